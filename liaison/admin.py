@@ -1,0 +1,152 @@
+"""Django admin for the org tree, units, people, accounts and pairings.
+
+Nothing here is hard-deleted: rows are deactivated (or a pairing ended) instead, and each save
+writes an audit event in the admin's transaction.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from liaison.models import AuditEvent, ImportJob, OrgNode, Pairing, Person, Unit, User
+from liaison.services.audit import audit_record
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Write an audit event with every admin save; never delete."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.UPDATED if change else AuditEvent.Action.CREATED,
+            obj=obj,
+            summary=str(obj),
+            data={"fields": sorted(form.changed_data), "via": "admin"},
+        )
+
+
+@admin.register(OrgNode)
+class OrgNodeAdmin(AuditedAdmin, TreeAdmin):
+    form = movenodeform_factory(OrgNode)
+    list_display = ("name", "code", "kind", "branch_type", "is_active")
+    list_filter = ("kind", "branch_type", "is_active")
+    search_fields = ("name", "code")
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedAdmin):
+    list_display = ("name", "code", "kind", "branch", "parent", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code", "branch__name")
+    autocomplete_fields = ("branch", "parent")
+    list_select_related = ("branch", "parent")
+
+
+@admin.register(Person)
+class PersonAdmin(AuditedAdmin):
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "org",
+        "unit",
+        "is_party_member",
+        "is_frontline",
+        "is_special_needs",
+        "is_active",
+    )
+    list_filter = ("kind", "is_party_member", "is_frontline", "is_special_needs", "is_active")
+    search_fields = ("name", "code", "phone", "org__name", "unit__name")
+    autocomplete_fields = ("org", "unit")
+    list_select_related = ("org", "unit")
+
+
+@admin.register(Pairing)
+class PairingAdmin(AuditedAdmin):
+    list_display = ("kind", "subject_display", "target_display", "start_on", "end_on")
+    list_filter = ("kind", "start_on", "end_on")
+    search_fields = (
+        "person__name",
+        "org__name",
+        "target_person__name",
+        "target_unit__name",
+        "target_org__name",
+    )
+    autocomplete_fields = ("person", "org", "target_person", "target_unit", "target_org")
+    list_select_related = ("person", "org", "target_person", "target_unit", "target_org")
+    date_hierarchy = "start_on"
+
+    @admin.display(description=_("liaison side"))
+    def subject_display(self, obj):
+        return obj.subject
+
+    @admin.display(description=_("paired with"))
+    def target_display(self, obj):
+        return obj.target
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "role", "scope_org", "department", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "person__name")
+    autocomplete_fields = ("person", "scope_org", "department")
+    list_select_related = ("scope_org", "department")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "object_type", "summary")
+    list_filter = ("action", "object_type")
+    search_fields = ("summary", "object_id")
+    list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "filename", "uploaded_by", "dry_run", "status", "total_rows")
+    list_filter = ("status", "dry_run")
+    exclude = ("content",)
+    readonly_fields = (
+        "filename",
+        "uploaded_by",
+        "dry_run",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "errors",
+        "summary",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,141 @@
+"""Domain constants of the org tree, people, roles and pairings: the one home of each.
+
+A view or template never spells one of these values; it asks this module.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    """Levels of the Party organisation tree, top to bottom."""
+
+    COMPANY = "company", _("Company party committee")
+    COMMITTEE = "committee", _("Party committee")
+    GENERAL_BRANCH = "general_branch", _("General branch")
+    BRANCH = "branch", _("Party branch")
+    GROUP = "group", _("Party group")
+
+
+# Which kinds of node may hang under which (R: company → committees → general branches →
+# branches → groups). A branch may sit directly under a committee or under a general branch.
+ORG_CHILD_KINDS: dict[str, frozenset[str]] = {
+    OrgKind.COMPANY: frozenset({OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}),
+    OrgKind.COMMITTEE: frozenset({OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}),
+    OrgKind.GENERAL_BRANCH: frozenset({OrgKind.BRANCH}),
+    OrgKind.BRANCH: frozenset({OrgKind.GROUP}),
+    OrgKind.GROUP: frozenset(),
+}
+
+
+class BranchType(models.TextChoices):
+    """Office (机关) or grassroots (基层) branch; decides the level of what its people record."""
+
+    OFFICE = "office", _("Office branch")
+    GRASSROOTS = "grassroots", _("Grassroots branch")
+
+
+class UnitKind(models.TextChoices):
+    """Business units: professional departments handle referrals; the rest are frontline."""
+
+    DEPARTMENT = "department", _("Professional department")
+    TEAM = "team", _("Team")
+    STATION = "station", _("Team station")
+    SUPPLY_OFFICE = "supply_office", _("Power supply office")
+    SUBSTATION = "substation", _("Substation")
+
+
+FRONTLINE_UNIT_KINDS = frozenset(
+    {UnitKind.TEAM, UnitKind.STATION, UnitKind.SUPPLY_OFFICE, UnitKind.SUBSTATION}
+)
+
+
+class PersonKind(models.TextChoices):
+    """Whom a file (一人一档) is about: an employee or an external party."""
+
+    EMPLOYEE = "employee", _("Employee")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    VILLAGE = "village", _("Village or community")
+    TOWN = "town", _("Town or street")
+    HOSPITAL = "hospital", _("Hospital")
+    INDIVIDUAL = "individual", _("Individual customer")
+    OTHER_ORG = "other_org", _("Other organisation")
+
+
+EXTERNAL_PERSON_KINDS = frozenset(set(PersonKind.values) - {PersonKind.EMPLOYEE})
+
+
+class Role(models.TextChoices):
+    """What a user account does in the system (DESIGN.md §1)."""
+
+    PARTY_BUILDING = "party_building", _("Party-building department")
+    COMMITTEE_STAFF = "committee_staff", _("Committee staff")
+    BRANCH_SECRETARY = "branch_secretary", _("Branch secretary")
+    LEADERSHIP_CADRE = "leadership_cadre", _("Leadership cadre")
+    OFFICE_CADRE = "office_cadre", _("Office cadre")
+    GRASSROOTS_CADRE = "grassroots_cadre", _("Grassroots cadre")
+    PARTY_MEMBER = "party_member", _("Party member")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that see the whole company; every other role sees its scope (DESIGN.md §3).
+COMPANY_WIDE_ROLES = frozenset({Role.PARTY_BUILDING, Role.ADMINISTRATOR})
+# Roles that maintain the org tree, people and pairings (and so may import them).
+MAINTAINER_ROLES = COMPANY_WIDE_ROLES
+# Roles whose account must name a scope in the org tree.
+SCOPED_ROLES = frozenset(
+    {
+        Role.COMMITTEE_STAFF,
+        Role.BRANCH_SECRETARY,
+        Role.LEADERSHIP_CADRE,
+        Role.OFFICE_CADRE,
+        Role.GRASSROOTS_CADRE,
+        Role.PARTY_MEMBER,
+    }
+)
+
+
+class PairingKind(models.TextChoices):
+    """The six kinds of liaison pairing (R13, 三联三百三互助 and 联建)."""
+
+    LEADER_CONTACT = "leader_contact", _("Leadership contact point")
+    CADRE_TEAM = "cadre_team", _("Grassroots cadre ↔ team or station")
+    OFFICE_CADRE_FRONTLINE = "office_cadre_frontline", _("Office cadre ↔ frontline employee")
+    SECRETARY_SPECIAL_NEEDS = (
+        "secretary_special_needs",
+        _("Branch secretary ↔ special-needs employee"),
+    )
+    MEMBER_SERVED = "member_served", _("Party member ↔ employee or customer served")
+    BRANCH_JOINT = "branch_joint", _("Office branch ↔ grassroots branch")
+
+
+class PairingShape(models.TextChoices):
+    """Which column holds each side of a pairing."""
+
+    PERSON = "person", _("Person")
+    UNIT = "unit", _("Unit")
+    ORG = "org", _("Branch")
+
+
+# (subject side, target side) of each kind. The model's check constraint, the form, the import
+# and the statistics all read this one table.
+PAIRING_SHAPES: dict[str, tuple[str, str]] = {
+    PairingKind.LEADER_CONTACT: (PairingShape.PERSON, PairingShape.UNIT),
+    PairingKind.CADRE_TEAM: (PairingShape.PERSON, PairingShape.UNIT),
+    PairingKind.OFFICE_CADRE_FRONTLINE: (PairingShape.PERSON, PairingShape.PERSON),
+    PairingKind.SECRETARY_SPECIAL_NEEDS: (PairingShape.PERSON, PairingShape.PERSON),
+    PairingKind.MEMBER_SERVED: (PairingShape.PERSON, PairingShape.PERSON),
+    PairingKind.BRANCH_JOINT: (PairingShape.ORG, PairingShape.ORG),
+}
+
+# The Jilin article counts pairings as "216 cadres linked 307 teams": one sentence a kind,
+# with the distinct subjects and the distinct targets. Counted nouns for each side:
+PAIRING_COUNT_NOUNS: dict[str, tuple[str, str]] = {
+    PairingKind.LEADER_CONTACT: (_("leadership cadres"), _("contact units")),
+    PairingKind.CADRE_TEAM: (_("grassroots cadres"), _("teams and stations")),
+    PairingKind.OFFICE_CADRE_FRONTLINE: (_("office cadres"), _("frontline employees")),
+    PairingKind.SECRETARY_SPECIAL_NEEDS: (_("branch secretaries"), _("special-needs employees")),
+    PairingKind.MEMBER_SERVED: (_("party members"), _("employees and customers")),
+    PairingKind.BRANCH_JOINT: (_("office branches"), _("grassroots branches")),
+}

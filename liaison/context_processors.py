@@ -1,0 +1,38 @@
+"""The navigation each role sees (one place for the menu)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from liaison import permissions
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        ("home", _("Home"), reverse("home")),
+        ("org", _("Org tree"), reverse("liaison:org_tree")),
+        ("people", _("People"), reverse("liaison:person_list")),
+        ("pairings", _("Pairings"), reverse("liaison:pairing_list")),
+    ]
+    if permissions.scope_path(user) is None:
+        # No subtree: the org tree would be empty; people and pairings still show their own.
+        items = [item for item in items if item[0] != "org"]
+    if permissions.can_maintain_master_data(user):
+        items.append(("imports", _("Import"), reverse("liaison:import_start")))
+    if user.is_staff:
+        items.append(("admin", _("Administration"), reverse("admin:index")))
+    match = getattr(request, "resolver_match", None)
+    url_name = match.url_name if match else ""
+    active = next((key for key, prefix in _ACTIVE_PREFIXES if url_name.startswith(prefix)), "")
+    return {"nav_items": items, "active_nav": active}
+
+
+_ACTIVE_PREFIXES = (
+    ("home", "home"),
+    ("org", "org_"),
+    ("people", "person_"),
+    ("pairings", "pairing_"),
+    ("imports", "import_"),
+)

@@ -1,0 +1,46 @@
+"""Parse and check list parameters: only listed filters and sortable columns are accepted."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django_filters import FilterSet
+from django_tables2 import RequestConfig, Table
+
+SORT_PARAM = "sort"
+PAGE_PARAM = "page"
+PER_PAGE = 25
+
+
+def sortable_fields(table_class: type[Table]) -> set[str]:
+    table = table_class([])
+    return {column.name for column in table.columns if column.orderable}
+
+
+def build_table(request, filterset: FilterSet, table_class: type[Table]) -> Table:
+    """Validate the query string, then return the filtered table, sorted and paginated.
+
+    Unknown parameters, invalid filter values and unsortable columns raise BadRequest (400)
+    with a message the user can act on.
+    """
+    params: QueryDict = request.GET
+    allowed = set(filterset.filters) | {SORT_PARAM, PAGE_PARAM}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise BadRequest(_("Unknown filter: %(names)s") % {"names": ", ".join(unknown)})
+    sort = params.get(SORT_PARAM, "")
+    if sort and sort.lstrip("-") not in sortable_fields(table_class):
+        raise BadRequest(_("This list cannot be sorted by “%(field)s”.") % {"field": sort})
+    if not filterset.is_valid():
+        messages = [
+            f"{filterset.filters[name].label}: {' '.join(errors)}"
+            for name, errors in filterset.errors.items()
+        ]
+        raise BadRequest(_("Check the filters: %(errors)s") % {"errors": "; ".join(messages)})
+    page = params.get(PAGE_PARAM, "1")
+    if not page.isdigit() or int(page) < 1:
+        raise BadRequest(_("Page must be a positive number."))
+    table = table_class(filterset.qs, order_by_field=SORT_PARAM, page_field=PAGE_PARAM)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return table

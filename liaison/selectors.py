@@ -1,0 +1,249 @@
+"""Every read of the org tree, people and pairings, scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from liaison import permissions
+from liaison.constants import (
+    FRONTLINE_UNIT_KINDS,
+    PAIRING_COUNT_NOUNS,
+    OrgKind,
+    PairingKind,
+    UnitKind,
+)
+from liaison.filters import PairingFilter, PersonFilter
+from liaison.models import OrgNode, Pairing, Person, Unit, User
+
+
+@dataclass
+class TreeRow:
+    node: OrgNode
+    level: int
+    member_count: int
+    subtree_member_count: int = 0
+    unit_count: int = 0
+    children: list[TreeRow] = field(default_factory=list)
+
+
+def org_tree(*, user: User) -> list[TreeRow]:
+    """Return the user's visible subtree as nested rows with member and unit counts.
+
+    Three queries whatever the size: nodes, members per node, units per node.
+    """
+    nodes = list(permissions.visible_orgs(user).filter(is_active=True).order_by("path"))
+    if not nodes:
+        return []
+    ids = [n.pk for n in nodes]
+    members = dict(
+        Person.objects.filter(org_id__in=ids, is_party_member=True, is_active=True)
+        .values_list("org_id")
+        .annotate(n=Count("pk"))
+    )
+    units = dict(
+        Unit.objects.filter(branch_id__in=ids, is_active=True)
+        .values_list("branch_id")
+        .annotate(n=Count("pk"))
+    )
+    top_depth = nodes[0].depth
+    rows: dict[str, TreeRow] = {}
+    roots: list[TreeRow] = []
+    for node in nodes:
+        row = TreeRow(
+            node=node,
+            level=node.depth - top_depth,
+            member_count=members.get(node.pk, 0),
+            unit_count=units.get(node.pk, 0),
+        )
+        rows[node.path] = row
+        parent = rows.get(node.path[: -OrgNode.steplen])
+        (parent.children if parent else roots).append(row)
+    for row in reversed(list(rows.values())):  # children before parents: sum bottom-up
+        row.subtree_member_count = row.member_count + sum(
+            c.subtree_member_count for c in row.children
+        )
+    return roots
+
+
+def org_detail(*, user: User, node: OrgNode) -> dict:
+    """Return what the org page shows: ancestors, children, units and the members here."""
+    ancestors = list(node.get_ancestors()) if node.depth > 1 else []
+    children = list(
+        node.get_children()
+        .filter(is_active=True)
+        .annotate(
+            member_count=Coalesce(
+                Subquery(
+                    Person.objects.filter(
+                        org__path__startswith=OuterRef("path"),
+                        is_party_member=True,
+                        is_active=True,
+                    )
+                    .order_by()
+                    .values(dummy=Value(1))
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+        )
+    )
+    units = list(node.units.filter(is_active=True).order_by("kind", "code"))
+    return {"ancestors": ancestors, "children": children, "units": units}
+
+
+def person_list(*, user: User, filters: dict | None = None) -> PersonFilter:
+    """Return the bound filter over the people the user may see."""
+    queryset = permissions.visible_people(user).select_related("org", "unit")
+    return PersonFilter(filters, queryset=queryset, user=user)
+
+
+def person_file(*, user: User, person: Person) -> dict:
+    """Return the file (一人一档) of a person or party: pairings on either side."""
+    related = (
+        "person__org",
+        "org",
+        "target_person__org",
+        "target_unit",
+        "target_org",
+    )
+    as_liaison = list(Pairing.objects.filter(person=person).select_related(*related))
+    as_target = list(Pairing.objects.filter(target_person=person).select_related(*related))
+    return {"as_liaison": as_liaison, "as_target": as_target}
+
+
+def pairing_list(*, user: User, filters: dict | None = None) -> PairingFilter:
+    queryset = permissions.visible_pairings(user).select_related(
+        "person", "person__org", "org", "target_person", "target_unit", "target_org"
+    )
+    return PairingFilter(filters, queryset=queryset, user=user)
+
+
+@dataclass
+class PairingStat:
+    kind: str
+    label: str
+    subjects: int
+    targets: int
+    subject_noun: str
+    target_noun: str
+    pairings: int
+
+
+def pairing_statistics(*, pairings: QuerySet[Pairing], day: dt.date | None = None) -> list:
+    """Count pairings running on `day` as the Jilin article does: "216 cadres linked 307 teams".
+
+    One grouped query over the given (already scoped and filtered) pairings.
+    """
+    day = day or timezone.localdate()
+    grouped = {
+        row["kind"]: row
+        for row in pairings.active_on(day)
+        .order_by()
+        .values("kind")
+        .annotate(
+            n=Count("pk"),
+            subject_people=Count("person", distinct=True),
+            subject_orgs=Count("org", distinct=True),
+            target_people=Count("target_person", distinct=True),
+            target_units=Count("target_unit", distinct=True),
+            target_orgs=Count("target_org", distinct=True),
+        )
+    }
+    stats = []
+    for kind in PairingKind:
+        row = grouped.get(kind.value)
+        subject_noun, target_noun = PAIRING_COUNT_NOUNS[kind]
+        stats.append(
+            PairingStat(
+                kind=kind.value,
+                label=kind.label,
+                subjects=(row["subject_people"] + row["subject_orgs"]) if row else 0,
+                targets=(row["target_people"] + row["target_units"] + row["target_orgs"])
+                if row
+                else 0,
+                subject_noun=subject_noun,
+                target_noun=target_noun,
+                pairings=row["n"] if row else 0,
+            )
+        )
+    return stats
+
+
+@dataclass
+class HomeSummary:
+    scope: OrgNode | None
+    committees: int = 0
+    branches: int = 0
+    groups: int = 0
+    members: int = 0
+    employees: int = 0
+    external_parties: int = 0
+    teams: int = 0
+    departments: int = 0
+    special_needs: list[Person] = field(default_factory=list)
+    my_pairings: list[Pairing] = field(default_factory=list)
+    pairing_stats: list[PairingStat] = field(default_factory=list)
+    department: Unit | None = None
+    department_staff: list[Person] = field(default_factory=list)
+
+
+HOME_LIST_LIMIT = 10
+
+
+def home_summary(*, user: User) -> HomeSummary:
+    """Return what the user's home page shows for their role and scope (a fixed set of queries)."""
+    path = permissions.scope_path(user)
+    scope = None
+    if path == "":
+        scope = OrgNode.objects.get_first_root_node()
+    elif path is not None:
+        scope = user.scope_org
+    summary = HomeSummary(scope=scope)
+    if path is not None:
+        orgs = OrgNode.objects.filter(path__startswith=path, is_active=True)
+        by_kind = dict(orgs.order_by().values_list("kind").annotate(n=Count("pk")))
+        summary.committees = by_kind.get(OrgKind.COMMITTEE, 0)
+        summary.branches = by_kind.get(OrgKind.BRANCH, 0)
+        summary.groups = by_kind.get(OrgKind.GROUP, 0)
+        people = Person.objects.filter(org__path__startswith=path, is_active=True).aggregate(
+            members=Count("pk", filter=Q(is_party_member=True)),
+            employees=Count("pk", filter=Q(kind="employee")),
+            external=Count("pk", filter=~Q(kind="employee")),
+        )
+        summary.members = people["members"]
+        summary.employees = people["employees"]
+        summary.external_parties = people["external"]
+        units = Unit.objects.filter(branch__path__startswith=path, is_active=True).aggregate(
+            teams=Count("pk", filter=Q(kind__in=FRONTLINE_UNIT_KINDS)),
+            departments=Count("pk", filter=Q(kind=UnitKind.DEPARTMENT)),
+        )
+        summary.teams = units["teams"]
+        summary.departments = units["departments"]
+        summary.special_needs = list(
+            Person.objects.filter(
+                org__path__startswith=path, is_special_needs=True, is_active=True
+            ).select_related("org", "unit")[:HOME_LIST_LIMIT]
+        )
+        summary.pairing_stats = pairing_statistics(pairings=permissions.visible_pairings(user))
+    if user.person_id:
+        summary.my_pairings = list(
+            Pairing.objects.active_on(timezone.localdate())
+            .filter(person_id=user.person_id)
+            .select_related("target_person", "target_unit", "target_org")
+            .order_by("kind", "pk")[:HOME_LIST_LIMIT]
+        )
+    if user.department_id:
+        summary.department = user.department
+        summary.department_staff = list(
+            Person.objects.filter(unit_id=user.department_id, is_active=True).select_related("org")[
+                :HOME_LIST_LIMIT
+            ]
+        )
+    return summary

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from liaison.constants import PAIRING_SHAPES, PairingShape
+from liaison.models import AuditEvent, OrgNode, Pairing, Person, Unit, User
+from liaison.services.audit import audit_record
+
+_SHAPE_TYPES = {PairingShape.PERSON: Person, PairingShape.UNIT: Unit, PairingShape.ORG: OrgNode}
+_SUBJECT_FIELDS = {PairingShape.PERSON: "person", PairingShape.ORG: "org"}
+_TARGET_FIELDS = {
+    PairingShape.PERSON: "target_person",
+    PairingShape.UNIT: "target_unit",
+    PairingShape.ORG: "target_org",
+}
+
+
+def pairing_build(
+    *,
+    kind: str,
+    subject: Person | OrgNode,
+    target: Person | Unit | OrgNode,
+    start_on: dt.date,
+    end_on: dt.date | None = None,
+    note: str = "",
+) -> Pairing:
+    """Return an unsaved, validated pairing with each side in the column its kind names."""
+    if kind not in PAIRING_SHAPES:
+        raise ValidationError({"kind": _("Unknown pairing kind.")})
+    subject_shape, target_shape = PAIRING_SHAPES[kind]
+    if not isinstance(subject, _SHAPE_TYPES[subject_shape]):
+        raise ValidationError({"person": _("This kind of pairing needs a different liaison side.")})
+    if not isinstance(target, _SHAPE_TYPES[target_shape]):
+        raise ValidationError({"target": _("This kind of pairing needs a different paired side.")})
+    pairing = Pairing(kind=kind, start_on=start_on, end_on=end_on, note=note)
+    setattr(pairing, _SUBJECT_FIELDS[subject_shape], subject)
+    setattr(pairing, _TARGET_FIELDS[target_shape], target)
+    pairing.full_clean()
+    return pairing
+
+
+@transaction.atomic
+def pairing_create(
+    *,
+    actor: User | None,
+    kind: str,
+    subject: Person | OrgNode,
+    target: Person | Unit | OrgNode,
+    start_on: dt.date,
+    end_on: dt.date | None = None,
+    note: str = "",
+) -> Pairing:
+    pairing = pairing_build(
+        kind=kind, subject=subject, target=target, start_on=start_on, end_on=end_on, note=note
+    )
+    pairing.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATED,
+        obj=pairing,
+        summary=str(pairing),
+        data={"kind": kind, "start_on": start_on.isoformat()},
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_end(*, actor: User | None, pairing: Pairing, end_on: dt.date) -> Pairing:
+    """End a pairing on `end_on`; the row stays for the statistics of earlier periods."""
+    before = pairing.end_on
+    pairing.end_on = end_on
+    pairing.full_clean()
+    pairing.save(update_fields=["end_on"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATED,
+        obj=pairing,
+        summary=_("Pairing ended: %(p)s") % {"p": pairing},
+        data={"end_on": [before.isoformat() if before else None, end_on.isoformat()]},
+    )
+    return pairing

@@ -1,0 +1,58 @@
+"""django-tables2 tables: only the listed columns can be sorted."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Pairing, Person
+
+
+class PersonTable(tables.Table):
+    code = tables.Column(verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Name"), linkify=True)
+    kind = tables.Column(verbose_name=_("Kind"))
+    org = tables.Column(verbose_name=_("Organisation"), order_by=("org__path",))
+    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__name",))
+    flags = tables.TemplateColumn(
+        template_name="liaison/_person_flags.html", verbose_name=_("Tags"), orderable=False
+    )
+    phone = tables.Column(verbose_name=_("Phone"), orderable=False)
+
+    class Meta:
+        model = Person
+        fields = ("code", "name", "kind", "org", "unit", "flags", "phone")
+        order_by = ("code",)
+        empty_text = _("No one matches these filters.")
+
+
+class PairingTable(tables.Table):
+    kind = tables.Column(verbose_name=_("Kind"))
+    subject = tables.Column(
+        verbose_name=_("Liaison side"), accessor="pk", order_by=("person__name", "org__name")
+    )
+    target = tables.Column(
+        verbose_name=_("Paired with"),
+        accessor="pk",
+        orderable=False,
+    )
+    start_on = tables.DateColumn(verbose_name=_("Start"), format="Y-m-d")
+    end_on = tables.DateColumn(verbose_name=_("End"), format="Y-m-d", default="—")
+
+    class Meta:
+        model = Pairing
+        fields = ("kind", "subject", "target", "start_on", "end_on")
+        order_by = ("kind", "start_on")
+        empty_text = _("No pairing matches these filters.")
+
+    @staticmethod
+    def _side(obj):
+        if obj is None:
+            return "—"
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+        return format_html('<a href="{}">{}</a>', url, obj) if url else str(obj)
+
+    def render_subject(self, record):
+        return self._side(record.subject)
+
+    def render_target(self, record):
+        return self._side(record.target)

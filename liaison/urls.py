@@ -1,0 +1,17 @@
+from django.urls import path
+
+from liaison.views import imports, pages
+
+app_name = "liaison"
+
+urlpatterns = [
+    path("org/", pages.org_tree, name="org_tree"),
+    path("org/<int:pk>/", pages.org_detail, name="org_detail"),
+    path("people/", pages.person_list, name="person_list"),
+    path("people/<int:pk>/", pages.person_detail, name="person_detail"),
+    path("pairings/", pages.pairing_list, name="pairing_list"),
+    path("imports/", imports.import_start, name="import_start"),
+    path("imports/template.xlsx", imports.import_template, name="import_template"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/apply/", imports.import_apply, name="import_apply"),
+]

@@ -1,0 +1,1 @@
+"""Thin views: check, parse, one selector or service call, render."""
