@@ -60,7 +60,6 @@ test: setup
 	$(BIN)/pytest
 
 e2e: setup
-	$(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/pytest -m e2e -p no:cacheprovider tests/e2e
 
 lint: install
