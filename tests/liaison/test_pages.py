@@ -181,3 +181,10 @@ def test_language_switch_serves_english(world, client):
     body = client.get(reverse("home")).content.decode()
     assert 'lang="en"' in body
     assert "Log out" in body
+
+
+def test_pages_speak_simplified_chinese_by_default(world, client_for):
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(reverse("home")).content.decode()
+    assert 'lang="zh-hans"' in body
+    assert "退出" in body
+    assert "组织架构" in body
