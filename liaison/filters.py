@@ -13,6 +13,21 @@ from liaison.constants import PairingKind, PersonKind
 from liaison.models import OrgNode, Pairing, Person, User
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
+ALL = _("All")
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A yes/no filter on a boolean field, empty meaning "all"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", YES_NO)
+        kwargs.setdefault("empty_label", ALL)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("", None):
+            return qs
+        return qs.filter(**{self.field_name: value == "true"})
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -38,24 +53,17 @@ class PersonFilter(ScopedFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PersonKind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PersonKind.choices, empty_label=ALL)
     org = django_filters.ModelChoiceFilter(
         label=_("Organisation (with subtree)"),
         queryset=OrgNode.objects.none(),
         method="in_subtree",
+        empty_label=ALL,
     )
-    is_party_member = django_filters.TypedChoiceFilter(
-        label=_("Party member"), choices=YES_NO, coerce=lambda v: v == "true"
-    )
-    is_frontline = django_filters.TypedChoiceFilter(
-        label=_("Frontline"), choices=YES_NO, coerce=lambda v: v == "true"
-    )
-    is_special_needs = django_filters.TypedChoiceFilter(
-        label=_("Special needs"), choices=YES_NO, coerce=lambda v: v == "true"
-    )
-    is_active = django_filters.TypedChoiceFilter(
-        label=_("Active"), choices=YES_NO, coerce=lambda v: v == "true"
-    )
+    is_party_member = YesNoFilter(label=_("Party member"))
+    is_frontline = YesNoFilter(label=_("Frontline"))
+    is_special_needs = YesNoFilter(label=_("Special needs"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = Person
@@ -79,14 +87,17 @@ class PairingFilter(ScopedFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PairingKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=PairingKind.choices, empty_label=ALL
+    )
     org = django_filters.ModelChoiceFilter(
         label=_("Liaison side in (with subtree)"),
         queryset=OrgNode.objects.none(),
         method="in_subtree",
+        empty_label=ALL,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=STATUS_CHOICES, method="by_status"
+        label=_("Status"), choices=STATUS_CHOICES, method="by_status", empty_label=ALL
     )
 
     class Meta:

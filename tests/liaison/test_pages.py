@@ -188,3 +188,9 @@ def test_pages_speak_simplified_chinese_by_default(world, client_for):
     assert 'lang="zh-hans"' in body
     assert "退出" in body
     assert "组织架构" in body
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(world, client_for):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    body = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"}).content
+    assert "退出" in body.decode()
