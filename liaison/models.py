@@ -65,6 +65,13 @@ class OrgNode(MP_Node):
     def get_absolute_url(self) -> str:
         return reverse("liaison:org_detail", args=[self.pk])
 
+    @property
+    def kind_label(self) -> str:
+        """The kind as people say it: a branch is an office or a grassroots branch."""
+        if self.kind == OrgKind.BRANCH and self.branch_type:
+            return BranchType(self.branch_type).label
+        return OrgKind(self.kind).label
+
     def can_hold(self, child_kind: str) -> bool:
         """Return whether a node of `child_kind` may hang directly under this node."""
         return child_kind in ORG_CHILD_KINDS[self.kind]
