@@ -1,0 +1,59 @@
+"""The settings module reads the environment: no secret key default in production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    code = (
+        "import ledger_site.settings as s;"
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.LANGUAGE_CODE, s.TIME_ZONE,"
+        " s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _settings({"DJANGO_DEBUG": "0", "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_reads_hosts_database_and_broker_from_the_environment():
+    result = _settings(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": "ledger.example.internal, other.internal",
+            "DATABASE_URL": "postgres://u:p@db:5432/ledger",
+            "REDIS_URL": "redis://redis:6379/0",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "['ledger.example.internal',",
+        "'other.internal']",
+        "zh-hans",
+        "Asia/Shanghai",
+        "django.db.backends.postgresql",
+        "redis://redis:6379/0",
+    ]
+
+
+def test_embedded_defaults_need_nothing_installed():
+    result = _settings({"DJANGO_DEBUG": "1", "REDIS_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert "django.db.backends.sqlite3 filesystem://" in result.stdout
