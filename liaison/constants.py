@@ -139,3 +139,48 @@ PAIRING_COUNT_NOUNS: dict[str, tuple[str, str]] = {
     PairingKind.MEMBER_SERVED: (_("party members"), _("employees and customers")),
     PairingKind.BRANCH_JOINT: (_("office branches"), _("grassroots branches")),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel import: the Chinese labels the workbook's type columns accept (导入模板的中文类型标签).
+#
+# The workbook is a fixed Chinese format, whatever the interface language, so these labels are
+# literal, not translations: one per value of the enum beside which they are named. The import
+# reads them, the template's 说明 sheet lists them, and a test checks that every value has one.
+# ---------------------------------------------------------------------------------------------
+
+ORG_KIND_IMPORT_LABELS: dict[str, str] = {
+    OrgKind.COMPANY: "公司",
+    OrgKind.COMMITTEE: "党委",
+    OrgKind.GENERAL_BRANCH: "党总支",
+    OrgKind.BRANCH: "党支部",
+    OrgKind.GROUP: "党小组",
+}
+BRANCH_TYPE_IMPORT_LABELS: dict[str, str] = {
+    BranchType.OFFICE: "机关",
+    BranchType.GRASSROOTS: "基层",
+}
+UNIT_KIND_IMPORT_LABELS: dict[str, str] = {
+    UnitKind.DEPARTMENT: "专业管理部门",
+    UnitKind.TEAM: "班组",
+    UnitKind.STATION: "班站",
+    UnitKind.SUPPLY_OFFICE: "供电所",
+    UnitKind.SUBSTATION: "变电站",
+}
+PERSON_KIND_IMPORT_LABELS: dict[str, str] = {
+    PersonKind.EMPLOYEE: "职工",
+    PersonKind.ENTERPRISE: "企业",
+    PersonKind.VILLAGE: "村或社区",
+    PersonKind.TOWN: "镇街",
+    PersonKind.HOSPITAL: "医院",
+    PersonKind.INDIVIDUAL: "个人客户",
+    PersonKind.OTHER_ORG: "其他组织",
+}
+PAIRING_KIND_IMPORT_LABELS: dict[str, str] = {
+    PairingKind.LEADER_CONTACT: "领导干部联系点",
+    PairingKind.CADRE_TEAM: "基层干部联系班站",
+    PairingKind.OFFICE_CADRE_FRONTLINE: "机关干部包保一线员工",
+    PairingKind.SECRETARY_SPECIAL_NEEDS: "支部书记联系特需员工",
+    PairingKind.MEMBER_SERVED: "党员联系服务对象",
+    PairingKind.BRANCH_JOINT: "支部联建",
+}

@@ -1,0 +1,11 @@
+"""Celery tasks of the liaison app: ids in, one service call, safe to run twice."""
+
+from celery import shared_task
+
+from liaison.services import imports
+
+
+@shared_task(name="liaison.import_run")
+def import_run(job_id: int) -> None:
+    """Check, and unless it is a dry run import, the workbook of an import job."""
+    imports.import_job_run(job_id=job_id)
