@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from liaison.constants import COMPANY_WIDE_ROLES, MAINTAINER_ROLES, Role
-from liaison.models import OrgNode, Pairing, Person, User
+from liaison.models import ImportJob, OrgNode, Pairing, Person, User
 
 
 def sees_whole_company(user: User) -> bool:
@@ -79,3 +79,13 @@ def get_person_for(user: User, pk: int) -> Person:
     if person is None:
         raise Http404
     return person
+
+
+def get_import_job_for(user: User, pk: int) -> ImportJob:
+    """Return the import job (without its workbook) if the user maintains master data, else 404."""
+    job = None
+    if user.is_authenticated and can_maintain_master_data(user):
+        job = ImportJob.objects.defer("content").select_related("uploaded_by").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
