@@ -8,12 +8,11 @@ Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl.utils.datetime import from_excel
 
 from liaison.constants import (
     BRANCH_TYPE_IMPORT_LABELS,
@@ -29,22 +28,27 @@ from liaison.constants import (
     PairingShape,
 )
 from liaison.models import OrgNode, Pairing, Person, Unit
+from liaison.services.imports.cells import (
+    Problems,
+    RowError,
+    choice_of,
+    date_of,
+    first_use,
+    flag_of,
+    lookup,
+    text_of,
+)
+from liaison.services.imports.known import Known, load_known
 from liaison.services.imports.workbook import (
-    NO,
     SHEET_ORGS,
     SHEET_PAIRINGS,
     SHEET_PEOPLE,
     SHEET_UNITS,
     SHEETS,
-    YES,
     Row,
-    cell_text,
-    header_of,
 )
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-CHUNK = 500  # codes per IN (...) query: well below every database's limit on parameters
-
 PERSON_FIELDS = (
     "name",
     "kind",
@@ -59,20 +63,6 @@ PERSON_FIELDS = (
     "note",
 )
 EMPLOYEE_FLAGS = ("is_party_member", "is_frontline", "is_special_needs")
-_TRUE = {YES, "y", "yes", "true", "1", "√", "✓", "是的"}
-_FALSE = {NO, "n", "no", "false", "0", "×", "x", ""}
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -124,20 +114,6 @@ class PairingItem:
 
 
 @dataclass
-class Known:
-    """What the database already holds of the codes the workbook names (a few queries)."""
-
-    orgs: dict[str, OrgNode]
-    org_parent: dict[str, str]  # code -> parent code ("" for the company)
-    org_codes: dict[int, str]  # pk -> code
-    units: dict[str, Unit]
-    unit_parent: dict[str, str]
-    unit_codes: dict[int, str]
-    people: dict[str, Person]
-    pairings: dict[tuple, tuple[int, dt.date | None, str]]
-
-
-@dataclass
 class Plan:
     orgs: list[OrgItem] = field(default_factory=list)
     units: list[UnitItem] = field(default_factory=list)
@@ -162,40 +138,10 @@ class Plan:
         return lines
 
 
-class _Problems:
-    """Collect row errors, one per cell: the first thing wrong with a cell is the one to fix."""
-
-    def __init__(self) -> None:
-        self.errors: list[RowError] = []
-        self._cells: set[tuple[str, int, str]] = set()
-
-    def add(self, row: Row, key: str, message: str) -> None:
-        column = header_of(row.sheet, key)
-        if (row.sheet, row.number, column) in self._cells:
-            return
-        self._cells.add((row.sheet, row.number, column))
-        self.errors.append(RowError(row.sheet, row.number, column, str(message)))
-
-    def add_model_errors(self, row: Row, error: ValidationError, default_key: str) -> None:
-        """Report a model's full_clean() errors under the column of each field."""
-        keys = {c.key for c in SHEETS[row.sheet]}
-        for name, messages in error.message_dict.items():
-            key = name if name in keys and name != NON_FIELD_ERRORS else default_key
-            for message in messages:
-                self.add(row, key, message)
-
-
-def _lookup(labels: dict[str, str]) -> dict[str, str]:
-    """Map each accepted spelling (the workbook's Chinese label, or the value) to the value."""
-    table = {str(value).casefold(): str(value) for value in labels}
-    table.update({label: str(value) for value, label in labels.items()})
-    return table
-
-
 def validate_rows(sheets: dict[str, list[Row]], tick: Callable[[], None] = lambda: None) -> Plan:
     """Check every row; call `tick` once per row so that a caller can show progress."""
-    problems = _Problems()
-    known = _load_known(sheets)
+    problems = Problems()
+    known = load_known(sheets)
     plan = Plan(known=known)
     plan.orgs = _check_orgs(sheets.get(SHEET_ORGS, []), known, problems, tick)
     orgs = {item.code: item for item in plan.orgs}
@@ -216,186 +162,35 @@ def _error_order(error: RowError) -> tuple[int, int, int]:
     return list(SHEETS).index(error.sheet), error.row, headers.index(error.column)
 
 
-# -- reading cells ------------------------------------------------------------------------------
-
-
-def _text(row: Row, key: str, problems: _Problems, *, required: bool = False) -> str:
-    value = cell_text(row.values.get(key))
-    if required and not value:
-        problems.add(row, key, _("This column is required."))
-    return value
-
-
-def _choice(
-    row: Row, key: str, table: dict[str, str], problems: _Problems, *, required: bool = False
-) -> str:
-    text = _text(row, key, problems, required=required)
-    if not text:
-        return ""
-    value = table.get(text) or table.get(text.casefold())
-    if value is None:
-        labels = "、".join(next(c for c in SHEETS[row.sheet] if c.key == key).labels.values())
-        problems.add(
-            row,
-            key,
-            _("Unknown value \u201c%(value)s\u201d; write one of: %(labels)s.")
-            % {"value": text, "labels": labels},
-        )
-        return ""
-    return value
-
-
-def _flag(row: Row, key: str, problems: _Problems) -> bool:
-    value = row.values.get(key)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = cell_text(value).casefold()
-    if text in _TRUE:
-        return True
-    if text not in _FALSE:
-        problems.add(row, key, _("Write %(yes)s or %(no)s.") % {"yes": YES, "no": NO})
-    return False
-
-
-def _date(row: Row, key: str, problems: _Problems, *, required: bool = False) -> dt.date | None:
-    value = row.values.get(key)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value < 200000:
-        return from_excel(value).date()  # a date cell stored as a plain serial number
-    text = cell_text(value)
-    if not text:
-        if required:
-            problems.add(row, key, _("This column is required."))
-        return None
-    text = text.split()[0]  # "2026-01-01 00:00:00" typed as text
-    for pattern in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    problems.add(
-        row, key, _("\u201c%(value)s\u201d is not a date such as 2026-01-01.") % {"value": text}
-    )
-    return None
-
-
-def _first_use(row: Row, code: str, seen: dict[str, int], problems: _Problems) -> bool:
-    """Return whether `code` appears for the first time in its sheet; report a repeat."""
-    if code in seen:
-        problems.add(
-            row,
-            "code",
-            _("Code %(code)s already appears in row %(row)d.") % {"code": code, "row": seen[code]},
-        )
-        return False
-    seen[code] = row.number
-    return True
-
-
-# -- what the database holds --------------------------------------------------------------------
-
-
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    values = sorted(set(values))
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def _load_known(sheets: dict[str, list[Row]]) -> Known:
-    """Load the tree and the units whole (thousands at most) and the people the workbook names."""
-    orgs = {node.code: node for node in OrgNode.objects.order_by("path")}
-    by_path = {node.path: node.code for node in orgs.values()}
-    org_parent = {
-        code: by_path.get(node.path[: -OrgNode.steplen], "") for code, node in orgs.items()
-    }
-    units = {unit.code: unit for unit in Unit.objects.all()}
-    unit_codes = {unit.pk: unit.code for unit in units.values()}
-    unit_parent = {unit.code: unit_codes.get(unit.parent_id, "") for unit in units.values()}
-    person_codes = {cell_text(r.values.get("code")) for r in sheets.get(SHEET_PEOPLE, [])}
-    for row in sheets.get(SHEET_PAIRINGS, []):
-        person_codes |= {cell_text(row.values.get("subject")), cell_text(row.values.get("target"))}
-    person_codes.discard("")
-    people = {}
-    for chunk in _chunks(person_codes):
-        people.update({p.code: p for p in Person.objects.filter(code__in=chunk)})
-    return Known(
-        orgs=orgs,
-        org_parent=org_parent,
-        org_codes={node.pk: code for code, node in orgs.items()},
-        units=units,
-        unit_parent=unit_parent,
-        unit_codes=unit_codes,
-        people=people,
-        pairings=_load_pairings(people),
-    )
-
-
-def _load_pairings(people: dict[str, Person]) -> dict[tuple, tuple]:
-    """Return the pairings already kept by a person or branch the workbook names, by key."""
-    pairings: dict[tuple, tuple] = {}
-    columns = (
-        "pk",
-        "kind",
-        "person__code",
-        "org__code",
-        "target_person__code",
-        "target_unit__code",
-        "target_org__code",
-        "start_on",
-        "end_on",
-        "note",
-    )
-    person_pks = [p.pk for p in people.values()]
-    for start in range(0, len(person_pks), CHUNK):
-        chunk = person_pks[start : start + CHUNK]
-        for values in Pairing.objects.filter(person_id__in=chunk).values_list(*columns):
-            _keep_pairing(pairings, values)
-    # Joint-building pairings are few (one per pair of branches): load them all.
-    for values in Pairing.objects.filter(org__isnull=False).values_list(*columns):
-        _keep_pairing(pairings, values)
-    return pairings
-
-
-def _keep_pairing(pairings: dict, values: tuple) -> None:
-    pk, kind, person, org, t_person, t_unit, t_org, start_on, end_on, note = values
-    key = (kind, person or org, t_person or t_unit or t_org, start_on)
-    pairings.setdefault(key, (pk, end_on, note))
-
-
 # -- 组织 ---------------------------------------------------------------------------------------
 
-ORG_KINDS = _lookup(ORG_KIND_IMPORT_LABELS)
-BRANCH_TYPES = _lookup(BRANCH_TYPE_IMPORT_LABELS)
-UNIT_KINDS = _lookup(UNIT_KIND_IMPORT_LABELS)
-PERSON_KINDS = _lookup(PERSON_KIND_IMPORT_LABELS)
-PAIRING_KINDS = _lookup(PAIRING_KIND_IMPORT_LABELS)
+ORG_KINDS = lookup(ORG_KIND_IMPORT_LABELS)
+BRANCH_TYPES = lookup(BRANCH_TYPE_IMPORT_LABELS)
+UNIT_KINDS = lookup(UNIT_KIND_IMPORT_LABELS)
+PERSON_KINDS = lookup(PERSON_KIND_IMPORT_LABELS)
+PAIRING_KINDS = lookup(PAIRING_KIND_IMPORT_LABELS)
 
 
 def _org_kind_label(kind: str) -> str:
     return ORG_KIND_IMPORT_LABELS.get(kind, kind)
 
 
-def _check_orgs(rows: list[Row], known: Known, problems: _Problems, tick) -> list[OrgItem]:
+def _check_orgs(rows: list[Row], known: Known, problems: Problems, tick) -> list[OrgItem]:
     items: dict[str, OrgItem] = {}
     seen: dict[str, int] = {}
     for row in rows:
         tick()
-        code = _text(row, "code", problems, required=True)
+        code = text_of(row, "code", problems, required=True)
         item = OrgItem(
             row=row,
             code=code,
-            name=_text(row, "name", problems, required=True),
-            kind=_choice(row, "kind", ORG_KINDS, problems, required=True),
-            branch_type=_choice(row, "branch_type", BRANCH_TYPES, problems),
-            parent_code=_text(row, "parent", problems),
+            name=text_of(row, "name", problems, required=True),
+            kind=choice_of(row, "kind", ORG_KINDS, problems, required=True),
+            branch_type=choice_of(row, "branch_type", BRANCH_TYPES, problems),
+            parent_code=text_of(row, "parent", problems),
             existing=known.orgs.get(code),
         )
-        if code and _first_use(row, code, seen, problems):
+        if code and first_use(row, code, seen, problems):
             items[code] = item
     has_company = any(n.depth == 1 for n in known.orgs.values())
     ordered = _parents_first(items, problems)
@@ -427,7 +222,7 @@ def _check_orgs(rows: list[Row], known: Known, problems: _Problems, tick) -> lis
     return ordered
 
 
-def _parents_first(items: dict[str, OrgItem], problems: _Problems) -> list[OrgItem]:
+def _parents_first(items: dict[str, OrgItem], problems: Problems) -> list[OrgItem]:
     """Return the items so that each comes after its parent in the same sheet; report cycles."""
     ordered: list[OrgItem] = []
     placed: set[str] = set()
@@ -449,7 +244,7 @@ def _parents_first(items: dict[str, OrgItem], problems: _Problems) -> list[OrgIt
 
 
 def _check_org_place(
-    item: OrgItem, items: dict, known: Known, problems: _Problems, has_company: bool
+    item: OrgItem, items: dict, known: Known, problems: Problems, has_company: bool
 ) -> None:
     row = item.row
     if item.existing:
@@ -501,19 +296,19 @@ def _org_of(code: str, orgs: dict[str, OrgItem], known: Known) -> OrgItem | OrgN
 # -- 单位 ---------------------------------------------------------------------------------------
 
 
-def _check_units(rows, known: Known, orgs: dict, problems: _Problems, tick) -> list[UnitItem]:
+def _check_units(rows, known: Known, orgs: dict, problems: Problems, tick) -> list[UnitItem]:
     items: dict[str, UnitItem] = {}
     seen: dict[str, int] = {}
     for row in rows:
         tick()
-        code = _text(row, "code", problems, required=True)
+        code = text_of(row, "code", problems, required=True)
         item = UnitItem(
             row=row,
             code=code,
-            name=_text(row, "name", problems, required=True),
-            kind=_choice(row, "kind", UNIT_KINDS, problems, required=True),
-            branch_code=_text(row, "branch", problems, required=True),
-            parent_code=_text(row, "parent", problems),
+            name=text_of(row, "name", problems, required=True),
+            kind=choice_of(row, "kind", UNIT_KINDS, problems, required=True),
+            branch_code=text_of(row, "branch", problems, required=True),
+            parent_code=text_of(row, "parent", problems),
             existing=known.units.get(code),
         )
         if item.branch_code:
@@ -538,7 +333,7 @@ def _check_units(rows, known: Known, orgs: dict, problems: _Problems, tick) -> l
             )
         except ValidationError as error:
             problems.add_model_errors(row, error, "kind")
-        if code and _first_use(row, code, seen, problems):
+        if code and first_use(row, code, seen, problems):
             items[code] = item
     parents = {**known.unit_parent, **{code: i.parent_code for code, i in items.items()}}
     for item in items.values():
@@ -580,26 +375,26 @@ def _goes_round(code: str, parents: dict[str, str]) -> bool:
 
 
 def _check_people(
-    rows, known: Known, orgs: dict, units: dict, problems: _Problems, tick
+    rows, known: Known, orgs: dict, units: dict, problems: Problems, tick
 ) -> list[PersonItem]:
     items: dict[str, PersonItem] = {}
     seen: dict[str, int] = {}
     for row in rows:
         tick()
-        code = _text(row, "code", problems, required=True)
+        code = text_of(row, "code", problems, required=True)
         values: dict[str, object] = {
-            key: _text(row, key, problems, required=key == "name")
+            key: text_of(row, key, problems, required=key == "name")
             for key in PERSON_FIELDS
             if key not in EMPLOYEE_FLAGS and key != "kind"
         }
-        values["kind"] = _choice(row, "kind", PERSON_KINDS, problems, required=True)
-        values.update({flag: _flag(row, flag, problems) for flag in EMPLOYEE_FLAGS})
+        values["kind"] = choice_of(row, "kind", PERSON_KINDS, problems, required=True)
+        values.update({flag: flag_of(row, flag, problems) for flag in EMPLOYEE_FLAGS})
         item = PersonItem(
             row=row,
             code=code,
             values=values,
-            org_code=_text(row, "org", problems, required=True),
-            unit_code=_text(row, "unit", problems),
+            org_code=text_of(row, "org", problems, required=True),
+            unit_code=text_of(row, "unit", problems),
             existing=known.people.get(code),
         )
         if item.org_code and _org_of(item.org_code, orgs, known) is None:
@@ -633,7 +428,7 @@ def _check_people(
             )
             after = (*(values[key] for key in PERSON_FIELDS), item.org_code, item.unit_code)
             item.action = UNCHANGED if before == after else UPDATED
-        if code and _first_use(row, code, seen, problems):
+        if code and first_use(row, code, seen, problems):
             items[code] = item
     return list(items.values())
 
@@ -642,18 +437,18 @@ def _check_people(
 
 
 def _check_pairings(
-    rows, known: Known, orgs: dict, units: dict, people: dict, problems: _Problems, tick
+    rows, known: Known, orgs: dict, units: dict, people: dict, problems: Problems, tick
 ) -> list[PairingItem]:
     items: list[PairingItem] = []
     seen: dict[tuple, int] = {}
     for row in rows:
         tick()
-        kind = _choice(row, "kind", PAIRING_KINDS, problems, required=True)
-        subject = _text(row, "subject", problems, required=True)
-        target = _text(row, "target", problems, required=True)
-        start_on = _date(row, "start_on", problems, required=True)
-        end_on = _date(row, "end_on", problems)
-        note = _text(row, "note", problems)
+        kind = choice_of(row, "kind", PAIRING_KINDS, problems, required=True)
+        subject = text_of(row, "subject", problems, required=True)
+        target = text_of(row, "target", problems, required=True)
+        start_on = date_of(row, "start_on", problems, required=True)
+        end_on = date_of(row, "end_on", problems)
+        note = text_of(row, "note", problems)
         if start_on and end_on and end_on < start_on:
             problems.add(row, "end_on", _("The end date is before the start date."))
         if kind:
@@ -698,7 +493,7 @@ def _check_side(
     units: dict,
     people: dict,
     known: Known,
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     """Check that `code` names something of the shape this kind of pairing needs on that side."""
     if shape == PairingShape.PERSON:
