@@ -18,7 +18,9 @@ from liaison.constants import (
     UnitKind,
 )
 from liaison.filters import PairingFilter, PersonFilter
-from liaison.models import OrgNode, Pairing, Person, Unit, User
+from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User
+from liaison.services.imports.jobs import PHASE_APPLYING, can_apply
+from liaison.services.imports.validate import CREATED, UPDATED
 
 
 @dataclass
@@ -247,3 +249,36 @@ def home_summary(*, user: User) -> HomeSummary:
             ]
         )
     return summary
+
+
+# -- Excel imports ------------------------------------------------------------------------------
+
+
+def import_job_list(*, user: User, limit: int = 20) -> QuerySet[ImportJob]:
+    """Return the user's most recent import jobs, without their workbooks."""
+    return ImportJob.objects.filter(uploaded_by=user).defer("content")[:limit]
+
+
+@dataclass
+class JobView:
+    job: ImportJob
+    can_apply: bool
+    applying: bool
+    counts: list[dict]
+    changes: int
+    applied_job: int | None
+    checked_job: int | None
+
+
+def import_job_view(*, job: ImportJob) -> JobView:
+    """Return what the job page shows besides the job itself."""
+    counts = job.summary.get("counts", [])
+    return JobView(
+        job=job,
+        can_apply=can_apply(job),
+        applying=job.summary.get("phase") == PHASE_APPLYING,
+        counts=counts,
+        changes=sum(line[CREATED] + line[UPDATED] for line in counts),
+        applied_job=job.summary.get("applied_job"),
+        checked_job=job.summary.get("checked_job"),
+    )

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from liaison import permissions
+from liaison import permissions, selectors
 from liaison.forms import ImportUploadForm
 from liaison.services import imports
 
@@ -44,7 +44,7 @@ def import_start(request):
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("liaison:import_detail", pk=job.pk)
-    jobs = imports.import_job_list(user=request.user)
+    jobs = selectors.import_job_list(user=request.user)
     status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
     return render(request, "liaison/import_start.html", {"form": form, "jobs": jobs}, status=status)
 
@@ -61,7 +61,7 @@ def import_template(request):
 @require_safe
 def import_detail(request, pk: int):
     job = permissions.get_import_job_for(request.user, pk)
-    view = imports.import_job_view(job=job)
+    view = selectors.import_job_view(job=job)
     template = "liaison/import_detail.html#job" if request.htmx else "liaison/import_detail.html"
     return render(request, template, {"job": job, "view": view})
 
@@ -74,7 +74,7 @@ def import_apply(request, pk: int):
         run = imports.import_job_apply(actor=request.user, job=job)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        view = imports.import_job_view(job=job)
+        view = selectors.import_job_view(job=job)
         context = {"job": job, "view": view}
         return render(request, "liaison/import_detail.html", context, status=HTTPStatus.CONFLICT)
     return redirect("liaison:import_detail", pk=run.pk)

@@ -194,3 +194,33 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches(world, cl
     client = client_for(world.users[Role.BRANCH_SECRETARY])
     body = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"}).content
     assert "退出" in body.decode()
+
+
+def test_pairing_build_refuses_wrong_sides_and_dates(world):
+    from django.core.exceptions import ValidationError
+
+    from liaison.services.pairings import pairing_build
+
+    with pytest.raises(ValidationError):
+        pairing_build(
+            kind=PairingKind.CADRE_TEAM,
+            subject=world.cadre_person,
+            target=world.member_a,
+            start_on=dt.date(2026, 1, 1),
+        )
+    with pytest.raises(ValidationError):
+        pairing_build(
+            kind=PairingKind.BRANCH_JOINT,
+            subject=world.office_branch,
+            target=world.branch_a,
+            start_on=dt.date(2026, 3, 1),
+            end_on=dt.date(2026, 2, 1),
+        )
+    pairing = pairing_build(
+        kind=PairingKind.BRANCH_JOINT,
+        subject=world.office_branch,
+        target=world.branch_a,
+        start_on=dt.date(2026, 3, 1),
+    )
+    assert pairing.org == world.office_branch
+    assert pairing.target_org == world.branch_a

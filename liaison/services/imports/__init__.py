@@ -2,10 +2,8 @@
 
 from liaison.services.imports.jobs import (
     import_job_apply,
-    import_job_list,
     import_job_run,
     import_job_submit,
-    import_job_view,
 )
 from liaison.services.imports.workbook import XLSX_CONTENT_TYPE, estimate_rows, template_bytes
 
@@ -13,9 +11,7 @@ __all__ = [
     "XLSX_CONTENT_TYPE",
     "estimate_rows",
     "import_job_apply",
-    "import_job_list",
     "import_job_run",
     "import_job_submit",
-    "import_job_view",
     "template_bytes",
 ]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -18,7 +16,7 @@ from liaison.models import AuditEvent, ImportJob, User
 from liaison.services.audit import audit_record
 from liaison.services.imports import workbook
 from liaison.services.imports.apply import apply_plan
-from liaison.services.imports.validate import CREATED, UPDATED, validate_rows
+from liaison.services.imports.validate import validate_rows
 
 logger = logging.getLogger(__name__)
 
@@ -214,38 +212,4 @@ def _finish(job: ImportJob, status: str, *, errors: list[dict] = (), plan=None) 
         summary=summary,
         processed_rows=job.total_rows,
         finished_at=timezone.now(),
-    )
-
-
-# -- reads --------------------------------------------------------------------------------------
-# These two belong in liaison/selectors.py; they live here until that module is free to edit.
-
-
-def import_job_list(*, user: User, limit: int = 20) -> QuerySet[ImportJob]:
-    """Return the user's most recent import jobs, without their workbooks."""
-    return ImportJob.objects.filter(uploaded_by=user).defer("content")[:limit]
-
-
-@dataclass
-class JobView:
-    job: ImportJob
-    can_apply: bool
-    applying: bool
-    counts: list[dict]
-    changes: int
-    applied_job: int | None
-    checked_job: int | None
-
-
-def import_job_view(*, job: ImportJob) -> JobView:
-    """Return what the job page shows besides the job itself."""
-    counts = job.summary.get("counts", [])
-    return JobView(
-        job=job,
-        can_apply=can_apply(job),
-        applying=job.summary.get("phase") == PHASE_APPLYING,
-        counts=counts,
-        changes=sum(line[CREATED] + line[UPDATED] for line in counts),
-        applied_job=job.summary.get("applied_job"),
-        checked_job=job.summary.get("checked_job"),
     )
