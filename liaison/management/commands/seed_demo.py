@@ -1,0 +1,91 @@
+"""`manage.py seed_demo [--scale small|province] [--print-logins]`: the demo company and logins.
+
+The work is in liaison.services.demo (see its docstring for what "idempotent" means here); this
+command parses the options and prints. Its output is for the operator at the terminal and, like
+Django's own commands, is not translated; role names are shown in Chinese and English.
+"""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from liaison.constants import Role
+from liaison.services import demo
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+class Command(BaseCommand):
+    help = (
+        "Load an idempotent demo company shaped like the Jilin and Xiaoshan articles, with one "
+        f"login per role (password {demo.DEMO_PASSWORD}). Running it again creates nothing new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=demo.SCALES,
+            default="small",
+            help="small: a few committees and branches; province: 15 committees, 122 branches, "
+            "2,000+ members (a superset of small). Default: small.",
+        )
+        parser.add_argument(
+            "--print-logins",
+            action="store_true",
+            help="Print the demo logins; load the demo first only if it is not there yet.",
+        )
+
+    def handle(self, *args, scale: str, print_logins: bool, **options):
+        try:
+            if not (print_logins and demo.demo_is_seeded()):
+                self.print_result(demo.demo_seed(scale=scale))
+        except (demo.DemoSeedError, ValidationError) as error:
+            raise CommandError(f"seed_demo: {error}") from error
+        if print_logins:
+            self.print_logins(demo.demo_logins())
+        else:
+            usernames = ", ".join(login.username for login in demo.demo_logins())
+            self.stdout.write(
+                f"Logins: {usernames}; password {demo.DEMO_PASSWORD} "
+                "(seed_demo --print-logins shows the table)."
+            )
+
+    def print_result(self, result: demo.DemoSeedResult) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Demo company, {result.scale} scale:"))
+        for name, total in result.totals.items():
+            self.stdout.write(f"  {name:<10} {result.created[name]:>6} created, {total:>6} in all")
+        self.stdout.write("Pairings running today, counted as in the Jilin article:")
+        with translation.override("en"):
+            for stat in result.pairing_stats:
+                self.stdout.write(
+                    f"  {stat.subjects} {stat.subject_noun} linked {stat.targets} "
+                    f"{stat.target_noun} ({stat.pairings} pairings)"
+                )
+
+    def print_logins(self, logins: list[demo.DemoLogin]) -> None:
+        with translation.override("zh-hans"):
+            zh = {login.role: str(Role(login.role).label) for login in logins}
+        with translation.override("en"):
+            en = {login.role: str(Role(login.role).label) for login in logins}
+        rows = [("username", "role", "name", "scope")] + [
+            (
+                login.username,
+                f"{zh[login.role]} / {en[login.role]}",
+                login.name,
+                login.scope,
+            )
+            for login in logins
+        ]
+        widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+        self.stdout.write(self.style.SUCCESS(f"Demo logins, password {demo.DEMO_PASSWORD}:"))
+        for row in rows:
+            cells = [_pad(cell, width) for cell, width in zip(row, widths, strict=False)]
+            self.stdout.write("  " + "  ".join([*cells, row[3]]))

@@ -1,0 +1,44 @@
+"""Demo data for `manage.py seed_demo`: a power-supply company shaped like the two articles.
+
+One deterministic generator (`plan.py`, drawing on the word lists in `words.py` with a
+`random.Random` seeded per branch code) describes the whole province-scale company: 15
+committees, 2 general branches, 122 branches, over 2,000 party members, over 300 teams and
+stations, and the pairings of every kind in the proportions of the Jilin article. The small
+scale is a subset of that same description: seven of its branches (office and grassroots, in
+three committees and a general branch) and the first twelve employees of each, with the
+pairings whose two sides are both in the subset.
+
+Idempotent by code. Every org node, unit and person has a code ("DEMO", "DEMO-K02-B03-P007"); a
+run creates the rows whose code is missing and leaves existing rows as they are. Pairings have
+no code: a run creates a pairing only when no pairing with the same kind, sides and start date
+exists, so running twice adds nothing, and province after small adds exactly the rest of the
+province (small after province adds nothing). The logins are reset on every run (role, scope,
+person, password) so that a demo login always works.
+
+The demo refuses to run when the org tree already has a different company at the top: the tree
+holds one company, and demo rows do not belong in a real one.
+"""
+
+from liaison.services.demo.plan import ROOT_CODE
+from liaison.services.demo.seed import (
+    DEMO_PASSWORD,
+    SCALES,
+    DemoLogin,
+    DemoSeedError,
+    DemoSeedResult,
+    demo_is_seeded,
+    demo_logins,
+    demo_seed,
+)
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "ROOT_CODE",
+    "SCALES",
+    "DemoLogin",
+    "DemoSeedError",
+    "DemoSeedResult",
+    "demo_is_seeded",
+    "demo_logins",
+    "demo_seed",
+]
