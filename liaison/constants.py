@@ -179,8 +179,8 @@ PERSON_KIND_IMPORT_LABELS: dict[str, str] = {
 PAIRING_KIND_IMPORT_LABELS: dict[str, str] = {
     PairingKind.LEADER_CONTACT: "领导干部联系点",
     PairingKind.CADRE_TEAM: "基层干部联系班站",
-    PairingKind.OFFICE_CADRE_FRONTLINE: "机关干部包保一线员工",
+    PairingKind.OFFICE_CADRE_FRONTLINE: "机关干部业务包保一线员工",
     PairingKind.SECRETARY_SPECIAL_NEEDS: "支部书记联系特需员工",
-    PairingKind.MEMBER_SERVED: "党员联系服务对象",
-    PairingKind.BRANCH_JOINT: "支部联建",
+    PairingKind.MEMBER_SERVED: "党员服务职工或客户",
+    PairingKind.BRANCH_JOINT: "机关支部与基层支部联建",
 }

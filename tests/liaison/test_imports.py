@@ -102,9 +102,11 @@ def valid_sheets() -> dict[str, list[dict]]:
         ],
         "结对": [
             pairing("基层干部联系班站", "P9002", "U9", "2026-01-01"),
-            pairing("党员联系服务对象", "P9001", "P9003", "2026/1/1"),
-            pairing("支部联建", "BO9", "B9", "2026-01-01"),
-            pairing("机关干部包保一线员工", "P9002", "P9001", "2026-02-01", "2026-12-31", "一年"),
+            pairing("党员服务职工或客户", "P9001", "P9003", "2026/1/1"),
+            pairing("机关支部与基层支部联建", "BO9", "B9", "2026-01-01"),
+            pairing(
+                "机关干部业务包保一线员工", "P9002", "P9001", "2026-02-01", "2026-12-31", "一年"
+            ),
         ],
     }
 
@@ -326,10 +328,12 @@ BAD_ROWS = {
         person("P7", "某人", "职工", "BA", 一线员工="也许"),  # 4: neither yes nor no
     ],
     "结对": [
-        pairing("党员联系服务对象", "P8", "P9", "2026-13-01"),  # 2: bad date
-        pairing("党员联系服务对象", "P8", "P9", "2026-03-01", "2026-02-01"),  # 3: ends early
+        pairing("党员服务职工或客户", "P8", "P9", "2026-13-01"),  # 2: bad date
+        pairing("党员服务职工或客户", "P8", "P9", "2026-03-01", "2026-02-01"),  # 3: ends early
         pairing("随便联系", "P8", "P9", "2026-01-01"),  # 4: unknown kind
-        pairing("支部联建", "BA", "BB", "2026-01-01"),  # 5: BA is not an office branch
+        pairing(
+            "机关支部与基层支部联建", "BA", "BB", "2026-01-01"
+        ),  # 5: BA is not an office branch
         pairing("基层干部联系班站", "P8", "NOPE", "2026-01-01"),  # 6: unknown unit
     ],
 }
@@ -377,7 +381,7 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(
 
 def test_a_bad_row_among_good_ones_blocks_the_whole_import(world, maintainer_client):
     sheets = valid_sheets()
-    sheets["结对"].append(pairing("党员联系服务对象", "P9001", "P9003", "2026-01-01"))
+    sheets["结对"].append(pairing("党员服务职工或客户", "P9001", "P9003", "2026-01-01"))
     before = table_counts()
     upload(maintainer_client, workbook(sheets), dry_run=False)
     job = last_job()
