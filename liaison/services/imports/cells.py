@@ -76,7 +76,7 @@ def choice_of(
         problems.add(
             row,
             key,
-            _("Unknown value \u201c%(value)s\u201d; write one of: %(labels)s.")
+            _("Unknown value “%(value)s”; write one of: %(labels)s.")
             % {"value": text, "labels": labels},
         )
         return ""
@@ -117,7 +117,7 @@ def date_of(row: Row, key: str, problems: Problems, *, required: bool = False) -
         except ValueError:
             continue
     problems.add(
-        row, key, _("\u201c%(value)s\u201d is not a date such as 2026-01-01.") % {"value": text}
+        row, key, _("“%(value)s” is not a date such as 2026-01-01.") % {"value": text}
     )
     return None
 

@@ -246,7 +246,7 @@ def _not_xlsx() -> ValidationError:
     return ValidationError(
         _(
             "The file is not an Excel workbook (.xlsx). Save it in Excel or WPS as "
-            "\u201cExcel workbook (*.xlsx)\u201d and upload it again."
+            "“Excel workbook (*.xlsx)” and upload it again."
         ),
         code="not_xlsx",
     )
