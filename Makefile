@@ -36,7 +36,7 @@ messages: install
 	$(BIN)/pybabel compile --statistics -d locale -D django
 
 var:
-	mkdir -p var/celery-broker/queue var/celery-broker/processed var/media
+	mkdir -p var/celery-broker/queue var/celery-broker/processed var/celery-broker/control var/media
 
 setup: install assets messages var
 

@@ -25,7 +25,7 @@ from tests.liaison.test_imports import many_people, upload
 @pytest.fixture
 def real_worker(transactional_db):
     """Start a worker thread on the real broker, with eager execution off."""
-    for key in ("data_folder_in", "processed_folder"):
+    for key in ("data_folder_in", "processed_folder", "control_folder"):
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
