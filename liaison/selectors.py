@@ -15,6 +15,7 @@ from liaison.constants import (
     PAIRING_COUNT_NOUNS,
     OrgKind,
     PairingKind,
+    PersonKind,
     UnitKind,
 )
 from liaison.filters import PairingFilter, PersonFilter
@@ -216,8 +217,8 @@ def home_summary(*, user: User) -> HomeSummary:
         summary.groups = by_kind.get(OrgKind.GROUP, 0)
         people = Person.objects.filter(org__path__startswith=path, is_active=True).aggregate(
             members=Count("pk", filter=Q(is_party_member=True)),
-            employees=Count("pk", filter=Q(kind="employee")),
-            external=Count("pk", filter=~Q(kind="employee")),
+            employees=Count("pk", filter=Q(kind=PersonKind.EMPLOYEE)),
+            external=Count("pk", filter=~Q(kind=PersonKind.EMPLOYEE)),
         )
         summary.members = people["members"]
         summary.employees = people["employees"]
