@@ -116,9 +116,7 @@ def date_of(row: Row, key: str, problems: Problems, *, required: bool = False) -
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    problems.add(
-        row, key, _("“%(value)s” is not a date such as 2026-01-01.") % {"value": text}
-    )
+    problems.add(row, key, _("“%(value)s” is not a date such as 2026-01-01.") % {"value": text})
     return None
 
 
