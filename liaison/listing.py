@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import BadRequest
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -14,11 +16,15 @@ PER_PAGE = 25
 
 
 def sortable_fields(table_class: type[Table]) -> set[str]:
-    table = table_class([])
-    return {column.name for column in table.columns if column.orderable}
+    return {
+        name for name, column in table_class.base_columns.items() if column.orderable is not False
+    }
 
 
-def build_table(request, filterset: FilterSet, table_class: type[Table]) -> Table:
+PAGE_PATTERN = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def build_table(request, filterset: FilterSet, table_class: type[Table], **table_kwargs) -> Table:
     """Validate the query string, then return the filtered table, sorted and paginated.
 
     Unknown parameters, invalid filter values and unsortable columns raise BadRequest (400)
@@ -39,8 +45,10 @@ def build_table(request, filterset: FilterSet, table_class: type[Table]) -> Tabl
         ]
         raise BadRequest(_("Check the filters: %(errors)s") % {"errors": "; ".join(messages)})
     page = params.get(PAGE_PARAM, "1")
-    if not page.isdigit() or int(page) < 1:
+    if not PAGE_PATTERN.fullmatch(page):
         raise BadRequest(_("Page must be a positive number."))
-    table = table_class(filterset.qs, order_by_field=SORT_PARAM, page_field=PAGE_PARAM)
+    table = table_class(
+        filterset.qs, order_by_field=SORT_PARAM, page_field=PAGE_PARAM, **table_kwargs
+    )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return table

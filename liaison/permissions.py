@@ -3,8 +3,11 @@ and a forbidden object."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from liaison.constants import COMPANY_WIDE_ROLES, MAINTAINER_ROLES, Role
 from liaison.models import ImportJob, OrgNode, Pairing, Person, User
@@ -37,32 +40,87 @@ def visible_orgs(user: User) -> QuerySet[OrgNode]:
     return OrgNode.objects.filter(path__startswith=path)
 
 
+def _paired_person_ids(user: User):
+    """Ids of the people and parties the user is paired with today (a subquery)."""
+    return (
+        Pairing.objects.active_on(timezone.localdate())
+        .filter(person_id=user.person_id, target_person__isnull=False)
+        .values_list("target_person_id", flat=True)
+    )
+
+
 def visible_people(user: User) -> QuerySet[Person]:
     """People in the user's subtree, the user's own file, the people and parties the user is
-    paired with, and, for a handler, the staff of their department."""
+    paired with today, and, for a handler, the staff of their department."""
     path = scope_path(user)
-    condition = Q(pk__in=[]) if path is None else Q(org__path__startswith=path)
-    if user.is_authenticated and user.person_id:
-        condition |= Q(pk=user.person_id)
-        condition |= Q(paired_with__person_id=user.person_id)
-    if user.is_authenticated and user.role == Role.DEPARTMENT_HANDLER and user.department_id:
-        condition |= Q(unit_id=user.department_id)
     if path == "":
         return Person.objects.all()
-    return Person.objects.filter(pk__in=Person.objects.filter(condition).values("pk"))
+    condition = Q(pk__in=[]) if path is None else Q(org__path__startswith=path)
+    if user.is_authenticated and user.person_id:
+        condition |= Q(pk=user.person_id) | Q(pk__in=_paired_person_ids(user))
+    if user.is_authenticated and user.role == Role.DEPARTMENT_HANDLER and user.department_id:
+        condition |= Q(unit_id=user.department_id)
+    return Person.objects.filter(condition)
 
 
 def visible_pairings(user: User) -> QuerySet[Pairing]:
-    """Pairings whose liaison side lies in the user's subtree, and the user's own."""
+    """Pairings with either side in the user's subtree, and the user's own."""
     path = scope_path(user)
     if path == "":
         return Pairing.objects.all()
     condition = Q(pk__in=[])
     if path is not None:
-        condition |= Q(person__org__path__startswith=path) | Q(org__path__startswith=path)
+        condition |= (
+            Q(person__org__path__startswith=path)
+            | Q(org__path__startswith=path)
+            | Q(target_person__org__path__startswith=path)
+            | Q(target_unit__branch__path__startswith=path)
+            | Q(target_org__path__startswith=path)
+        )
     if user.is_authenticated and user.person_id:
         condition |= Q(person_id=user.person_id) | Q(target_person_id=user.person_id)
     return Pairing.objects.filter(condition)
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """The same rules as visible_people and visible_orgs, answered in Python for objects already
+    loaded (with their org), so that a page links only what the user may open."""
+
+    path: str | None
+    person_id: int | None
+    paired_ids: frozenset[int]
+    department_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> Visibility:
+        person_id = user.person_id if user.is_authenticated else None
+        handler = user.is_authenticated and user.role == Role.DEPARTMENT_HANDLER
+        return cls(
+            path=scope_path(user),
+            person_id=person_id,
+            paired_ids=frozenset(_paired_person_ids(user)) if person_id else frozenset(),
+            department_id=user.department_id if handler else None,
+        )
+
+    def org(self, node: OrgNode) -> bool:
+        return self.path is not None and node.path.startswith(self.path)
+
+    def person(self, person: Person) -> bool:
+        return (
+            (self.path is not None and person.org.path.startswith(self.path))
+            or person.pk == self.person_id
+            or person.pk in self.paired_ids
+            or (self.department_id is not None and person.unit_id == self.department_id)
+        )
+
+    def can_open(self, obj) -> bool:
+        """Return whether obj has a page the user may open (units have none)."""
+        if isinstance(obj, Person):
+            return self.person(obj)
+        if isinstance(obj, OrgNode):
+            return self.org(obj)
+        return False
 
 
 def get_org_for(user: User, pk: int) -> OrgNode:

@@ -107,24 +107,22 @@ def person_list(*, user: User, filters: dict | None = None) -> PersonFilter:
     return PersonFilter(filters, queryset=queryset, user=user)
 
 
+PAIRING_SIDES = ("person__org", "org", "target_person__org", "target_unit", "target_org")
+
+
 def person_file(*, user: User, person: Person) -> dict:
-    """Return the file (一人一档) of a person or party: pairings on either side."""
-    related = (
-        "person__org",
-        "org",
-        "target_person__org",
-        "target_unit",
-        "target_org",
-    )
-    as_liaison = list(Pairing.objects.filter(person=person).select_related(*related))
-    as_target = list(Pairing.objects.filter(target_person=person).select_related(*related))
-    return {"as_liaison": as_liaison, "as_target": as_target}
+    """Return the file (一人一档) of a person or party: the pairings on either side that the
+    user may see."""
+    pairings = permissions.visible_pairings(user).select_related(*PAIRING_SIDES)
+    return {
+        "as_liaison": list(pairings.filter(person=person)),
+        "as_target": list(pairings.filter(target_person=person)),
+        "can_see": permissions.Visibility.of(user),
+    }
 
 
 def pairing_list(*, user: User, filters: dict | None = None) -> PairingFilter:
-    queryset = permissions.visible_pairings(user).select_related(
-        "person", "person__org", "org", "target_person", "target_unit", "target_org"
-    )
+    queryset = permissions.visible_pairings(user).select_related(*PAIRING_SIDES)
     return PairingFilter(filters, queryset=queryset, user=user)
 
 
@@ -195,6 +193,7 @@ class HomeSummary:
     pairing_stats: list[PairingStat] = field(default_factory=list)
     department: Unit | None = None
     department_staff: list[Person] = field(default_factory=list)
+    can_see: permissions.Visibility | None = None
 
 
 HOME_LIST_LIMIT = 10
@@ -208,7 +207,7 @@ def home_summary(*, user: User) -> HomeSummary:
         scope = OrgNode.objects.get_first_root_node()
     elif path is not None:
         scope = user.scope_org
-    summary = HomeSummary(scope=scope)
+    summary = HomeSummary(scope=scope, can_see=permissions.Visibility.of(user))
     if path is not None:
         orgs = OrgNode.objects.filter(path__startswith=path, is_active=True)
         by_kind = dict(orgs.order_by().values_list("kind").annotate(n=Count("pk")))
@@ -239,7 +238,7 @@ def home_summary(*, user: User) -> HomeSummary:
         summary.my_pairings = list(
             Pairing.objects.active_on(timezone.localdate())
             .filter(person_id=user.person_id)
-            .select_related("target_person", "target_unit", "target_org")
+            .select_related("target_person__org", "target_unit", "target_org")
             .order_by("kind", "pk")[:HOME_LIST_LIMIT]
         )
     if user.department_id:

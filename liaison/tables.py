@@ -1,10 +1,11 @@
 """django-tables2 tables: only the listed columns can be sorted."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Pairing, Person
+from liaison.permissions import Visibility
+from liaison.templatetags.liaison_tags import side_html
 
 
 class PersonTable(tables.Table):
@@ -44,15 +45,12 @@ class PairingTable(tables.Table):
         order_by = ("kind", "start_on")
         empty_text = _("No pairing matches these filters.")
 
-    @staticmethod
-    def _side(obj):
-        if obj is None:
-            return "—"
-        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
-        return format_html('<a href="{}">{}</a>', url, obj) if url else str(obj)
+    def __init__(self, *args, visibility: Visibility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visibility = visibility
 
     def render_subject(self, record):
-        return self._side(record.subject)
+        return side_html(record.subject, self.visibility)
 
     def render_target(self, record):
-        return self._side(record.target)
+        return side_html(record.target, self.visibility)

@@ -1,23 +1,33 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from liaison import permissions, selectors
 from liaison.listing import build_table
 from liaison.tables import PairingTable, PersonTable
 
 
+def wants_fragment(request) -> bool:
+    """An htmx swap gets the results fragment; a history restore needs the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_safe
 @login_required
 def home(request):
     summary = selectors.home_summary(user=request.user)
     return render(request, "liaison/home.html", {"summary": summary})
 
 
+@require_safe
 @login_required
 def org_tree(request):
     rows = selectors.org_tree(user=request.user)
     return render(request, "liaison/org_tree.html", {"rows": rows})
 
 
+@require_safe
 @login_required
 def org_detail(request, pk: int):
     node = permissions.get_org_for(request.user, pk)
@@ -27,14 +37,18 @@ def org_detail(request, pk: int):
     return render(request, "liaison/org_detail.html", {"node": node, "table": table, **detail})
 
 
+@require_safe
 @login_required
+@vary_on_headers("HX-Request")
 def person_list(request):
     filterset = selectors.person_list(user=request.user, filters=request.GET)
     table = build_table(request, filterset, PersonTable)
-    template = "liaison/person_list.html#results" if request.htmx else "liaison/person_list.html"
+    template = "liaison/person_list.html"
+    template += "#results" if wants_fragment(request) else ""
     return render(request, template, {"filter": filterset, "table": table})
 
 
+@require_safe
 @login_required
 def person_detail(request, pk: int):
     person = permissions.get_person_for(request.user, pk)
@@ -42,10 +56,14 @@ def person_detail(request, pk: int):
     return render(request, "liaison/person_detail.html", {"person": person, **file})
 
 
+@require_safe
 @login_required
+@vary_on_headers("HX-Request")
 def pairing_list(request):
     filterset = selectors.pairing_list(user=request.user, filters=request.GET)
-    table = build_table(request, filterset, PairingTable)
+    visibility = permissions.Visibility.of(request.user)
+    table = build_table(request, filterset, PairingTable, visibility=visibility)
     stats = selectors.pairing_statistics(pairings=filterset.qs)
-    template = "liaison/pairing_list.html#results" if request.htmx else "liaison/pairing_list.html"
+    template = "liaison/pairing_list.html"
+    template += "#results" if wants_fragment(request) else ""
     return render(request, template, {"filter": filterset, "table": table, "stats": stats})

@@ -1,0 +1,23 @@
+"""Template helpers of the liaison pages."""
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+
+from liaison.permissions import Visibility
+
+register = template.Library()
+
+
+def side_html(obj, visibility: Visibility) -> str:
+    """Render a person, org node or unit: a link when the user may open its page, else text."""
+    if obj is None:
+        return "—"
+    if visibility.can_open(obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj)
+    return conditional_escape(str(obj))
+
+
+@register.filter
+def side_link(obj, visibility: Visibility) -> str:
+    """{{ person|side_link:can_see }}: a link to the page if the viewer may open it."""
+    return side_html(obj, visibility)
