@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
-from liaison.constants import PairingKind, PersonKind
+from liaison.constants import OrgKind, PairingKind, PersonKind
 from liaison.models import OrgNode, Pairing, Person, User
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -35,7 +35,11 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user: User, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
-        self.filters["org"].queryset = permissions.visible_orgs(user).order_by("path")
+        # Party groups are left out of the choice: choosing their branch includes them, and a
+        # province has hundreds of groups that would bury the branches in the list.
+        self.filters["org"].queryset = (
+            permissions.visible_orgs(user).exclude(kind=OrgKind.GROUP).order_by("path")
+        )
         for field in self.form.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = (

@@ -101,9 +101,13 @@ def org_detail(*, user: User, node: OrgNode) -> dict:
     return {"ancestors": ancestors, "children": children, "units": units}
 
 
-def person_list(*, user: User, filters: dict | None = None) -> PersonFilter:
-    """Return the bound filter over the people the user may see."""
+def person_list(
+    *, user: User, filters: dict | None = None, within: OrgNode | None = None
+) -> PersonFilter:
+    """Return the bound filter over the people the user may see (in `within`'s subtree)."""
     queryset = permissions.visible_people(user).select_related("org", "unit")
+    if within is not None:
+        queryset = queryset.filter(org__path__startswith=within.path)
     return PersonFilter(filters, queryset=queryset, user=user)
 
 

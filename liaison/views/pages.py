@@ -32,7 +32,7 @@ def org_tree(request):
 def org_detail(request, pk: int):
     node = permissions.get_org_for(request.user, pk)
     detail = selectors.org_detail(user=request.user, node=node)
-    people = selectors.person_list(user=request.user, filters={"org": str(node.pk)})
+    people = selectors.person_list(user=request.user, filters=request.GET, within=node)
     table = build_table(request, people, PersonTable)
     return render(request, "liaison/org_detail.html", {"node": node, "table": table, **detail})
 

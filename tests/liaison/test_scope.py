@@ -190,3 +190,11 @@ def test_a_forged_language_cookie_falls_back_to_chinese(world, client_for):
     client.cookies["django_language"] = "fr"
     body = client.get(reverse("home")).content.decode()
     assert 'lang="zh-hans"' in body
+
+
+def test_a_party_group_page_lists_its_members(world, client_for):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(reverse("liaison:org_detail", args=[world.group_a.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert world.member_a.name in response.content.decode()
+    assert world.special_a.name not in response.content.decode()  # in the branch, not the group
