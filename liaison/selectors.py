@@ -185,6 +185,7 @@ def pairing_statistics(*, pairings: QuerySet[Pairing], day: dt.date | None = Non
 class HomeSummary:
     scope: OrgNode | None
     committees: int = 0
+    general_branches: int = 0
     branches: int = 0
     groups: int = 0
     members: int = 0
@@ -216,6 +217,7 @@ def home_summary(*, user: User) -> HomeSummary:
         orgs = OrgNode.objects.filter(path__startswith=path, is_active=True)
         by_kind = dict(orgs.order_by().values_list("kind").annotate(n=Count("pk")))
         summary.committees = by_kind.get(OrgKind.COMMITTEE, 0)
+        summary.general_branches = by_kind.get(OrgKind.GENERAL_BRANCH, 0)
         summary.branches = by_kind.get(OrgKind.BRANCH, 0)
         summary.groups = by_kind.get(OrgKind.GROUP, 0)
         people = Person.objects.filter(org__path__startswith=path, is_active=True).aggregate(
