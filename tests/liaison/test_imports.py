@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from http import HTTPStatus
 
 import openpyxl
@@ -12,6 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 from kombu.exceptions import OperationalError
+from openpyxl.chart import BarChart, Reference
 
 from liaison import tasks
 from liaison.constants import (
@@ -456,6 +458,65 @@ def test_a_workbook_without_the_sheets_or_with_wrong_headers_is_refused(maintain
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "所属组织编码".encode() in response.content  # a missing column is named
     assert ImportJob.objects.count() == 0
+
+
+def with_chart_sheet(name: str) -> bytes:
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "数据"
+    data.append([1])
+    data.append([2])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet(name).add_chart(chart)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def with_damaged_cell() -> bytes:
+    """A workbook that opens, but whose first cell points at a shared string that is not there."""
+    content = workbook({"人员": [person("P1", "钱七", "职工", "BA")]})
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w") as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                start, end = data.index(b'<c r="A1"'), data.index(b"</c>") + len(b"</c>")
+                data = data[:start] + b'<c r="A1" t="s"><v>99</v></c>' + data[end:]
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("sheet", list(SHEETS))
+def test_a_chart_sheet_under_a_sheet_name_is_refused_with_a_message(maintainer_client, sheet):
+    response = upload(maintainer_client, with_chart_sheet(sheet))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b'data-testid="file-errors"' in response.content
+    assert sheet.encode() in response.content
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_workbook_that_breaks_while_its_rows_are_read_is_refused(maintainer_client):
+    response = upload(maintainer_client, with_damaged_cell())
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b'data-testid="file-errors"' in response.content
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_job_whose_workbook_breaks_while_read_is_invalid_not_failed(world):
+    job = ImportJob.objects.create(
+        uploaded_by=world.users[Role.PARTY_BUILDING],
+        filename="x.xlsx",
+        content=with_damaged_cell(),
+    )
+    imports.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INVALID
+    assert [e["sheet"] for e in job.errors] == [""]
 
 
 def test_upload_without_a_file_is_a_form_error(maintainer_client):

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.chartsheet import Chartsheet
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -279,6 +280,15 @@ def _layouts(book: Workbook) -> dict[str, dict[str, int]]:
     layouts, problems = {}, []
     for name in present:
         sheet = book[name]
+        if isinstance(sheet, Chartsheet):  # a chart under one of our names: it has no rows
+            problems.append(
+                _(
+                    "Sheet %(sheet)s is a chart, not a table of rows; rename or delete it and "
+                    "put the rows in a normal sheet called %(sheet)s."
+                )
+                % {"sheet": name}
+            )
+            continue
         rows = sheet.iter_rows(values_only=True)
         headers = [cell_text(v) for v in next(rows, ())]
         if not any(headers) and not any(any(cell_text(v) for v in row) for row in rows):
@@ -320,15 +330,26 @@ def estimate_rows(content: bytes) -> int:
             else:
                 total += max(sheet.max_row - 1, 0)
         return total
+    except ValidationError:
+        raise
+    except Exception as exc:  # openpyxl reads the sheets lazily: damage shows up only now
+        raise _not_xlsx() from exc
     finally:
         book.close()
 
 
 def read_sheets(content: bytes) -> dict[str, list[Row]]:
-    """Return the filled rows of each sheet present, by sheet name, in the order of SHEETS."""
+    """Return the filled rows of each sheet present, by sheet name, in the order of SHEETS.
+
+    Raise ValidationError with a message for the user when it is not a workbook we can read.
+    """
     book = _open(content)
     try:
         return {name: list(_rows(book, name, layout)) for name, layout in _layouts(book).items()}
+    except ValidationError:
+        raise
+    except Exception as exc:  # as in estimate_rows
+        raise _not_xlsx() from exc
     finally:
         book.close()
 
