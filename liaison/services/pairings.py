@@ -74,19 +74,3 @@ def pairing_create(
     )
     return pairing
 
-
-@transaction.atomic
-def pairing_end(*, actor: User | None, pairing: Pairing, end_on: dt.date) -> Pairing:
-    """End a pairing on `end_on`; the row stays for the statistics of earlier periods."""
-    before = pairing.end_on
-    pairing.end_on = end_on
-    pairing.full_clean()
-    pairing.save(update_fields=["end_on"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATED,
-        obj=pairing,
-        summary=_("Pairing ended: %(p)s") % {"p": pairing},
-        data={"end_on": [before.isoformat() if before else None, end_on.isoformat()]},
-    )
-    return pairing
