@@ -3,6 +3,8 @@
 A view or template never spells one of these values; it asks this module.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +129,34 @@ PAIRING_SHAPES: dict[str, tuple[str, str]] = {
     PairingKind.SECRETARY_SPECIAL_NEEDS: (PairingShape.PERSON, PairingShape.PERSON),
     PairingKind.MEMBER_SERVED: (PairingShape.PERSON, PairingShape.PERSON),
     PairingKind.BRANCH_JOINT: (PairingShape.ORG, PairingShape.ORG),
+}
+
+
+@dataclass(frozen=True)
+class PairingRule:
+    """What a kind of pairing asks of its sides beyond their shape (R13).
+
+    Whatever the kind, a liaison person is an employee and the two sides differ.
+    """
+
+    subject_flag: str = ""  # a Person flag the liaison person must carry
+    target_flag: str = ""  # the paired person must be an employee carrying this Person flag
+    target_unit_kinds: frozenset[str] = frozenset()  # the paired unit's kind; empty: any unit
+    subject_branch_type: str = ""  # the liaison side is a party branch of this type
+    target_branch_type: str = ""  # the paired side is a party branch of this type
+
+
+# The pairing service and the import both check every new pairing against this one table.
+PAIRING_RULES: dict[str, PairingRule] = {
+    PairingKind.LEADER_CONTACT: PairingRule(),
+    PairingKind.CADRE_TEAM: PairingRule(target_unit_kinds=FRONTLINE_UNIT_KINDS),
+    PairingKind.OFFICE_CADRE_FRONTLINE: PairingRule(target_flag="is_frontline"),
+    PairingKind.SECRETARY_SPECIAL_NEEDS: PairingRule(target_flag="is_special_needs"),
+    # The people a member serves are employees or customers (any external party).
+    PairingKind.MEMBER_SERVED: PairingRule(subject_flag="is_party_member"),
+    PairingKind.BRANCH_JOINT: PairingRule(
+        subject_branch_type=BranchType.OFFICE, target_branch_type=BranchType.GRASSROOTS
+    ),
 }
 
 # The Jilin article counts pairings as "216 cadres linked 307 teams": one sentence a kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from http import HTTPStatus
@@ -33,6 +34,7 @@ from liaison.models import AuditEvent, ImportJob, OrgNode, Pairing, Person, Unit
 from liaison.services import imports
 from liaison.services.imports import jobs
 from liaison.services.imports.workbook import SHEETS
+from tests.factories import PairingFactory
 
 MAINTAINERS = [Role.PARTY_BUILDING, Role.ADMINISTRATOR]
 OTHERS = [role for role in Role if role not in MAINTAINERS]
@@ -326,7 +328,7 @@ BAD_ROWS = {
     ],
     "人员": [
         person("P9", "某企业", "企业", "BA", 党员="是"),  # 2: an outside party as member
-        person("P8", "", "职工", "BA"),  # 3: no name
+        person("P8", "", "职工", "BA", 党员="是"),  # 3: no name
         person("P7", "某人", "职工", "BA", 一线员工="也许"),  # 4: neither yes nor no
     ],
     "结对": [
@@ -391,6 +393,64 @@ def test_a_bad_row_among_good_ones_blocks_the_whole_import(world, maintainer_cli
     # Row 3 has 2026/1/1, the same date written differently: the same pairing twice.
     assert [(e["sheet"], e["row"], e["column"]) for e in job.errors] == [("结对", 6, "联系人编码")]
     assert table_counts() == before
+
+
+def test_each_new_pairing_is_checked_against_the_rules_of_its_kind(world, maintainer_client):
+    cadre, member_b = world.cadre_person.code, world.member_b.code
+    sheets = {
+        "人员": [
+            person("P1", "王一", "职工", "BA"),  # 2: not a party member
+            person("P2", "赵二", "职工", "BA", 一线员工="是"),  # 3: frontline, not special-needs
+            person("P3", "某企业", "企业", "BA"),  # 4
+            # 5: the workbook makes 李党员 a frontline employee: the pairing in row 10 may follow.
+            person(member_b, "李党员", "职工", "BB", world.team_b.code, 党员="是", 一线员工="是"),
+        ],
+        "结对": [
+            pairing("党员服务职工或客户", "P1", "P3", "2026-01-01"),  # 2: P1 is no member
+            pairing("机关干部业务包保一线员工", cadre, "P3", "2026-01-01"),  # 3: not an employee
+            pairing("支部书记联系特需员工", cadre, "P2", "2026-01-01"),  # 4: not special-needs
+            pairing("基层干部联系班站", cadre, world.department.code, "2026-01-01"),  # 5: dept
+            pairing("领导干部联系点", "P3", world.team_a.code, "2026-01-01"),  # 6: external leader
+            pairing("党员服务职工或客户", world.member_a.code, world.member_a.code, "2026-01-01"),
+            pairing("机关干部业务包保一线员工", cadre, world.special_a.code, "2026-01-01"),  # 8: ok
+            pairing("机关支部与基层支部联建", "BO", "GA", "2026-01-01"),  # 9: a group
+            pairing("机关干部业务包保一线员工", cadre, member_b, "2026-01-01"),  # 10: ok, row 5
+            pairing("党员服务职工或客户", world.member_a.code, "P2", "2026-01-01"),  # 11: ok
+        ],
+    }
+    upload(maintainer_client, workbook(sheets))
+    job = last_job()
+    assert job.status == ImportJob.Status.INVALID
+    assert {(e["sheet"], e["row"], e["column"]) for e in job.errors} == {
+        ("结对", 2, "联系人编码"),
+        ("结对", 3, "对象编码"),
+        ("结对", 4, "对象编码"),
+        ("结对", 5, "对象编码"),
+        ("结对", 6, "联系人编码"),
+        ("结对", 7, "对象编码"),
+        ("结对", 9, "对象编码"),
+    }
+
+
+def test_a_pairing_already_there_is_not_rechecked_against_the_rules(world, maintainer_client):
+    # Made when 李党员 had a special need; the need has been met since.
+    PairingFactory(
+        kind=PairingKind.SECRETARY_SPECIAL_NEEDS,
+        person=world.cadre_person,
+        target_person=world.member_b,
+        start_on=dt.date(2025, 1, 1),
+    )
+    row = pairing(
+        "支部书记联系特需员工",
+        world.cadre_person.code,
+        world.member_b.code,
+        "2025-01-01",
+        "2025-12-31",
+    )
+    upload(maintainer_client, workbook({"结对": [row]}), dry_run=False)
+    job = last_job()
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert counts_of(job)["结对"] == (0, 1, 0)
 
 
 def test_a_cycle_of_parents_is_reported(world, maintainer_client):

@@ -451,8 +451,10 @@ class _Builder:
         for secretary, special in zip(secretaries, branch.by_role("special"), strict=True):
             self.pair(kind, secretary, special)
         if branch.index % 15 == 0:
-            former = branch.by_role("employee")[0]
-            self.pair(kind, secretaries[0], former, ended=True, note="困难已解决")
+            # The secretary kept the same employee the year before. (A pairing with someone whose
+            # need has since been met cannot be made now: the target must be special-needs.)
+            special = branch.by_role("special")[0]
+            self.pair(kind, secretaries[0], special, ended=True, note="上一年度结对")
 
     def members_served(self, branch: _Branch) -> None:
         kind = PairingKind.MEMBER_SERVED

@@ -197,10 +197,9 @@ def _create_people(
         person.clean()  # the model's own rule (only employees carry employee flags); no queries
         new.append(person)
     Person.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    return {
-        p.code: p
-        for p in Person.objects.filter(code__startswith=CODE_PREFIX).only("id", "code", "name")
-    }
+    # pairing_build reads the kind and flags of each side: load them, or it would query per side.
+    fields = ("id", "code", "name", "kind", "is_party_member", "is_frontline", "is_special_needs")
+    return {p.code: p for p in Person.objects.filter(code__startswith=CODE_PREFIX).only(*fields)}
 
 
 _KEY_COLUMNS = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -22,9 +23,7 @@ from liaison.constants import (
     PAIRING_SHAPES,
     PERSON_KIND_IMPORT_LABELS,
     UNIT_KIND_IMPORT_LABELS,
-    BranchType,
     OrgKind,
-    PairingKind,
     PairingShape,
 )
 from liaison.models import OrgNode, Pairing, Person, Unit
@@ -47,6 +46,7 @@ from liaison.services.imports.workbook import (
     SHEETS,
     Row,
 )
+from liaison.services.pairings import pairing_side_errors
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 PERSON_FIELDS = (
@@ -441,6 +441,10 @@ def _check_pairings(
 ) -> list[PairingItem]:
     items: list[PairingItem] = []
     seen: dict[tuple, int] = {}
+    # A person row of this workbook is the truth about that person, also for an existing one.
+    people_sides = {
+        code: SimpleNamespace(code=code, **item.values) for code, item in people.items()
+    }
     for row in rows:
         tick()
         kind = choice_of(row, "kind", PAIRING_KINDS, problems, required=True)
@@ -451,21 +455,30 @@ def _check_pairings(
         note = text_of(row, "note", problems)
         if start_on and end_on and end_on < start_on:
             problems.add(row, "end_on", _("The end date is before the start date."))
+        sides = {"subject": None, "target": None}
         if kind:
-            subject_shape, target_shape = PAIRING_SHAPES[kind]
-            sides = {"subject": (subject, subject_shape), "target": (target, target_shape)}
-            for key, (code, shape) in sides.items():
+            for side, code, shape in zip(
+                sides, (subject, target), PAIRING_SHAPES[kind], strict=True
+            ):
                 if code:
-                    _check_side(row, key, code, shape, kind, orgs, units, people, known, problems)
+                    sides[side] = _side_of(
+                        row, side, code, shape, orgs, units, people_sides, known, problems
+                    )
         try:
             Pairing(kind=kind, start_on=start_on, end_on=end_on, note=note).clean_fields(
                 exclude=["person", "org", "target_person", "target_unit", "target_org"]
             )
         except ValidationError as error:
             problems.add_model_errors(row, error, "kind")
-        if not (kind and subject and target and start_on):
-            continue
         key = (kind, subject, target, start_on)
+        existing = known.pairings.get(key) if all(key) else None
+        if kind and existing is None:
+            # The rules hold when a pairing is made; an existing one keeps its sides whatever
+            # has happened to them since (a special need resolved, a member transferred).
+            for side, message in pairing_side_errors(kind=kind, **sides).items():
+                problems.add(row, side, message)
+        if not all(key):
+            continue
         if key in seen:
             problems.add(
                 row,
@@ -474,7 +487,6 @@ def _check_pairings(
             )
             continue
         seen[key] = row.number
-        existing = known.pairings.get(key)
         item = PairingItem(row, kind, subject, target, start_on, end_on, note, None)
         if existing:
             item.existing_pk = existing[0]
@@ -483,37 +495,30 @@ def _check_pairings(
     return items
 
 
-def _check_side(
+def _side_of(
     row: Row,
     key: str,
     code: str,
     shape: str,
-    kind: str,
     orgs: dict,
     units: dict,
     people: dict,
     known: Known,
     problems: Problems,
-) -> None:
-    """Check that `code` names something of the shape this kind of pairing needs on that side."""
+) -> object | None:
+    """Return what `code` names on that side of a pairing (a row of this workbook first, else
+    a record of the database), of the shape the pairing's kind needs; None, reported, if none."""
     if shape == PairingShape.PERSON:
-        if code not in people and code not in known.people:
+        side = people.get(code) or known.people.get(code)
+        if side is None:
             problems.add(row, key, _("No person has the code %(code)s.") % {"code": code})
-        return
+        return side
     if shape == PairingShape.UNIT:
-        if code not in units and code not in known.units:
+        side = units.get(code) or known.units.get(code)
+        if side is None:
             problems.add(row, key, _("No unit has the code %(code)s.") % {"code": code})
-        return
-    org = _org_of(code, orgs, known)
-    if org is None:
+        return side
+    side = _org_of(code, orgs, known)
+    if side is None:
         problems.add(row, key, _("No organisation has the code %(code)s.") % {"code": code})
-        return
-    if kind == PairingKind.BRANCH_JOINT:
-        wanted = BranchType.OFFICE if key == "subject" else BranchType.GRASSROOTS
-        if org.kind != OrgKind.BRANCH or org.branch_type != wanted:
-            message = (
-                _("%(code)s is not an office party branch.")
-                if wanted == BranchType.OFFICE
-                else _("%(code)s is not a grassroots party branch.")
-            )
-            problems.add(row, key, message % {"code": code})
+    return side

@@ -1,0 +1,65 @@
+"""The pairing service: each kind's rules (R13), checked without a query, and no duplicates."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from liaison.constants import PAIRING_RULES, PairingKind
+from liaison.services.pairings import pairing_build
+
+K = PairingKind
+
+# (kind, liaison side, paired side, the field refused or None) — sides are attributes of the world.
+CASES = [
+    (K.LEADER_CONTACT, "cadre_person", "department", None),  # a contact point: any unit
+    (K.LEADER_CONTACT, "customer_a", "team_a", "person"),  # the liaison person is an employee
+    (K.CADRE_TEAM, "cadre_person", "team_a", None),
+    (K.CADRE_TEAM, "cadre_person", "team_b", None),  # a supply office is a frontline unit
+    (K.CADRE_TEAM, "cadre_person", "department", "target"),  # a department is not
+    (K.OFFICE_CADRE_FRONTLINE, "cadre_person", "member_a", None),
+    (K.OFFICE_CADRE_FRONTLINE, "cadre_person", "member_b", "target"),  # not frontline
+    (K.OFFICE_CADRE_FRONTLINE, "cadre_person", "customer_a", "target"),  # not an employee
+    (K.SECRETARY_SPECIAL_NEEDS, "cadre_person", "special_a", None),
+    (K.SECRETARY_SPECIAL_NEEDS, "cadre_person", "member_a", "target"),
+    (K.MEMBER_SERVED, "member_a", "customer_a", None),  # a customer
+    (K.MEMBER_SERVED, "member_a", "special_a", None),  # an employee
+    (K.MEMBER_SERVED, "special_a", "customer_a", "person"),  # not a party member
+    (K.MEMBER_SERVED, "customer_a", "member_a", "person"),  # not even an employee
+    (K.MEMBER_SERVED, "member_a", "member_a", "target"),  # oneself
+    (K.BRANCH_JOINT, "office_branch", "branch_a", None),
+    (K.BRANCH_JOINT, "branch_a", "branch_b", "org"),  # a grassroots branch as the office side
+    (K.BRANCH_JOINT, "office_branch", "group_a", "target"),  # a group is not a branch
+    (K.BRANCH_JOINT, "office_branch", "office_branch", "target"),
+]
+
+
+def test_every_kind_has_a_rule():
+    assert set(PAIRING_RULES) == set(PairingKind.values)
+
+
+@pytest.mark.parametrize(("kind", "subject", "target", "refused"), CASES)
+def test_pairing_build_applies_the_rules_of_its_kind_without_a_query(
+    world, django_assert_num_queries, kind, subject, target, refused
+):
+    sides = {"subject": getattr(world, subject), "target": getattr(world, target)}
+    with django_assert_num_queries(0):
+        if refused is None:
+            pairing = pairing_build(kind=kind, start_on=dt.date(2026, 1, 1), **sides)
+            assert (pairing.subject, pairing.target) == (sides["subject"], sides["target"])
+            return
+        with pytest.raises(ValidationError) as error:
+            pairing_build(kind=kind, start_on=dt.date(2026, 1, 1), **sides)
+    assert set(error.value.message_dict) == {refused}
+    assert all(error.value.message_dict[refused])
+
+
+def test_the_rules_read_the_instance_given_not_the_database(world):
+    world.member_b.is_frontline = True  # what an import is about to save
+    pairing = pairing_build(
+        kind=K.OFFICE_CADRE_FRONTLINE,
+        subject=world.cadre_person,
+        target=world.member_b,
+        start_on=dt.date(2026, 1, 1),
+    )
+    assert pairing.target_person == world.member_b
