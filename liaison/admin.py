@@ -4,14 +4,26 @@ Nothing here is hard-deleted: rows are deactivated (or a pairing ended) instead,
 writes an audit event in the admin's transaction.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from liaison.models import AuditEvent, ImportJob, OrgNode, Pairing, Person, Unit, User
+from liaison.models import (
+    PAIRING_SIDE_COLUMNS,
+    AuditEvent,
+    ImportJob,
+    OrgNode,
+    Pairing,
+    Person,
+    Unit,
+    User,
+)
 from liaison.services.audit import audit_record
+from liaison.services.pairings import pairing_check_rules
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -67,8 +79,20 @@ class PersonAdmin(AuditedAdmin):
     list_select_related = ("org", "unit")
 
 
+class PairingAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        sides = {column: data.get(column) for column in PAIRING_SIDE_COLUMNS}
+        try:
+            pairing_check_rules(pairing=Pairing(kind=data.get("kind", ""), **sides))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
 @admin.register(Pairing)
 class PairingAdmin(AuditedAdmin):
+    form = PairingAdminForm
     list_display = ("kind", "subject_display", "target_display", "start_on", "end_on")
     list_filter = ("kind", "start_on", "end_on")
     search_fields = (

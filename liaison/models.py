@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -230,6 +231,12 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
 
+PAIRING_SIDE_COLUMNS = ("person", "org", "target_person", "target_unit", "target_org")
+PAIRING_DUPLICATE_MESSAGE = _(
+    "This pairing already exists: same kind, same sides, same start date."
+)
+
+
 def _pairing_shape_condition() -> Q:
     """One Q per kind: exactly the columns PAIRING_SHAPES names are filled."""
     subject_cols = {PairingShape.PERSON: "person", PairingShape.ORG: "org"}
@@ -318,6 +325,15 @@ class Pairing(models.Model):
             ),
             models.CheckConstraint(
                 condition=_pairing_shape_condition(), name="pairing_sides_match_kind"
+            ),
+            # One pairing per kind, sides and start date. The unused side columns are NULL, and
+            # NULLs never clash in a unique index: COALESCE makes them equal (no key is 0).
+            models.UniqueConstraint(
+                F("kind"),
+                *(Coalesce(side, 0) for side in PAIRING_SIDE_COLUMNS),
+                F("start_on"),
+                name="pairing_unique",
+                violation_error_message=PAIRING_DUPLICATE_MESSAGE,
             ),
         ]
 

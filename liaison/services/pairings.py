@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,16 @@ from liaison.constants import (
     PersonKind,
     UnitKind,
 )
-from liaison.models import AuditEvent, OrgNode, Pairing, Person, Unit, User
+from liaison.models import (
+    PAIRING_DUPLICATE_MESSAGE,
+    PAIRING_SIDE_COLUMNS,
+    AuditEvent,
+    OrgNode,
+    Pairing,
+    Person,
+    Unit,
+    User,
+)
 from liaison.services.audit import audit_record
 
 _SHAPE_TYPES = {PairingShape.PERSON: Person, PairingShape.UNIT: Unit, PairingShape.ORG: OrgNode}
@@ -26,8 +35,6 @@ _TARGET_FIELDS = {
     PairingShape.UNIT: "target_unit",
     PairingShape.ORG: "target_org",
 }
-
-_SIDE_FIELDS = ["person", "org", "target_person", "target_unit", "target_org"]
 
 
 def pairing_build(
@@ -62,7 +69,7 @@ def pairing_build(
     # The sides are model instances already checked above, and the shape and date constraints
     # are checked here too: skipping Django's per-field foreign-key and constraint queries keeps
     # a bulk import of thousands of pairings to a fixed number of queries.
-    pairing.full_clean(exclude=_SIDE_FIELDS, validate_constraints=False)
+    pairing.full_clean(exclude=PAIRING_SIDE_COLUMNS, validate_constraints=False)
     return pairing
 
 
@@ -80,7 +87,13 @@ def pairing_create(
     pairing = pairing_build(
         kind=kind, subject=subject, target=target, start_on=start_on, end_on=end_on, note=note
     )
-    pairing.save()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a refusal
+            pairing.save()
+    except IntegrityError as error:
+        # pairing_build has checked every other constraint: this is a duplicate, perhaps one
+        # saved by someone else a moment ago.
+        raise ValidationError(PAIRING_DUPLICATE_MESSAGE, code="duplicate") from error
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATED,
@@ -89,6 +102,22 @@ def pairing_create(
         data={"kind": kind, "start_on": start_on.isoformat()},
     )
     return pairing
+
+
+def pairing_check_rules(*, pairing: Pairing) -> None:
+    """Check the rules of its kind on a pairing whose columns are filled in (the admin form).
+
+    Raise ValidationError keyed by column. Sides in the wrong columns are left to the model's
+    check constraint.
+    """
+    if pairing.kind not in PAIRING_SHAPES:
+        return
+    subject_shape, target_shape = PAIRING_SHAPES[pairing.kind]
+    columns = {"subject": _SUBJECT_FIELDS[subject_shape], "target": _TARGET_FIELDS[target_shape]}
+    sides = {side: getattr(pairing, column) for side, column in columns.items()}
+    broken = pairing_side_errors(kind=pairing.kind, **sides)
+    if broken:
+        raise ValidationError({columns[side]: message for side, message in broken.items()})
 
 
 def pairing_side_errors(

@@ -5,7 +5,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from liaison.constants import Role
+from liaison.constants import PairingKind, Role
+from liaison.models import Pairing
 
 MODELS = ["orgnode", "unit", "person", "pairing", "user", "auditevent", "importjob"]
 
@@ -55,3 +56,34 @@ def test_other_roles_are_sent_to_the_admin_login(world, client_for, role):
     response = client_for(world.users[role]).get(reverse("admin:liaison_person_changelist"))
     assert response.status_code == HTTPStatus.FOUND
     assert reverse("admin:login") in response.url
+
+
+def pairing_form(kind, **sides) -> dict:
+    data = {"kind": kind, "start_on": "2026-01-01", "end_on": "", "note": ""}
+    for column in ("person", "org", "target_person", "target_unit", "target_org"):
+        data[column] = sides[column].pk if column in sides else ""
+    return data
+
+
+def test_admin_refuses_a_duplicate_pairing_with_a_message(world, client_for):
+    client = client_for(world.users[Role.ADMINISTRATOR])
+    url = reverse("admin:liaison_pairing_add")
+    data = pairing_form(
+        PairingKind.MEMBER_SERVED, person=world.member_a, target_person=world.customer_a
+    )
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    response = client.post(url, {**data, "note": "again"})
+    assert response.status_code == HTTPStatus.OK
+    assert "This pairing already exists" in response.content.decode()
+    assert Pairing.objects.count() == 1
+
+
+def test_admin_applies_the_rules_of_the_pairing_kind(world, client_for):
+    client = client_for(world.users[Role.ADMINISTRATOR])
+    data = pairing_form(
+        PairingKind.CADRE_TEAM, person=world.cadre_person, target_unit=world.department
+    )
+    response = client.post(reverse("admin:liaison_pairing_add"), data)
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors.keys() == {"target_unit"}
+    assert not Pairing.objects.exists()

@@ -4,9 +4,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from liaison.constants import PAIRING_RULES, PairingKind
-from liaison.services.pairings import pairing_build
+from liaison.models import AuditEvent, Pairing
+from liaison.services.pairings import pairing_build, pairing_create
+from tests.factories import PairingFactory
 
 K = PairingKind
 
@@ -63,3 +66,28 @@ def test_the_rules_read_the_instance_given_not_the_database(world):
         start_on=dt.date(2026, 1, 1),
     )
     assert pairing.target_person == world.member_b
+
+
+def test_pairing_create_refuses_a_duplicate_and_leaves_the_transaction_usable(world):
+    sides = {"kind": K.MEMBER_SERVED, "subject": world.member_a, "target": world.customer_a}
+    first = pairing_create(actor=None, start_on=dt.date(2026, 1, 1), **sides)
+    with transaction.atomic():
+        with pytest.raises(ValidationError) as error:
+            pairing_create(actor=None, start_on=dt.date(2026, 1, 1), note="again", **sides)
+        assert error.value.code == "duplicate"
+        assert Pairing.objects.get() == first  # the surrounding transaction still works
+    later = pairing_create(actor=None, start_on=dt.date(2027, 1, 1), **sides)
+    assert list(Pairing.objects.order_by("start_on")) == [first, later]
+    assert AuditEvent.objects.filter(object_type="liaison.pairing").count() == 2
+
+
+def test_the_database_refuses_a_duplicate_whatever_columns_are_empty(world):
+    """Unused side columns are NULL; the constraint treats two NULLs as the same."""
+    PairingFactory(kind=K.BRANCH_JOINT, org=world.office_branch, target_org=world.branch_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PairingFactory(kind=K.BRANCH_JOINT, org=world.office_branch, target_org=world.branch_a)
+    PairingFactory(kind=K.BRANCH_JOINT, org=world.office_branch, target_org=world.branch_b)
+    PairingFactory(kind=K.CADRE_TEAM, person=world.cadre_person, target_unit=world.team_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PairingFactory(kind=K.CADRE_TEAM, person=world.cadre_person, target_unit=world.team_a)
+    assert Pairing.objects.count() == 3
