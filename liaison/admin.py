@@ -166,6 +166,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "processed_rows",
         "errors",
         "summary",
+        "started_at",
         "finished_at",
     )
 

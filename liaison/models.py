@@ -414,12 +414,15 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at", "-pk"]
+        # The requeue job looks for waiting and running jobs.
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return self.filename

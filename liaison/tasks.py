@@ -9,3 +9,9 @@ from liaison.services import imports
 def import_run(job_id: int) -> None:
     """Check, and unless it is a dry run import, the workbook of an import job."""
     imports.import_job_run(job_id=job_id)
+
+
+@shared_task(name="liaison.import_requeue")
+def import_requeue() -> None:
+    """Periodically: enqueue again the import jobs whose message or worker was lost."""
+    imports.import_job_requeue()

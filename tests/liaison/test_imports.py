@@ -9,10 +9,11 @@ from http import HTTPStatus
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 from openpyxl.chart import BarChart, Reference
 
@@ -710,6 +711,81 @@ def test_two_thousand_people_take_a_fixed_number_of_queries(
         )
     assert job.status == ImportJob.Status.DONE
     assert Person.objects.filter(code__startswith="M").count() == 2000
+
+
+# -- lost messages and workers ------------------------------------------------------------------
+
+
+def job_at(world, status, *, created_ago=0, started_ago=None, dry_run=True) -> ImportJob:
+    """A job of valid_sheets() in `status`, created and started that many seconds ago."""
+    now = timezone.now()
+    job = ImportJob.objects.create(
+        uploaded_by=world.users[Role.PARTY_BUILDING],
+        filename="x.xlsx",
+        content=workbook(valid_sheets()),
+        dry_run=dry_run,
+        status=status,
+    )
+    started_at = None if started_ago is None else now - dt.timedelta(seconds=started_ago)
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=now - dt.timedelta(seconds=created_ago), started_at=started_at
+    )
+    return job
+
+
+STALE = settings.IMPORT_STALE_AFTER_SECONDS
+
+
+def test_a_job_whose_worker_died_is_claimed_again_and_run(world):
+    job = job_at(world, ImportJob.Status.RUNNING, created_ago=STALE + 70, started_ago=STALE + 60)
+    tasks.import_run(job.pk)  # the task, delivered again after the worker died
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALID
+    assert timezone.now() - job.started_at < dt.timedelta(seconds=60)
+
+
+def test_a_job_still_running_is_not_run_a_second_time(world):
+    job = job_at(world, ImportJob.Status.RUNNING, dry_run=False, started_ago=STALE - 60)
+    before = table_counts()
+    tasks.import_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
+    assert table_counts() == before
+
+
+def test_requeue_enqueues_the_jobs_lost_waiting_or_running(world, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(tasks.import_run, "delay", enqueued.append)
+    Status = ImportJob.Status
+    lost = job_at(world, Status.PENDING, created_ago=180)
+    job_at(world, Status.PENDING, created_ago=30)  # its message is on its way
+    stalled = job_at(world, Status.RUNNING, created_ago=STALE + 70, started_ago=STALE + 60)
+    job_at(world, Status.RUNNING, created_ago=STALE + 70, started_ago=60)  # running fine
+    job_at(world, Status.VALID, created_ago=STALE + 70, started_ago=STALE + 60)  # finished
+
+    tasks.import_requeue()
+
+    assert enqueued == [lost.pk, stalled.pk]
+
+
+def test_requeued_jobs_run_once(world):
+    lost = job_at(world, ImportJob.Status.PENDING, created_ago=180, dry_run=False)
+    before = table_counts()
+    assert imports.import_job_requeue() == [lost.pk]  # the task runs eagerly in tests
+    lost.refresh_from_db()
+    assert lost.status == ImportJob.Status.DONE
+    assert imports.import_job_requeue() == []
+    assert table_counts()["Pairing"] == before["Pairing"] + 4
+
+
+def test_beat_runs_the_requeue_every_five_minutes():
+    from ledger_site.celery import app
+
+    [entry] = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "liaison.import_requeue"
+    ]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == dt.timedelta(minutes=5)
 
 
 # -- pages and access ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from liaison.services.imports.jobs import (
     import_job_apply,
+    import_job_requeue,
     import_job_run,
     import_job_submit,
 )
@@ -11,6 +12,7 @@ __all__ = [
     "XLSX_CONTENT_TYPE",
     "estimate_rows",
     "import_job_apply",
+    "import_job_requeue",
     "import_job_run",
     "import_job_submit",
     "template_bytes",

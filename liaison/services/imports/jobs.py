@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 200  # rows between two saves of the progress counter
 MAX_STORED_ERRORS = 1000  # more than this is a wrong file, not a list to work through
 PHASE_CHECKING, PHASE_APPLYING = "checking", "applying"
+# A job still waiting for a worker this long after it was submitted has lost its message.
+PENDING_REQUEUE_AFTER = dt.timedelta(minutes=2)
 
 Status = ImportJob.Status
 
@@ -98,10 +102,14 @@ def _enqueue(job_id: int) -> None:
 def import_job_run(*, job_id: int) -> None:
     """Check the job's workbook and, unless it is a dry run, import it all or nothing.
 
-    Idempotent: only a waiting job is run, so a task delivered twice does the work once.
+    Idempotent: only a waiting job, or one whose run has stalled (its worker died), is run, so a
+    task delivered twice does the work once.
     """
-    claimed = ImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(
-        status=Status.RUNNING, processed_rows=0
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(_claimable(now))
+        .update(status=Status.RUNNING, processed_rows=0, started_at=now)
     )
     if not claimed:
         return
@@ -118,6 +126,37 @@ def import_job_run(*, job_id: int) -> None:
                 Status.FAILED,
                 errors=[_file_error(_("The import failed unexpectedly; nothing was written."))],
             )
+
+
+def import_job_requeue() -> list[int]:
+    """Enqueue again the jobs that should be running by now; return their ids.
+
+    A job waits for a worker as long as its message is in the broker. One still waiting after
+    PENDING_REQUEUE_AFTER lost its message (or the queue is long: a second message is harmless,
+    the job is claimed once), and one running for IMPORT_STALE_AFTER_SECONDS lost its worker.
+    """
+    now = timezone.now()
+    waiting = Q(status=Status.PENDING, created_at__lt=now - PENDING_REQUEUE_AFTER)
+    job_ids = list(
+        ImportJob.objects.filter(waiting | _stalled(now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in job_ids:
+        _enqueue(job_id)
+    return job_ids
+
+
+def _stalled(now: dt.datetime) -> Q:
+    """A running job whose run started too long ago: its worker is gone."""
+    before = now - dt.timedelta(seconds=settings.IMPORT_STALE_AFTER_SECONDS)
+    return Q(status=Status.RUNNING) & (
+        Q(started_at__lt=before) | Q(started_at__isnull=True, created_at__lt=before)
+    )
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(status=Status.PENDING) | _stalled(now)
 
 
 def _run(job: ImportJob) -> None:
