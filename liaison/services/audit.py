@@ -23,3 +23,22 @@ def audit_record(
         summary=summary[:200],
         data=data or {},
     )
+
+
+def audit_text(value: object) -> str:
+    """Return a value as the audit trail keeps it: as text, "" for none, lists sorted."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(sorted(str(item) for item in value))
+    return str(value)
+
+
+def audit_changes(before: dict, after: dict) -> dict[str, list[str]]:
+    """Return {field: [before, after]}, as text, of the fields of `after` whose value changed."""
+    changes = {}
+    for key, value in after.items():
+        old, new = audit_text(before.get(key)), audit_text(value)
+        if old != new:
+            changes[key] = [old, new]
+    return changes

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liaison.constants import OrgKind
+from liaison.constants import BranchType, OrgKind
 from liaison.models import AuditEvent, OrgNode, User
-from liaison.services.audit import audit_record
+from liaison.services.audit import audit_changes, audit_record
 
 
 @transaction.atomic
@@ -32,7 +32,15 @@ def org_node_create(
                 % {"child": OrgKind(kind).label, "parent": OrgKind(parent.kind).label}
             }
         )
-    if kind == OrgKind.GROUP and parent is not None and not branch_type:
+    if kind == OrgKind.GROUP and parent is not None:
+        # A group is part of its branch: it has the branch's type, which levels (R7) read.
+        if branch_type and branch_type != parent.branch_type:
+            raise ValidationError(
+                {
+                    "branch_type": _("A party group has the type of its branch: %(type)s.")
+                    % {"type": BranchType(parent.branch_type).label}
+                }
+            )
         branch_type = parent.branch_type
     node = OrgNode(code=code, name=name, kind=kind, branch_type=branch_type)
     node.full_clean(exclude=["path", "depth", "numchild"])
@@ -47,15 +55,26 @@ def org_node_create(
 
 @transaction.atomic
 def org_node_update(
-    *, actor: User | None, node: OrgNode, name: str, branch_type: str, is_active: bool
+    *, actor: User | None, node: OrgNode, name: str, is_active: bool, code: str | None = None
 ) -> OrgNode:
-    before = {"name": node.name, "branch_type": node.branch_type, "is_active": node.is_active}
-    node.name, node.branch_type, node.is_active = name, branch_type, is_active
+    """Rename, recode or (de)activate a node.
+
+    Its kind, branch type and place in the tree never change: the tree's rules and the levels
+    of what its people record (R7) rest on them.
+    """
+    values = {"name": name, "is_active": is_active}
+    if code is not None:
+        values["code"] = code
+    before = {key: getattr(node, key) for key in values}
+    for key, value in values.items():
+        setattr(node, key, value)
     node.full_clean(exclude=["path", "depth", "numchild"])
-    node.save(update_fields=["name", "branch_type", "is_active"])
-    after = {"name": node.name, "branch_type": node.branch_type, "is_active": node.is_active}
-    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    node.save(update_fields=list(values))
     audit_record(
-        actor=actor, action=AuditEvent.Action.UPDATED, obj=node, summary=node.name, data=changes
+        actor=actor,
+        action=AuditEvent.Action.UPDATED,
+        obj=node,
+        summary=node.name,
+        data=audit_changes(before, values),
     )
     return node

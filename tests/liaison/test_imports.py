@@ -477,6 +477,45 @@ def test_the_import_neither_moves_nor_retypes_an_existing_node(world, maintainer
     assert cells == {(2, "上级编码"), (3, "类型")}
 
 
+def test_branch_types_never_change_and_groups_have_their_branchs(world, maintainer_client):
+    sheets = {
+        "组织": [
+            org("BA", "变电运维党支部", "党支部", "KA", "机关"),  # 2: BA is grassroots
+            org("BO", "机关第一党支部", "党支部", "KA"),  # 3: empty keeps the type
+            org("GA", "第一党小组", "党小组", "BA", "机关"),  # 4: an existing group, retyped
+            org("G1", "新小组一", "党小组", "BA", "机关"),  # 5: not its branch's type
+            org("G2", "新小组二", "党小组", "BA", "基层"),  # 6: its branch's type
+            org("G3", "新小组三", "党小组", "B9"),  # 7: empty: the branch's
+            org("G4", "新小组四", "党小组", "B9", "基层"),  # 8: not its new branch's type
+            org("B9", "新机关党支部", "党支部", "KA", "机关"),  # 9
+        ]
+    }
+    upload(maintainer_client, workbook(sheets))
+    job = last_job()
+    assert {(e["row"], e["column"]) for e in job.errors} == {
+        (2, "支部类别"),
+        (4, "支部类别"),
+        (5, "支部类别"),
+        (8, "支部类别"),
+    }
+
+    del sheets["组织"][6]  # G4
+    for row in (0, 2, 3):
+        sheets["组织"][row]["支部类别"] = ""
+    upload(maintainer_client, workbook(sheets), dry_run=False)
+    job = last_job()
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert counts_of(job)["组织"] == (4, 0, 3)
+    types = dict(OrgNode.objects.values_list("code", "branch_type"))
+    assert (types["BA"], types["BO"], types["GA"]) == ("grassroots", "office", "grassroots")
+    assert (types["G1"], types["G2"], types["G3"], types["B9"]) == (
+        "grassroots",
+        "grassroots",
+        "office",
+        "office",
+    )
+
+
 # -- bad files ----------------------------------------------------------------------------------
 
 

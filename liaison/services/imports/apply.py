@@ -67,11 +67,7 @@ def _apply_orgs(plan: Plan, actor: User | None) -> dict[str, OrgNode]:
             )
         elif item.action == UPDATED:
             org_node_update(
-                actor=actor,
-                node=item.existing,
-                name=item.name,
-                branch_type=item.branch_type,
-                is_active=item.existing.is_active,
+                actor=actor, node=item.existing, name=item.name, is_active=item.existing.is_active
             )
     return orgs
 

@@ -200,9 +200,7 @@ def _check_orgs(rows: list[Row], known: Known, problems: Problems, tick) -> list
         misplaced = len(problems.errors) > errors_before
         if item.kind == OrgKind.COMPANY and not item.existing:
             has_company = True
-        if item.kind == OrgKind.GROUP and not item.branch_type:
-            parent = items.get(item.parent_code) or known.orgs.get(item.parent_code)
-            item.branch_type = parent.branch_type if parent else ""
+        _check_branch_type(item, items, known, problems)
         node = OrgNode(code=item.code, name=item.name, kind=item.kind, branch_type=item.branch_type)
         try:
             node.full_clean(
@@ -220,6 +218,32 @@ def _check_orgs(rows: list[Row], known: Known, problems: Problems, tick) -> list
             before = (item.existing.name, item.existing.branch_type)
             item.action = UNCHANGED if before == (item.name, item.branch_type) else UPDATED
     return ordered
+
+
+def _check_branch_type(item: OrgItem, items: dict, known: Known, problems: Problems) -> None:
+    """Keep a branch's type as it is, and a group's as its branch's; empty means "the same"."""
+    if item.existing:
+        now = item.existing.branch_type
+        if item.branch_type and item.branch_type != now:
+            problems.add(
+                item.row,
+                "branch_type",
+                _("The import cannot change the branch type of an organisation (now %(type)s).")
+                % {"type": BRANCH_TYPE_IMPORT_LABELS.get(now, "—")},
+            )
+        item.branch_type = now  # what the rows below it are checked against
+    elif item.kind == OrgKind.GROUP:
+        parent = items.get(item.parent_code) or known.orgs.get(item.parent_code)
+        branch_type = parent.branch_type if parent else ""
+        if not item.branch_type:
+            item.branch_type = branch_type
+        elif branch_type and item.branch_type != branch_type:
+            problems.add(
+                item.row,
+                "branch_type",
+                _("A party group has the type of its branch (%(type)s): leave this empty.")
+                % {"type": BRANCH_TYPE_IMPORT_LABELS[branch_type]},
+            )
 
 
 def _parents_first(items: dict[str, OrgItem], problems: Problems) -> list[OrgItem]:

@@ -89,7 +89,10 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column(
             "支部类别",
             "branch_type",
-            gettext_lazy("Required for a party branch; a party group takes its branch's."),
+            gettext_lazy(
+                "Required for a new party branch, and never changes; a party group has its "
+                "branch's: leave it empty."
+            ),
             BRANCH_TYPE_IMPORT_LABELS[BranchType.GRASSROOTS],
             labels=BRANCH_TYPE_IMPORT_LABELS,
         ),
