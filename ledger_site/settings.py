@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "template_partials",
-    "treebeard",
     "liaison",
     "feedback",
 ]

@@ -1,16 +1,16 @@
 """Django admin for the org tree, units, people, accounts and pairings.
 
 Nothing here is hard-deleted: rows are deactivated (or a pairing ended) instead, and each save
-writes an audit event in the admin's transaction.
+writes an audit event in the admin's transaction. The org tree is changed only through its
+service, which keeps the tree's rules.
 """
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
 from liaison.models import (
     PAIRING_SIDE_COLUMNS,
@@ -23,6 +23,7 @@ from liaison.models import (
     User,
 )
 from liaison.services.audit import audit_record
+from liaison.services.orgs import org_node_check, org_node_create, org_node_update
 from liaison.services.pairings import pairing_check_rules
 
 
@@ -43,12 +44,100 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
 
+class _TreeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{'　' * (obj.depth - 1)}{obj.name} ({obj.code})"
+
+
+class OrgNodeAddForm(forms.ModelForm):
+    """A new node: where it goes and what it is. The tree service decides whether it may."""
+
+    parent = _TreeChoiceField(
+        label=_("parent"),
+        queryset=OrgNode.objects.order_by("path"),
+        required=False,
+        help_text=_("The organisation directly above; empty only for the company at the top."),
+    )
+
+    class Meta:
+        model = OrgNode
+        fields = ("parent", "kind", "code", "name", "branch_type")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            node = org_node_check(
+                parent=data.get("parent"),
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                branch_type=data.get("branch_type", ""),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        else:
+            data["branch_type"] = node.branch_type  # a group's, taken from its branch
+        return data
+
+    def _post_clean(self):
+        """Skip the model's own checks: org_node_check in clean() ran them on the whole node."""
+
+
 @admin.register(OrgNode)
-class OrgNodeAdmin(AuditedAdmin, TreeAdmin):
-    form = movenodeform_factory(OrgNode)
-    list_display = ("name", "code", "kind", "branch_type", "is_active")
+class OrgNodeAdmin(AuditedAdmin):
+    """The tree in order, indented. Add through the tree service; change the name, code and
+    activity only; never move or delete (a moved node would break the tree's rules)."""
+
+    list_display = ("indented_name", "code", "kind", "branch_type", "depth", "is_active")
     list_filter = ("kind", "branch_type", "is_active")
     search_fields = ("name", "code")
+    ordering = ("path",)
+    sortable_by = ()  # the indentation only makes sense in tree order
+
+    @admin.display(description=_("name"))
+    def indented_name(self, obj):
+        return format_html('<span style="padding-left: {}em">{}</span>', 1.5 * (obj.depth - 1), obj)
+
+    @admin.display(description=_("place in the tree"))
+    def place(self, obj):
+        return " / ".join(node.name for node in obj.get_ancestors()) or "—"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ("parent", "kind", "code", "name", "branch_type")})]
+        return [(None, {"fields": ("name", "code", "is_active", "kind", "branch_type", "place")})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("kind", "branch_type", "place")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrgNodeAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            org_node_update(
+                actor=request.user,
+                node=OrgNode.objects.get(pk=obj.pk),  # as stored: the service audits the change
+                name=obj.name,
+                code=obj.code,
+                is_active=obj.is_active,
+            )
+            return
+        data = form.cleaned_data
+        node = org_node_create(
+            actor=request.user,
+            parent=data["parent"],
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            branch_type=data["branch_type"],
+        )
+        obj.pk = node.pk  # the admin's messages and redirect name the new node
+        obj.refresh_from_db()
 
 
 @admin.register(Unit)

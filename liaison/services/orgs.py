@@ -9,17 +9,13 @@ from liaison.models import AuditEvent, OrgNode, User
 from liaison.services.audit import audit_changes, audit_record
 
 
-@transaction.atomic
-def org_node_create(
-    *,
-    actor: User | None,
-    parent: OrgNode | None,
-    code: str,
-    name: str,
-    kind: str,
-    branch_type: str = "",
+def org_node_check(
+    *, parent: OrgNode | None, code: str, name: str, kind: str, branch_type: str = ""
 ) -> OrgNode:
-    """Add a node under `parent` (or the company root when `parent` is None)."""
+    """Return the unsaved node that org_node_create would add, or raise ValidationError.
+
+    A group gets its branch's type when `branch_type` is empty.
+    """
     if parent is None:
         if kind != OrgKind.COMPANY:
             raise ValidationError({"parent": _("Only the company sits at the top of the tree.")})
@@ -44,6 +40,21 @@ def org_node_create(
         branch_type = parent.branch_type
     node = OrgNode(code=code, name=name, kind=kind, branch_type=branch_type)
     node.full_clean(exclude=["path", "depth", "numchild"])
+    return node
+
+
+@transaction.atomic
+def org_node_create(
+    *,
+    actor: User | None,
+    parent: OrgNode | None,
+    code: str,
+    name: str,
+    kind: str,
+    branch_type: str = "",
+) -> OrgNode:
+    """Add a node under `parent` (or the company root when `parent` is None)."""
+    node = org_node_check(parent=parent, code=code, name=name, kind=kind, branch_type=branch_type)
     node = (
         OrgNode.objects.add_root(instance=node)
         if parent is None
