@@ -1,14 +1,16 @@
 """Django admin for the org tree, units, people, accounts and pairings.
 
 Nothing here is hard-deleted: rows are deactivated (or a pairing ended) instead, and each save
-writes an audit event in the admin's transaction. The org tree is changed only through its
-service, which keeps the tree's rules.
+writes an audit event, with the before and after of every changed field, in the admin's
+transaction. The org tree is changed only through its service, which keeps the tree's rules.
 """
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -22,26 +24,55 @@ from liaison.models import (
     Unit,
     User,
 )
-from liaison.services.audit import audit_record
+from liaison.services.audit import audit_changes, audit_record
 from liaison.services.orgs import org_node_check, org_node_create, org_node_update
 from liaison.services.pairings import pairing_check_rules
 
+# Never in an audit event, not even hashed.
+NOT_AUDITED = frozenset({"password"})
+
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Write an audit event with every admin save; never delete."""
+    """Write an audit event with every save, {field: [before, after]} as text; never delete."""
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
+        fields = _audited_fields(obj, form)
+        before = {}
+        if change:
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            before = {name: _value(stored, name) for name in fields}
         super().save_model(request, obj, form, change)
+        after = {name: _value(obj, name, form) for name in fields}
         audit_record(
             actor=request.user,
             action=AuditEvent.Action.UPDATED if change else AuditEvent.Action.CREATED,
             obj=obj,
             summary=str(obj),
-            data={"fields": sorted(form.changed_data), "via": "admin"},
+            data=audit_changes(before, after),
         )
+
+
+def _audited_fields(obj, form) -> list[str]:
+    """The model fields the form changed (a form's own fields, such as password1, are not)."""
+    names = []
+    for name in form.changed_data:
+        try:
+            obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if name not in NOT_AUDITED:
+            names.append(name)
+    return names
+
+
+def _value(obj, name: str, form=None):
+    """Return a field's value; for many-to-many, the chosen objects (saved after save_model)."""
+    if obj._meta.get_field(name).many_to_many:
+        return list(form.cleaned_data[name]) if form is not None else list(getattr(obj, name).all())
+    return getattr(obj, name)
 
 
 class _TreeChoiceField(forms.ModelChoiceField):
@@ -205,7 +236,7 @@ class PairingAdmin(AuditedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     list_display = ("username", "first_name", "role", "scope_org", "department", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "person__name")
@@ -220,8 +251,22 @@ class UserAdmin(DjangoUserAdmin):
         (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
     )
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def user_change_password(self, request, id, form_url=""):
+        """Change the password as Django does, and say so in the audit trail (never the hash)."""
+        with transaction.atomic():
+            stored = User.objects.filter(pk=unquote(id)).values_list("password", flat=True)
+            before = stored.first()
+            response = super().user_change_password(request, id, form_url)
+            if before is not None and stored.first() != before:
+                user = User.objects.get(pk=unquote(id))
+                audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.UPDATED,
+                    obj=user,
+                    summary=str(user),
+                    data={"password_changed": True},
+                )
+        return response
 
 
 @admin.register(AuditEvent)

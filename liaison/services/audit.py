@@ -39,6 +39,6 @@ def audit_changes(before: dict, after: dict) -> dict[str, list[str]]:
     changes = {}
     for key, value in after.items():
         old, new = audit_text(before.get(key)), audit_text(value)
-        if old != new:
+        if before.get(key) != value and old != new:  # not the same instant in two time zones
             changes[key] = [old, new]
     return changes

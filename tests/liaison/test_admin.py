@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from liaison.constants import BranchType, OrgKind, PairingKind, Role
-from liaison.models import AuditEvent, OrgNode, Pairing
+from liaison.models import AuditEvent, OrgNode, Pairing, User
 
 MODELS = ["orgnode", "unit", "person", "pairing", "user", "auditevent", "importjob"]
 
@@ -31,14 +31,14 @@ def test_admin_never_offers_delete(world, client_for):
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
 
 
-def test_admin_edit_writes_an_audit_event(world, client_for):
+def test_admin_edit_audits_each_changed_field_before_and_after(world, client_for):
     client = client_for(world.users[Role.ADMINISTRATOR])
     url = reverse("admin:liaison_unit_change", args=[world.team_a.pk])
     data = {
         "code": world.team_a.code,
         "name": "溪河变电站（新）",
         "kind": world.team_a.kind,
-        "branch": world.team_a.branch_id,
+        "branch": world.branch_b.pk,
         "parent": "",
         "is_active": "on",
     }
@@ -46,7 +46,11 @@ def test_admin_edit_writes_an_audit_event(world, client_for):
     assert response.status_code == HTTPStatus.FOUND
     event = AuditEvent.objects.get(object_type="liaison.unit", object_id=str(world.team_a.pk))
     assert event.actor == world.users[Role.ADMINISTRATOR]
-    assert event.data["fields"] == ["name"]
+    assert event.action == AuditEvent.Action.UPDATED
+    assert event.data == {
+        "name": ["溪河变电站", "溪河变电站（新）"],
+        "branch": ["变电运维党支部", "城区供电所党支部"],
+    }
 
 
 # -- the org tree -------------------------------------------------------------------------------
@@ -158,6 +162,96 @@ def test_admin_cannot_move_or_delete_a_node(world, client_for):
     url = reverse("admin:liaison_orgnode_delete", args=[world.group_a.pk])
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
     assert client.post(url, {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+
+
+# -- accounts -----------------------------------------------------------------------------------
+
+
+def user_form(user: User, **changes) -> dict:
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "on" if user.is_staff else "",
+        "is_superuser": "on" if user.is_superuser else "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "last_login_0": "",
+        "last_login_1": "",
+        "role": user.role,
+        "person": user.person_id or "",
+        "scope_org": user.scope_org_id or "",
+        "department": user.department_id or "",
+    }
+    return {key: value for key, value in {**data, **changes}.items() if value != ""}
+
+
+def user_events(user: User):
+    return AuditEvent.objects.filter(object_type="liaison.user", object_id=str(user.pk))
+
+
+def test_user_changes_are_audited_before_and_after(world, client_for):
+    admin_user = world.users[Role.ADMINISTRATOR]
+    client = client_for(admin_user)
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    User.objects.filter(pk=secretary.pk).update(date_joined="2026-01-01T00:00:00Z")
+    url = reverse("admin:liaison_user_change", args=[secretary.pk])
+    data = user_form(
+        secretary,
+        role=Role.COMMITTEE_STAFF,
+        scope_org=world.committee_b.pk,
+        person=world.member_b.pk,
+        is_staff="on",
+        is_active="",
+    )
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    event = user_events(secretary).get()
+    assert event.actor == admin_user
+    assert event.data == {
+        "role": [Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF],
+        "scope_org": ["变电运维党支部", "营销服务党委"],
+        "person": ["", "李党员"],
+        "is_staff": ["False", "True"],
+        "is_active": ["True", "False"],
+    }
+
+
+def test_a_password_change_is_audited_as_a_flag(world, client_for):
+    client = client_for(world.users[Role.ADMINISTRATOR])
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    url = reverse("admin:auth_user_password_change", args=[secretary.pk])
+    new = "a-new-password-42"
+    data = {"password1": new, "password2": new, "usable_password": "true"}
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    secretary.refresh_from_db()
+    assert secretary.check_password(new)
+    assert user_events(secretary).get().data == {"password_changed": True}
+    # A refused change (the two passwords differ) changes nothing and records nothing.
+    client.post(url, {**data, "password2": "something-else-42"})
+    assert user_events(secretary).count() == 1
+
+
+def test_a_new_user_is_audited_without_the_password(world, client_for):
+    client = client_for(world.users[Role.ADMINISTRATOR])
+    data = {
+        "username": "xinren",
+        "usable_password": "true",
+        "password1": "a-new-password-42",
+        "password2": "a-new-password-42",
+        "role": Role.PARTY_MEMBER,
+        "scope_org": world.branch_b.pk,
+    }
+    response = client.post(reverse("admin:liaison_user_add"), data)
+    assert response.status_code == HTTPStatus.FOUND
+    user = User.objects.get(username="xinren")
+    event = user_events(user).get()
+    assert event.action == AuditEvent.Action.CREATED
+    assert event.data["username"] == ["", "xinren"]
+    assert event.data["scope_org"] == ["", "城区供电所党支部"]
+    assert user.password not in str(event.data) and "password" not in str(event.data)
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
