@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.test import override_settings
 from django.utils import timezone
 
 from liaison.constants import (
@@ -26,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 def seed(*args: str) -> str:
+    """Run the command as on a database meant for a demo (tests run with DEBUG off)."""
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", *args, "--yes", stdout=out)
     return out.getvalue()
 
 
@@ -183,3 +185,40 @@ def test_province_scale_meets_the_jilin_counts_and_is_a_superset_of_small():
     before = counts()
     seed("--scale", "small")
     assert counts() == before
+
+
+def test_refuses_without_debug_unless_told_yes():
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("seed_demo", stdout=StringIO())
+    assert counts() == {"OrgNode": 0, "Unit": 0, "Person": 0, "Pairing": 0, "User": 0}
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=StringIO())
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    # Printing the logins of a demo already there writes nothing: no --yes needed.
+    out = StringIO()
+    call_command("seed_demo", "--print-logins", stdout=out)
+    assert "dangjian" in out.getvalue()
+
+
+def test_never_takes_over_a_real_administrator():
+    real = User.objects.create_superuser("admin", password="a-real-secret-42")
+    with pytest.raises(CommandError, match="admin"):
+        seed("--scale", "small")
+    assert counts() == {"OrgNode": 0, "Unit": 0, "Person": 0, "Pairing": 0, "User": 1}
+    real.refresh_from_db()
+    assert real.check_password("a-real-secret-42")
+
+
+def test_never_takes_over_an_account_whose_person_is_not_a_demo_person():
+    seed("--scale", "small")
+    shuji = User.objects.get(username="shuji")
+    shuji.person = Person.objects.create(
+        code="ZG-0001", name="王建国", kind=PersonKind.EMPLOYEE, org=shuji.scope_org
+    )
+    shuji.set_password("a-real-secret-42")
+    shuji.save()
+    with pytest.raises(CommandError, match="shuji"):
+        seed("--scale", "small")
+    shuji.refresh_from_db()
+    assert shuji.check_password("a-real-secret-42")
+    assert shuji.person.code == "ZG-0001"

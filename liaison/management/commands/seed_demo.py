@@ -1,12 +1,16 @@
-"""`manage.py seed_demo [--scale small|province] [--print-logins]`: the demo company and logins.
+"""`manage.py seed_demo [--scale small|province] [--print-logins] [--yes]`: the demo company.
 
 The work is in liaison.services.demo (see its docstring for what "idempotent" means here); this
 command parses the options and prints. Its output is for the operator at the terminal and, like
 Django's own commands, is not translated; role names are shown in Chinese and English.
+
+Its logins share a published password, so it writes only when DEBUG is on (`make run` sets
+DJANGO_DEBUG=1) or when told --yes.
 """
 
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -42,10 +46,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Print the demo logins; load the demo first only if it is not there yet.",
         )
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="Load the demo although DEBUG is off: this database is meant for a demo.",
+        )
 
-    def handle(self, *args, scale: str, print_logins: bool, **options):
+    def handle(self, *args, scale: str, print_logins: bool, yes: bool, **options):
         try:
             if not (print_logins and demo.demo_is_seeded()):
+                if not (settings.DEBUG or yes):
+                    raise CommandError(
+                        "seed_demo creates logins with a published password (such as a "
+                        f"superuser admin / {demo.DEMO_PASSWORD}), so it runs only on a "
+                        "development database (DJANGO_DEBUG=1). If this database is meant for "
+                        "a demo, run it again with --yes."
+                    )
                 self.print_result(demo.demo_seed(scale=scale))
         except (demo.DemoSeedError, ValidationError) as error:
             raise CommandError(f"seed_demo: {error}") from error

@@ -13,7 +13,9 @@ run creates the rows whose code is missing and leaves existing rows as they are.
 no code: a run creates a pairing only when no pairing with the same kind, sides and start date
 exists, so running twice adds nothing, and province after small adds exactly the rest of the
 province (small after province adds nothing). The logins are reset on every run (role, scope,
-person, password) so that a demo login always works.
+person, password) so that a demo login always works; but an account that has a demo login's
+username and is not a demo login (its person is not a demo person, or, for the administrator,
+who has none, its scope is not the demo company) stops the run: it is someone's real account.
 
 The demo refuses to run when the org tree already has a different company at the top: the tree
 holds one company, and demo rows do not belong in a real one.

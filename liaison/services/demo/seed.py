@@ -56,6 +56,13 @@ def demo_seed(*, scale: str) -> DemoSeedResult:
             f"seed_demo only fills an empty tree or its own demo company (code {ROOT_CODE})."
         )
     full = demo_plan()
+    foreign = _foreign_accounts(full.personas)
+    if foreign:
+        raise DemoSeedError(
+            f"Accounts named {', '.join(foreign)} exist and are not demo accounts; seed_demo "
+            "would reset their passwords, so it does not take them over. Rename them or use "
+            "another database."
+        )
     plan = full.select(scale)
     before = _counts()
     orgs = _create_orgs(plan)
@@ -113,6 +120,24 @@ def demo_logins() -> list[DemoLogin]:
             )
         )
     return logins
+
+
+def _foreign_accounts(personas: tuple[Persona, ...]) -> list[str]:
+    """Return the names of the accounts that have a demo login's username but are not demo logins.
+
+    A demo login is linked to a demo person; the administrator, who has no person, is scoped to
+    the demo company.
+    """
+    users = User.objects.filter(username__in=[p.username for p in personas]).select_related(
+        "person", "scope_org"
+    )
+    return sorted(user.username for user in users if not _is_demo_account(user))
+
+
+def _is_demo_account(user: User) -> bool:
+    if user.person is not None:
+        return user.person.code.startswith(CODE_PREFIX)
+    return user.scope_org is not None and user.scope_org.code == ROOT_CODE
 
 
 def _demo_pairings():
