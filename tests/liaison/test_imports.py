@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
@@ -825,6 +827,29 @@ def test_beat_runs_the_requeue_every_five_minutes():
     ]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == dt.timedelta(minutes=5)
+
+
+def test_checking_and_writing_pairings_takes_no_query_per_pairing(world):
+    def import_pairings(n: int) -> int:
+        people = [person(f"S{n}-{i}", f"职工{i}", "职工", "BA") for i in range(n)]
+        pairings = [
+            pairing("党员服务职工或客户", world.member_a.code, f"S{n}-{i}", "2026-01-01")
+            for i in range(n)
+        ]
+        content = workbook({"人员": people, "结对": pairings})
+        with CaptureQueriesContext(connection) as queries:
+            job = imports.import_job_submit(
+                actor=world.users[Role.PARTY_BUILDING],
+                filename="x.xlsx",
+                content=content,
+                dry_run=False,
+            )
+        assert job.status == ImportJob.Status.DONE, job.errors
+        return len(queries)
+
+    # 40 people still go in one INSERT on SQLite, whose statements take at most 999 values.
+    assert import_pairings(10) == import_pairings(40)
+    assert Pairing.objects.filter(person=world.member_a).count() == 50
 
 
 # -- pages and access ---------------------------------------------------------------------------
