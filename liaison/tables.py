@@ -7,17 +7,21 @@ from liaison.models import Pairing, Person
 from liaison.permissions import Visibility
 from liaison.templatetags.liaison_tags import side_html
 
+# Columns a phone screen leaves out, so that what is left stays readable.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+NO_WRAP = {"td": {"class": "text-nowrap"}}
+
 
 class PersonTable(tables.Table):
-    code = tables.Column(verbose_name=_("Code"))
-    name = tables.Column(verbose_name=_("Name"), linkify=True)
-    kind = tables.Column(verbose_name=_("Kind"))
+    code = tables.Column(verbose_name=_("Code"), attrs=WIDE_ONLY)
+    name = tables.Column(verbose_name=_("Name"), linkify=True, attrs=NO_WRAP)
+    kind = tables.Column(verbose_name=_("Kind"), attrs=WIDE_ONLY)
     org = tables.Column(verbose_name=_("Organisation"), order_by=("org__path",))
-    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__name",))
+    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__name",), attrs=WIDE_ONLY)
     flags = tables.TemplateColumn(
         template_name="liaison/_person_flags.html", verbose_name=_("Tags"), orderable=False
     )
-    phone = tables.Column(verbose_name=_("Phone"), orderable=False)
+    phone = tables.Column(verbose_name=_("Phone"), orderable=False, attrs=WIDE_ONLY)
 
     class Meta:
         model = Person
@@ -36,8 +40,8 @@ class PairingTable(tables.Table):
         accessor="pk",
         orderable=False,
     )
-    start_on = tables.DateColumn(verbose_name=_("Start"), format="Y-m-d")
-    end_on = tables.DateColumn(verbose_name=_("End"), format="Y-m-d", default="—")
+    start_on = tables.DateColumn(verbose_name=_("Start"), format="Y-m-d", attrs=WIDE_ONLY)
+    end_on = tables.DateColumn(verbose_name=_("End"), format="Y-m-d", default="—", attrs=WIDE_ONLY)
 
     class Meta:
         model = Pairing
