@@ -277,7 +277,7 @@ def test_admin_refuses_a_duplicate_pairing_with_a_message(world, client_for):
     assert client.post(url, data).status_code == HTTPStatus.FOUND
     response = client.post(url, {**data, "note": "again"})
     assert response.status_code == HTTPStatus.OK
-    assert "This pairing already exists" in response.content.decode()
+    assert "该结对已存在" in response.content.decode()  # the Chinese of the duplicate message
     assert Pairing.objects.count() == 1
 
 
