@@ -214,3 +214,137 @@ PAIRING_KIND_IMPORT_LABELS: dict[str, str] = {
     PairingKind.MEMBER_SERVED: "党员服务职工或客户",
     PairingKind.BRANCH_JOINT: "机关支部与基层支部联建",
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger (R1–R6, R14, R15): colours, kinds, levels, states, places, channels.
+# ---------------------------------------------------------------------------------------------
+
+
+class Colour(models.TextChoices):
+    """Urgency of an entry (R1): red 5 working days, orange 20, yellow more than 20."""
+
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+
+
+# Working days from the first working day after recording to the reply (R1).
+COLOUR_WORKING_DAYS: dict[str, int] = {Colour.RED: 5, Colour.ORANGE: 20}
+# A yellow entry's target date lies at least this many working days out (R1).
+YELLOW_MIN_WORKING_DAYS = 21
+# Warnings before the due date, in working days (R6).
+WARNING_WORKING_DAYS: dict[str, int] = {Colour.RED: 1, Colour.ORANGE: 3, Colour.YELLOW: 5}
+# No rating within this many working days of the reply closes the entry as "not rated" (R4).
+NOT_RATED_CLOSE_WORKING_DAYS = 10
+
+
+class EntryKind(models.TextChoices):
+    """R2: basic information needs no reply; suggestions and problems do."""
+
+    BASIC = "basic", _("Basic information")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PROBLEM = "problem", _("Problem or difficulty")
+
+
+REPLY_REQUIRED_KINDS = frozenset({EntryKind.SUGGESTION, EntryKind.PROBLEM})
+
+
+class Level(models.TextChoices):
+    """The four levels (四个层面, R7): the capacity in which an entry was recorded."""
+
+    LEADERSHIP = "leadership", _("Leadership cadres")
+    OFFICE_BRANCH = "office_branch", _("Office branches")
+    GRASSROOTS_BRANCH = "grassroots_branch", _("Grassroots branches")
+    PARTY_MEMBER = "party_member", _("Party members")
+
+
+class EntryStatus(models.TextChoices):
+    """Where an entry stands in its lifecycle (R4)."""
+
+    RECORDED = "recorded", _("Recorded")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REFERRED = "referred", _("Referred to a department")
+    PLANNED = "planned", _("Solution plan recorded")
+    RESOLVED = "resolved", _("Resolved")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+    VOID = "void", _("Void")
+
+
+# States in which an entry still waits for its reply: the overdue sweep and the deadline look
+# only at these.
+AWAITING_REPLY_STATUSES = frozenset(
+    {
+        EntryStatus.RECORDED,
+        EntryStatus.IN_PROGRESS,
+        EntryStatus.REFERRED,
+        EntryStatus.PLANNED,
+        EntryStatus.RESOLVED,
+    }
+)
+OPEN_STATUSES = AWAITING_REPLY_STATUSES | {EntryStatus.REPLIED}
+
+
+class ClosedReason(models.TextChoices):
+    RATED = "rated", _("Rated")
+    NOT_RATED = "not_rated", _("Not rated")
+    NO_REPLY_NEEDED = "no_reply_needed", _("Basic information, no reply needed")
+
+
+class ReplyMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    LINK = "link", _("Link")
+
+
+class PlaceType(models.TextChoices):
+    """Where a visit went (R14), counted as the Xiaoshan article counts coverage."""
+
+    TOWN = "town", _("Town or street")
+    VILLAGE = "village", _("Village")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    TEAM = "team", _("Internal team")
+    EMPLOYEE = "employee", _("Employee")
+    OTHER = "other", _("Other")
+
+
+class ChannelScope(models.TextChoices):
+    INTERNAL = "internal", _("Internal")
+    EXTERNAL = "external", _("External")
+
+
+class EventKind(models.TextChoices):
+    """Every change on an entry's timeline (R16)."""
+
+    RECORDED = "recorded", _("Recorded")
+    RESOLVED_ON_SPOT = "resolved_on_spot", _("Resolved on the spot")
+    STARTED = "started", _("Work started")
+    REFERRED = "referred", _("Referred to a department")
+    PLAN_RECORDED = "plan_recorded", _("Solution plan recorded")
+    RESULT_RECORDED = "result_recorded", _("Result recorded")
+    REPLIED = "replied", _("Replied to the informant")
+    RATED = "rated", _("Rated")
+    REOPENED = "reopened", _("Reopened")
+    TRANSFERRED = "transferred", _("Ownership transferred")
+    PROGRESS_NOTE = "progress_note", _("Progress note")
+    VOIDED = "voided", _("Voided")
+    CLOSED = "closed", _("Closed")
+    DUE_RECOMPUTED = "due_recomputed", _("Due date recomputed")
+    LINKED_DUPLICATE = "linked_duplicate", _("Linked as a duplicate")
+    OVERDUE = "overdue", _("Became overdue")
+
+
+# The level (R7) an entry takes from the role of whoever records it; a branch secretary's and
+# anyone else's follows the type of the branch whose ledger it goes into.
+ROLE_LEVELS: dict[str, str] = {
+    Role.LEADERSHIP_CADRE: Level.LEADERSHIP,
+    Role.OFFICE_CADRE: Level.OFFICE_BRANCH,
+    Role.GRASSROOTS_CADRE: Level.GRASSROOTS_BRANCH,
+    Role.PARTY_MEMBER: Level.PARTY_MEMBER,
+}
+BRANCH_TYPE_LEVELS: dict[str, str] = {
+    BranchType.OFFICE: Level.OFFICE_BRANCH,
+    BranchType.GRASSROOTS: Level.GRASSROOTS_BRANCH,
+}

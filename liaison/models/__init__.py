@@ -1,0 +1,48 @@
+"""The liaison app's models: org tree and people; the calendar; the ledger."""
+
+from liaison.models.calendar import CalendarDay, CalendarYear
+from liaison.models.ledger import (
+    Channel,
+    Entry,
+    EntryEvent,
+    EntryNumberSequence,
+    ServiceCategory,
+    ServiceItem,
+    Visit,
+)
+from liaison.models.orgs import (
+    CODE_MAX_LENGTH,
+    PAIRING_DUPLICATE_MESSAGE,
+    PAIRING_SIDE_COLUMNS,
+    AuditEvent,
+    ImportJob,
+    OrgNode,
+    Pairing,
+    PairingQuerySet,
+    Person,
+    Unit,
+    User,
+)
+
+__all__ = [
+    "CODE_MAX_LENGTH",
+    "PAIRING_DUPLICATE_MESSAGE",
+    "PAIRING_SIDE_COLUMNS",
+    "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
+    "Channel",
+    "Entry",
+    "EntryEvent",
+    "EntryNumberSequence",
+    "ImportJob",
+    "OrgNode",
+    "Pairing",
+    "PairingQuerySet",
+    "Person",
+    "ServiceCategory",
+    "ServiceItem",
+    "Unit",
+    "User",
+    "Visit",
+]

@@ -1,0 +1,336 @@
+"""Taxonomies, visits, ledger entries and their timeline (R2–R6, R10, R11, R14–R16)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from liaison.constants import (
+    ChannelScope,
+    ClosedReason,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    EventKind,
+    Level,
+    PlaceType,
+    ReplyMethod,
+    UnitKind,
+)
+from liaison.models.orgs import OrgNode, Person, Unit
+
+
+class Channel(models.Model):
+    """Where a need came in (来源渠道, R15): internal or external."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    scope = models.CharField(_("internal or external"), max_length=10, choices=ChannelScope.choices)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["scope", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceCategory(models.Model):
+    """First level of the service categories (服务类别, R15), e.g. 安全生产."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceItem(models.Model):
+    """Second level (服务事项): an item of a category, with its default handling department."""
+
+    category = models.ForeignKey(
+        ServiceCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    default_department = models.ForeignKey(
+        Unit,
+        verbose_name=_("default handling department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": UnitKind.DEPARTMENT},
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        ordering = ["category__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="serviceitem_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.name} · {self.name}"
+
+
+class Visit(models.Model):
+    """A visit (走访, R14): who went where, when; the entries heard there link to it."""
+
+    visited_on = models.DateField(_("visit date"))
+    org = models.ForeignKey(
+        OrgNode,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+        help_text=_("The branch (or group) whose ledger the visit belongs to."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="visits_recorded",
+    )
+    visitors = models.ManyToManyField(
+        Person, verbose_name=_("visitors"), related_name="visits_made", blank=True
+    )
+    visited_party = models.ForeignKey(
+        Person,
+        verbose_name=_("visited"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits_received",
+    )
+    place_type = models.CharField(_("place type"), max_length=12, choices=PlaceType.choices)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [
+            models.Index(fields=["org", "visited_on"]),
+            models.Index(fields=["visited_party", "visited_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.visited_party or self.place}"
+
+
+class EntryNumberSequence(models.Model):
+    """The last sequence number handed out per company code and year (locked when used)."""
+
+    prefix = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="entry_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class Entry(models.Model):
+    """A ledger entry (台账条目 / 民情信息): a need heard, followed until answered and rated.
+
+    `version` guards against lost updates (R16): every service checks and bumps it in the same
+    UPDATE, so a second person acting on a stale page gets a conflict, not an overwrite.
+    """
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("visit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
+    colour = models.CharField(
+        _("colour"),
+        max_length=8,
+        choices=Colour.choices,
+        blank=True,
+        help_text=_("Empty only for basic information, which needs no reply."),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="entries"
+    )
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    informant = models.ForeignKey(
+        Person,
+        verbose_name=_("informant"),
+        on_delete=models.PROTECT,
+        related_name="entries_informed",
+    )
+    party = models.ForeignKey(
+        Person,
+        verbose_name=_("party concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries_about",
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    org = models.ForeignKey(
+        OrgNode,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        help_text=_("The branch (or group) whose ledger holds the entry."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="entries_recorded",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="entries_owned",
+    )
+    department = models.ForeignKey(
+        Unit,
+        verbose_name=_("handling department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries_referred",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.RECORDED
+    )
+    recorded_on = models.DateField(_("recorded on"))
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+
+    referral_note = models.TextField(_("referral note"), blank=True)
+    plan = models.TextField(_("solution plan"), blank=True)
+    result = models.TextField(_("result"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    reply_text = models.TextField(_("reply"), blank=True)
+    reply_method = models.CharField(
+        _("reply method"), max_length=10, choices=ReplyMethod.choices, blank=True
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_on_time = models.BooleanField(_("replied on time"), null=True, blank=True)
+    last_progress_on = models.DateField(_("last progress note"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("closed because"), max_length=16, choices=ClosedReason.choices, blank=True
+    )
+    void_reason = models.CharField(_("void reason"), max_length=200, blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-recorded_on", "-pk"]
+        indexes = [
+            models.Index(fields=["org", "status", "recorded_on"], name="entry_org_status"),
+            models.Index(fields=["owner", "status"], name="entry_owner_status"),
+            models.Index(fields=["department", "status"], name="entry_department_status"),
+            models.Index(fields=["status", "due_on"], name="entry_status_due"),
+            models.Index(fields=["informant"], name="entry_informant"),
+            models.Index(fields=["party"], name="entry_party"),
+            models.Index(fields=["recorded_on"], name="entry_recorded_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(colour=Colour.YELLOW) | Q(target_on__isnull=False),
+                name="entry_yellow_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EntryKind.BASIC) | ~Q(colour=""),
+                name="entry_reply_needs_colour",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EntryStatus.VOID) | ~Q(void_reason=""),
+                name="entry_void_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("liaison:entry_detail", args=[self.pk])
+
+
+class EntryEvent(models.Model):
+    """One change on an entry's timeline: who, when, what, before and after (R16)."""
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("entry event")
+        verbose_name_plural = _("entry events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["entry", "at"], name="entryevent_entry_at")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.kind}"

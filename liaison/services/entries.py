@@ -1,0 +1,198 @@
+"""Recording ledger entries (R2, R3, R7) and the helpers every entry action shares.
+
+The actions after recording (the state machine of R4) live in `liaison.services.workflow`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.constants import (
+    BRANCH_TYPE_LEVELS,
+    ROLE_LEVELS,
+    ClosedReason,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    EventKind,
+    Level,
+    OrgKind,
+)
+from liaison.models import (
+    Channel,
+    Entry,
+    EntryEvent,
+    EntryNumberSequence,
+    OrgNode,
+    Person,
+    ServiceItem,
+    User,
+    Visit,
+)
+from liaison.workdays import WorkCalendar
+
+
+class EntryConflict(Exception):
+    """Someone else changed the entry since the page was loaded (R16)."""
+
+    def __init__(self, entry: Entry):
+        super().__init__(
+            _("Entry %(number)s was changed by someone else meanwhile. Reload it and try again.")
+            % {"number": entry.number}
+        )
+        self.entry = entry
+
+
+def entry_level(*, recorder: User, org: OrgNode) -> str:
+    """Return the level (R7) of an entry recorded by `recorder` into `org`'s ledger."""
+    if recorder.role in ROLE_LEVELS:
+        return ROLE_LEVELS[recorder.role]
+    if org.branch_type:
+        return BRANCH_TYPE_LEVELS[org.branch_type]
+    return Level.LEADERSHIP if org.kind != OrgKind.BRANCH else Level.GRASSROOTS_BRANCH
+
+
+def company_code() -> str:
+    root = OrgNode.objects.filter(depth=1).values_list("code", flat=True).first()
+    return root or "LL"
+
+
+def entry_numbers(*, year: int, count: int = 1) -> list[str]:
+    """Reserve `count` consecutive numbers of the form CODE-YEAR-000123 (locks the counter row;
+    call inside the transaction that uses them)."""
+    prefix = company_code()
+    sequence, _created = EntryNumberSequence.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    first = sequence.last + 1
+    EntryNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + count)
+    return [f"{prefix}-{year}-{n:06d}" for n in range(first, first + count)]
+
+
+def entry_event(
+    *,
+    entry: Entry,
+    kind: str,
+    actor: User | None,
+    note: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> EntryEvent:
+    """Write one row of the entry's timeline (call inside the change's transaction)."""
+    return EntryEvent.objects.create(
+        entry=entry, kind=kind, actor=actor, note=note, before=before or {}, after=after or {}
+    )
+
+
+def entry_check_deadline(
+    *,
+    kind: str,
+    colour: str,
+    recorded_on: dt.date,
+    target_on: dt.date | None,
+    calendar: WorkCalendar | None = None,
+) -> tuple[dt.date | None, bool]:
+    """Validate colour and target date (R1, R2) and return (due_on, provisional)."""
+    if kind == EntryKind.BASIC:
+        return None, False
+    if not colour:
+        raise ValidationError({"colour": _("Choose red, orange or yellow.")})
+    calendar = calendar or WorkCalendar.load(
+        recorded_on.year, target_on.year if target_on else None
+    )
+    if colour != Colour.YELLOW:
+        if target_on is not None:
+            raise ValidationError(
+                {
+                    "target_on": _(
+                        "Only a yellow entry has a target date; red and orange count working days."
+                    )
+                }
+            )
+        due = calendar.due_for(colour, recorded_on)
+        return due.due_on, due.provisional
+    if target_on is None:
+        raise ValidationError({"target_on": _("A yellow entry needs a target date.")})
+    earliest = calendar.earliest_yellow_target(recorded_on)
+    if target_on < earliest.due_on:
+        raise ValidationError(
+            {
+                "target_on": _(
+                    "A yellow entry's target lies at least 21 working days out: %(date)s or later."
+                )
+                % {"date": earliest.due_on.isoformat()}
+            }
+        )
+    due = calendar.due_for(colour, recorded_on, target_on)
+    return due.due_on, due.provisional
+
+
+@transaction.atomic
+def entry_record(
+    *,
+    actor: User,
+    org: OrgNode,
+    kind: str,
+    colour: str,
+    channel: Channel,
+    item: ServiceItem,
+    informant: Person,
+    title: str,
+    description: str = "",
+    party: Person | None = None,
+    target_on: dt.date | None = None,
+    visit: Visit | None = None,
+    recorded_on: dt.date | None = None,
+) -> Entry:
+    """Record a need heard (R2): whoever records it owns it (R3). Basic information closes at
+    once; a suggestion or problem gets its deadline from its colour (R1)."""
+    recorded_on = recorded_on or timezone.localdate()
+    if kind == EntryKind.BASIC:
+        colour, target_on = "", None
+    due_on, provisional = entry_check_deadline(
+        kind=kind, colour=colour, recorded_on=recorded_on, target_on=target_on
+    )
+    entry = Entry(
+        number=entry_numbers(year=recorded_on.year)[0],
+        visit=visit,
+        kind=kind,
+        colour=colour,
+        level=entry_level(recorder=actor, org=org),
+        channel=channel,
+        item=item,
+        informant=informant,
+        party=party,
+        title=title.strip(),
+        description=description.strip(),
+        org=org,
+        recorded_by=actor,
+        owner=actor,
+        recorded_on=recorded_on,
+        target_on=target_on,
+        due_on=due_on,
+        due_provisional=provisional,
+    )
+    if kind == EntryKind.BASIC:
+        entry.status = EntryStatus.CLOSED
+        entry.closed_at = timezone.now()
+        entry.closed_reason = ClosedReason.NO_REPLY_NEEDED
+    entry.full_clean()
+    entry.save()
+    entry_event(
+        entry=entry,
+        kind=EventKind.RECORDED,
+        actor=actor,
+        after={
+            "kind": kind,
+            "colour": colour,
+            "due_on": due_on.isoformat() if due_on else None,
+            "owner": actor.pk,
+        },
+    )
+    return entry
