@@ -170,3 +170,32 @@ def build_world() -> World:
         cadre_person,
         users,
     )
+
+
+def make_entry(
+    actor: User,
+    *,
+    org: OrgNode | None = None,
+    informant: Person | None = None,
+    kind: str = "problem",
+    colour: str = "red",
+    recorded_on: dt.date = dt.date(2026, 9, 24),
+    title: str = "变压器增容",
+    **extra,
+):
+    """Record an entry through the service, with the first seeded channel and service item."""
+    from liaison.models import Channel, ServiceItem
+    from liaison.services.entries import entry_record
+
+    return entry_record(
+        actor=actor,
+        org=org or actor.scope_org,
+        kind=kind,
+        colour=colour,
+        channel=Channel.objects.order_by("pk").first(),
+        item=ServiceItem.objects.order_by("pk").first(),
+        informant=informant or Person.objects.filter(org=org or actor.scope_org).first(),
+        title=title,
+        recorded_on=recorded_on,
+        **extra,
+    )
