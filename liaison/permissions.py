@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from liaison.constants import COMPANY_WIDE_ROLES, MAINTAINER_ROLES, Role
-from liaison.models import ImportJob, OrgNode, Pairing, Person, User
+from liaison.models import Entry, ImportJob, OrgNode, Pairing, Person, User
 
 
 def sees_whole_company(user: User) -> bool:
@@ -147,3 +147,42 @@ def get_import_job_for(user: User, pk: int) -> ImportJob:
     if job is None:
         raise Http404
     return job
+
+
+def visible_entries(user: User) -> QuerySet[Entry]:
+    """Entries whose ledger lies in the user's subtree, the entries the user owns or recorded,
+    and, for a handler, the entries referred to their department (DESIGN.md §3)."""
+    path = scope_path(user)
+    if path == "":
+        return Entry.objects.all()
+    condition = Q(pk__in=[])
+    if path is not None:
+        condition |= Q(org__path__startswith=path)
+    if user.is_authenticated:
+        condition |= Q(owner_id=user.pk) | Q(recorded_by_id=user.pk)
+        if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
+            condition |= Q(department_id=user.department_id)
+    return Entry.objects.filter(condition)
+
+
+def get_entry_for(user: User, pk: int) -> Entry:
+    entry = (
+        visible_entries(user)
+        .select_related(
+            "org",
+            "owner",
+            "recorded_by",
+            "department",
+            "channel",
+            "item__category",
+            "informant__org",
+            "party__org",
+            "visit",
+            "duplicate_of",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.views import imports, pages
+from liaison.views import entries, imports, pages
 
 app_name = "liaison"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", pages.person_list, name="person_list"),
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
     path("pairings/", pages.pairing_list, name="pairing_list"),
+    path("entries/<int:pk>/", entries.entry_detail, name="entry_detail"),
     path("imports/", imports.import_start, name="import_start"),
     path("imports/template.xlsx", imports.import_template, name="import_template"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

@@ -1,0 +1,57 @@
+"""The entry page: scope, deadline shown live, timeline."""
+
+import datetime as dt
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from liaison.constants import Role
+from tests.factories import make_entry
+
+SEES_BRANCH_A_ENTRY = {
+    Role.PARTY_BUILDING: True,
+    Role.ADMINISTRATOR: True,
+    Role.COMMITTEE_STAFF: True,
+    Role.BRANCH_SECRETARY: True,
+    Role.LEADERSHIP_CADRE: True,
+    Role.OFFICE_CADRE: False,
+    Role.GRASSROOTS_CADRE: True,
+    Role.PARTY_MEMBER: False,
+    Role.DEPARTMENT_HANDLER: False,
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_entry_page_in_scope_and_404_outside(world, client_for, role):
+    entry = make_entry(world.users[Role.BRANCH_SECRETARY], informant=world.special_a)
+    response = client_for(world.users[role]).get(reverse("liaison:entry_detail", args=[entry.pk]))
+    expected = HTTPStatus.OK if SEES_BRANCH_A_ENTRY[role] else HTTPStatus.NOT_FOUND
+    assert response.status_code == expected
+
+
+def test_anonymous_goes_to_login(world, client):
+    entry = make_entry(world.users[Role.BRANCH_SECRETARY], informant=world.special_a)
+    response = client.get(reverse("liaison:entry_detail", args=[entry.pk]))
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def test_owner_outside_the_subtree_still_sees_their_entry(world, client_for):
+    member = world.users[Role.PARTY_MEMBER]
+    entry = make_entry(member, org=world.branch_a, informant=world.special_a)
+    response = client_for(member).get(reverse("liaison:entry_detail", args=[entry.pk]))
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_the_page_shows_working_days_left_and_the_timeline(world, client_for):
+    today = dt.date.today()
+    entry = make_entry(world.users[Role.BRANCH_SECRETARY], informant=world.special_a,
+                       recorded_on=today)  # fmt: skip
+    body = (
+        client_for(world.users[Role.BRANCH_SECRETARY])
+        .get(reverse("liaison:entry_detail", args=[entry.pk]))
+        .content.decode()
+    )
+    assert 'data-testid="deadline"' in body
+    assert 'data-testid="timeline"' in body
+    assert entry.number in body
