@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
+from liaison.selectors.entries_list import ENTRY_LIST_TITLES, EntryScope, entry_lists_for
 
 
 def navigation(request):
@@ -19,6 +20,9 @@ def navigation(request):
     if permissions.scope_path(user) is None:
         # No subtree: the org tree would be empty; people and pairings still show their own.
         items = [item for item in items if item[0] != "org"]
+    for scope in entry_lists_for(user):
+        url = reverse(f"liaison:ledger_{scope}")
+        items.append((f"ledger_{scope}", ENTRY_LIST_TITLES[scope], url))
     if permissions.can_maintain_master_data(user):
         items.append(("imports", _("Import"), reverse("liaison:import_start")))
     if user.is_staff:
@@ -35,4 +39,5 @@ _ACTIVE_PREFIXES = (
     ("people", "person_"),
     ("pairings", "pairing_"),
     ("imports", "import_"),
+    *((f"ledger_{scope}", f"ledger_{scope}") for scope in EntryScope),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -9,8 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
-from liaison.constants import OrgKind, PairingKind, PersonKind
-from liaison.models import OrgNode, Pairing, Person, User
+from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    Level,
+    OrgKind,
+    PairingKind,
+    PersonKind,
+)
+from liaison.models import Channel, Entry, OrgNode, Pairing, Person, ServiceCategory, User
+from liaison.workdays import WorkCalendar
+
+# "Due within N working days" accepts 1 to this many (three months of working days).
+DUE_WITHIN_MAX_WORKING_DAYS = 60
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 ALL = _("All")
@@ -134,3 +149,107 @@ class PairingFilter(ScopedFilterSet):
         if value == "ended":
             return queryset.filter(end_on__lt=today)
         return queryset
+
+
+# -- Ledger entries -----------------------------------------------------------------------------
+
+
+class IntegerFilter(django_filters.Filter):
+    """A whole number, its bounds checked by the form (min_value, max_value)."""
+
+    field_class = forms.IntegerField
+
+
+class EntryFilter(ScopedFilterSet):
+    """The filters of every entry list (branch ledger, mine, department inbox, all in scope).
+
+    "Overdue" and "due within" are checked live (R6): awaiting a reply and past, or near, the
+    due date today, whatever the nightly sweep has stored so far.
+    """
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Number, title or description")}
+        ),
+    )
+    colour = django_filters.ChoiceFilter(label=_("Colour"), choices=Colour.choices, empty_label=ALL)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=EntryStatus.choices, empty_label=ALL
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=EntryKind.choices, empty_label=ALL)
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=ALL)
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), choices=YES_NO, empty_label=ALL, method="by_overdue"
+    )
+    due_within = IntegerFilter(
+        label=_("Due within (working days)"),
+        min_value=1,
+        max_value=DUE_WITHIN_MAX_WORKING_DAYS,
+        method="by_due_within",
+        widget=forms.NumberInput(attrs={"min": 1, "max": DUE_WITHIN_MAX_WORKING_DAYS}),
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        field_name="item__category",
+        queryset=ServiceCategory.objects.order_by("position", "name"),
+        empty_label=ALL,
+    )
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"),
+        queryset=Channel.objects.order_by("scope", "position", "name"),
+        empty_label=ALL,
+    )
+    org = django_filters.ModelChoiceFilter(
+        label=_("Organisation (with subtree)"),
+        queryset=OrgNode.objects.none(),
+        method="in_subtree",
+        empty_label=ALL,
+    )
+    recorded_from = django_filters.DateFilter(
+        label=_("Recorded from"),
+        field_name="recorded_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    recorded_to = django_filters.DateFilter(
+        label=_("Recorded to"),
+        field_name="recorded_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Entry
+        fields: list[str] = []
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+    def in_subtree(self, queryset, name, value):
+        return self.subtree(queryset, "org", value)
+
+    def by_overdue(self, queryset, name, value):
+        overdue = Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=self.today)
+        if value == "true":
+            return queryset.filter(overdue)
+        if value == "false":
+            return queryset.exclude(overdue)
+        return queryset
+
+    def by_due_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        # One calendar for the one cut-off date; the filter itself is a plain date comparison.
+        cutoff = WorkCalendar.load(self.today.year).add_working_days(self.today, value).due_on
+        return queryset.filter(status__in=AWAITING_REPLY_STATUSES, due_on__lte=cutoff)

@@ -1,11 +1,20 @@
 """django-tables2 tables: only the listed columns can be sorted."""
 
-import django_tables2 as tables
-from django.utils.translation import gettext_lazy as _
+import datetime as dt
+from functools import cached_property
 
-from liaison.models import Pairing, Person
+import django_tables2 as tables
+from django.db.models import Case, Value, When
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from liaison.constants import AWAITING_REPLY_STATUSES, WARNING_WORKING_DAYS, Colour
+from liaison.models import Entry, Pairing, Person
 from liaison.permissions import Visibility
 from liaison.templatetags.liaison_tags import side_html
+from liaison.workdays import WorkCalendar
 
 # Columns a phone screen leaves out, so that what is left stays readable.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -58,3 +67,101 @@ class PairingTable(tables.Table):
 
     def render_target(self, record):
         return side_html(record.target, self.visibility)
+
+
+# Colours in order of urgency, for sorting by colour (red first); basic information has none.
+COLOUR_RANK = Case(
+    *(When(colour=colour, then=Value(rank)) for rank, colour in enumerate(Colour.values)),
+    default=Value(len(Colour.values)),
+)
+
+
+class EntryTable(tables.Table):
+    """One row per entry. The deadline column counts working days in Python with one calendar
+    loaded per page, so a page of 100 rows costs the queries of a page of 10."""
+
+    number = tables.Column(verbose_name=_("No."), linkify=True, attrs=NO_WRAP)
+    colour = tables.Column(verbose_name=_("Colour"), empty_values=())
+    title = tables.Column(verbose_name=_("Title"), orderable=False)
+    kind = tables.Column(verbose_name=_("Kind"), orderable=False, attrs=WIDE_ONLY)
+    level = tables.Column(verbose_name=_("Level"), orderable=False, attrs=WIDE_ONLY)
+    status = tables.Column(verbose_name=_("Status"), attrs=NO_WRAP)
+    org = tables.Column(verbose_name=_("Organisation"), orderable=False, attrs=WIDE_ONLY)
+    owner = tables.Column(verbose_name=_("Owner"), orderable=False, attrs=WIDE_ONLY)
+    recorded_on = tables.DateColumn(
+        verbose_name=_("Recorded on"),
+        format="Y-m-d",
+        order_by=("recorded_on", "pk"),
+        attrs=WIDE_ONLY,
+    )
+    due_on = tables.DateColumn(
+        verbose_name=_("Due on"), format="Y-m-d", default="—", order_by=("due_on", "pk")
+    )
+    deadline = tables.Column(
+        verbose_name=_("Deadline"), accessor="pk", orderable=False, attrs=NO_WRAP
+    )
+    department = tables.Column(
+        verbose_name=_("Handling department"), orderable=False, default="—", attrs=WIDE_ONLY
+    )
+
+    class Meta:
+        model = Entry
+        fields = (
+            "number",
+            "colour",
+            "title",
+            "kind",
+            "level",
+            "status",
+            "org",
+            "owner",
+            "recorded_on",
+            "due_on",
+            "deadline",
+            "department",
+        )
+        order_by = ("-recorded_on",)
+        empty_text = _("No entry matches these filters.")
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar of the last, this and the next year (loaded once a page)."""
+        return WorkCalendar.load(self.today.year - 1, self.today.year + 1)
+
+    def order_colour(self, queryset, is_descending):
+        rank = COLOUR_RANK.desc() if is_descending else COLOUR_RANK.asc()
+        return queryset.order_by(rank, "-recorded_on", "-pk"), True
+
+    def render_colour(self, record):
+        if not record.colour:
+            return "—"
+        return format_html(
+            '<span class="badge ledger-colour-{}">{}</span>',
+            record.colour,
+            record.get_colour_display(),
+        )
+
+    def render_owner(self, value):
+        return value.get_full_name() or value.username
+
+    def render_deadline(self, record):
+        """Working days left, or an overdue badge, for an entry still awaiting its reply (R6)."""
+        if record.status not in AWAITING_REPLY_STATUSES or record.due_on is None:
+            return "—"
+        days = self.calendar.working_days_between(self.today, record.due_on)
+        if days < 0:
+            return format_html(
+                '<span class="badge text-bg-danger">{}</span>',
+                ngettext("Overdue %(n)s working day", "Overdue %(n)s working days", -days)
+                % {"n": -days},
+            )
+        warn = days <= WARNING_WORKING_DAYS.get(record.colour, 0)
+        return format_html(
+            '<span class="{}">{}</span>',
+            "badge text-bg-warning" if warn else "text-muted small",
+            ngettext("%(n)s working day left", "%(n)s working days left", days) % {"n": days},
+        )

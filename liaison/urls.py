@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.views import entries, imports, pages
+from liaison.views import entries, imports, ledgers, pages
 
 app_name = "liaison"
 
@@ -11,6 +11,34 @@ urlpatterns = [
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
     path("pairings/", pages.pairing_list, name="pairing_list"),
     path("entries/<int:pk>/", entries.entry_detail, name="entry_detail"),
+    path("ledger/", ledgers.ledger, {"scope": "branch"}, name="ledger_branch"),
+    path(
+        "ledger/export.xlsx",
+        ledgers.ledger_export,
+        {"scope": "branch"},
+        name="ledger_branch_export",
+    ),
+    path("entries/mine/", ledgers.ledger, {"scope": "mine"}, name="ledger_mine"),
+    path(
+        "entries/mine/export.xlsx",
+        ledgers.ledger_export,
+        {"scope": "mine"},
+        name="ledger_mine_export",
+    ),
+    path("entries/department/", ledgers.ledger, {"scope": "department"}, name="ledger_department"),
+    path(
+        "entries/department/export.xlsx",
+        ledgers.ledger_export,
+        {"scope": "department"},
+        name="ledger_department_export",
+    ),
+    path("entries/", ledgers.ledger, {"scope": "all"}, name="ledger_all"),
+    path(
+        "entries/export.xlsx",
+        ledgers.ledger_export,
+        {"scope": "all"},
+        name="ledger_all_export",
+    ),
     path("imports/", imports.import_start, name="import_start"),
     path("imports/template.xlsx", imports.import_template, name="import_template"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

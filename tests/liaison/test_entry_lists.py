@@ -1,0 +1,403 @@
+"""The entry lists: who has which, scope, filters, bad input, htmx, query counts, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from liaison.constants import Colour, EntryKind, EntryStatus, Level, Role
+from liaison.models import Channel, Entry, ServiceItem
+from liaison.selectors.entries_list import ENTRY_LIST_ROLES, EntryScope
+from liaison.services.exports import ENTRY_EXPORT_COLUMNS, entry_export_headers
+from liaison.workdays import WorkCalendar
+from tests.factories import make_entry, make_user
+
+SCOPES = [scope.value for scope in EntryScope]
+
+
+def url(scope: str, export: bool = False) -> str:
+    return reverse(f"liaison:ledger_{scope}{'_export' if export else ''}")
+
+
+def numbers(response) -> list[str]:
+    assert response.status_code == HTTPStatus.OK, response.content.decode()[:500]
+    return [row.record.number for row in response.context["table"].paginated_rows]
+
+
+def clone(entry: Entry, n: int, **changes) -> list[Entry]:
+    """Insert n copies of `entry` (with `changes`) in one query: rows for the lists to show."""
+    rows = []
+    for i in range(n):
+        copy = Entry.objects.get(pk=entry.pk)
+        copy.pk = None
+        copy.number = (
+            f"{entry.number}-{changes.get('title', 'c')[:3]}{i:05d}-{Entry.objects.count()}"
+        )
+        for name, value in changes.items():
+            setattr(copy, name, value)
+        rows.append(copy)
+    return Entry.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def ledger(world, today):
+    """Entries in branch A (secretary's, a party member's, one referred to the department) and
+    one in branch B, all awaiting a reply."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    member = world.users[Role.PARTY_MEMBER]
+    secretary_b = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b)
+    recorded = today - dt.timedelta(days=2)
+    entries = {
+        "a": make_entry(secretary, informant=world.special_a, recorded_on=recorded),
+        "member": make_entry(
+            member, org=world.branch_a, informant=world.special_a, recorded_on=recorded
+        ),
+        "referred": make_entry(secretary, informant=world.special_a, recorded_on=recorded),
+        "b": make_entry(secretary_b, informant=world.member_b, recorded_on=recorded),
+    }
+    Entry.objects.filter(pk=entries["referred"].pk).update(
+        department=world.department, status=EntryStatus.REFERRED
+    )
+    return entries
+
+
+# -- Who has which list ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", list(Role))
+def test_each_list_opens_for_its_roles_and_404s_for_the_others(world, client_for, role, scope):
+    client = client_for(world.users[role])
+    has = role in ENTRY_LIST_ROLES[scope] or (
+        scope == EntryScope.ALL and world.users[role].is_superuser
+    )
+    expected = HTTPStatus.OK if has else HTTPStatus.NOT_FOUND
+    assert client.get(url(scope)).status_code == expected
+    assert client.get(url(scope, export=True)).status_code == expected
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_anonymous_goes_to_login(db, client, scope):
+    assert client.get(url(scope)).status_code == HTTPStatus.FOUND
+    assert client.get(url(scope, export=True)).status_code == HTTPStatus.FOUND
+
+
+def test_the_menu_shows_each_role_its_lists(world, client_for):
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(reverse("home")).content.decode()
+    assert url(EntryScope.BRANCH) in body
+    assert url(EntryScope.MINE) in body
+    assert f'href="{url(EntryScope.ALL)}"' not in body
+    body = client_for(world.users[Role.DEPARTMENT_HANDLER]).get(reverse("home")).content.decode()
+    assert url(EntryScope.DEPARTMENT) in body
+    assert url(EntryScope.MINE) not in body
+
+
+def test_lists_refuse_post(world, client_for):
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    assert client.post(url(EntryScope.ALL)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+# -- Scope ----------------------------------------------------------------------------------
+
+
+def test_branch_ledger_lists_the_branch_and_its_groups_only(world, client_for, ledger):
+    listed = numbers(client_for(world.users[Role.BRANCH_SECRETARY]).get(url(EntryScope.BRANCH)))
+    assert set(listed) == {ledger[k].number for k in ("a", "member", "referred")}
+
+
+def test_my_entries_are_the_ones_i_own(world, client_for, ledger):
+    listed = numbers(client_for(world.users[Role.PARTY_MEMBER]).get(url(EntryScope.MINE)))
+    assert listed == [ledger["member"].number]
+    listed = numbers(client_for(world.users[Role.BRANCH_SECRETARY]).get(url(EntryScope.MINE)))
+    assert set(listed) == {ledger["a"].number, ledger["referred"].number}
+
+
+def test_department_inbox_lists_what_was_referred_to_the_department(world, client_for, ledger):
+    client = client_for(world.users[Role.DEPARTMENT_HANDLER])
+    assert numbers(client.get(url(EntryScope.DEPARTMENT))) == [ledger["referred"].number]
+
+
+def test_all_in_scope_follows_the_subtree(world, client_for, ledger):
+    committee = numbers(client_for(world.users[Role.COMMITTEE_STAFF]).get(url(EntryScope.ALL)))
+    assert ledger["b"].number not in committee
+    assert set(committee) == {ledger[k].number for k in ("a", "member", "referred")}
+    company = numbers(client_for(world.users[Role.PARTY_BUILDING]).get(url(EntryScope.ALL)))
+    assert set(company) == {entry.number for entry in ledger.values()}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_an_entry_of_another_branch_is_never_listed_or_exported(world, client_for, scope):
+    """Even in the handler's inbox: a referral to the department from outside the handler's
+    reach is listed only because it was referred there (DESIGN.md §3), and nothing else is."""
+    other = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b)
+    entry = make_entry(other, informant=world.member_b, title="外支部的需求")
+    roles = {
+        EntryScope.BRANCH: Role.BRANCH_SECRETARY,
+        EntryScope.MINE: Role.PARTY_MEMBER,
+        EntryScope.DEPARTMENT: Role.DEPARTMENT_HANDLER,
+        EntryScope.ALL: Role.COMMITTEE_STAFF,
+    }
+    client = client_for(world.users[roles[scope]])
+    assert entry.number not in numbers(client.get(url(scope)))
+    response = client.get(url(scope, export=True))
+    assert entry.number not in b"".join(response.streaming_content).decode("latin-1")
+    assert entry.number not in numbers(client.get(url(scope), {"q": entry.number}))
+
+
+# -- Filters --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def varied(world, today):
+    """One entry per value to filter on, all in branch A, owned by the secretary."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    calendar = WorkCalendar.load(today.year - 1, today.year + 1)
+    long_ago = today - dt.timedelta(days=90)
+    target = calendar.earliest_yellow_target(today).due_on + dt.timedelta(days=3)
+
+    def make(key, **extra):
+        return make_entry(secretary, informant=world.special_a, title=key, **extra)
+
+    entries = {
+        "red": make("变压器增容", recorded_on=today),
+        "orange": make("值班室被褥老旧", colour=Colour.ORANGE, recorded_on=today),
+        "yellow": make("流动书箱", colour=Colour.YELLOW, recorded_on=today, target_on=target),
+        "basic": make("职工家庭情况", kind=EntryKind.BASIC, recorded_on=long_ago),
+        "overdue": make("计划停电影响生产", description="请提前告知停电时间", recorded_on=long_ago),
+        "suggestion": make("食堂饮水", kind=EntryKind.SUGGESTION, recorded_on=today),
+    }
+    Entry.objects.filter(pk=entries["suggestion"].pk).update(
+        level=Level.PARTY_MEMBER,
+        channel=Channel.objects.order_by("-pk").first(),
+        item=ServiceItem.objects.exclude(category=ServiceItem.objects.first().category).first(),
+    )
+    return entries
+
+
+def listed(client, **params) -> set[str]:
+    return set(numbers(client.get(url(EntryScope.BRANCH), params)))
+
+
+def test_each_filter_narrows_the_list(world, client_for, varied, today):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    n = {key: entry.number for key, entry in varied.items()}
+    everything = set(n.values())
+    assert listed(client) == everything
+    assert listed(client, colour=Colour.ORANGE) == {n["orange"]}
+    assert listed(client, kind=EntryKind.BASIC) == {n["basic"]}
+    assert listed(client, status=EntryStatus.CLOSED) == {n["basic"]}
+    assert listed(client, level=Level.PARTY_MEMBER) == {n["suggestion"]}
+    suggestion = Entry.objects.get(pk=varied["suggestion"].pk)
+    assert listed(client, channel=suggestion.channel_id) == {n["suggestion"]}
+    assert listed(client, category=suggestion.item.category_id) == {n["suggestion"]}
+    assert listed(client, overdue="true") == {n["overdue"]}
+    assert listed(client, overdue="false") == everything - {n["overdue"]}
+    # Red is due in 5 working days: within 5 it is listed, within 4 not; overdue always is.
+    assert listed(client, due_within="5") == {n["red"], n["suggestion"], n["overdue"]}
+    assert listed(client, due_within="4") == {n["overdue"]}
+    since = (today - dt.timedelta(days=1)).isoformat()
+    assert n["basic"] not in listed(client, recorded_from=since)
+    assert listed(client, recorded_to=since) == {n["basic"], n["overdue"]}
+    assert listed(client, q="书箱") == {n["yellow"]}
+    assert listed(client, q="停电时间") == {n["overdue"]}  # the description
+    assert listed(client, q=n["orange"]) == {n["orange"]}
+    assert listed(client, org=world.branch_a.pk) == everything
+
+
+def test_org_filter_takes_the_subtree_and_only_orgs_in_scope(world, client_for, ledger):
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    in_b = numbers(client.get(url(EntryScope.ALL), {"org": world.committee_b.pk}))
+    assert in_b == [ledger["b"].number]
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(url(EntryScope.BRANCH), {"org": world.branch_b.pk})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_overdue_is_checked_live_whatever_the_sweep_stored(world, client_for, varied):
+    """R6: the sweep may not have run yet; the list still shows the entry as overdue."""
+    assert not Entry.objects.get(pk=varied["overdue"].pk).is_overdue
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(url(EntryScope.BRANCH), {"overdue": "true"})
+    assert numbers(response) == [varied["overdue"].number]
+    assert "text-bg-danger" in response.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["number", "-recorded_on", "due_on", "-colour", "status"])
+def test_lists_sort_on_listed_columns(world, client_for, varied, sort):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    assert len(numbers(client.get(url(EntryScope.BRANCH), {"sort": sort}))) == len(varied)
+
+
+def test_sorting_by_colour_puts_red_first(world, client_for, varied):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    listed = numbers(client.get(url(EntryScope.BRANCH), {"sort": "colour"}))
+    colours = dict(Entry.objects.values_list("number", "colour"))
+    assert [colours[number] for number in listed][:3] == [Colour.RED] * 3
+    assert colours[listed[-1]] == ""
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"colour": "purple"}, "purple"),
+        ({"status": "lost"}, "lost"),
+        ({"frobnicate": "1"}, "frobnicate"),
+        ({"sort": "title"}, "title"),
+        ({"sort": "owner"}, "owner"),
+        ({"due_within": "0"}, ""),
+        ({"due_within": "61"}, ""),
+        ({"due_within": "soon"}, ""),
+        ({"recorded_from": "yesterday"}, ""),
+        ({"overdue": "maybe"}, "maybe"),
+        ({"category": "999999"}, ""),
+        ({"page": "0"}, ""),
+        ({"export": "xlsx"}, "export"),
+    ],
+)
+@pytest.mark.parametrize("export", [False, True])
+def test_bad_parameters_are_400_with_a_message(world, client_for, params, message, export):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(url(EntryScope.BRANCH, export=export), params)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.content.decode()
+    assert 'data-testid="bad-request"' in body
+    assert message in body
+
+
+def test_htmx_gets_the_results_fragment_with_an_export_link_for_the_filters(
+    world, client_for, varied
+):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(
+        url(EntryScope.BRANCH), {"colour": "orange"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "<html" not in body
+    assert varied["orange"].number in body
+    assert varied["red"].number not in body
+    assert f"{url(EntryScope.BRANCH, export=True)}?colour=orange" in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_history_restore_gets_the_whole_page(world, client_for):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    body = client.get(url(EntryScope.BRANCH), headers=headers).content.decode()
+    assert "<html" in body
+
+
+def test_the_page_links_each_entry_and_shows_its_deadline(world, client_for, varied):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    body = client.get(url(EntryScope.BRANCH)).content.decode()
+    assert reverse("liaison:entry_detail", args=[varied["red"].pk]) in body
+    assert "ledger-colour-red" in body
+    assert "text-bg-danger" in body  # the overdue entry
+    assert "<script" not in body.split('id="results"')[1].split("</main>")[0]
+
+
+# -- Query counts ---------------------------------------------------------------------------
+
+# (list, role) pairs; every list sees the rows `grow` adds.
+LIST_VIEWERS = [
+    (EntryScope.BRANCH, Role.BRANCH_SECRETARY),
+    (EntryScope.MINE, Role.BRANCH_SECRETARY),
+    (EntryScope.DEPARTMENT, Role.DEPARTMENT_HANDLER),
+    (EntryScope.ALL, Role.COMMITTEE_STAFF),
+    (EntryScope.ALL, Role.PARTY_BUILDING),
+    (EntryScope.ALL, Role.LEADERSHIP_CADRE),
+]
+QUERY_BUDGET = 12
+
+
+def grow(world, n: int, today: dt.date) -> None:
+    """Add n entries of branch A owned by the secretary and referred to the department, in every
+    state of waiting: due ahead, due soon, overdue, replied."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    template = make_entry(secretary, informant=world.special_a, recorded_on=today)
+    clone(template, n, department=world.department, status=EntryStatus.REFERRED)
+    Entry.objects.filter(pk__in=Entry.objects.order_by("-pk").values("pk")[: n // 3]).update(
+        due_on=today - dt.timedelta(days=10)
+    )
+
+
+def count_queries(client, target: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(target, params or {})
+    assert response.status_code == HTTPStatus.OK
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("scope", "role"), LIST_VIEWERS)
+def test_a_list_runs_the_same_queries_for_10_rows_as_for_100(
+    world, client_for, django_assert_max_num_queries, today, scope, role
+):
+    client = client_for(world.users[role])
+    params = {"due_within": "10", "overdue": "false", "q": "变压器"}
+    grow(world, 10, today)
+    small = count_queries(client, url(scope))
+    small_filtered = count_queries(client, url(scope), params)
+    grow(world, 90, today)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        large = count_queries(client, url(scope))
+    assert small == large
+    assert count_queries(client, url(scope), params) == small_filtered <= QUERY_BUDGET + 2
+    assert count_queries(client, url(scope), {"page": "3", "sort": "-due_on"}) == small
+
+
+# -- Export ---------------------------------------------------------------------------------
+
+
+def workbook_rows(response) -> list[tuple]:
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_export_of_2000_rows_runs_bounded_queries_and_holds_every_row(
+    world, client_for, django_assert_max_num_queries, today
+):
+    grow(world, 2000, today)
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    with django_assert_max_num_queries(8):
+        response = client.get(url(EntryScope.BRANCH, export=True))
+    rows = workbook_rows(response)
+    assert list(rows[0]) == entry_export_headers()
+    assert len(rows) == 1 + Entry.objects.filter(org=world.branch_a).count() == 2002
+    expected = set(Entry.objects.values_list("number", flat=True))
+    assert {row[0] for row in rows[1:]} == expected
+
+
+def test_export_is_exactly_the_filtered_list_in_its_order(world, client_for, varied):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    params = {"kind": EntryKind.PROBLEM, "sort": "number"}
+    listed = numbers(client.get(url(EntryScope.BRANCH), params))
+    rows = workbook_rows(client.get(url(EntryScope.BRANCH, export=True), params))
+    assert [row[0] for row in rows[1:]] == listed
+    assert len(listed) == 4
+    by_number = {row[0]: row for row in rows[1:]}
+    columns = [column for column, _header in ENTRY_EXPORT_COLUMNS]
+    red = by_number[varied["red"].number]
+    assert red[columns.index("title")] == "变压器增容"
+    assert red[columns.index("colour")] == str(Colour.RED.label)
+    assert red[columns.index("org__name")] == world.branch_a.name
+    assert red[columns.index("recorded_on")].date() == varied["red"].recorded_on
+    overdue = -1  # the last column: overdue today (R6, checked live)
+    assert by_number[varied["overdue"].number][overdue]
+    assert not by_number[varied["red"].number][overdue]
