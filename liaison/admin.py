@@ -6,24 +6,32 @@ transaction. The org tree is changed only through its service, which keeps the t
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from liaison.models import (
     PAIRING_SIDE_COLUMNS,
     AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    Channel,
     ImportJob,
     OrgNode,
     Pairing,
     Person,
+    ServiceCategory,
+    ServiceItem,
     Unit,
     User,
 )
+from liaison.services import calendar as calendar_service
 from liaison.services.audit import audit_changes, audit_record
 from liaison.services.orgs import org_node_check, org_node_create, org_node_update
 from liaison.services.pairings import pairing_check_rules
@@ -309,3 +317,150 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# -- the working-day calendar and the taxonomies (R1, R15) --------------------------------------
+
+
+class CalendarDayAdminForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ("date", "is_working", "note")
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        calendar_service.calendar_check_year(date.year)
+        return date
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    """A day saved here goes through the calendar service: it is audited and the due dates of
+    the open entries it touches are recomputed. A day is removed on the calendar page."""
+
+    form = CalendarDayAdminForm
+    list_display = ("date", "is_working", "note", "updated_by", "updated_at")
+    list_filter = ("is_working",)
+    search_fields = ("note",)
+    date_hierarchy = "date"
+    list_select_related = ("updated_by",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("date",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        result = calendar_service.calendar_day_set(
+            actor=request.user, date=obj.date, is_working=obj.is_working, note=obj.note
+        )
+        _report_recompute(request, result)
+        obj.pk = result.obj.pk
+        obj.refresh_from_db()
+
+
+class CalendarYearAdminForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ("year", "note")
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        calendar_service.calendar_check_year(year)
+        return year
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(AuditedAdmin):
+    """A year saved here is marked entered (its due dates stop being provisional) through the
+    calendar service; enter its days on the calendar page or as calendar days."""
+
+    form = CalendarYearAdminForm
+    list_display = ("year", "note", "entered_by", "entered_at")
+    search_fields = ("note",)
+    list_select_related = ("entered_by",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("year",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        result = calendar_service.calendar_year_confirm(
+            actor=request.user, year=obj.year, note=obj.note
+        )
+        _report_recompute(request, result)
+        obj.pk = result.obj.pk
+        obj.refresh_from_db()
+
+
+def _report_recompute(request, result: calendar_service.CalendarChange) -> None:
+    messages.info(
+        request,
+        ngettext(
+            "%(count)s open entry got a new due date.",
+            "%(count)s open entries got a new due date.",
+            result.recomputed,
+        )
+        % {"count": result.recomputed},
+    )
+
+
+@admin.register(Channel)
+class ChannelAdmin(AuditedAdmin):
+    list_display = ("name", "scope", "position", "is_active")
+    list_filter = ("scope", "is_active")
+    search_fields = ("name",)
+
+
+class ServiceItemInline(admin.TabularInline):
+    model = ServiceItem
+    fields = ("name", "default_department", "position", "is_active")
+    autocomplete_fields = ("default_department",)
+    extra = 1
+    can_delete = False
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(AuditedAdmin):
+    """A category with its items; each save of the category or an item is audited."""
+
+    list_display = ("name", "position", "is_active", "item_count")
+    list_filter = ("is_active",)
+    search_fields = ("name", "items__name")
+    inlines = [ServiceItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_item_count=Count("items"))
+
+    @admin.display(description=_("items"), ordering="_item_count")
+    def item_count(self, obj):
+        return obj._item_count
+
+    def save_formset(self, request, form, formset, change):
+        changed = [item_form for item_form in formset.forms if item_form.has_changed()]
+        stored_pks = [item_form.instance.pk for item_form in changed if item_form.instance.pk]
+        stored = formset.model._default_manager.in_bulk(stored_pks)
+        super().save_formset(request, form, formset, change)
+        for item_form in changed:
+            obj = item_form.instance
+            fields = _audited_fields(obj, item_form)
+            old = stored.get(obj.pk)
+            before = {name: _value(old, name) for name in fields} if old else {}
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.UPDATED if old else AuditEvent.Action.CREATED,
+                obj=obj,
+                summary=str(obj),
+                data=audit_changes(before, {name: _value(obj, name) for name in fields}),
+            )
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(AuditedAdmin):
+    list_display = ("name", "category", "default_department", "position", "is_active")
+    list_filter = (
+        "category",
+        "is_active",
+        ("default_department", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("name", "category__name", "default_department__name")
+    autocomplete_fields = ("default_department",)
+    list_select_related = ("category", "default_department")
+    ordering = ("category__position", "category__name", "position", "name")

@@ -25,6 +25,7 @@ def navigation(request):
         items.append((f"ledger_{scope}", ENTRY_LIST_TITLES[scope], url))
     if permissions.can_maintain_master_data(user):
         items.append(("imports", _("Import"), reverse("liaison:import_start")))
+        items.append(("calendar", _("Calendar"), reverse("liaison:calendar")))
     if user.is_staff:
         items.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
@@ -39,5 +40,6 @@ _ACTIVE_PREFIXES = (
     ("people", "person_"),
     ("pairings", "pairing_"),
     ("imports", "import_"),
+    ("calendar", "calendar"),
     *((f"ledger_{scope}", f"ledger_{scope}") for scope in EntryScope),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.views import entries, imports, ledgers, pages
+from liaison.views import calendar, entries, imports, ledgers, pages
 
 app_name = "liaison"
 
@@ -38,6 +38,15 @@ urlpatterns = [
         ledgers.ledger_export,
         {"scope": "all"},
         name="ledger_all_export",
+    ),
+    path("calendar/", calendar.calendar_year, name="calendar"),
+    path("calendar/day/", calendar.calendar_day_set, name="calendar_day_set"),
+    path("calendar/day/clear/", calendar.calendar_day_clear, name="calendar_day_clear"),
+    path("calendar/year/", calendar.calendar_year_load, name="calendar_year_load"),
+    path(
+        "calendar/year/statutory/",
+        calendar.calendar_year_statutory,
+        name="calendar_year_statutory",
     ),
     path("imports/", imports.import_start, name="import_start"),
     path("imports/template.xlsx", imports.import_template, name="import_template"),

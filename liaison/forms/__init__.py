@@ -1,5 +1,17 @@
 """Forms of the liaison app: one module per area."""
 
+from liaison.forms.calendar import (
+    CalendarDayClearForm,
+    CalendarDayForm,
+    CalendarStatutoryForm,
+    CalendarYearForm,
+)
 from liaison.forms.imports import ImportUploadForm
 
-__all__ = ["ImportUploadForm"]
+__all__ = [
+    "CalendarDayClearForm",
+    "CalendarDayForm",
+    "CalendarStatutoryForm",
+    "CalendarYearForm",
+    "ImportUploadForm",
+]
