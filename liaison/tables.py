@@ -4,7 +4,7 @@ import datetime as dt
 from functools import cached_property
 
 import django_tables2 as tables
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,10 @@ from liaison.workdays import WorkCalendar
 # Columns a phone screen leaves out, so that what is left stays readable.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
 NO_WRAP = {"td": {"class": "text-nowrap"}}
+WIDE_NO_WRAP = {
+    "th": {"class": "d-none d-md-table-cell"},
+    "td": {"class": "d-none d-md-table-cell text-nowrap"},
+}
 
 
 class PersonTable(tables.Table):
@@ -80,9 +84,10 @@ class EntryTable(tables.Table):
     """One row per entry. The deadline column counts working days in Python with one calendar
     loaded per page, so a page of 100 rows costs the queries of a page of 10."""
 
-    number = tables.Column(verbose_name=_("No."), linkify=True, attrs=NO_WRAP)
+    number = tables.Column(verbose_name=_("No."), linkify=True, attrs=WIDE_NO_WRAP)
     colour = tables.Column(verbose_name=_("Colour"), empty_values=())
-    title = tables.Column(verbose_name=_("Title"), orderable=False)
+    # On a phone the title is the link (the number column is left out).
+    title = tables.Column(verbose_name=_("Title"), linkify=True, orderable=False)
     kind = tables.Column(verbose_name=_("Kind"), orderable=False, attrs=WIDE_ONLY)
     level = tables.Column(verbose_name=_("Level"), orderable=False, attrs=WIDE_ONLY)
     status = tables.Column(verbose_name=_("Status"), attrs=NO_WRAP)
@@ -94,9 +99,7 @@ class EntryTable(tables.Table):
         order_by=("recorded_on", "pk"),
         attrs=WIDE_ONLY,
     )
-    due_on = tables.DateColumn(
-        verbose_name=_("Due on"), format="Y-m-d", default="—", order_by=("due_on", "pk")
-    )
+    due_on = tables.DateColumn(verbose_name=_("Due on"), format="Y-m-d", default="—")
     deadline = tables.Column(
         verbose_name=_("Deadline"), accessor="pk", orderable=False, attrs=NO_WRAP
     )
@@ -135,6 +138,14 @@ class EntryTable(tables.Table):
     def order_colour(self, queryset, is_descending):
         rank = COLOUR_RANK.desc() if is_descending else COLOUR_RANK.asc()
         return queryset.order_by(rank, "-recorded_on", "-pk"), True
+
+    def order_due_on(self, queryset, is_descending):
+        """Entries without a due date (basic information) come last either way."""
+        due = (
+            F("due_on").desc(nulls_last=True) if is_descending else F("due_on").asc(nulls_last=True)
+        )
+        pk = "-pk" if is_descending else "pk"
+        return queryset.order_by(due, pk), True
 
     def render_colour(self, record):
         if not record.colour:

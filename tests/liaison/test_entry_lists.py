@@ -249,6 +249,16 @@ def test_sorting_by_colour_puts_red_first(world, client_for, varied):
     assert colours[listed[-1]] == ""
 
 
+@pytest.mark.parametrize("sort", ["due_on", "-due_on"])
+def test_sorting_by_due_date_puts_basic_information_last(world, client_for, varied, sort):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    listed = numbers(client.get(url(EntryScope.BRANCH), {"sort": sort}))
+    assert listed[-1] == varied["basic"].number
+    due = dict(Entry.objects.values_list("number", "due_on"))
+    dates = [due[number] for number in listed[:-1]]
+    assert dates == sorted(dates, reverse=sort.startswith("-"))
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
