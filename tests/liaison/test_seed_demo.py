@@ -1,26 +1,49 @@
 """`manage.py seed_demo`: every kind of thing, a working login per role, idempotent, to scale."""
 
+import datetime as dt
 from http import HTTPStatus
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
+from feedback.constants import Satisfaction
+from feedback.models import Rating
 from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
     FRONTLINE_UNIT_KINDS,
     BranchType,
+    ClosedReason,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    EventKind,
+    Level,
     OrgKind,
     PairingKind,
     PersonKind,
     Role,
     UnitKind,
 )
-from liaison.models import AuditEvent, OrgNode, Pairing, Person, Unit, User
+from liaison.models import (
+    AuditEvent,
+    Entry,
+    EntryEvent,
+    OrgNode,
+    Pairing,
+    Person,
+    Unit,
+    User,
+    Visit,
+)
 from liaison.selectors import pairing_statistics
+from liaison.selectors.entries_list import RECORDING_ROLES
 from liaison.services.demo import DEMO_PASSWORD
+from liaison.services.demo.entries import EntrySeedError, demo_seed_entries
 from liaison.services.orgs import org_node_create
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +245,118 @@ def test_never_takes_over_an_account_whose_person_is_not_a_demo_person():
     shuji.refresh_from_db()
     assert shuji.check_password("a-real-secret-42")
     assert shuji.person.code == "ZG-0001"
+
+
+# -- seed_demo --entries --------------------------------------------------------------------
+
+SEED_DAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def ledger_seeded():
+    """The small company with 600 entries as on SEED_DAY."""
+    seed("--scale", "small")
+    return demo_seed_entries(count=600, today=SEED_DAY)
+
+
+def test_entries_cover_every_state_colour_kind_and_level(ledger_seeded):
+    entries = Entry.objects.all()
+    assert entries.count() == ledger_seeded.total == 600
+    assert set(entries.values_list("status", flat=True)) == set(EntryStatus.values)
+    assert set(entries.values_list("kind", flat=True)) == set(EntryKind.values)
+    assert set(entries.values_list("colour", flat=True)) == {*Colour.values, ""}
+    assert set(entries.values_list("level", flat=True)) == set(Level.values)
+    closed = entries.filter(status=EntryStatus.CLOSED).values_list("closed_reason", flat=True)
+    assert set(closed) == set(ClosedReason.values)
+    assert set(entries.values_list("replied_on_time", flat=True)) == {True, False, None}
+    assert entries.filter(reopen_count__gte=1).exists()  # rated unsatisfied, reopened
+    assert entries.filter(is_overdue=True, status__in=AWAITING_REPLY_STATUSES).exists()
+    assert entries.filter(department__kind=UnitKind.DEPARTMENT).exists()
+    assert entries.filter(duplicate_of__isnull=False).exists()
+    assert set(Rating.objects.values_list("value", flat=True)) == set(Satisfaction.values)
+    assert Rating.objects.filter(round=1).exists()
+    assert {EventKind.REOPENED, EventKind.OVERDUE, EventKind.PROGRESS_NOTE} <= set(
+        EntryEvent.objects.values_list("kind", flat=True)
+    )
+    assert len(set(Visit.objects.values_list("place_type", flat=True))) >= 4
+    assert entries.filter(visit__isnull=False).count() > 300
+    dates = entries.aggregate(first=Min("recorded_on"), last=Max("recorded_on"))
+    assert SEED_DAY - dt.timedelta(days=366) <= dates["first"] < SEED_DAY - dt.timedelta(days=300)
+    assert SEED_DAY - dt.timedelta(days=30) < dates["last"] <= SEED_DAY
+
+
+def test_seeded_entries_are_consistent(ledger_seeded):
+    entries = Entry.objects.all()
+    assert not entries.exclude(owner=F("recorded_by")).exists()
+    assert (
+        not entries.filter(events__kind=EventKind.RECORDED)
+        .values("pk")
+        .annotate(n=Count("pk"))
+        .exclude(n=1)
+    )
+    assert entries.filter(events__kind=EventKind.RECORDED).distinct().count() == 600
+    replied = entries.filter(replied_at__isnull=False)
+    assert not replied.filter(replied_on_time__isnull=True).exists()
+    assert not replied.filter(reply_text="").exists()
+    rated = entries.filter(closed_reason=ClosedReason.RATED)
+    assert rated.count() == rated.filter(ratings__isnull=False).distinct().count()
+    assert not entries.filter(status=EntryStatus.REFERRED, department__isnull=True).exists()
+    assert not entries.filter(kind=EntryKind.BASIC).exclude(status=EntryStatus.CLOSED).exists()
+    # R6: flagged only when awaiting a reply and past due before the sweep of SEED_DAY's night.
+    assert not entries.filter(is_overdue=True).exclude(status__in=AWAITING_REPLY_STATUSES)
+    assert not entries.filter(is_overdue=True, due_on__gte=SEED_DAY - dt.timedelta(days=1))
+    numbers = list(entries.values_list("number", flat=True))
+    assert all(number.startswith("DEMO-202") for number in numbers)
+    for entry in entries.order_by("?")[:25]:
+        entry.full_clean()
+    # Every recorder is a login whose role records entries, in the scope of the entry's ledger.
+    owners = User.objects.filter(entries_owned__isnull=False).distinct().select_related("scope_org")
+    assert {user.role for user in owners} <= set(RECORDING_ROLES)
+    for entry in entries.select_related("org", "owner__scope_org")[:100]:
+        assert entry.org.path.startswith(entry.owner.scope_org.path) or (
+            entry.owner.scope_org.path.startswith(entry.org.path)
+        )
+
+
+def test_entries_are_inserted_in_bulk(django_assert_max_num_queries):
+    seed("--scale", "small")
+    with django_assert_max_num_queries(40):
+        demo_seed_entries(count=1200, today=SEED_DAY)
+
+
+def test_a_second_run_tops_up_to_n(ledger_seeded):
+    again = demo_seed_entries(count=600, today=SEED_DAY)
+    assert (again.created, again.total, again.accounts_created) == (0, 600, 0)
+    events = EntryEvent.objects.count()
+    more = demo_seed_entries(count=700, today=SEED_DAY)
+    assert (more.created, more.total) == (100, 700)
+    assert Entry.objects.count() == 700
+    assert EntryEvent.objects.count() > events
+    assert Entry.objects.values("number").distinct().count() == 700
+
+
+def test_the_demo_logins_have_lists_with_entries(ledger_seeded, client):
+    for username, scope in [
+        ("shuji", "branch"),
+        ("dangyuan", "mine"),
+        ("bumen", "department"),
+        ("dangjian", "all"),
+    ]:
+        assert client.login(username=username, password=DEMO_PASSWORD)
+        response = client.get(reverse(f"liaison:ledger_{scope}"))
+        assert response.status_code == HTTPStatus.OK
+        assert response.context["table"].paginator.count > 0, username
+
+
+def test_the_command_takes_entries_and_says_what_it_did():
+    out = seed("--scale", "small", "--entries", "50")
+    assert "50 entries created, 50 in all" in out
+    out = seed("--scale", "small", "--entries", "50")
+    assert "0 entries created, 50 in all" in out
+    with pytest.raises(CommandError):
+        seed("--entries", "-1")
+
+
+def test_entries_need_the_demo_company():
+    with pytest.raises(EntrySeedError):
+        demo_seed_entries(count=10)

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo [--scale small|province] [--print-logins] [--yes]`: the demo company.
+"""`manage.py seed_demo [--scale small|province] [--entries N] [--print-logins] [--yes]`:
+the demo company and, with --entries, a year of its ledger (liaison.services.demo.entries).
 
 The work is in liaison.services.demo (see its docstring for what "idempotent" means here); this
 command parses the options and prints. Its output is for the operator at the terminal and, like
@@ -17,6 +18,7 @@ from django.utils import translation
 
 from liaison.constants import Role
 from liaison.services import demo
+from liaison.services.demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 
 
 def _width(text: str) -> int:
@@ -47,12 +49,21 @@ class Command(BaseCommand):
             help="Print the demo logins; load the demo first only if it is not there yet.",
         )
         parser.add_argument(
+            "--entries",
+            type=int,
+            metavar="N",
+            help="Also top the ledger up to N entries over the last 12 months, in every state, "
+            "with visits, referrals, replies and ratings (inserted in bulk: a million takes "
+            "minutes on PostgreSQL). Again with the same N adds nothing; a larger N adds the "
+            "difference.",
+        )
+        parser.add_argument(
             "--yes",
             action="store_true",
             help="Load the demo although DEBUG is off: this database is meant for a demo.",
         )
 
-    def handle(self, *args, scale: str, print_logins: bool, yes: bool, **options):
+    def handle(self, *args, scale: str, print_logins: bool, yes: bool, entries=None, **options):
         try:
             if not (print_logins and demo.demo_is_seeded()):
                 if not (settings.DEBUG or yes):
@@ -63,7 +74,9 @@ class Command(BaseCommand):
                         "a demo, run it again with --yes."
                     )
                 self.print_result(demo.demo_seed(scale=scale))
-        except (demo.DemoSeedError, ValidationError) as error:
+            if entries is not None:
+                self.seed_entries(entries)
+        except (demo.DemoSeedError, EntrySeedError, ValidationError) as error:
             raise CommandError(f"seed_demo: {error}") from error
         if print_logins:
             self.print_logins(demo.demo_logins())
@@ -73,6 +86,24 @@ class Command(BaseCommand):
                 f"Logins: {usernames}; password {demo.DEMO_PASSWORD} "
                 "(seed_demo --print-logins shows the table)."
             )
+
+    def seed_entries(self, count: int) -> None:
+        if count < 0:
+            raise CommandError("seed_demo: --entries must be 0 or more.")
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % 50_000 < BATCH_SIZE:
+                self.stdout.write(f"  {done:>9,} of {total:,} entries written")
+
+        result = demo_seed_entries(count=count, progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Ledger: {result.created:,} entries created, {result.total:,} in all "
+                f"({result.counts['visits']:,} visits, {result.counts['events']:,} events, "
+                f"{result.counts['ratings']:,} ratings; {result.accounts_created:,} recording "
+                f"accounts created) in {result.seconds:.1f} s."
+            )
+        )
 
     def print_result(self, result: demo.DemoSeedResult) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo company, {result.scale} scale:"))

@@ -1,0 +1,83 @@
+"""Insert many rows fast, given as plain tuples: COPY on PostgreSQL, executemany elsewhere.
+
+For demo data only: the rows skip the models' save() and full_clean(); the database's own
+constraints still hold. Ids are reserved up front when other rows must point at the new ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """Reserve `count` new primary keys of `model` (call inside the inserting transaction)."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the transaction holds the write lock; AUTOINCREMENT moves past explicit ids.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
+
+
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dt.date):  # dates and aware datetimes
+        return value.isoformat()
+    return value
+
+
+def bulk_insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> int:
+    """Insert `rows` (one value per field in `names`, foreign keys as ids) into `model`'s table."""
+    if not rows:
+        return 0
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            for row in rows:
+                writer.writerow([_copy_text(value) for value in row])
+            buffer.seek(0)
+            raw.copy_expert(
+                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+                [
+                    tuple(
+                        field.get_db_prep_save(value, connection)
+                        for field, value in zip(fields, row, strict=True)
+                    )
+                    for row in rows
+                ],
+            )
+    return len(rows)

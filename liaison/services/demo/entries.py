@@ -1,0 +1,767 @@
+"""`seed_demo --entries N`: a year of ledger entries for the demo company, inserted in bulk.
+
+What it makes. Entries recorded over the last 12 months (fewer at weekends) by the demo's
+recording people — branch secretaries, leadership, office and grassroots cadres and party members,
+each with a login of their own (the demo logins where a persona is that person, otherwise an
+account with an unusable password) — about the employees, villages, enterprises and others of
+their branch. Every kind, colour, level and state: recorded, in progress, referred, planned,
+resolved, replied; closed after a rating (on time and late, satisfied and unsatisfied), reopened
+after an unsatisfied rating, closed not rated, void, and basic information closed on recording.
+Most entries come from a visit (with its place type); referrals go to the professional
+departments; replies, ratings (feedback.Rating) and one EntryEvent per transition make the
+timeline; the overdue sweep is taken to have run last night, so that an entry due yesterday is
+overdue only by the live check (R6).
+
+How. Plain Python generates each batch of 5,000 entries with its visits, events and ratings as
+tuples (no model instances, no service call and no query per row); numbers are reserved a block a
+year per batch (entry_numbers); due dates come from one WorkCalendar with a cache per colour and
+day; ids are reserved per batch from the database; rows go in with COPY on PostgreSQL and
+executemany elsewhere; each batch is one transaction. Every random choice comes from a
+random.Random seeded with the batch's first index, so the same database, day and N give the same
+ledger.
+
+Running it again tops the ledger up to N entries: with the same N it adds nothing; with a larger N
+it adds the difference (new entries, again spread over the 12 months before that day); entries
+recorded by hand count towards N. Recording accounts are created only when missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from feedback.constants import RatingChannel, Satisfaction
+from feedback.models import Rating
+from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
+    BRANCH_TYPE_LEVELS,
+    ROLE_LEVELS,
+    ClosedReason,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    EventKind,
+    OrgKind,
+    PairingKind,
+    PersonKind,
+    PlaceType,
+    ReplyMethod,
+    Role,
+    UnitKind,
+)
+from liaison.models import (
+    Channel,
+    Entry,
+    EntryEvent,
+    OrgNode,
+    Person,
+    ServiceItem,
+    Unit,
+    User,
+    Visit,
+)
+from liaison.services.demo import entry_words as words
+from liaison.services.demo.bulk import bulk_insert, reserve_ids
+from liaison.services.demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
+from liaison.services.entries import entry_numbers
+from liaison.workdays import WorkCalendar
+
+BATCH_SIZE = 5000
+HISTORY_DAYS = 365
+SECRETARY_POSITION = "党支部书记"
+
+# The role of a demo person follows the pairing they make as the liaison side (R13).
+_PAIRING_ROLES = {
+    PairingKind.LEADER_CONTACT: Role.LEADERSHIP_CADRE,
+    PairingKind.OFFICE_CADRE_FRONTLINE: Role.OFFICE_CADRE,
+    PairingKind.CADRE_TEAM: Role.GRASSROOTS_CADRE,
+}
+# How much each role records: a secretary keeps the branch ledger, cadres visit often.
+_ROLE_WEIGHTS = {
+    Role.BRANCH_SECRETARY: 4,
+    Role.LEADERSHIP_CADRE: 2,
+    Role.OFFICE_CADRE: 2,
+    Role.GRASSROOTS_CADRE: 2,
+    Role.PARTY_MEMBER: 1,
+}
+_PLACE_TYPES = {
+    PersonKind.EMPLOYEE: PlaceType.EMPLOYEE,
+    PersonKind.ENTERPRISE: PlaceType.ENTERPRISE,
+    PersonKind.VILLAGE: PlaceType.VILLAGE,
+    PersonKind.TOWN: PlaceType.TOWN,
+    PersonKind.HOSPITAL: PlaceType.OTHER,
+    PersonKind.INDIVIDUAL: PlaceType.OTHER,
+    PersonKind.OTHER_ORG: PlaceType.OTHER,
+}
+_VISIT_CHANNELS = ("走基层", "政工师下班组", "职工代表巡视", "大客户走访", "说说你的心里话")
+_KINDS = (EntryKind.BASIC, EntryKind.SUGGESTION, EntryKind.PROBLEM)
+_KIND_WEIGHTS = (12, 38, 50)
+_COLOURS = (Colour.RED, Colour.ORANGE, Colour.YELLOW)
+_COLOUR_WEIGHTS = (30, 45, 25)
+_RATINGS = (
+    Satisfaction.VERY_SATISFIED,
+    Satisfaction.SATISFIED,
+    Satisfaction.BASICALLY_SATISFIED,
+    Satisfaction.UNSATISFIED,
+)
+_RATING_WEIGHTS = (45, 35, 12, 8)
+_REPLY_METHODS = (ReplyMethod.IN_PERSON, ReplyMethod.PHONE, ReplyMethod.SMS, ReplyMethod.LINK)
+
+
+class EntrySeedError(Exception):
+    """The demo ledger cannot be seeded into this database."""
+
+
+@dataclass
+class EntrySeedResult:
+    created: int
+    total: int
+    accounts_created: int
+    seconds: float
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class _Recorder:
+    user_id: int
+    person_id: int
+    role: str
+    level: str
+    org_id: int  # the branch whose ledger holds what they record
+    pool: tuple[tuple[int, str, str], ...]  # informants: (person id, name, kind)
+
+
+def demo_seed_entries(
+    *,
+    count: int,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EntrySeedResult:
+    """Top the demo ledger up to `count` entries (see the module docstring)."""
+    if count < 0:
+        raise EntrySeedError("The number of entries cannot be negative.")
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    root = OrgNode.objects.filter(code=ROOT_CODE, depth=1).first()
+    if root is None:
+        raise EntrySeedError("Load the demo company first (seed_demo without --entries).")
+    existing = Entry.objects.count()
+    missing = max(0, count - existing)
+    accounts = 0
+    counts = {"visits": 0, "events": 0, "ratings": 0}
+    if missing:
+        with transaction.atomic():
+            recorders, accounts = _recorders(root)
+        generator = _Generator(root=root, recorders=recorders, today=today)
+        done = 0
+        while done < missing:
+            size = min(BATCH_SIZE, missing - done)
+            with transaction.atomic():
+                batch = generator.batch(first_index=existing + done, size=size)
+                for name, n in _write(batch).items():
+                    counts[name] += n
+            done += size
+            if progress:
+                progress(done, missing)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # fresh statistics for the planner
+                for model in (Entry, EntryEvent, Rating, Visit):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return EntrySeedResult(
+        created=missing,
+        total=existing + missing,
+        accounts_created=accounts,
+        seconds=time.monotonic() - started,
+        counts=counts,
+    )
+
+
+# -- Who records, about whom ----------------------------------------------------------------
+
+
+def _plan_roles() -> dict[str, str]:
+    """Return the role of each demo party member (by person code) as the plan made them."""
+    plan = demo_plan()
+    positions = {p.code: p.position for p in plan.people}
+    roles = {p.code: Role.PARTY_MEMBER for p in plan.people if p.is_party_member}
+    for pairing in plan.pairings:
+        if pairing.kind in _PAIRING_ROLES:
+            roles[pairing.subject] = _PAIRING_ROLES[pairing.kind]
+    for code, position in positions.items():
+        if position == SECRETARY_POSITION:
+            roles[code] = Role.BRANCH_SECRETARY
+    return roles
+
+
+def _recorders(root: OrgNode) -> tuple[list[_Recorder], int]:
+    """Return the demo's recording people with their accounts (creating the missing ones)."""
+    nodes = {
+        n.pk: n
+        for n in OrgNode.objects.filter(path__startswith=root.path).only(
+            "id", "path", "depth", "kind", "branch_type", "code"
+        )
+    }
+    by_path = {n.path: n for n in nodes.values()}
+
+    def branch_of(node: OrgNode) -> OrgNode:
+        return by_path[node.path[: -OrgNode.steplen]] if node.kind == OrgKind.GROUP else node
+
+    people = list(
+        Person.objects.filter(code__startswith=CODE_PREFIX, is_active=True)
+        .order_by("pk")
+        .values_list("id", "code", "name", "kind", "org_id")
+    )
+    codes = {pk: code for pk, code, *_rest in people}
+    pools: dict[int, list[tuple[int, str, str]]] = {}
+    for pk, _code, name, kind, org_id in people:
+        pools.setdefault(branch_of(nodes[org_id]).pk, []).append((pk, name, kind))
+    contact_points = tuple(
+        person
+        for branch_id, pool in pools.items()
+        if nodes[branch_id].branch_type == "grassroots"
+        for person in pool
+        if person[2] != PersonKind.EMPLOYEE
+    )
+    roles = _plan_roles()
+    existing = {
+        person_id: (pk, role)
+        for pk, person_id, role in User.objects.filter(
+            person__code__startswith=CODE_PREFIX
+        ).values_list("id", "person_id", "role")
+    }
+    # A demo login records in its own role; one that does not record (a handler, committee or
+    # party-building staff) leaves its person out.
+    for person_id, (_pk, role) in existing.items():
+        code = codes.get(person_id)
+        if code in roles:
+            if role in _ROLE_WEIGHTS:
+                roles[code] = role
+            else:
+                del roles[code]
+    accounts = {person_id: pk for person_id, (pk, _role) in existing.items()}
+    wanted = [p for p in people if p[1] in roles]
+    created = _create_accounts(root, wanted, roles, nodes, by_path, branch_of, accounts)
+    if created:
+        accounts = dict(
+            User.objects.filter(person__code__startswith=CODE_PREFIX).values_list("person_id", "id")
+        )
+    recorders = []
+    for pk, code, _name, _kind, org_id in wanted:
+        branch = branch_of(nodes[org_id])
+        role = roles[code]
+        level = ROLE_LEVELS.get(role) or BRANCH_TYPE_LEVELS[branch.branch_type]
+        pool = tuple(p for p in pools[branch.pk] if p[0] != pk)
+        if role == Role.LEADERSHIP_CADRE and contact_points:
+            pool = contact_points  # leaders hear the needs of their contact points
+        recorders.append(_Recorder(accounts[pk], pk, role, level, branch.pk, pool))
+    if not recorders:
+        raise EntrySeedError("The demo company has no party members to record entries.")
+    return recorders, created
+
+
+def _create_accounts(root, wanted, roles, nodes, by_path, branch_of, accounts) -> int:
+    """Give every recording person without a login an account that cannot log in."""
+    now = timezone.now()
+    users = []
+    for pk, code, name, _kind, org_id in wanted:
+        if pk in accounts:
+            continue
+        role = roles[code]
+        node = nodes[org_id]
+        branch = branch_of(node)
+        scope = node if role == Role.PARTY_MEMBER else branch
+        if role == Role.LEADERSHIP_CADRE:  # the company's leaders see it all; others, their parent
+            parent = by_path.get(branch.path[: -OrgNode.steplen])
+            scope = root if parent is None or parent.code == f"{CODE_PREFIX}K01" else parent
+        users.append(
+            User(
+                username=code.lower(),
+                first_name=name,
+                role=role,
+                person_id=pk,
+                scope_org_id=scope.pk,
+                password=make_password(None),
+                is_active=True,
+                date_joined=now,
+            )
+        )
+    User.objects.bulk_create(users, batch_size=1000)
+    return len(users)
+
+
+# -- Generating a batch ---------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    entries: list[dict]
+    events: list[tuple]  # (entry index, kind, actor id, at, note, before, after)
+    ratings: list[tuple]  # (entry index, value, comment, channel, recorded_by, round, rated_at)
+    visits: list[dict]
+    visitors: list[tuple[int, int]]  # (visit index, person id)
+    years: dict[int, int]
+    event_counts: dict[int, int]
+
+
+class _Generator:
+    def __init__(self, *, root: OrgNode, recorders: list[_Recorder], today: dt.date):
+        self.today = today
+        self.tz = timezone.get_current_timezone()
+        self.recorders = recorders
+        weights = [_ROLE_WEIGHTS[r.role] for r in recorders]
+        self.cum_weights = [sum(weights[: i + 1]) for i in range(len(weights))]
+        self.calendar = WorkCalendar.load(today.year - 1, today.year + 1)
+        self.due_cache: dict[tuple[str, dt.date], tuple[dt.date, bool]] = {}
+        self.working: dict[dt.date, bool] = {}
+        channels = list(Channel.objects.filter(is_active=True).values_list("id", "name"))
+        if not channels:
+            raise EntrySeedError("No channel to record entries under.")
+        self.channels = [pk for pk, _name in channels]
+        self.visit_channels = [pk for pk, name in channels if name in _VISIT_CHANNELS] or (
+            self.channels
+        )
+        self.items = list(
+            ServiceItem.objects.filter(is_active=True).values_list("id", "name", "category__name")
+        )
+        if not self.items:
+            raise EntrySeedError("No service item to record entries under.")
+        departments = list(
+            Unit.objects.filter(
+                kind=UnitKind.DEPARTMENT, is_active=True, branch__path__startswith=root.path
+            )
+            .order_by("pk")
+            .values_list("id", "name")
+        )
+        if not departments:
+            raise EntrySeedError("The demo company has no professional department.")
+        self.departments = {
+            category: [pk for pk, name in departments if any(k in name for k in keys)]
+            or [pk for pk, _name in departments]
+            for category, keys in words.CATEGORY_DEPARTMENTS.items()
+        }
+        self.any_department = [pk for pk, _name in departments]
+
+    # Calendar helpers, cached: a year has 365 days and three colours.
+
+    def is_working(self, day: dt.date) -> bool:
+        if day not in self.working:
+            self.working[day] = self.calendar.is_working_day(day)
+        return self.working[day]
+
+    def due(self, colour: str, day: dt.date) -> tuple[dt.date, bool]:
+        """Return (due_on, provisional) of red and orange, and the earliest yellow target."""
+        key = (colour, day)
+        if key not in self.due_cache:
+            if colour == Colour.YELLOW:
+                due = self.calendar.earliest_yellow_target(day)
+            else:
+                due = self.calendar.due_for(colour, day)
+            self.due_cache[key] = (due.due_on, due.provisional)
+        return self.due_cache[key]
+
+    def deadline(self, rng: random.Random, colour: str, day: dt.date):
+        """Return (due_on, provisional, target_on) of an entry of `colour` recorded on `day`."""
+        due_on, provisional = self.due(colour, day)
+        if colour != Colour.YELLOW:
+            return due_on, provisional, None
+        target = due_on + dt.timedelta(days=rng.randint(0, 90))
+        return target, provisional or self.calendar.is_provisional_year(target.year), target
+
+    def recorded_day(self, rng: random.Random) -> dt.date:
+        day = self.today - dt.timedelta(days=rng.randrange(HISTORY_DAYS))
+        for _ in range(4):  # most visits happen on working days
+            if self.is_working(day) or rng.random() < 0.15:
+                break
+            day -= dt.timedelta(days=1)
+        return day
+
+    def moment(self, rng: random.Random, day: dt.date, after: dt.datetime | None = None):
+        at = dt.datetime.combine(
+            day, dt.time(8 + rng.randrange(10), rng.randrange(60)), tzinfo=self.tz
+        )
+        if after is not None and at <= after:
+            at = after + dt.timedelta(minutes=rng.randint(5, 120))
+        return at
+
+    # The batch ------------------------------------------------------------------------------
+
+    def batch(self, *, first_index: int, size: int) -> _Batch:
+        rng = random.Random(f"seed_demo:entries:{first_index}")
+        batch = _Batch([], [], [], [], [], {}, {})
+        last_suggestion: dict[int, int] = {}
+        while len(batch.entries) < size:
+            recorder = rng.choices(self.recorders, cum_weights=self.cum_weights)[0]
+            if not recorder.pool:
+                continue
+            day = self.recorded_day(rng)
+            informant = rng.choice(recorder.pool)
+            visit = None
+            if rng.random() < 0.65:
+                visit = len(batch.visits)
+                batch.visits.append(
+                    {
+                        "visited_on": day,
+                        "org": recorder.org_id,
+                        "recorded_by": recorder.user_id,
+                        "visited_party": informant[0],
+                        "place_type": _PLACE_TYPES[informant[2]],
+                        "place": informant[1][:100],
+                        "note": rng.choice(words.VISIT_NOTES),
+                        "created_at": self.moment(rng, day),
+                    }
+                )
+                batch.visitors.append((visit, recorder.person_id))
+            for _ in range(min(rng.choices((1, 2, 3), (6, 3, 1))[0], size - len(batch.entries))):
+                self.entry(rng, batch, recorder, day, informant, visit, last_suggestion)
+        return batch
+
+    def entry(self, rng, batch: _Batch, recorder: _Recorder, day, informant, visit, duplicates):
+        index = len(batch.entries)
+        kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0]
+        item_id, item_name, category = rng.choice(self.items)
+        if kind == EntryKind.BASIC:
+            title, said = rng.choice(words.BASIC_NEEDS)
+        else:
+            title, said = rng.choice(words.NEEDS.get(item_name, words.GENERIC_NEEDS))
+        channels = self.visit_channels if visit is not None else self.channels
+        recorded_at = self.moment(rng, day)
+        user = recorder.user_id
+        entry = {
+            "kind": kind,
+            "level": recorder.level,
+            "channel": rng.choice(channels),
+            "item": item_id,
+            "informant": informant[0],
+            "title": title,
+            "description": f"{informant[1]}反映：{said}",
+            "org": recorder.org_id,
+            "recorded_by": user,
+            "owner": user,
+            "recorded_on": day,
+            "visit": visit,
+            "created_at": recorded_at,
+        }
+        batch.entries.append(entry)
+        batch.years[day.year] = batch.years.get(day.year, 0) + 1
+        if kind == EntryKind.BASIC:
+            entry.update(
+                status=EntryStatus.CLOSED,
+                closed_at=recorded_at,
+                closed_reason=ClosedReason.NO_REPLY_NEEDED,
+                updated_at=recorded_at,
+            )
+            self.event(batch, index, EventKind.RECORDED, user, recorded_at, after={"kind": kind})
+            return
+        colour = rng.choices(_COLOURS, _COLOUR_WEIGHTS)[0]
+        due_on, provisional, target_on = self.deadline(rng, colour, day)
+        entry.update(colour=colour, due_on=due_on, due_provisional=provisional, target_on=target_on)
+        after = {"kind": kind, "colour": colour, "due_on": due_on.isoformat(), "owner": user}
+        self.event(batch, index, EventKind.RECORDED, user, recorded_at, after=after)
+        if kind == EntryKind.SUGGESTION:
+            original = duplicates.get(item_id)
+            if original is not None and rng.random() < 0.03:  # 一事一记: repeat rate under 3%
+                entry["duplicate_of"] = original
+                entry["title"] = batch.entries[original]["title"]
+                at = self.moment(rng, day, recorded_at)
+                self.event(batch, index, EventKind.LINKED_DUPLICATE, user, at)
+            duplicates[item_id] = index
+        _Lifecycle(self, rng, batch, index, entry, category, recorded_at).run()
+
+    def event(self, batch, index, kind, actor, at, note="", before=None, after=None) -> None:
+        batch.events.append((index, kind, actor, at, note, before or {}, after or {}))
+        batch.event_counts[index] = batch.event_counts.get(index, 0) + 1
+
+
+class _Lifecycle:
+    """Walk one entry through R4 up to today: every step dated, each step an event."""
+
+    def __init__(self, gen: _Generator, rng, batch: _Batch, index, entry, category, at):
+        self.gen, self.rng, self.batch, self.index, self.entry = gen, rng, batch, index, entry
+        self.category = category
+        self.at = at
+        self.status = EntryStatus.RECORDED
+        self.owner = entry["owner"]
+
+    def step(
+        self, day: dt.date, kind: str, status: str | None, actor, info=None, **changes
+    ) -> bool:
+        """Take one step on `day` if that day has come, changing the entry's fields `changes`
+        (the event also notes `info`); return whether it was taken."""
+        if day > self.gen.today:
+            return False
+        self.at = self.gen.moment(self.rng, day, self.at)
+        before, after = {}, dict(info or {})
+        if status is not None and status != self.status:
+            before["status"], after["status"] = self.status, status
+            self.status = status
+        for name, value in changes.items():
+            after[name] = value.isoformat() if isinstance(value, dt.date) else value
+        self.entry.update(changes)
+        self.gen.event(self.batch, self.index, kind, actor, self.at, "", before, after)
+        return True
+
+    def run(self) -> None:
+        rng, entry = self.rng, self.entry
+        day = entry["recorded_on"]
+        if rng.random() < 0.03:  # voided: a duplicate, withdrawn, or recorded by mistake
+            void_day = day + dt.timedelta(days=rng.randint(0, 10))
+            if self.step(void_day, EventKind.VOIDED, EntryStatus.VOID, self.owner):
+                entry["void_reason"] = rng.choice(words.VOID_REASONS)
+                return self.finish()
+        self.handle(day, entry["due_on"], rounds=0)
+        self.finish()
+
+    def handle(self, day: dt.date, due_on: dt.date, rounds: int) -> bool:
+        """Handle one round: from `day` to the reply and the rating. Return whether replied."""
+        rng, entry = self.rng, self.entry
+        lateness = rng.random()
+        late = lateness < 0.16
+        if lateness < 0.04:  # stuck: months late, the supervision board's cases (督办)
+            reply_day = due_on + dt.timedelta(days=rng.randint(31, 240))
+        elif late:
+            reply_day = due_on + dt.timedelta(days=rng.randint(1, 30))
+        else:
+            reply_day = day + dt.timedelta(days=rng.randint(0, max(0, (due_on - day).days)))
+        span = max(0, (reply_day - day).days)
+
+        def at(fraction: float) -> dt.date:
+            return day + dt.timedelta(days=round(span * fraction))
+
+        owner = self.owner
+        path = rng.random()
+        if rounds == 0 and path < 0.2 and not late:  # resolved on the spot (当场解决)
+            reply_day = day + dt.timedelta(days=rng.randint(0, 1))
+            result = rng.choice(words.RESULTS)
+            if not self.step(
+                day, EventKind.RESOLVED_ON_SPOT, EntryStatus.RESOLVED, owner, result=result
+            ):
+                return False
+            entry["resolved_at"] = self.at
+        else:
+            if rounds == 0 and not self.step(
+                at(0.1), EventKind.STARTED, EntryStatus.IN_PROGRESS, owner
+            ):
+                return False
+            if path < 0.65:  # referred to a department (活页交办)
+                department = rng.choice(
+                    self.gen.departments.get(self.category, []) or self.gen.any_department
+                )
+                if not self.step(
+                    at(0.2), EventKind.REFERRED, EntryStatus.REFERRED, owner, department=department
+                ):
+                    return self.progress(day)
+                entry["referral_note"] = "请按活页交办单研究解决。"
+                if not self.step(
+                    at(0.45),
+                    EventKind.PLAN_RECORDED,
+                    EntryStatus.PLANNED,
+                    None,
+                    plan=rng.choice(words.PLANS),
+                ):
+                    return self.progress(day)
+                if not self.step(
+                    at(0.85),
+                    EventKind.RESULT_RECORDED,
+                    EntryStatus.RESOLVED,
+                    None,
+                    result=rng.choice(words.RESULTS),
+                ):
+                    return self.progress(day)
+            elif not self.step(
+                at(0.8),
+                EventKind.RESOLVED_ON_SPOT,
+                EntryStatus.RESOLVED,
+                owner,
+                result=rng.choice(words.RESULTS),
+            ):
+                return self.progress(day)
+            entry["resolved_at"] = self.at
+        self.progress(day, until=reply_day)
+        if reply_day <= self.gen.today:  # else the entry still waits: finish() looks
+            self.overdue(due_on, until=reply_day)
+        method = rng.choice(_REPLY_METHODS)
+        if not self.step(
+            reply_day,
+            EventKind.REPLIED,
+            EntryStatus.REPLIED,
+            owner,
+            reply_method=method,
+            replied_on_time=reply_day <= due_on,
+        ):
+            return False
+        entry.update(reply_text=rng.choice(words.REPLIES), replied_at=self.at, is_overdue=False)
+        self.rate(reply_day, rounds)
+        return True
+
+    def rate(self, reply_day: dt.date, rounds: int) -> None:
+        rng, entry = self.rng, self.entry
+        if rng.random() < 0.15:  # no rating within 10 working days: closed as not rated
+            close_day = reply_day + dt.timedelta(days=15)
+            if self.step(
+                close_day,
+                EventKind.CLOSED,
+                EntryStatus.CLOSED,
+                None,
+                closed_reason=ClosedReason.NOT_RATED,
+            ):
+                entry["closed_at"] = self.at
+            return
+        rate_day = reply_day + dt.timedelta(days=rng.randint(0, 12))
+        value = rng.choices(_RATINGS, _RATING_WEIGHTS)[0]
+        if rounds:
+            value = rng.choice(_RATINGS[:3])  # the second round settles it
+        link = rng.random() < 0.3
+        actor = None if link else self.owner
+        if not self.step(
+            rate_day, EventKind.RATED, None, actor, {"rating": value, "round": rounds}
+        ):
+            return
+        unsatisfied = value == Satisfaction.UNSATISFIED
+        comment = rng.choice(words.UNSATISFIED_COMMENTS if unsatisfied else words.COMMENTS)
+        channel = RatingChannel.LINK if link else RatingChannel.RETURN_VISIT
+        self.batch.ratings.append((self.index, value, comment, channel, actor, rounds, self.at))
+        if not unsatisfied:
+            self.step(
+                rate_day,
+                EventKind.CLOSED,
+                EntryStatus.CLOSED,
+                actor,
+                closed_reason=ClosedReason.RATED,
+            )
+            entry["closed_at"] = self.at
+            return
+        colour = entry["colour"]
+        due_on, provisional, target_on = self.gen.deadline(rng, colour, rate_day)
+        self.step(
+            rate_day,
+            EventKind.REOPENED,
+            EntryStatus.IN_PROGRESS,
+            actor,
+            due_on=due_on,
+            reopen_count=rounds + 1,
+        )
+        entry.update(
+            due_provisional=provisional,
+            target_on=target_on,
+            overdue_since=None,
+            is_overdue=False,
+        )
+        self.handle(rate_day, due_on, rounds=rounds + 1)
+
+    def progress(self, day: dt.date, until: dt.date | None = None) -> bool:
+        """Monthly progress notes on a yellow entry (R1), up to `until` or today."""
+        if self.entry.get("colour") != Colour.YELLOW:
+            return False
+        end = min(until or self.gen.today, self.gen.today)
+        note_day = day + dt.timedelta(days=30)
+        skip_last = self.rng.random() < 0.15  # some notes come late: the monthly review shows it
+        while note_day <= end and not (skip_last and note_day + dt.timedelta(days=30) > end):
+            self.at = self.gen.moment(self.rng, note_day, self.at)
+            note = self.rng.choice(words.PROGRESS_NOTES)
+            self.gen.event(
+                self.batch,
+                self.index,
+                EventKind.PROGRESS_NOTE,
+                self.owner,
+                self.at,
+                note,
+                {},
+                {"last_progress_on": note_day.isoformat()},
+            )
+            self.entry["last_progress_on"] = note_day
+            note_day += dt.timedelta(days=30)
+        return False
+
+    def overdue(self, due_on: dt.date, until: dt.date) -> None:
+        """The nightly sweep flags an entry the night after its due date (R6)."""
+        flagged = due_on + dt.timedelta(days=1)
+        sweep_ran = flagged < self.gen.today  # last night's sweep has seen it
+        if flagged < until and sweep_ran:
+            at = dt.datetime.combine(flagged, dt.time(1, 0), tzinfo=self.gen.tz)
+            self.gen.event(
+                self.batch,
+                self.index,
+                EventKind.OVERDUE,
+                None,
+                at,
+                "",
+                {},
+                {"overdue_since": flagged.isoformat()},
+            )
+            self.entry.update(is_overdue=True, overdue_since=flagged)
+
+    def finish(self) -> None:
+        entry = self.entry
+        entry["status"] = self.status
+        if self.status in AWAITING_REPLY_STATUSES:
+            self.overdue(entry["due_on"], until=self.gen.today + dt.timedelta(days=1))
+        entry["updated_at"] = self.at
+        entry["version"] = self.batch.event_counts[self.index]
+
+
+# -- Writing a batch ------------------------------------------------------------------------
+
+_ENTRY_FIELDS = [f.name for f in Entry._meta.concrete_fields]
+_EVENT_FIELDS = ("entry", "kind", "actor", "at", "note", "before", "after")
+_RATING_FIELDS = ("entry", "value", "comment", "channel", "recorded_by", "round", "rated_at")
+_VISIT_FIELDS = [f.name for f in Visit._meta.concrete_fields]
+
+
+def _defaults(model) -> dict:
+    return {f.name: f.get_default() for f in model._meta.concrete_fields}
+
+
+def _numbers(batch: _Batch) -> list[str]:
+    """Reserve one block of numbers a year and hand them out in the order of recording."""
+    numbers = [""] * len(batch.entries)
+    for year in sorted(batch.years):
+        indexes = sorted(
+            (i for i, e in enumerate(batch.entries) if e["recorded_on"].year == year),
+            key=lambda i: (batch.entries[i]["created_at"], i),
+        )
+        for i, number in zip(indexes, entry_numbers(year=year, count=len(indexes)), strict=True):
+            numbers[i] = number
+    return numbers
+
+
+def _write(batch: _Batch) -> dict[str, int]:
+    """Insert one batch (inside its transaction): visits, entries, events, ratings."""
+    numbers = _numbers(batch)
+    visit_ids = reserve_ids(Visit, len(batch.visits))
+    entry_ids = reserve_ids(Entry, len(batch.entries))
+
+    defaults = _defaults(Visit)
+    visit_rows = []
+    for pk, visit in zip(visit_ids, batch.visits, strict=True):
+        values = {**defaults, **visit, "id": pk}
+        visit_rows.append(tuple(values[name] for name in _VISIT_FIELDS))
+    bulk_insert(Visit, _VISIT_FIELDS, visit_rows)
+    bulk_insert(
+        Visit.visitors.through,
+        ("visit", "person"),
+        [(visit_ids[visit], person) for visit, person in batch.visitors],
+    )
+
+    defaults = _defaults(Entry)
+    entry_rows = []
+    for i, entry in enumerate(batch.entries):
+        values = {**defaults, **entry, "id": entry_ids[i], "number": numbers[i]}
+        if entry["visit"] is not None:
+            values["visit"] = visit_ids[entry["visit"]]
+        if values["duplicate_of"] is not None:
+            values["duplicate_of"] = entry_ids[values["duplicate_of"]]
+        entry_rows.append(tuple(values[name] for name in _ENTRY_FIELDS))
+    bulk_insert(Entry, _ENTRY_FIELDS, entry_rows)
+
+    events = [(entry_ids[e[0]], *e[1:]) for e in batch.events]
+    bulk_insert(EntryEvent, _EVENT_FIELDS, events)
+    ratings = [(entry_ids[r[0]], *r[1:]) for r in batch.ratings]
+    bulk_insert(Rating, _RATING_FIELDS, ratings)
+    return {"visits": len(visit_rows), "events": len(events), "ratings": len(ratings)}
