@@ -6,6 +6,7 @@ from liaison.forms.calendar import (
     CalendarStatutoryForm,
     CalendarYearForm,
 )
+from liaison.forms.entries import ACTION_FORMS as ACTION_FORMS
 from liaison.forms.imports import ImportUploadForm
 
 __all__ = [

@@ -1,0 +1,129 @@
+"""The entry page's action forms: one per action of the state machine.
+
+Each carries the entry's version as the page showed it (R16), and names its fields after the
+arguments of the action's service; the service decides whether the action is allowed.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liaison.constants import ReplyMethod, UnitKind
+from liaison.models import Entry, Unit, User
+from liaison.services import workflow
+
+TEXT_MAX = 4000
+TEXTAREA = {"rows": 3, "class": "form-control"}
+
+
+def _text(label, *, required: bool = True, max_length: int = TEXT_MAX) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+
+class EntryActionForm(forms.Form):
+    """The version the page showed; subclasses add the action's own fields."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        self.fields["version"].initial = entry.version
+
+    def service_kwargs(self) -> dict:
+        """Return the cleaned input as the service's keyword arguments (without the version)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class StartForm(EntryActionForm):
+    note = _text(_("Note"), required=False)
+
+
+class ResolveOnSpotForm(EntryActionForm):
+    result = _text(_("How it was resolved"))
+
+
+class _DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+class ReferForm(EntryActionForm):
+    department = _DepartmentChoiceField(
+        label=_("Department"),
+        queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("name"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = _text(_("Referral note"), required=False)
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, entry=entry, **kwargs)
+        self.fields["department"].initial = entry.item.default_department_id
+
+
+class RecordPlanForm(EntryActionForm):
+    plan = _text(_("Solution plan"))
+
+
+class RecordResultForm(EntryActionForm):
+    result = _text(_("Result"))
+
+
+class ReplyForm(EntryActionForm):
+    text = _text(_("Reply"))
+    method = forms.ChoiceField(
+        label=_("How the informant was told"),
+        choices=ReplyMethod.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class _UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        name = obj.get_full_name() or obj.username
+        return f"{name} ({obj.get_role_display() or obj.username})"
+
+
+class TransferForm(EntryActionForm):
+    new_owner = _UserChoiceField(
+        label=_("New owner"),
+        queryset=User.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("An active user whose scope covers the entry's ledger."),
+    )
+    note = _text(_("Why"), required=False)
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, entry=entry, **kwargs)
+        self.fields["new_owner"].queryset = workflow.transfer_candidates(entry=entry)
+
+
+class ProgressNoteForm(EntryActionForm):
+    note = _text(_("Progress note"))
+
+
+class VoidForm(EntryActionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+ACTION_FORMS: dict[str, type[EntryActionForm]] = {
+    workflow.Action.START: StartForm,
+    workflow.Action.RESOLVE_ON_SPOT: ResolveOnSpotForm,
+    workflow.Action.REFER: ReferForm,
+    workflow.Action.RECORD_PLAN: RecordPlanForm,
+    workflow.Action.RECORD_RESULT: RecordResultForm,
+    workflow.Action.REPLY: ReplyForm,
+    workflow.Action.TRANSFER: TransferForm,
+    workflow.Action.PROGRESS_NOTE: ProgressNoteForm,
+    workflow.Action.VOID: VoidForm,
+}

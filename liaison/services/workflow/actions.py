@@ -1,0 +1,319 @@
+"""One service per action of the state machine (liaison.services.workflow.rules).
+
+Every service is keyword-only and atomic. It checks, in this order: the role (WorkflowRefused),
+the version the user's page showed (EntryConflict), the state (WorkflowError), then the input
+(ValidationError); then it writes the change with one conditional UPDATE (``WHERE pk = … AND
+version = expected``) that also bumps the version, so that of two people acting on one entry the
+second gets a conflict, never an overwrite. Each change writes one event with the before and
+after of every changed field (R16).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.constants import ClosedReason, Colour, UnitKind
+from liaison.models import Entry, Unit, User
+from liaison.services.entries import EntryConflict, entry_check_deadline, entry_event
+from liaison.services.workflow.rules import (
+    TRANSITIONS,
+    Action,
+    entry_check,
+    transfer_candidates,
+)
+
+
+def _jsonable(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _required(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: _("This field is required.")})
+    return text
+
+
+def _apply(
+    *,
+    entry: Entry,
+    actor: User | None,
+    action: str,
+    expected_version: int,
+    note: str = "",
+    **changes,
+) -> Entry:
+    """Write `changes` (and the action's target status) if the entry still has
+    `expected_version`, bump the version, and log the before and after of every field. The
+    caller has run entry_check."""
+    rule = TRANSITIONS[action]
+    if rule.target is not None:
+        changes = {"status": rule.target, **changes}
+    candidate = copy.copy(entry)
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    untouched = [f.name for f in Entry._meta.concrete_fields if f.name not in changes]
+    candidate.full_clean(exclude=untouched, validate_unique=False)
+
+    now = timezone.now()
+    updated = Entry.objects.filter(pk=entry.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=now, **changes
+    )
+    if updated != 1:  # someone acted between our read and this write
+        raise EntryConflict(entry)
+    # The event keeps what changed; a value written again unchanged is not news.
+    before = {name: _jsonable(getattr(entry, name)) for name in changes}
+    after = {name: _jsonable(value) for name, value in changes.items()}
+    for name in [name for name in changes if before[name] == after[name]]:
+        del before[name], after[name]
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    entry.version, entry.updated_at = expected_version + 1, now
+    entry_event(entry=entry, kind=rule.event, actor=actor, note=note, before=before, after=after)
+    return entry
+
+
+@transaction.atomic
+def entry_start(*, entry: Entry, actor: User, expected_version: int, note: str = "") -> Entry:
+    """Mark the work on a recorded entry as started."""
+    entry_check(entry=entry, actor=actor, action=Action.START, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.START,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+    )
+
+
+@transaction.atomic
+def entry_resolve_on_spot(
+    *, entry: Entry, actor: User, expected_version: int, result: str
+) -> Entry:
+    """Record that the owner solved the matter themselves (当场解决); the reply comes next."""
+    action = Action.RESOLVE_ON_SPOT
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        result=_required(result, "result"),
+        resolved_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def entry_refer(
+    *,
+    entry: Entry,
+    actor: User,
+    expected_version: int,
+    department: Unit | None = None,
+    note: str = "",
+) -> Entry:
+    """Refer the entry to a professional department (活页交办, R4); the owner stays responsible
+    (R3). Without a department, the service item's default department takes it."""
+    entry_check(entry=entry, actor=actor, action=Action.REFER, expected_version=expected_version)
+    department = department or entry.item.default_department
+    if department is None:
+        raise ValidationError({"department": _("Choose the department that handles it.")})
+    if department.kind != UnitKind.DEPARTMENT or not department.is_active:
+        raise ValidationError({"department": _("Choose an active professional department.")})
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.REFER,
+        expected_version=expected_version,
+        department=department,
+        referral_note=(note or "").strip(),
+    )
+
+
+@transaction.atomic
+def entry_record_plan(*, entry: Entry, actor: User, expected_version: int, plan: str) -> Entry:
+    """Record the department's solution plan (解决方案)."""
+    action = Action.RECORD_PLAN
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        plan=_required(plan, "plan"),
+    )
+
+
+@transaction.atomic
+def entry_record_result(*, entry: Entry, actor: User, expected_version: int, result: str) -> Entry:
+    """Record what the department did; the owner replies next."""
+    action = Action.RECORD_RESULT
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        result=_required(result, "result"),
+        resolved_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def entry_reply(
+    *, entry: Entry, actor: User, expected_version: int, text: str, method: str
+) -> Entry:
+    """Record the reply to the informant (事事有回音). Whether it came on time is stored now and
+    never recomputed (R5), so that last month's figures do not move."""
+    entry_check(entry=entry, actor=actor, action=Action.REPLY, expected_version=expected_version)
+    now = timezone.now()
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.REPLY,
+        expected_version=expected_version,
+        reply_text=_required(text, "text"),
+        reply_method=method,
+        replied_at=now,
+        replied_on_time=timezone.localdate(now) <= entry.due_on,
+        is_overdue=False,  # R6: overdue means not replied; overdue_since stays as history
+    )
+
+
+@transaction.atomic
+def entry_reopen(
+    *,
+    entry: Entry,
+    actor: User | None,
+    expected_version: int,
+    target_on: dt.date | None = None,
+    note: str = "",
+) -> Entry:
+    """Reopen a replied entry (重办) after an unsatisfied rating, with a fresh deadline of the
+    same colour counted from today (a yellow one needs a new target date). The earlier plan,
+    result and reply stay on the timeline."""
+    entry_check(entry=entry, actor=actor, action=Action.REOPEN, expected_version=expected_version)
+    if entry.colour == Colour.YELLOW and target_on is None:
+        raise ValidationError({"target_on": _("A reopened yellow entry needs a new target date.")})
+    due_on, provisional = entry_check_deadline(
+        kind=entry.kind, colour=entry.colour, recorded_on=timezone.localdate(), target_on=target_on
+    )
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.REOPEN,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        due_on=due_on,
+        due_provisional=provisional,
+        target_on=target_on,
+        is_overdue=False,
+        overdue_since=None,
+        reopen_count=entry.reopen_count + 1,
+    )
+
+
+@transaction.atomic
+def entry_close(
+    *,
+    entry: Entry,
+    actor: User | None,
+    expected_version: int,
+    reason: str = ClosedReason.RATED,
+    note: str = "",
+) -> Entry:
+    """Close a replied entry: rated, or not rated in time (R4)."""
+    entry_check(entry=entry, actor=actor, action=Action.CLOSE, expected_version=expected_version)
+    if reason not in (ClosedReason.RATED, ClosedReason.NOT_RATED):
+        raise ValidationError({"reason": _("A replied entry closes as rated or as not rated.")})
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.CLOSE,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        closed_at=timezone.now(),
+        closed_reason=reason,
+    )
+
+
+@transaction.atomic
+def entry_transfer(
+    *, entry: Entry, actor: User, expected_version: int, new_owner: User, note: str = ""
+) -> Entry:
+    """Hand the entry to another owner (R3: only by this explicit, logged transfer)."""
+    entry_check(entry=entry, actor=actor, action=Action.TRANSFER, expected_version=expected_version)
+    if not transfer_candidates(entry=entry).filter(pk=new_owner.pk).exists():
+        raise ValidationError(
+            {"new_owner": _("The new owner must be an active user whose scope covers the entry.")}
+        )
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.TRANSFER,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        owner=new_owner,
+    )
+
+
+@transaction.atomic
+def entry_progress_note(*, entry: Entry, actor: User, expected_version: int, note: str) -> Entry:
+    """Note how the work goes (跟踪问效); a yellow entry needs one every month (R1)."""
+    action = Action.PROGRESS_NOTE
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=_required(note, "note"),
+        last_progress_on=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def entry_void(*, entry: Entry, actor: User, expected_version: int, reason: str) -> Entry:
+    """Void an entry with a reason (R16): it stays, with its timeline; nothing is deleted."""
+    entry_check(entry=entry, actor=actor, action=Action.VOID, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=Action.VOID,
+        expected_version=expected_version,
+        void_reason=_required(reason, "reason"),
+    )
+
+
+SERVICES = {
+    Action.START: entry_start,
+    Action.RESOLVE_ON_SPOT: entry_resolve_on_spot,
+    Action.REFER: entry_refer,
+    Action.RECORD_PLAN: entry_record_plan,
+    Action.RECORD_RESULT: entry_record_result,
+    Action.REPLY: entry_reply,
+    Action.REOPEN: entry_reopen,
+    Action.CLOSE: entry_close,
+    Action.TRANSFER: entry_transfer,
+    Action.PROGRESS_NOTE: entry_progress_note,
+    Action.VOID: entry_void,
+}
+
+
+def entry_act(*, action: str, entry: Entry, actor: User, expected_version: int, **data) -> Entry:
+    """Run the service of `action` (a value of Action; the page's forms name their fields after
+    the service's arguments)."""
+    return SERVICES[Action(action)](
+        entry=entry, actor=actor, expected_version=expected_version, **data
+    )

@@ -1,0 +1,275 @@
+"""The state machine of an entry's lifecycle (R3, R4): the transition table and its checks.
+
+TRANSITIONS is the one place that says which action may happen in which state, to which state it
+leads and who may take it; the services, the entry page and the tests all read it.
+
+Who may act:
+- the owner (R3: whoever records is responsible, also while a department handles the entry);
+- a handler of the department the entry is referred to (plan, result, progress notes);
+- a maintainer (the party-building department and administrators), for every action;
+- the system (a rating by signed link, the not-rated sweep): only reopen and close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
+    COMPANY_WIDE_ROLES,
+    OPEN_STATUSES,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    EventKind,
+    Role,
+)
+from liaison.models import Entry, OrgNode, User
+from liaison.permissions import can_maintain_master_data
+from liaison.services.entries import EntryConflict
+
+
+class Action(models.TextChoices):
+    """What can be done to an entry after recording (R4)."""
+
+    START = "start", gettext_lazy("Start work")
+    RESOLVE_ON_SPOT = "resolve_on_spot", gettext_lazy("Resolve on the spot")
+    REFER = "refer", gettext_lazy("Refer to a department")
+    RECORD_PLAN = "record_plan", gettext_lazy("Record the solution plan")
+    RECORD_RESULT = "record_result", gettext_lazy("Record the result")
+    REPLY = "reply", gettext_lazy("Reply to the informant")
+    REOPEN = "reopen", gettext_lazy("Reopen")
+    CLOSE = "close", gettext_lazy("Close")
+    TRANSFER = "transfer", gettext_lazy("Transfer ownership")
+    PROGRESS_NOTE = "progress_note", gettext_lazy("Add a progress note")
+    VOID = "void", gettext_lazy("Void")
+
+
+class Actor(enum.Enum):
+    """The capacities in which someone may act on an entry."""
+
+    OWNER = gettext_lazy("the entry's owner")
+    HANDLER = gettext_lazy("the handling department")
+    MAINTAINER = gettext_lazy("the party-building department")
+    SYSTEM = gettext_lazy("the system")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]  # states of an entry that needs a reply
+    target: str | None  # None: the status stays
+    actors: frozenset[Actor]
+    event: str
+    done: Promise  # the message shown after it succeeded
+    on_page: bool = (
+        True  # offered as a form on the entry page (reopen and close come with a rating)
+    )
+    basic_sources: frozenset[str] = frozenset()  # states of basic information (R2)
+
+
+_S = EntryStatus
+_OWNER_SIDE = frozenset({Actor.OWNER, Actor.MAINTAINER})
+_HANDLER_SIDE = frozenset({Actor.HANDLER, Actor.MAINTAINER})
+_RATING_SIDE = frozenset({Actor.OWNER, Actor.MAINTAINER, Actor.SYSTEM})
+
+TRANSITIONS: dict[str, Transition] = {
+    Action.START: Transition(
+        frozenset({_S.RECORDED}),
+        _S.IN_PROGRESS,
+        _OWNER_SIDE,
+        EventKind.STARTED,
+        gettext_lazy("Work on the entry has started."),
+    ),
+    Action.RESOLVE_ON_SPOT: Transition(
+        frozenset({_S.RECORDED, _S.IN_PROGRESS}),
+        _S.RESOLVED,
+        _OWNER_SIDE,
+        EventKind.RESOLVED_ON_SPOT,
+        gettext_lazy("Recorded as resolved; now reply to the informant."),
+    ),
+    Action.REFER: Transition(
+        frozenset({_S.RECORDED, _S.IN_PROGRESS}),
+        _S.REFERRED,
+        _OWNER_SIDE,
+        EventKind.REFERRED,
+        gettext_lazy("Referred to the department; print its referral sheet if it works on paper."),
+    ),
+    Action.RECORD_PLAN: Transition(
+        frozenset({_S.REFERRED}),
+        _S.PLANNED,
+        _HANDLER_SIDE,
+        EventKind.PLAN_RECORDED,
+        gettext_lazy("Solution plan recorded."),
+    ),
+    Action.RECORD_RESULT: Transition(
+        frozenset({_S.PLANNED}),
+        _S.RESOLVED,
+        _HANDLER_SIDE,
+        EventKind.RESULT_RECORDED,
+        gettext_lazy("Result recorded; the owner now replies to the informant."),
+    ),
+    Action.REPLY: Transition(
+        frozenset({_S.RESOLVED}),
+        _S.REPLIED,
+        _OWNER_SIDE,
+        EventKind.REPLIED,
+        gettext_lazy("Reply recorded; the informant's rating comes next."),
+    ),
+    Action.REOPEN: Transition(
+        frozenset({_S.REPLIED}),
+        _S.IN_PROGRESS,
+        _RATING_SIDE,
+        EventKind.REOPENED,
+        gettext_lazy("The entry is reopened with a fresh deadline."),
+        on_page=False,
+    ),
+    Action.CLOSE: Transition(
+        frozenset({_S.REPLIED}),
+        _S.CLOSED,
+        _RATING_SIDE,
+        EventKind.CLOSED,
+        gettext_lazy("The entry is closed."),
+        on_page=False,
+    ),
+    Action.TRANSFER: Transition(
+        OPEN_STATUSES,
+        None,
+        _OWNER_SIDE,
+        EventKind.TRANSFERRED,
+        gettext_lazy("Ownership transferred."),
+    ),
+    Action.PROGRESS_NOTE: Transition(
+        OPEN_STATUSES,
+        None,
+        frozenset({Actor.OWNER, Actor.HANDLER, Actor.MAINTAINER}),
+        EventKind.PROGRESS_NOTE,
+        gettext_lazy("Progress note added."),
+    ),
+    Action.VOID: Transition(
+        OPEN_STATUSES,
+        _S.VOID,
+        _OWNER_SIDE,
+        EventKind.VOIDED,
+        gettext_lazy("The entry is void. It stays in the ledger with its reason."),
+        basic_sources=frozenset({_S.CLOSED}),
+    ),
+}
+
+
+class WorkflowError(Exception):
+    """The action does not apply to the entry as it stands (answered with 400)."""
+
+
+class WorkflowRefused(WorkflowError):
+    """The user may not take the action on this entry (answered with 403)."""
+
+
+def actor_capacities(*, entry: Entry, actor: User | None) -> frozenset[Actor]:
+    """Return the capacities in which `actor` (None: the system) may act on `entry`."""
+    if actor is None:
+        return frozenset({Actor.SYSTEM})
+    if not actor.is_authenticated or not actor.is_active:
+        return frozenset()
+    found = set()
+    if actor.pk == entry.owner_id:
+        found.add(Actor.OWNER)
+    if (
+        actor.role == Role.DEPARTMENT_HANDLER
+        and actor.department_id
+        and actor.department_id == entry.department_id
+    ):
+        found.add(Actor.HANDLER)
+    if can_maintain_master_data(actor):
+        found.add(Actor.MAINTAINER)
+    return frozenset(found)
+
+
+def _sources(entry: Entry, rule: Transition) -> frozenset[str]:
+    return rule.basic_sources if entry.kind == EntryKind.BASIC else rule.sources
+
+
+def _role_refusal(entry: Entry, actor: User | None, action: str) -> WorkflowError | None:
+    rule = TRANSITIONS[action]
+    if actor_capacities(entry=entry, actor=actor) & rule.actors:
+        return None
+    who = _(" or ").join(str(a.value) for a in Actor if a in rule.actors - {Actor.SYSTEM})
+    return WorkflowRefused(
+        _("Only %(who)s may do this: “%(action)s”.") % {"who": who, "action": Action(action).label}
+    )
+
+
+def _state_refusal(entry: Entry, action: str) -> WorkflowError | None:
+    if entry.status in _sources(entry, TRANSITIONS[action]):
+        return None
+    if entry.kind == EntryKind.BASIC and entry.status == EntryStatus.CLOSED:
+        return WorkflowError(_("Basic information needs no reply; it can only be voided."))
+    return WorkflowError(
+        _("“%(action)s” is not possible while the entry is “%(status)s”.")
+        % {"action": Action(action).label, "status": entry.get_status_display()}
+    )
+
+
+def entry_refusal(*, entry: Entry, actor: User | None, action: str) -> WorkflowError | None:
+    """Return why `actor` may not take `action` on `entry` as loaded, or None if they may."""
+    return _role_refusal(entry, actor, action) or _state_refusal(entry, action)
+
+
+def entry_check(
+    *, entry: Entry, actor: User | None, action: str, expected_version: int | None = None
+) -> None:
+    """Raise unless `actor` may take `action` now: WorkflowRefused for the role, EntryConflict
+    when the entry changed since the page showed `expected_version`, WorkflowError for the
+    state. A stale page thus hears "changed meanwhile", not "not possible now"."""
+    refusal = _role_refusal(entry, actor, action)
+    if refusal is None and expected_version is not None and expected_version != entry.version:
+        raise EntryConflict(entry)
+    refusal = refusal or _state_refusal(entry, action)
+    if refusal is not None:
+        raise refusal
+
+
+def entry_actions(*, entry: Entry, user: User) -> list[str]:
+    """Return the actions the entry page offers `user` on `entry`, in the table's order."""
+    return [
+        action
+        for action, rule in TRANSITIONS.items()
+        if rule.on_page and entry_refusal(entry=entry, actor=user, action=action) is None
+    ]
+
+
+def progress_note_due(*, entry: Entry, today: dt.date | None = None) -> bool:
+    """Return whether a yellow entry still waiting for its reply lacks this month's progress
+    note (R1: one a month until it is done; the month of recording needs none)."""
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    return (
+        entry.colour == Colour.YELLOW
+        and entry.status in AWAITING_REPLY_STATUSES
+        and entry.recorded_on < month_start
+        and (entry.last_progress_on is None or entry.last_progress_on < month_start)
+    )
+
+
+def transfer_candidates(*, entry: Entry) -> QuerySet[User]:
+    """Return who may take an entry over: an active user, other than the owner, whose scope
+    covers the entry's ledger (the org or one above it) or who sees the whole company."""
+    steplen = OrgNode.steplen
+    path = entry.org.path
+    covering = [path[:end] for end in range(steplen, len(path) + 1, steplen)]
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True) | Q(role__in=COMPANY_WIDE_ROLES) | Q(scope_org__path__in=covering)
+        )
+        .exclude(pk=entry.owner_id)
+        .order_by("username")
+    )
