@@ -6,3 +6,14 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feedback"
     verbose_name = _("Feedback and dashboards")
+
+    def ready(self) -> None:
+        # The entry page (liaison) shows ratings without importing feedback.
+        from feedback.constants import RatingChannel, Satisfaction
+        from feedback.views import entry_ratings_panel
+        from liaison.selectors.entries import entry_panel_register, event_field_register
+
+        entry_panel_register(entry_ratings_panel)
+        event_field_register("rating", _("rating"), Satisfaction)
+        event_field_register("round", _("round"))
+        event_field_register("channel", _("channel"), RatingChannel)

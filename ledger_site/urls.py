@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("liaison.urls")),
+    path("feedback/", include("feedback.urls")),
 ]
 
 handler400 = "liaison.views.errors.bad_request"

@@ -11,6 +11,9 @@ urlpatterns = [
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
     path("pairings/", pages.pairing_list, name="pairing_list"),
     path("entries/<int:pk>/", entries.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/actions/<slug:action>/", entries.entry_act, name="entry_act"),
+    path("entries/<int:pk>/print/", entries.entry_print, name="entry_print"),
+    path("entries/<int:pk>/referral/", entries.entry_referral, name="entry_referral"),
     path("ledger/", ledgers.ledger, {"scope": "branch"}, name="ledger_branch"),
     path(
         "ledger/export.xlsx",

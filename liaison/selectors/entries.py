@@ -1,16 +1,78 @@
-"""Reads of ledger entries, scoped to the user."""
+"""Reads of one ledger entry, scoped to the user: its page, its printed sheets.
+
+Other apps add to the entry page without liaison importing them (feedback depends on liaison,
+never the reverse): a panel builder registered with `entry_panel_register`, and the labels of the
+keys they write into an event's before and after with `event_field_register`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from django.db.models import Choices
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liaison import permissions
-from liaison.constants import AWAITING_REPLY_STATUSES
-from liaison.models import Entry, EntryEvent, User
+from liaison.constants import AWAITING_REPLY_STATUSES, Colour
+from liaison.models import Entry, EntryEvent, Unit, User
+from liaison.services import workflow
 from liaison.workdays import WorkCalendar
+
+# The heading of an entry's printed record sheet (红/橙/黄色记录单), by colour.
+SHEET_TITLES = {
+    Colour.RED: gettext_lazy("Red record sheet"),
+    Colour.ORANGE: gettext_lazy("Orange record sheet"),
+    Colour.YELLOW: gettext_lazy("Yellow record sheet"),
+}
+BASIC_SHEET_TITLE = gettext_lazy("Basic information record sheet")
+
+
+@dataclass(frozen=True)
+class EntryPanel:
+    """A part of the entry page that another app renders: its template and context."""
+
+    template: str
+    context: dict
+
+
+PanelBuilder = Callable[..., EntryPanel | None]  # (*, user, entry, forms) -> panel or None
+_PANELS: list[PanelBuilder] = []
+# Keys other apps write into events: key -> (label, {value: label}).
+_EVENT_FIELDS: dict[str, tuple[object, dict]] = {}
+# Keys whose value is a primary key, resolved to a name for display.
+_EVENT_REFERENCES = {"owner": User, "department": Unit}
+
+
+def entry_panel_register(builder: PanelBuilder) -> PanelBuilder:
+    """Add a panel to the entry page (call from an AppConfig.ready)."""
+    if builder not in _PANELS:
+        _PANELS.append(builder)
+    return builder
+
+
+def event_field_register(name: str, label, choices: type[Choices] | None = None) -> None:
+    """Name a key another app writes into events, and its values' labels."""
+    _EVENT_FIELDS[name] = (label, dict(choices.choices) if choices else {})
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+    is_new: bool  # nothing before: show only the value
+
+
+@dataclass
+class EventRow:
+    event: EntryEvent
+    changes: list[Change]
 
 
 @dataclass
@@ -18,19 +80,84 @@ class EntryView:
     """What the entry page shows besides the entry itself."""
 
     entry: Entry
-    events: list[EntryEvent]
+    events: list[EventRow]
     awaiting_reply: bool
     working_days_left: int | None  # negative: working days overdue
     can_see: permissions.Visibility
+    actions: list[str] = field(default_factory=list)
+    progress_note_due: bool = False
+    panels: list[EntryPanel] = field(default_factory=list)
 
     @property
     def working_days_overdue(self) -> int:
         return max(0, -(self.working_days_left or 0))
 
+    @property
+    def sheet_title(self) -> str:
+        return SHEET_TITLES.get(self.entry.colour, BASIC_SHEET_TITLE)
 
-def entry_view(*, user: User, entry: Entry, today: dt.date | None = None) -> EntryView:
-    """Return the entry page's data: the timeline and the days left or overdue (R6, checked
-    live on display)."""
+
+def _field_meta(name: str) -> tuple[str, dict]:
+    if name in _EVENT_FIELDS:
+        label, values = _EVENT_FIELDS[name]
+        return str(label), values
+    try:
+        model_field = Entry._meta.get_field(name)
+    except Exception:  # a key no model field or app names: show it as it is
+        return name, {}
+    return str(model_field.verbose_name), dict(model_field.flatchoices or [])
+
+
+def _name(obj) -> str:
+    return (obj.get_full_name() or obj.username) if isinstance(obj, User) else str(obj)
+
+
+def _display(value, values: dict, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if not isinstance(value, str | int):
+        return str(value)
+    if value in values:
+        return str(values[value])
+    if value in names:
+        return names[value]
+    if isinstance(value, str) and "T" in value and (moment := parse_datetime(value)):
+        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return str(value)
+
+
+def _event_rows(events: list[EntryEvent]) -> list[EventRow]:
+    """Return each event with its changes in words: labels, choice labels, names for ids."""
+    wanted: dict[str, set] = {key: set() for key in _EVENT_REFERENCES}
+    for event in events:
+        for key in wanted:
+            wanted[key] |= {v for v in (event.before.get(key), event.after.get(key)) if v}
+    names = {
+        key: {obj.pk: _name(obj) for obj in _EVENT_REFERENCES[key].objects.filter(pk__in=pks)}
+        for key, pks in wanted.items()
+        if pks
+    }
+    rows = []
+    for event in events:
+        changes = []
+        for name in dict.fromkeys([*event.before, *event.after]):
+            label, values = _field_meta(name)
+            key_names = names.get(name, {})
+            before = _display(event.before.get(name), values, key_names)
+            after = _display(event.after.get(name), values, key_names)
+            changes.append(Change(label, before, after, is_new=name not in event.before))
+        rows.append(EventRow(event, changes))
+    return rows
+
+
+def entry_view(
+    *, user: User, entry: Entry, forms: dict | None = None, today: dt.date | None = None
+) -> EntryView:
+    """Return the entry page's data: the timeline with before and after, the days left or
+    overdue (R6, checked live), the actions the user may take, and other apps' panels.
+    `forms` holds a bound form to show again (by action name) after a refused submission."""
     today = today or timezone.localdate()
     awaiting = entry.status in AWAITING_REPLY_STATUSES and entry.due_on is not None
     days_left = None
@@ -38,10 +165,18 @@ def entry_view(*, user: User, entry: Entry, today: dt.date | None = None) -> Ent
         calendar = WorkCalendar.load(min(today, entry.due_on).year, max(today, entry.due_on).year)
         days_left = calendar.working_days_between(today, entry.due_on)
     events = list(entry.events.select_related("actor").order_by("at", "pk"))
+    panels = [
+        panel
+        for builder in _PANELS
+        if (panel := builder(user=user, entry=entry, forms=forms or {})) is not None
+    ]
     return EntryView(
         entry=entry,
-        events=events,
+        events=_event_rows(events),
         awaiting_reply=awaiting,
         working_days_left=days_left,
         can_see=permissions.Visibility.of(user),
+        actions=workflow.entry_actions(entry=entry, user=user),
+        progress_note_due=workflow.progress_note_due(entry=entry, today=today),
+        panels=panels,
     )

@@ -1,14 +1,97 @@
+"""The entry page, its actions (one POST URL each, named after the state machine's actions), and
+its printed sheets."""
+
+from http import HTTPStatus
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from liaison import permissions
+from liaison.forms.entries import ACTION_FORMS
+from liaison.models import Entry
 from liaison.selectors.entries import entry_view
+from liaison.services import workflow
+
+
+def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dict | None = None):
+    """Render the entry page; `forms` holds submitted forms to show again, by action name."""
+    forms = forms or {}
+    view = entry_view(user=request.user, entry=entry, forms=forms)
+    action_forms = [
+        (
+            action,
+            workflow.Action(action).label,
+            forms.get(action) or ACTION_FORMS[action](entry=entry),
+        )
+        for action in view.actions
+    ]
+    context = {"entry": entry, "view": view, "action_forms": action_forms}
+    return render(request, "liaison/entry_detail.html", context, status=status)
+
+
+def entry_refused(request, entry: Entry, error: Exception, *, forms: dict | None = None):
+    """Show the entry as it now stands with why the action was refused: 403 for the role,
+    409 for a conflict, 400 for the state or the input. Nothing was written."""
+    if isinstance(error, workflow.EntryConflict):
+        status, forms = HTTPStatus.CONFLICT, None  # fresh forms, with the current version
+    elif isinstance(error, workflow.WorkflowRefused):
+        status = HTTPStatus.FORBIDDEN
+    else:
+        status = HTTPStatus.BAD_REQUEST
+    texts = error.messages if isinstance(error, ValidationError) else [str(error)]
+    for text in texts:
+        messages.error(request, text)
+    fresh = permissions.get_entry_for(request.user, entry.pk)
+    return entry_page(request, fresh, status=status, forms=forms)
 
 
 @require_safe
 @login_required
 def entry_detail(request, pk: int):
+    return entry_page(request, permissions.get_entry_for(request.user, pk))
+
+
+@require_POST
+@login_required
+def entry_act(request, pk: int, action: str):
+    entry = permissions.get_entry_for(request.user, pk)
+    if action not in ACTION_FORMS:
+        raise Http404
+    form = ACTION_FORMS[action](request.POST, entry=entry)
+    if not form.is_valid():
+        messages.error(request, _("Some of the fields are not valid; nothing was saved."))
+        return entry_page(request, entry, status=HTTPStatus.BAD_REQUEST, forms={action: form})
+    try:
+        workflow.entry_act(
+            action=action,
+            entry=entry,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.service_kwargs(),
+        )
+    except (workflow.WorkflowError, workflow.EntryConflict, ValidationError) as error:
+        return entry_refused(request, entry, error, forms={action: form})
+    messages.success(request, workflow.TRANSITIONS[action].done)
+    return redirect(entry)
+
+
+@require_safe
+@login_required
+def entry_print(request, pk: int):
+    """The entry's record sheet (红/橙/黄色记录单) for the paper ledger, A4."""
     entry = permissions.get_entry_for(request.user, pk)
     view = entry_view(user=request.user, entry=entry)
-    return render(request, "liaison/entry_detail.html", {"entry": entry, "view": view})
+    return render(request, "liaison/entry_print.html", {"entry": entry, "view": view})
+
+
+@require_safe
+@login_required
+def entry_referral(request, pk: int):
+    """The referral sheet (活页交办单) the handling department receives, A4."""
+    entry = permissions.get_entry_for(request.user, pk)
+    return render(request, "liaison/entry_referral.html", {"entry": entry})

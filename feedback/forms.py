@@ -1,0 +1,50 @@
+"""Forms of the feedback app: they check the shape of the input; services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from feedback.constants import Satisfaction
+from liaison.constants import Colour
+from liaison.models import Entry
+
+# The rating form's name among the entry page's forms.
+RATING_FORM = "rating"
+
+
+class RatingForm(forms.Form):
+    """The informant's rating, recorded on a return visit (R8); a yellow entry rated unsatisfied
+    needs the new target date of its reopened round."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    value = forms.ChoiceField(
+        label=_("Rating"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    target_on = forms.DateField(
+        label=_("New target date if unsatisfied"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        help_text=_("A yellow entry reopened needs a target date at least 21 working days out."),
+    )
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        self.fields["version"].initial = entry.version
+        if entry.colour != Colour.YELLOW:
+            del self.fields["target_on"]
+
+    def service_kwargs(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if data.get("value") != Satisfaction.UNSATISFIED:
+            data.pop("target_on", None)  # only a reopened round needs one
+        return data
