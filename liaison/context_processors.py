@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES, EntryScope, entry_lists_for
+from liaison.services.visits import can_log_visit
 
 
 def navigation(request):
@@ -23,6 +24,8 @@ def navigation(request):
     for scope in entry_lists_for(user):
         url = reverse(f"liaison:ledger_{scope}")
         items.append((f"ledger_{scope}", ENTRY_LIST_TITLES[scope], url))
+    if can_log_visit(user):
+        items.append(("visit", _("Log a visit"), reverse("liaison:visit_create")))
     if permissions.can_maintain_master_data(user):
         items.append(("imports", _("Import"), reverse("liaison:import_start")))
         items.append(("calendar", _("Calendar"), reverse("liaison:calendar")))
@@ -40,6 +43,7 @@ _ACTIVE_PREFIXES = (
     ("people", "person_"),
     ("pairings", "pairing_"),
     ("imports", "import_"),
+    ("visit", "visit_"),
     ("calendar", "calendar"),
     *((f"ledger_{scope}", f"ledger_{scope}") for scope in EntryScope),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.views import calendar, entries, imports, ledgers, pages
+from liaison.views import calendar, entries, imports, ledgers, pages, visits
 
 app_name = "liaison"
 
@@ -9,7 +9,12 @@ urlpatterns = [
     path("org/<int:pk>/", pages.org_detail, name="org_detail"),
     path("people/", pages.person_list, name="person_list"),
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
+    path("people/search/", visits.person_search, name="person_search"),
     path("pairings/", pages.pairing_list, name="pairing_list"),
+    path("visits/new/", visits.visit_create, name="visit_create"),
+    path("visits/new/row/", visits.visit_entry_row, name="visit_entry_row"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("entries/similar/", visits.entry_similar, name="entry_similar"),
     path("entries/<int:pk>/", entries.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/actions/<slug:action>/", entries.entry_act, name="entry_act"),
     path("entries/<int:pk>/print/", entries.entry_print, name="entry_print"),
