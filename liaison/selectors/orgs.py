@@ -20,6 +20,7 @@ from liaison.constants import (
 )
 from liaison.filters import PairingFilter, PersonFilter
 from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User
+from liaison.selectors.visits import person_entries, person_visits
 from liaison.services.imports.jobs import PHASE_APPLYING, can_apply
 from liaison.services.imports.validate import CREATED, UPDATED
 
@@ -115,12 +116,19 @@ PAIRING_SIDES = ("person__org", "org", "target_person__org", "target_unit", "tar
 
 
 def person_file(*, user: User, person: Person) -> dict:
-    """Return the file (一人一档) of a person or party: the pairings on either side that the
-    user may see."""
+    """Return the file (一人一档, R10) of a person or party: the pairings on either side, the
+    visits to them and the entries they raised or concern, as far as the user may see; the
+    newest visits and entries, with how many there are in all (a fixed number of queries)."""
     pairings = permissions.visible_pairings(user).select_related(*PAIRING_SIDES)
+    visits = person_visits(user=user, person=person)
+    entries = person_entries(user=user, person=person)
     return {
         "as_liaison": list(pairings.filter(person=person)),
         "as_target": list(pairings.filter(target_person=person)),
+        "visits": visits,
+        "visit_total": visits[0].total if visits else 0,
+        "entries": entries,
+        "entry_total": entries[0].total if entries else 0,
         "can_see": permissions.Visibility.of(user),
     }
 
