@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
@@ -24,6 +25,8 @@ from liaison.constants import (
 from liaison.models import Channel, Entry, OrgNode, Pairing, Person, ServiceCategory, User
 from liaison.workdays import WorkCalendar
 
+# A whole entry number, as entry_numbers writes it: CODE-YEAR-000123.
+ENTRY_NUMBER = re.compile(r"[A-Za-z0-9]+-\d{4}-\d{6,}")
 # "Due within N working days" accepts 1 to this many (three months of working days).
 DUE_WITHIN_MAX_WORKING_DAYS = 60
 
@@ -232,6 +235,8 @@ class EntryFilter(ScopedFilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if ENTRY_NUMBER.fullmatch(value):  # a whole number: that entry, through its index
+            return queryset.filter(number=value.upper())
         return queryset.filter(
             Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
         )

@@ -4,6 +4,7 @@ import datetime as dt
 from functools import cached_property
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.html import format_html
@@ -73,6 +74,32 @@ class PairingTable(tables.Table):
         return side_html(record.target, self.visibility)
 
 
+# An entry list counts at most this many rows: a count of a million entries alone would take
+# longer than the whole page may (DESIGN.md §5). Past it the list says "more than", and shows the
+# first pages of it; the filters narrow it and the export holds every row.
+LIST_COUNT_CAP = 5000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at LIST_COUNT_CAP (capped tells whether there are more)."""
+
+    cap = LIST_COUNT_CAP
+
+    @cached_property
+    def counted(self) -> int:
+        """The rows, counted up to one past the cap, unordered (one cheap query)."""
+        queryset = self.object_list.data.data  # the table's filtered queryset
+        return queryset.order_by()[: self.cap + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self.counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.counted > self.cap
+
+
 # Colours in order of urgency, for sorting by colour (red first); basic information has none.
 COLOUR_RANK = Case(
     *(When(colour=colour, then=Value(rank)) for rank, colour in enumerate(Colour.values)),
@@ -129,6 +156,9 @@ class EntryTable(tables.Table):
     def __init__(self, *args, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+
+    def paginate(self, paginator_class=CappedPaginator, *args, **kwargs):
+        return super().paginate(CappedPaginator, *args, **kwargs)
 
     @cached_property
     def calendar(self) -> WorkCalendar:

@@ -17,6 +17,7 @@ from liaison.constants import Colour, EntryKind, EntryStatus, Level, Role
 from liaison.models import Channel, Entry, ServiceItem
 from liaison.selectors.entries_list import ENTRY_LIST_ROLES, EntryScope
 from liaison.services.exports import ENTRY_EXPORT_COLUMNS, entry_export_headers
+from liaison.tables import CappedPaginator
 from liaison.workdays import WorkCalendar
 from tests.factories import make_entry, make_user
 
@@ -317,6 +318,30 @@ def test_the_page_links_each_entry_and_shows_its_deadline(world, client_for, var
     assert "ledger-colour-red" in body
     assert "text-bg-danger" in body  # the overdue entry
     assert "<script" not in body.split('id="results"')[1].split("</main>")[0]
+
+
+def test_a_whole_number_finds_that_entry(world, client_for, varied):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    number = varied["orange"].number
+    assert numbers(client.get(url(EntryScope.BRANCH), {"q": number.lower()})) == [number]
+    assert numbers(client.get(url(EntryScope.BRANCH), {"q": number[:-1] + "9"})) == []
+
+
+def test_a_long_list_counts_up_to_the_cap_and_says_there_are_more(
+    world, client_for, varied, monkeypatch
+):
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(url(EntryScope.BRANCH))
+    paginator = response.context["table"].paginator
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (4, True, 1)
+    assert len(numbers(response)) == 4
+    body = response.content.decode()
+    assert "4" in body.split('data-testid="result-count">')[1].split("</p>")[0]
+    narrowed = client.get(url(EntryScope.BRANCH), {"kind": EntryKind.BASIC})
+    assert not narrowed.context["table"].paginator.capped
+    rows = workbook_rows(client.get(url(EntryScope.BRANCH, export=True)))
+    assert len(rows) == 1 + len(varied)  # the export is not capped
 
 
 # -- Query counts ---------------------------------------------------------------------------
