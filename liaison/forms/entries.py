@@ -32,6 +32,8 @@ class EntryActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        # Several action forms share one page: give each its own element ids.
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
         super().__init__(*args, **kwargs)
         self.entry = entry
         self.fields["version"].initial = entry.version
