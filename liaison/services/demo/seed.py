@@ -12,6 +12,7 @@ from django.db.models import Q
 from liaison.constants import PAIRING_SHAPES, PairingShape, Role
 from liaison.models import AuditEvent, OrgNode, Pairing, Person, Unit, User
 from liaison.selectors import PairingStat, pairing_statistics
+from liaison.services.accounts import user_grant_master_data
 from liaison.services.audit import audit_record
 from liaison.services.demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from liaison.services.demo.specs import DemoPlan, Persona
@@ -302,3 +303,5 @@ def _reset_logins(
         user.password = password
         user.full_clean()
         user.save()
+        if persona.role == Role.PARTY_BUILDING:
+            user_grant_master_data(user=user)
