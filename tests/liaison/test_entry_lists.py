@@ -13,9 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from liaison import permissions
 from liaison.constants import Colour, EntryKind, EntryStatus, Level, Role
 from liaison.models import Channel, Entry, ServiceItem
-from liaison.selectors.entries_list import ENTRY_LIST_ROLES, EntryScope
+from liaison.selectors.entries_list import (
+    ENTRY_LIST_ROLES,
+    EntryScope,
+    entry_scope_queryset,
+    has_entry_list,
+)
 from liaison.services.exports import ENTRY_EXPORT_COLUMNS, entry_export_headers
 from liaison.tables import CappedPaginator
 from liaison.workdays import WorkCalendar
@@ -156,6 +162,27 @@ def test_an_entry_of_another_branch_is_never_listed_or_exported(world, client_fo
     response = client.get(url(scope, export=True))
     assert entry.number not in b"".join(response.streaming_content).decode("latin-1")
     assert entry.number not in numbers(client.get(url(scope), {"q": entry.number}))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_list_lies_within_what_the_user_may_see(world, ledger, role):
+    """DESIGN.md §3: each list is part of visible_entries, whichever list and role."""
+    cadre = world.users[Role.OFFICE_CADRE]
+    extra = [
+        make_entry(cadre, informant=world.cadre_person),  # office branch
+        make_entry(world.users[Role.PARTY_MEMBER], org=world.branch_b, informant=world.member_b),
+    ]
+    Entry.objects.filter(pk=ledger["b"].pk).update(department=world.department)
+    Entry.objects.filter(pk=extra[0].pk).update(owner=world.users[Role.BRANCH_SECRETARY])
+    user = world.users[role]
+    visible = set(permissions.visible_entries(user).values_list("pk", flat=True))
+    for scope in EntryScope:
+        listed = set(entry_scope_queryset(user=user, scope=scope).values_list("pk", flat=True))
+        assert listed <= visible, (role, scope)
+        if has_entry_list(user, scope) and scope == EntryScope.ALL:
+            assert listed == visible
+        if not has_entry_list(user, scope):
+            assert not listed
 
 
 # -- Filters --------------------------------------------------------------------------------
@@ -309,6 +336,14 @@ def test_htmx_history_restore_gets_the_whole_page(world, client_for):
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     body = client.get(url(EntryScope.BRANCH), headers=headers).content.decode()
     assert "<html" in body
+
+
+def test_titles_and_names_are_escaped(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    make_entry(secretary, informant=world.special_a, title="<script>alert(1)</script>")
+    body = client_for(secretary).get(url(EntryScope.BRANCH)).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert" not in body
 
 
 def test_the_page_links_each_entry_and_shows_its_deadline(world, client_for, varied):
