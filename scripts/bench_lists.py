@@ -6,7 +6,9 @@
 Needs the demo logins and a ledger: `manage.py seed_demo --scale province --entries 1000000`.
 Each page is requested through Django's test client (middleware, view, queries, template: what
 the server does for a request, without the network), warmed up twice, then timed --runs times;
-the median is printed with the page's query count and its rows. --explain prints the plan of
+the median and the fastest run are printed with the time the last run spent in the database
+(DEBUG's query log, so a little coarse), its query count and the rows the list says it has.
+--explain prints the plan of
 every query that took longer than --slow milliseconds (PostgreSQL only).
 """
 
@@ -69,7 +71,7 @@ def main() -> int:
     client = Client(HTTP_HOST="localhost")
     users = {u.username: u for u in User.objects.filter(username__in={p[1] for p in PAGES})}
     print(f"database: {connection.vendor}, runs per page: {options.runs}")
-    print(f"{'page':<28} {'median ms':>10} {'min ms':>8} {'queries':>8} {'rows':>10}")
+    print(f"{'page':<28} {'median ms':>10} {'min ms':>8} {'db ms':>7} {'queries':>8} {'rows':>10}")
     for label, username, url_name, query in PAGES:
         user = users.get(username)
         if user is None:
@@ -92,8 +94,9 @@ def main() -> int:
                 response = client.get(url)
             count = RESULT_COUNT.search(response.content.decode())
             rows = int(count.group(1).replace(",", "")) if count else -1
+            db = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
             print(
-                f"{label:<28} {statistics.median(times):>10.1f} {min(times):>8.1f} "
+                f"{label:<28} {statistics.median(times):>10.1f} {min(times):>8.1f} {db:>7.1f} "
                 f"{len(ctx.captured_queries):>8} {rows:>10,}"
             )
             if options.explain and connection.vendor == "postgresql":
