@@ -37,10 +37,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from feedback.constants import RatingChannel, Satisfaction
 from feedback.models import Rating
 from liaison.constants import (
-    AWAITING_REPLY_STATUSES,
     BRANCH_TYPE_LEVELS,
     ROLE_LEVELS,
     ClosedReason,
@@ -52,7 +50,6 @@ from liaison.constants import (
     PairingKind,
     PersonKind,
     PlaceType,
-    ReplyMethod,
     Role,
     UnitKind,
 )
@@ -69,6 +66,7 @@ from liaison.models import (
 )
 from liaison.services.demo import entry_words as words
 from liaison.services.demo.bulk import bulk_insert, reserve_ids
+from liaison.services.demo.lifecycle import Lifecycle
 from liaison.services.demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from liaison.services.entries import entry_numbers
 from liaison.workdays import WorkCalendar
@@ -105,14 +103,6 @@ _KINDS = (EntryKind.BASIC, EntryKind.SUGGESTION, EntryKind.PROBLEM)
 _KIND_WEIGHTS = (12, 38, 50)
 _COLOURS = (Colour.RED, Colour.ORANGE, Colour.YELLOW)
 _COLOUR_WEIGHTS = (30, 45, 25)
-_RATINGS = (
-    Satisfaction.VERY_SATISFIED,
-    Satisfaction.SATISFIED,
-    Satisfaction.BASICALLY_SATISFIED,
-    Satisfaction.UNSATISFIED,
-)
-_RATING_WEIGHTS = (45, 35, 12, 8)
-_REPLY_METHODS = (ReplyMethod.IN_PERSON, ReplyMethod.PHONE, ReplyMethod.SMS, ReplyMethod.LINK)
 
 
 class EntrySeedError(Exception):
@@ -472,238 +462,11 @@ class _Generator:
                 at = self.moment(rng, day, recorded_at)
                 self.event(batch, index, EventKind.LINKED_DUPLICATE, user, at)
             duplicates[item_id] = index
-        _Lifecycle(self, rng, batch, index, entry, category, recorded_at).run()
+        Lifecycle(self, rng, batch, index, entry, category, recorded_at).run()
 
     def event(self, batch, index, kind, actor, at, note="", before=None, after=None) -> None:
         batch.events.append((index, kind, actor, at, note, before or {}, after or {}))
         batch.event_counts[index] = batch.event_counts.get(index, 0) + 1
-
-
-class _Lifecycle:
-    """Walk one entry through R4 up to today: every step dated, each step an event."""
-
-    def __init__(self, gen: _Generator, rng, batch: _Batch, index, entry, category, at):
-        self.gen, self.rng, self.batch, self.index, self.entry = gen, rng, batch, index, entry
-        self.category = category
-        self.at = at
-        self.status = EntryStatus.RECORDED
-        self.owner = entry["owner"]
-
-    def step(
-        self, day: dt.date, kind: str, status: str | None, actor, info=None, **changes
-    ) -> bool:
-        """Take one step on `day` if that day has come, changing the entry's fields `changes`
-        (the event also notes `info`); return whether it was taken."""
-        if day > self.gen.today:
-            return False
-        self.at = self.gen.moment(self.rng, day, self.at)
-        before, after = {}, dict(info or {})
-        if status is not None and status != self.status:
-            before["status"], after["status"] = self.status, status
-            self.status = status
-        for name, value in changes.items():
-            after[name] = value.isoformat() if isinstance(value, dt.date) else value
-        self.entry.update(changes)
-        self.gen.event(self.batch, self.index, kind, actor, self.at, "", before, after)
-        return True
-
-    def run(self) -> None:
-        rng, entry = self.rng, self.entry
-        day = entry["recorded_on"]
-        if rng.random() < 0.03:  # voided: a duplicate, withdrawn, or recorded by mistake
-            void_day = day + dt.timedelta(days=rng.randint(0, 10))
-            if self.step(void_day, EventKind.VOIDED, EntryStatus.VOID, self.owner):
-                entry["void_reason"] = rng.choice(words.VOID_REASONS)
-                return self.finish()
-        self.handle(day, entry["due_on"], rounds=0)
-        self.finish()
-
-    def handle(self, day: dt.date, due_on: dt.date, rounds: int) -> bool:
-        """Handle one round: from `day` to the reply and the rating. Return whether replied."""
-        rng, entry = self.rng, self.entry
-        lateness = rng.random()
-        late = lateness < 0.16
-        if lateness < 0.04:  # stuck: months late, the supervision board's cases (督办)
-            reply_day = due_on + dt.timedelta(days=rng.randint(31, 240))
-        elif late:
-            reply_day = due_on + dt.timedelta(days=rng.randint(1, 30))
-        else:
-            reply_day = day + dt.timedelta(days=rng.randint(0, max(0, (due_on - day).days)))
-        span = max(0, (reply_day - day).days)
-
-        def at(fraction: float) -> dt.date:
-            return day + dt.timedelta(days=round(span * fraction))
-
-        owner = self.owner
-        path = rng.random()
-        if rounds == 0 and path < 0.2 and not late:  # resolved on the spot (当场解决)
-            reply_day = day + dt.timedelta(days=rng.randint(0, 1))
-            result = rng.choice(words.RESULTS)
-            if not self.step(
-                day, EventKind.RESOLVED_ON_SPOT, EntryStatus.RESOLVED, owner, result=result
-            ):
-                return False
-            entry["resolved_at"] = self.at
-        else:
-            if rounds == 0 and not self.step(
-                at(0.1), EventKind.STARTED, EntryStatus.IN_PROGRESS, owner
-            ):
-                return False
-            if path < 0.65:  # referred to a department (活页交办)
-                department = rng.choice(
-                    self.gen.departments.get(self.category, []) or self.gen.any_department
-                )
-                if not self.step(
-                    at(0.2), EventKind.REFERRED, EntryStatus.REFERRED, owner, department=department
-                ):
-                    return self.progress(day)
-                entry["referral_note"] = "请按活页交办单研究解决。"
-                if not self.step(
-                    at(0.45),
-                    EventKind.PLAN_RECORDED,
-                    EntryStatus.PLANNED,
-                    None,
-                    plan=rng.choice(words.PLANS),
-                ):
-                    return self.progress(day)
-                if not self.step(
-                    at(0.85),
-                    EventKind.RESULT_RECORDED,
-                    EntryStatus.RESOLVED,
-                    None,
-                    result=rng.choice(words.RESULTS),
-                ):
-                    return self.progress(day)
-            elif not self.step(
-                at(0.8),
-                EventKind.RESOLVED_ON_SPOT,
-                EntryStatus.RESOLVED,
-                owner,
-                result=rng.choice(words.RESULTS),
-            ):
-                return self.progress(day)
-            entry["resolved_at"] = self.at
-        self.progress(day, until=reply_day)
-        if reply_day <= self.gen.today:  # else the entry still waits: finish() looks
-            self.overdue(due_on, until=reply_day)
-        method = rng.choice(_REPLY_METHODS)
-        if not self.step(
-            reply_day,
-            EventKind.REPLIED,
-            EntryStatus.REPLIED,
-            owner,
-            reply_method=method,
-            replied_on_time=reply_day <= due_on,
-        ):
-            return False
-        entry.update(reply_text=rng.choice(words.REPLIES), replied_at=self.at, is_overdue=False)
-        self.rate(reply_day, rounds)
-        return True
-
-    def rate(self, reply_day: dt.date, rounds: int) -> None:
-        rng, entry = self.rng, self.entry
-        if rng.random() < 0.15:  # no rating within 10 working days: closed as not rated
-            close_day = reply_day + dt.timedelta(days=15)
-            if self.step(
-                close_day,
-                EventKind.CLOSED,
-                EntryStatus.CLOSED,
-                None,
-                closed_reason=ClosedReason.NOT_RATED,
-            ):
-                entry["closed_at"] = self.at
-            return
-        rate_day = reply_day + dt.timedelta(days=rng.randint(0, 12))
-        value = rng.choices(_RATINGS, _RATING_WEIGHTS)[0]
-        if rounds:
-            value = rng.choice(_RATINGS[:3])  # the second round settles it
-        link = rng.random() < 0.3
-        actor = None if link else self.owner
-        if not self.step(
-            rate_day, EventKind.RATED, None, actor, {"rating": value, "round": rounds}
-        ):
-            return
-        unsatisfied = value == Satisfaction.UNSATISFIED
-        comment = rng.choice(words.UNSATISFIED_COMMENTS if unsatisfied else words.COMMENTS)
-        channel = RatingChannel.LINK if link else RatingChannel.RETURN_VISIT
-        self.batch.ratings.append((self.index, value, comment, channel, actor, rounds, self.at))
-        if not unsatisfied:
-            self.step(
-                rate_day,
-                EventKind.CLOSED,
-                EntryStatus.CLOSED,
-                actor,
-                closed_reason=ClosedReason.RATED,
-            )
-            entry["closed_at"] = self.at
-            return
-        colour = entry["colour"]
-        due_on, provisional, target_on = self.gen.deadline(rng, colour, rate_day)
-        self.step(
-            rate_day,
-            EventKind.REOPENED,
-            EntryStatus.IN_PROGRESS,
-            actor,
-            due_on=due_on,
-            reopen_count=rounds + 1,
-        )
-        entry.update(
-            due_provisional=provisional,
-            target_on=target_on,
-            overdue_since=None,
-            is_overdue=False,
-        )
-        self.handle(rate_day, due_on, rounds=rounds + 1)
-
-    def progress(self, day: dt.date, until: dt.date | None = None) -> bool:
-        """Monthly progress notes on a yellow entry (R1), up to `until` or today."""
-        if self.entry.get("colour") != Colour.YELLOW:
-            return False
-        end = min(until or self.gen.today, self.gen.today)
-        note_day = day + dt.timedelta(days=30)
-        skip_last = self.rng.random() < 0.15  # some notes come late: the monthly review shows it
-        while note_day <= end and not (skip_last and note_day + dt.timedelta(days=30) > end):
-            self.at = self.gen.moment(self.rng, note_day, self.at)
-            note = self.rng.choice(words.PROGRESS_NOTES)
-            self.gen.event(
-                self.batch,
-                self.index,
-                EventKind.PROGRESS_NOTE,
-                self.owner,
-                self.at,
-                note,
-                {},
-                {"last_progress_on": note_day.isoformat()},
-            )
-            self.entry["last_progress_on"] = note_day
-            note_day += dt.timedelta(days=30)
-        return False
-
-    def overdue(self, due_on: dt.date, until: dt.date) -> None:
-        """The nightly sweep flags an entry the night after its due date (R6)."""
-        flagged = due_on + dt.timedelta(days=1)
-        sweep_ran = flagged < self.gen.today  # last night's sweep has seen it
-        if flagged < until and sweep_ran:
-            at = dt.datetime.combine(flagged, dt.time(1, 0), tzinfo=self.gen.tz)
-            self.gen.event(
-                self.batch,
-                self.index,
-                EventKind.OVERDUE,
-                None,
-                at,
-                "",
-                {},
-                {"overdue_since": flagged.isoformat()},
-            )
-            self.entry.update(is_overdue=True, overdue_since=flagged)
-
-    def finish(self) -> None:
-        entry = self.entry
-        entry["status"] = self.status
-        if self.status in AWAITING_REPLY_STATUSES:
-            self.overdue(entry["due_on"], until=self.gen.today + dt.timedelta(days=1))
-        entry["updated_at"] = self.at
-        entry["version"] = self.batch.event_counts[self.index]
 
 
 # -- Writing a batch ------------------------------------------------------------------------
