@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
     ChannelScope,
     ClosedReason,
     Colour,
@@ -279,7 +280,16 @@ class Entry(models.Model):
             models.Index(fields=["org", "status", "recorded_on"], name="entry_org_status"),
             models.Index(fields=["owner", "status"], name="entry_owner_status"),
             models.Index(fields=["department", "status"], name="entry_department_status"),
-            models.Index(fields=["status", "due_on"], name="entry_status_due"),
+            models.Index(fields=["status", "due_on", "colour"], name="entry_status_due"),
+            models.Index(fields=["due_on", "id"], name="entry_due_id"),
+            models.Index(
+                fields=["department", "recorded_on", "id"], name="entry_department_recorded"
+            ),
+            models.Index(
+                fields=["recorded_on", "id"],
+                name="entry_awaiting_recorded",
+                condition=Q(status__in=sorted(AWAITING_REPLY_STATUSES)),
+            ),
             models.Index(fields=["informant"], name="entry_informant"),
             models.Index(fields=["party"], name="entry_party"),
             models.Index(fields=["recorded_on"], name="entry_recorded_on"),
