@@ -44,7 +44,7 @@ migrate: setup
 	$(BIN)/python manage.py migrate --no-input
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo --scale small
+	$(BIN)/python manage.py seed_demo --scale small --entries 600
 
 # The demo runs with DEBUG on (runserver serves static files, mail goes to the console).
 migrate demo run: export DJANGO_DEBUG ?= 1
