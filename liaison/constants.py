@@ -348,3 +348,18 @@ BRANCH_TYPE_LEVELS: dict[str, str] = {
     BranchType.OFFICE: Level.OFFICE_BRANCH,
     BranchType.GRASSROOTS: Level.GRASSROOTS_BRANCH,
 }
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification (an inbox line, perhaps an email) is about (R6)."""
+
+    OVERDUE = "overdue", _("Overdue")
+    OVERDUE_ESCALATED = "overdue_escalated", _("Overdue, escalated")
+    DUE_SOON = "due_soon", _("Due soon")
+    REFERRED = "referred", _("Referred to your department")
+    CLOSED_NOT_RATED = "closed_not_rated", _("Closed as not rated")
+
+
+# Working days overdue after which the branch secretary and party-building are told (R6);
+# settings.OVERDUE_ESCALATE_WORKING_DAYS overrides it.
+OVERDUE_ESCALATE_WORKING_DAYS = 3

@@ -1,4 +1,4 @@
-"""The liaison app's models: org tree and people; the calendar; the ledger."""
+"""The liaison app's models: org tree and people; the calendar; the ledger; notifications."""
 
 from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.ledger import (
@@ -10,6 +10,7 @@ from liaison.models.ledger import (
     ServiceItem,
     Visit,
 )
+from liaison.models.notifications import Notification
 from liaison.models.orgs import (
     CODE_MAX_LENGTH,
     PAIRING_DUPLICATE_MESSAGE,
@@ -23,6 +24,7 @@ from liaison.models.orgs import (
     Unit,
     User,
 )
+from liaison.models.reviews import MonthlyReview
 
 __all__ = [
     "CODE_MAX_LENGTH",
@@ -36,6 +38,8 @@ __all__ = [
     "EntryEvent",
     "EntryNumberSequence",
     "ImportJob",
+    "MonthlyReview",
+    "Notification",
     "OrgNode",
     "Pairing",
     "PairingQuerySet",

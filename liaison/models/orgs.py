@@ -213,6 +213,11 @@ class User(AbstractUser):
         limit_choices_to={"kind": UnitKind.DEPARTMENT},
         help_text=_("For department handlers: the department whose referrals they receive."),
     )
+    email_notifications = models.BooleanField(
+        _("email notifications"),
+        default=True,
+        help_text=_("Also send notifications by email (when the user has an address)."),
+    )
 
     class Meta:
         verbose_name = _("user")
