@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,6 +186,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "import-requeue": {"task": "liaison.import_requeue", "schedule": timedelta(minutes=5)},
+    # R9: last month's review sheets, on the 1st at 02:00 (CELERY_TIMEZONE, Asia/Shanghai).
+    "monthly-review-prepare": {
+        "task": "liaison.monthly_review_prepare",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
 }
 
 # Excel import: files up to this size; workbooks with more rows than this run on a worker.

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES, EntryScope, entry_lists_for
+from liaison.selectors.reviews import reads_reviews
 from liaison.services.visits import can_log_visit
 
 
@@ -24,6 +25,8 @@ def navigation(request):
     for scope in entry_lists_for(user):
         url = reverse(f"liaison:ledger_{scope}")
         items.append((f"ledger_{scope}", ENTRY_LIST_TITLES[scope], url))
+    if reads_reviews(user):
+        items.append(("reviews", _("Monthly review"), reverse("liaison:review_list")))
     if can_log_visit(user):
         items.append(("visit", _("Log a visit"), reverse("liaison:visit_create")))
     if permissions.can_maintain_master_data(user):
@@ -45,5 +48,6 @@ _ACTIVE_PREFIXES = (
     ("imports", "import_"),
     ("visit", "visit_"),
     ("calendar", "calendar"),
+    ("reviews", "review_"),
     *((f"ledger_{scope}", f"ledger_{scope}") for scope in EntryScope),
 )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from liaison.services import imports
+from liaison.services import imports, reviews
 
 
 @shared_task(name="liaison.import_run")
@@ -15,3 +15,9 @@ def import_run(job_id: int) -> None:
 def import_requeue() -> None:
     """Periodically: enqueue again the import jobs whose message or worker was lost."""
     imports.import_job_requeue()
+
+
+@shared_task(name="liaison.monthly_review_prepare")
+def monthly_review_prepare_task() -> int:
+    """On the 1st of each month: prepare every branch's sheet for last month (R9)."""
+    return reviews.monthly_review_prepare(month=reviews.previous_month())

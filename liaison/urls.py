@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.views import calendar, entries, imports, ledgers, pages, visits
+from liaison.views import calendar, entries, imports, ledgers, pages, reviews, visits
 
 app_name = "liaison"
 
@@ -56,6 +56,10 @@ urlpatterns = [
         calendar.calendar_year_statutory,
         name="calendar_year_statutory",
     ),
+    path("reviews/", reviews.review_list, name="review_list"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/sign/", reviews.review_sign, name="review_sign"),
+    path("reviews/<int:pk>/print/", reviews.review_print, name="review_print"),
     path("imports/", imports.import_start, name="import_start"),
     path("imports/template.xlsx", imports.import_template, name="import_template"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

@@ -1,0 +1,239 @@
+"""The monthly review (一月一审, R9): figures, preparing, signing, scope, print, command.
+
+Refusals: a user who cannot see the branch (another branch's secretary, a party member, a
+department handler) gets 404, as for any object outside their scope; committee staff, who see
+the sheet, get 403 when they try to sign it."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from liaison.constants import EntryStatus, Role
+from liaison.models import AuditEvent, Entry, MonthlyReview
+from liaison.services.reviews import (
+    monthly_review_prepare,
+    monthly_review_sign,
+    previous_month,
+    review_figures,
+)
+from liaison.tasks import monthly_review_prepare_task
+from tests.factories import make_entry, make_user
+
+OCTOBER = dt.date(2026, 10, 1)
+
+
+def at(day: str) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.fromisoformat(f"{day} 12:00"))
+
+
+@pytest.fixture
+def october(world):
+    """A hand-built October 2026 in branch A (one entry in its group) and branch B."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    member = world.users[Role.PARTY_MEMBER]
+    replied = make_entry(secretary, recorded_on=dt.date(2026, 10, 10), title="replied")
+    Entry.objects.filter(pk=replied.pk).update(
+        status=EntryStatus.REPLIED, replied_at=at("2026-10-15"), replied_on_time=True
+    )
+    in_group = make_entry(member, recorded_on=dt.date(2026, 10, 28), title="in group")
+    overdue = make_entry(secretary, recorded_on=dt.date(2026, 9, 1), title="overdue")
+    closed = make_entry(secretary, recorded_on=dt.date(2026, 9, 2), title="closed")
+    Entry.objects.filter(pk=closed.pk).update(
+        status=EntryStatus.CLOSED,
+        replied_at=at("2026-09-10"),
+        replied_on_time=True,
+        closed_at=at("2026-10-05"),
+    )
+    yellow = make_entry(
+        secretary,
+        colour="yellow",
+        recorded_on=dt.date(2026, 8, 3),
+        target_on=dt.date(2026, 12, 31),
+        title="yellow",
+    )
+    noted = make_entry(
+        secretary,
+        colour="yellow",
+        recorded_on=dt.date(2026, 8, 4),
+        target_on=dt.date(2026, 12, 31),
+        title="noted",
+    )
+    Entry.objects.filter(pk=noted.pk).update(last_progress_on=dt.date(2026, 10, 12))
+    void = make_entry(secretary, recorded_on=dt.date(2026, 10, 11), title="void")
+    Entry.objects.filter(pk=void.pk).update(status=EntryStatus.VOID, void_reason="typo")
+    other = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b)
+    make_entry(other, recorded_on=dt.date(2026, 10, 5), title="branch b")
+    return {
+        "replied": replied,
+        "in_group": in_group,
+        "overdue": overdue,
+        "closed": closed,
+        "yellow": yellow,
+        "other_secretary": other,
+    }
+
+
+def test_figures_of_a_hand_built_month(world, october, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        figures = review_figures(month=OCTOBER, branches=[world.branch_a, world.branch_b])
+    assert figures[world.branch_a.pk] == {
+        "new": 2,
+        "replied": 1,
+        "replied_on_time": 1,
+        "closed": 1,
+        "overdue": 1,
+        "yellow_without_note": 1,
+    }
+    assert figures[world.branch_b.pk]["new"] == 1
+    assert figures[world.branch_b.pk]["overdue"] == 1  # red, due mid-October, no reply
+
+
+def test_prepare_is_idempotent(world, october):
+    assert monthly_review_prepare(month=OCTOBER) == 3  # branch A, office branch, branch B
+    assert monthly_review_prepare(month=dt.date(2026, 10, 17)) == 0
+    assert MonthlyReview.objects.filter(month=OCTOBER).count() == 3
+    review = MonthlyReview.objects.get(org=world.branch_a, month=OCTOBER)
+    assert review.figures["yellow_without_note"] == 1
+
+
+def test_the_task_prepares_last_month(world):
+    assert monthly_review_prepare_task() == 3
+    assert MonthlyReview.objects.filter(month=previous_month()).count() == 3
+
+
+def review_of(world, branch=None):
+    monthly_review_prepare(month=OCTOBER)
+    return MonthlyReview.objects.get(org=branch or world.branch_a, month=OCTOBER)
+
+
+def test_the_secretary_signs_and_the_figures_are_recomputed(world, october, client):
+    review = review_of(world)
+    make_entry(world.users[Role.BRANCH_SECRETARY], recorded_on=dt.date(2026, 10, 30))
+    client.force_login(world.users[Role.BRANCH_SECRETARY])
+    url = reverse("liaison:review_sign", args=[review.pk])
+    response = client.post(url, {"comment": "已逐条审核"})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.is_signed and review.comment == "已逐条审核"
+    assert review.signed_by == world.users[Role.BRANCH_SECRETARY]
+    assert review.figures["new"] == 3
+    assert AuditEvent.objects.filter(object_id=str(review.pk), summary__contains="signed").exists()
+    again = client.post(url, {"comment": "再签"})
+    assert again.status_code == 400
+    assert "cannot be signed again" in again.content.decode()
+    review.refresh_from_db()
+    assert review.comment == "已逐条审核"
+
+
+def test_sign_service_refuses(world, october):
+    review = review_of(world)
+    with pytest.raises(PermissionDenied):
+        monthly_review_sign(actor=october["other_secretary"], review=review, comment="not mine")
+    with pytest.raises(ValidationError):
+        monthly_review_sign(actor=world.users[Role.BRANCH_SECRETARY], review=review, comment=" ")
+    monthly_review_sign(actor=world.users[Role.PARTY_BUILDING], review=review, comment="ok")
+    with pytest.raises(ValidationError):
+        monthly_review_sign(actor=world.users[Role.PARTY_BUILDING], review=review, comment="ok")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("other_secretary", 404),
+        (Role.PARTY_MEMBER, 404),
+        (Role.DEPARTMENT_HANDLER, 404),
+        (Role.COMMITTEE_STAFF, 403),
+    ],
+)
+def test_others_cannot_sign(world, october, client, who, status):
+    review = review_of(world)
+    user = october[who] if who == "other_secretary" else world.users[who]
+    client.force_login(user)
+    response = client.post(reverse("liaison:review_sign", args=[review.pk]), {"comment": "x"})
+    assert response.status_code == status
+    review.refresh_from_db()
+    assert not review.is_signed
+
+
+def test_sign_needs_post_and_a_comment(world, client):
+    review = review_of(world)
+    client.force_login(world.users[Role.BRANCH_SECRETARY])
+    url = reverse("liaison:review_sign", args=[review.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"comment": ""}).status_code == 400
+    review.refresh_from_db()
+    assert not review.is_signed
+
+
+def test_party_building_sees_unsigned_reviews_by_default(world, client):
+    review = review_of(world)
+    monthly_review_sign(actor=world.users[Role.PARTY_BUILDING], review=review, comment="ok")
+    client.force_login(world.users[Role.PARTY_BUILDING])
+    page = client.get(reverse("liaison:review_list")).content.decode()
+    assert world.branch_b.name in page and world.office_branch.name in page
+    assert world.branch_a.name not in page
+    page = client.get(reverse("liaison:review_list"), {"status": "all", "month": "2026-10"})
+    assert world.branch_a.name in page.content.decode()
+    assert client.get(reverse("liaison:review_list"), {"month": "oct"}).status_code == 400
+
+
+def test_list_scope(world, client):
+    review_of(world)
+    client.force_login(world.users[Role.BRANCH_SECRETARY])
+    page = client.get(reverse("liaison:review_list")).content.decode()
+    assert world.branch_a.name in page and world.branch_b.name not in page
+    assert "Monthly review" in page
+    client.force_login(world.users[Role.COMMITTEE_STAFF])
+    page = client.get(reverse("liaison:review_list")).content.decode()
+    assert world.office_branch.name in page and world.branch_b.name not in page
+    client.force_login(world.users[Role.PARTY_MEMBER])
+    assert client.get(reverse("liaison:review_list")).status_code == 404
+
+
+def test_detail_and_print_scope(world, october, client):
+    review = review_of(world)
+    other = review_of(world, world.branch_b)
+    client.force_login(world.users[Role.BRANCH_SECRETARY])
+    detail = client.get(reverse("liaison:review_detail", args=[review.pk]))
+    assert detail.status_code == 200
+    body = detail.content.decode()
+    assert october["yellow"].number in body and 'data-testid="sign-form"' in body
+    printed = client.get(reverse("liaison:review_print", args=[review.pk]))
+    assert printed.status_code == 200 and "print.css" in printed.content.decode()
+    for name in ("review_detail", "review_print"):
+        assert client.get(reverse(f"liaison:{name}", args=[other.pk])).status_code == 404
+    assert client.get(reverse("liaison:review_detail", args=[99999])).status_code == 404
+
+
+def test_anonymous_goes_to_login(world, client):
+    review = review_of(world)
+    for url in (
+        reverse("liaison:review_list"),
+        reverse("liaison:review_detail", args=[review.pk]),
+        reverse("liaison:review_print", args=[review.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "login" in response["Location"]
+    response = client.post(reverse("liaison:review_sign", args=[review.pk]), {"comment": "x"})
+    assert response.status_code == 302
+    assert not MonthlyReview.objects.get(pk=review.pk).is_signed
+
+
+def test_command(world, october):
+    out = StringIO()
+    call_command("monthly_review", "--month", "2026-10", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {
+        "month": "2026-10",
+        "created": 3,
+        "sheets": 3,
+        "unsigned": 3,
+    }
+    out = StringIO()
+    call_command("monthly_review", "--month", "2026-10", stdout=out)
+    assert "0 sheets created" in out.getvalue()
