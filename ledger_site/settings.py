@@ -191,7 +191,29 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "liaison.monthly_review_prepare",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # R6: overdue flags every 15 minutes, and just after midnight when the day turns.
+    "overdue-sweep": {"task": "liaison.overdue_sweep", "schedule": timedelta(minutes=15)},
+    "overdue-sweep-midnight": {
+        "task": "liaison.overdue_sweep",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    # R6: due-soon warnings each working-day morning at 08:00. Beat fires daily because
+    # make-up working days (调休) fall on weekends; the job skips days off by the WorkCalendar.
+    "due-soon-warnings": {
+        "task": "liaison.due_soon_warnings",
+        "schedule": crontab(minute=0, hour=8),
+    },
+    # R4: replies nobody rated in time close as not rated, daily at 01:00.
+    "close-unrated": {"task": "liaison.close_unrated", "schedule": crontab(minute=0, hour=1)},
+    # Catch-up for notification emails whose after-commit enqueue was lost.
+    "notifications-email": {
+        "task": "liaison.notifications_email",
+        "schedule": timedelta(minutes=10),
+    },
 }
+# R6: an entry this many working days overdue is also reported to its branch secretary and to
+# the party-building department.
+OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)
 
 # Excel import: files up to this size; workbooks with more rows than this run on a worker.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from liaison.services import imports, reviews
+from liaison.services import imports, jobs, reviews
 
 
 @shared_task(name="liaison.import_run")
@@ -21,3 +21,27 @@ def import_requeue() -> None:
 def monthly_review_prepare_task() -> int:
     """On the 1st of each month: prepare every branch's sheet for last month (R9)."""
     return reviews.monthly_review_prepare(month=reviews.previous_month())
+
+
+@shared_task(name="liaison.overdue_sweep")
+def overdue_sweep_task() -> dict:
+    """Every 15 minutes and at 00:05: flag overdue entries and tell who must know (R6)."""
+    return jobs.overdue_sweep()
+
+
+@shared_task(name="liaison.due_soon_warnings")
+def due_soon_warnings_task() -> dict:
+    """Each weekday morning: warn owners whose entries fall due soon (R6)."""
+    return jobs.due_soon_warnings()
+
+
+@shared_task(name="liaison.close_unrated")
+def close_unrated_task() -> dict:
+    """Daily: close as not rated the replies nobody rated in time (R4)."""
+    return jobs.close_unrated()
+
+
+@shared_task(name="liaison.notifications_email")
+def notifications_email() -> int:
+    """After a job commits: email the notifications not yet emailed."""
+    return jobs.notification_emails_send()
