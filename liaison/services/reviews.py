@@ -84,7 +84,6 @@ def review_figures(*, month: dt.date, branches: list[OrgNode]) -> dict[int, dict
     if not branches:
         return figures
     by_path = {branch.path: branch.pk for branch in branches}
-    steplen = OrgNode.steplen
     depths = sorted({len(path) for path in by_path})
     within = Q()
     for path in by_path:
@@ -94,7 +93,7 @@ def review_figures(*, month: dt.date, branches: list[OrgNode]) -> dict[int, dict
     for row in rows:
         path = row["org__path"]
         branch_id = next((by_path[path[:d]] for d in depths if path[:d] in by_path), None)
-        if branch_id is None or len(path) % steplen:
+        if branch_id is None:
             continue
         for name in FIGURES:
             figures[branch_id][name] += row[name]

@@ -53,7 +53,10 @@ def review_list(request):
     reviews = selectors.review_list(
         user=request.user, month=form.cleaned_data["month"], unsigned=status == "unsigned"
     )[:300]
-    context = {"form": form, "reviews": reviews, "status": status, "sign_form": ReviewSignForm()}
+    signable = {
+        r.pk for r in reviews if not r.is_signed and services.can_sign_review(request.user, r)
+    }
+    context = {"form": form, "reviews": reviews, "status": status, "signable": signable}
     return render(request, "liaison/review_list.html", context)
 
 

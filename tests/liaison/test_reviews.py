@@ -188,10 +188,11 @@ def test_list_scope(world, client):
     client.force_login(world.users[Role.BRANCH_SECRETARY])
     page = client.get(reverse("liaison:review_list")).content.decode()
     assert world.branch_a.name in page and world.branch_b.name not in page
-    assert "Monthly review" in page
+    assert "Monthly review" in page and 'data-testid="sign-form"' in page
     client.force_login(world.users[Role.COMMITTEE_STAFF])
     page = client.get(reverse("liaison:review_list")).content.decode()
     assert world.office_branch.name in page and world.branch_b.name not in page
+    assert 'data-testid="sign-form"' not in page  # committee staff read, they do not sign
     client.force_login(world.users[Role.PARTY_MEMBER])
     assert client.get(reverse("liaison:review_list")).status_code == 404
 
