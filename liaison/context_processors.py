@@ -37,7 +37,12 @@ def navigation(request):
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
     active = next((key for key, prefix in _ACTIVE_PREFIXES if url_name.startswith(prefix)), "")
-    return {"nav_items": items, "active_nav": active}
+    return {
+        "nav_items": items,
+        "active_nav": active,
+        # One COUNT on the (recipient, read_at) index, only if the page shows the bell.
+        "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count(),
+    }
 
 
 _ACTIVE_PREFIXES = (
@@ -49,5 +54,6 @@ _ACTIVE_PREFIXES = (
     ("visit", "visit_"),
     ("calendar", "calendar"),
     ("reviews", "review_"),
+    ("notifications", "notification_"),
     *((f"ledger_{scope}", f"ledger_{scope}") for scope in EntryScope),
 )

@@ -1,10 +1,35 @@
 from django.urls import path
 
-from liaison.views import calendar, entries, imports, ledgers, pages, reviews, visits
+from liaison.views import (
+    calendar,
+    entries,
+    imports,
+    ledgers,
+    notifications,
+    pages,
+    reviews,
+    visits,
+)
 
 app_name = "liaison"
 
 urlpatterns = [
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/email/",
+        notifications.notification_email_toggle,
+        name="notification_email_toggle",
+    ),
     path("org/", pages.org_tree, name="org_tree"),
     path("org/<int:pk>/", pages.org_detail, name="org_detail"),
     path("people/", pages.person_list, name="person_list"),

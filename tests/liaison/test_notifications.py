@@ -1,0 +1,90 @@
+"""The notification inbox (R6): scoped to its recipient, mark read, email on or off, the bell;
+and the sweep task on a real worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.urls import reverse
+from django.utils import timezone
+
+from liaison.constants import ChannelScope, NotificationKind, Role
+from liaison.models import Channel, Entry, Notification, ServiceCategory, ServiceItem
+from liaison.tasks import overdue_sweep_task
+from tests.factories import build_world, make_entry
+from tests.liaison.test_import_worker import real_worker  # noqa: F401 - the fixture
+
+
+def _note(user, entry=None, kind=NotificationKind.OVERDUE, message="逾期"):
+    return Notification.objects.create(recipient=user, entry=entry, kind=kind, message=message)
+
+
+def test_the_inbox_lists_my_notifications_newest_first_and_the_bell_counts_unread(world, client):
+    owner = world.users[Role.GRASSROOTS_CADRE]
+    entry = make_entry(owner, informant=world.special_a)
+    _note(owner, entry, message="第一条")
+    _note(owner, entry, kind=NotificationKind.DUE_SOON, message="第二条")
+    _note(world.users[Role.BRANCH_SECRETARY], entry, message="别人的")
+    client.force_login(owner)
+    response = client.get(reverse("liaison:notification_list"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.index("第二条") < body.index("第一条")
+    assert "别人的" not in body
+    assert entry.get_absolute_url() in body
+    assert 'bg-danger ms-1">2<' in body
+
+
+def test_another_users_notification_is_404(world, client):
+    note = _note(world.users[Role.BRANCH_SECRETARY])
+    client.force_login(world.users[Role.GRASSROOTS_CADRE])
+    response = client.post(reverse("liaison:notification_read", args=[note.pk]))
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_mark_one_and_all_as_read(world, client):
+    owner = world.users[Role.GRASSROOTS_CADRE]
+    first, second, third = _note(owner), _note(owner), _note(owner)
+    client.force_login(owner)
+    response = client.post(reverse("liaison:notification_read", args=[first.pk]))
+    assert response.status_code == 302
+    assert list(Notification.objects.filter(read_at__isnull=False)) == [first]
+    client.post(reverse("liaison:notification_read_all"))
+    assert not Notification.objects.filter(recipient=owner, read_at__isnull=True)
+    assert {second.pk, third.pk} <= set(Notification.objects.values_list("pk", flat=True))
+    assert client.get(reverse("liaison:notification_read_all")).status_code == 405
+
+
+def test_email_opt_out_and_back_in(world, client):
+    owner = world.users[Role.GRASSROOTS_CADRE]
+    client.force_login(owner)
+    client.post(reverse("liaison:notification_email_toggle"), {})
+    owner.refresh_from_db()
+    assert owner.email_notifications is False
+    client.post(reverse("liaison:notification_email_toggle"), {"email_notifications": "on"})
+    owner.refresh_from_db()
+    assert owner.email_notifications is True
+
+
+def test_the_sweep_task_on_a_real_worker_tells_the_owner_once(real_worker):  # noqa: F811
+    world = build_world()
+    # A transactional test starts from a flushed database: no seeded taxonomies.
+    Channel.objects.get_or_create(name="走访", defaults={"scope": ChannelScope.INTERNAL})
+    category, _created = ServiceCategory.objects.get_or_create(name="安全生产")
+    ServiceItem.objects.get_or_create(category=category, name="用电安全")
+    owner = world.users[Role.GRASSROOTS_CADRE]
+    entry = make_entry(owner, informant=world.special_a, recorded_on=dt.date(2026, 10, 8))
+    Entry.objects.filter(pk=entry.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    overdue_sweep_task.delay()
+    overdue_sweep_task.delay()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if Notification.objects.filter(entry=entry).exists():
+            break
+        time.sleep(0.2)
+    time.sleep(1.5)  # let the second run finish too
+    assert Notification.objects.filter(entry=entry, recipient=owner).count() == 1
+    assert Entry.objects.get(pk=entry.pk).is_overdue
