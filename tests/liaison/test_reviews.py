@@ -126,7 +126,7 @@ def test_the_secretary_signs_and_the_figures_are_recomputed(world, october, clie
     assert AuditEvent.objects.filter(object_id=str(review.pk), summary__contains="signed").exists()
     again = client.post(url, {"comment": "再签"})
     assert again.status_code == 400
-    assert "cannot be signed again" in again.content.decode()
+    assert "不能重复签署" in again.content.decode()
     review.refresh_from_db()
     assert review.comment == "已逐条审核"
 
@@ -188,7 +188,7 @@ def test_list_scope(world, client):
     client.force_login(world.users[Role.BRANCH_SECRETARY])
     page = client.get(reverse("liaison:review_list")).content.decode()
     assert world.branch_a.name in page and world.branch_b.name not in page
-    assert "Monthly review" in page and 'data-testid="sign-form"' in page
+    assert "一月一审" in page and 'data-testid="sign-form"' in page
     client.force_login(world.users[Role.COMMITTEE_STAFF])
     page = client.get(reverse("liaison:review_list")).content.decode()
     assert world.office_branch.name in page and world.branch_b.name not in page
