@@ -94,6 +94,25 @@ def _label(number: str, title: str) -> str:
     return f"{number} “{title}”"
 
 
+def notify_referred(*, entry: Entry) -> int:
+    """Tell the active handlers of the entry's department that it was referred to them (call
+    inside the referral's transaction); once per handler and entry."""
+    handlers = User.objects.filter(
+        role=Role.DEPARTMENT_HANDLER, department_id=entry.department_id, is_active=True
+    ).values_list("pk", flat=True)
+    message = _("%(entry)s was referred to your department.") % {
+        "entry": _label(entry.number, entry.title)
+    }
+    return _notify(
+        [
+            Notification(
+                recipient_id=pk, entry_id=entry.pk, kind=NotificationKind.REFERRED, message=message
+            )
+            for pk in handlers
+        ]
+    )
+
+
 @transaction.atomic
 def overdue_sweep(*, today: dt.date | None = None) -> dict:
     """Flag the entries awaiting a reply past their due date (R6), clear the flag where it no

@@ -183,3 +183,15 @@ def test_no_email_for_a_user_who_turned_it_off(world, mailoutbox):
     jobs.overdue_sweep(today=MONDAY)
     assert jobs.notification_emails_send() == 0
     assert mailoutbox == []
+
+
+def test_a_referral_tells_the_departments_handlers_once(world):
+    from liaison.services.workflow import Action
+    from tests.walks import act
+
+    owner = world.users[Role.BRANCH_SECRETARY]
+    entry = make_entry(owner, informant=world.special_a)
+    entry = act(world, entry, Action.REFER, owner)
+    (note,) = Notification.objects.filter(entry=entry, kind=NotificationKind.REFERRED)
+    assert note.recipient == world.users[Role.DEPARTMENT_HANDLER]
+    assert jobs.notify_referred(entry=entry) == 0

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from liaison.constants import ClosedReason, Colour, UnitKind
 from liaison.models import Entry, Unit, User
 from liaison.services.entries import EntryConflict, entry_check_deadline, entry_event
+from liaison.services.jobs import notify_referred
 from liaison.services.workflow.rules import (
     TRANSITIONS,
     Action,
@@ -131,7 +132,7 @@ def entry_refer(
         raise ValidationError({"department": _("Choose the department that handles it.")})
     if department.kind != UnitKind.DEPARTMENT or not department.is_active:
         raise ValidationError({"department": _("Choose an active professional department.")})
-    return _apply(
+    entry = _apply(
         entry=entry,
         actor=actor,
         action=Action.REFER,
@@ -139,6 +140,8 @@ def entry_refer(
         department=department,
         referral_note=(note or "").strip(),
     )
+    notify_referred(entry=entry)
+    return entry
 
 
 @transaction.atomic
