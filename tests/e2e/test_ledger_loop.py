@@ -9,23 +9,11 @@ from django.utils import timezone
 
 from liaison.constants import Colour, EntryStatus, PersonKind
 from liaison.models import Entry, Person, User
-from liaison.services.demo import DEMO_PASSWORD, demo_seed
+from liaison.services.demo import demo_seed
 from liaison.workdays import earliest_yellow_target
+from tests.e2e.helpers import log_in, log_out
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
-
-
-def log_out(page, base_url):
-    page.click("text=退出")
-    page.wait_for_url(f"{base_url}/accounts/login/")
 
 
 def act(page, action, fields: dict, shot=None):

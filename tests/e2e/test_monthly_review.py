@@ -7,18 +7,11 @@ import pytest
 from django.utils import timezone
 
 from liaison.models import MonthlyReview, User
-from liaison.services.demo import DEMO_PASSWORD, demo_seed
+from liaison.services.demo import demo_seed
 from liaison.services.reviews import monthly_review_prepare
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_secretary_signs_last_months_review(live_server, page, screenshot_dir):

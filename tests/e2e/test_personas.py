@@ -4,7 +4,8 @@ import pytest
 from django.utils import translation
 
 from liaison.constants import Role
-from liaison.services.demo import DEMO_PASSWORD, demo_logins, demo_seed
+from liaison.services.demo import demo_logins, demo_seed
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -15,14 +16,6 @@ TOUR = {
     Role.BRANCH_SECRETARY: ["/people/?is_special_needs=true"],
     Role.OFFICE_CADRE: ["/pairings/"],
 }
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_every_persona_logs_in_and_sees_its_home_page(live_server, page, screenshot_dir):
