@@ -1,22 +1,22 @@
 """The notification inbox (R6): my notifications, newest first; mark read; email on or off."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from liaison.models import Notification
-
-PAGE_SIZE = 25
+from liaison.selectors.notifications import get_notification_for, notification_page
+from liaison.services.notifications import (
+    notification_mark_read,
+    notifications_mark_all_read,
+    user_set_email_notifications,
+)
 
 
 @require_safe
 @login_required
 def notification_list(request):
-    notes = Notification.objects.filter(recipient=request.user).select_related("entry")
-    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = notification_page(user=request.user, page=request.GET.get("page"))
     return render(request, "liaison/notification_list.html", {"page_obj": page})
 
 
@@ -24,9 +24,7 @@ def notification_list(request):
 @login_required
 def notification_read(request, pk: int):
     """Mark one of my notifications as read; then follow its entry link if asked to."""
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    if note.read_at is None:
-        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notification_mark_read(notification=get_notification_for(request.user, pk))
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -36,9 +34,7 @@ def notification_read(request, pk: int):
 @require_POST
 @login_required
 def notification_read_all(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    notifications_mark_all_read(user=request.user)
     return redirect("liaison:notification_list")
 
 
@@ -46,6 +42,6 @@ def notification_read_all(request):
 @login_required
 def notification_email_toggle(request):
     """Turn my notification emails on or off."""
-    request.user.email_notifications = request.POST.get("email_notifications") == "on"
-    request.user.save(update_fields=["email_notifications"])
+    enabled = request.POST.get("email_notifications") == "on"
+    user_set_email_notifications(user=request.user, enabled=enabled)
     return redirect("liaison:notification_list")

@@ -88,3 +88,15 @@ def test_the_sweep_task_on_a_real_worker_tells_the_owner_once(real_worker):  # n
     time.sleep(1.5)  # let the second run finish too
     assert Notification.objects.filter(entry=entry, recipient=owner).count() == 1
     assert Entry.objects.get(pk=entry.pk).is_overdue
+
+
+def test_turning_email_off_writes_an_audit_event(world):
+    from liaison.models import AuditEvent
+    from liaison.services.notifications import user_set_email_notifications
+
+    user = world.users[Role.BRANCH_SECRETARY]
+    user_set_email_notifications(user=user, enabled=False)
+    user_set_email_notifications(user=user, enabled=False)  # no change, no second event
+    events = AuditEvent.objects.filter(object_type="liaison.user", object_id=str(user.pk))
+    assert events.count() == 1
+    assert events.get().data == {"email_notifications": [True, False]}
