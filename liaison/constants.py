@@ -334,6 +334,9 @@ class EventKind(models.TextChoices):
     DUE_RECOMPUTED = "due_recomputed", _("Due date recomputed")
     LINKED_DUPLICATE = "linked_duplicate", _("Linked as a duplicate")
     OVERDUE = "overdue", _("Became overdue")
+    OVERDUE_CLEARED = "overdue_cleared", _("No longer overdue")
+    SUPERVISED = "supervised", _("Supervision notice issued")
+    SUPERVISION_ANSWERED = "supervision_answered", _("Supervision notice answered")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and
@@ -358,8 +361,37 @@ class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     REFERRED = "referred", _("Referred to your department")
     CLOSED_NOT_RATED = "closed_not_rated", _("Closed as not rated")
+    SUPERVISED = "supervised", _("Supervision notice")
+    SUPERVISION_ANSWERED = "supervision_answered", _("Supervision notice answered")
 
 
 # Working days overdue after which the branch secretary and party-building are told (R6);
 # settings.OVERDUE_ESCALATE_WORKING_DAYS overrides it.
 OVERDUE_ESCALATE_WORKING_DAYS = 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision (督办, R6): the party-building department presses the owner of a late entry.
+# ---------------------------------------------------------------------------------------------
+
+# The owner answers a supervision notice within this many working days unless the notice says
+# otherwise; the notice may give at most SUPERVISION_MAX_WORKING_DAYS.
+SUPERVISION_RESPONSE_WORKING_DAYS = 3
+SUPERVISION_MAX_WORKING_DAYS = 20
+
+
+class OverdueAge(models.TextChoices):
+    """How long an entry has been overdue, in working days past its due date (the board's
+    columns). The bounds are inclusive; the last has none."""
+
+    UP_TO_5 = "5", _("Up to 5 working days")
+    UP_TO_20 = "20", _("6 to 20 working days")
+    OVER_20 = "more", _("More than 20 working days")
+
+
+# The largest working-day age in each bucket (None: unbounded), in the order of the columns.
+OVERDUE_AGE_LIMITS: dict[str, int | None] = {
+    OverdueAge.UP_TO_5: 5,
+    OverdueAge.UP_TO_20: 20,
+    OverdueAge.OVER_20: None,
+}

@@ -1,4 +1,5 @@
-"""The liaison app's models: org tree and people; the calendar; the ledger; notifications."""
+"""The liaison app's models: org tree and people; the calendar; the ledger; notifications,
+monthly reviews and supervision notices."""
 
 from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.ledger import (
@@ -25,6 +26,7 @@ from liaison.models.orgs import (
     User,
 )
 from liaison.models.reviews import MonthlyReview
+from liaison.models.supervision import Supervision
 
 __all__ = [
     "CODE_MAX_LENGTH",
@@ -46,6 +48,7 @@ __all__ = [
     "Person",
     "ServiceCategory",
     "ServiceItem",
+    "Supervision",
     "Unit",
     "User",
     "Visit",

@@ -290,6 +290,11 @@ class Entry(models.Model):
                 name="entry_awaiting_recorded",
                 condition=Q(status__in=sorted(AWAITING_REPLY_STATUSES)),
             ),
+            models.Index(
+                fields=["overdue_since", "id"],
+                name="entry_overdue_since",
+                condition=Q(is_overdue=True),
+            ),
             models.Index(fields=["informant"], name="entry_informant"),
             models.Index(fields=["party"], name="entry_party"),
             models.Index(fields=["recorded_on"], name="entry_recorded_on"),

@@ -11,7 +11,8 @@ from liaison.models.ledger import Entry
 
 
 class Notification(models.Model):
-    """One message to one user about (usually) one entry; at most one per recipient, entry, kind.
+    """One message to one user about (usually) one entry; at most one per recipient, entry, kind
+    and occasion.
 
     The unique constraint is what makes the jobs idempotent: they bulk_create with
     ignore_conflicts, so running them twice, or at once, tells nobody twice.
@@ -32,6 +33,9 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    # Which time of its kind this is for the entry: a reopened entry's round (reopen_count) for
+    # deadlines, a supervision notice's round for supervision. 0 for a kind that happens once.
+    occasion = models.PositiveSmallIntegerField(_("occasion"), default=0)
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -51,7 +55,8 @@ class Notification(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "entry", "kind"], name="notification_once_per_entry_kind"
+                fields=["recipient", "entry", "kind", "occasion"],
+                name="notification_once_per_entry_kind",
             )
         ]
 
