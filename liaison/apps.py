@@ -6,3 +6,13 @@ class LiaisonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "liaison"
     verbose_name = _("Liaison ledger")
+
+    def ready(self) -> None:
+        # The entry page shows supervision notices as a panel, and names their event keys.
+        from liaison.selectors.entries import entry_panel_register, event_field_register
+        from liaison.views.supervision import entry_supervision_panel
+
+        entry_panel_register(entry_supervision_panel)
+        event_field_register("supervision_round", _("supervision round"))
+        event_field_register("respond_by", _("answer by"))
+        event_field_register("supervision_on_time", _("answered in time"))

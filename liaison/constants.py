@@ -378,6 +378,11 @@ OVERDUE_ESCALATE_WORKING_DAYS = 3
 # otherwise; the notice may give at most SUPERVISION_MAX_WORKING_DAYS.
 SUPERVISION_RESPONSE_WORKING_DAYS = 3
 SUPERVISION_MAX_WORKING_DAYS = 20
+SUPERVISION_TEXT_MAX_LENGTH = 2000
+# Who issues supervision notices: the party-building department (and administrators).
+SUPERVISOR_ROLES = COMPANY_WIDE_ROLES
+# Who reads the supervision board, each for their own subtree.
+SUPERVISION_BOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
 
 
 class OverdueAge(models.TextChoices):

@@ -27,6 +27,8 @@ def navigation(request):
         items.append((f"ledger_{scope}", ENTRY_LIST_TITLES[scope], url))
     if reads_reviews(user):
         items.append(("reviews", _("Monthly review"), reverse("liaison:review_list")))
+    if permissions.reads_supervision_board(user):
+        items.append(("supervision", _("Supervision board"), reverse("liaison:supervision_board")))
     if can_log_visit(user):
         items.append(("visit", _("Log a visit"), reverse("liaison:visit_create")))
     if permissions.can_maintain_master_data(user):
@@ -54,6 +56,7 @@ _ACTIVE_PREFIXES = (
     ("visit", "visit_"),
     ("calendar", "calendar"),
     ("reviews", "review_"),
+    ("supervision", "supervision_"),
     ("notifications", "notification_"),
     *((f"ledger_{scope}", f"ledger_{scope}") for scope in EntryScope),
 )

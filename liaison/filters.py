@@ -19,6 +19,7 @@ from liaison.constants import (
     EntryStatus,
     Level,
     OrgKind,
+    OverdueAge,
     PairingKind,
     PersonKind,
 )
@@ -258,3 +259,54 @@ class EntryFilter(ScopedFilterSet):
         # One calendar for the one cut-off date; the filter itself is a plain date comparison.
         cutoff = WorkCalendar.load(self.today.year).add_working_days(self.today, value).due_on
         return queryset.filter(status__in=AWAITING_REPLY_STATUSES, due_on__lte=cutoff)
+
+
+class SupervisionFilter(ScopedFilterSet):
+    """The supervision board's filters (R6): subtree, colour, how long overdue, notice state."""
+
+    STATE_CHOICES = [
+        ("overdue", _("Overdue")),
+        ("open", _("Notice awaiting the owner's answer")),
+        ("late", _("Answer overdue")),
+        ("none", _("Overdue, no open notice")),
+    ]
+
+    org = django_filters.ModelChoiceFilter(
+        label=_("Organisation (with subtree)"),
+        queryset=OrgNode.objects.none(),
+        method="in_subtree",
+        empty_label=ALL,
+    )
+    colour = django_filters.ChoiceFilter(label=_("Colour"), choices=Colour.choices, empty_label=ALL)
+    age = django_filters.ChoiceFilter(
+        label=_("Overdue by"), choices=OverdueAge.choices, empty_label=ALL, method="by_age"
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("Supervision"), choices=STATE_CHOICES, empty_label=ALL, method="by_state"
+    )
+
+    class Meta:
+        model = Entry
+        fields: list[str] = []
+
+    def __init__(self, *args, bounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bounds = bounds
+
+    def in_subtree(self, queryset, name, value):
+        return self.subtree(queryset, "org", value)
+
+    def by_age(self, queryset, name, value):
+        return queryset.filter(self.bounds.condition(value)) if value else queryset
+
+    def by_state(self, queryset, name, value):
+        today = self.bounds.today
+        if value == "overdue":
+            return queryset.filter(due_on__lt=today)
+        if value == "open":
+            return queryset.filter(open_respond_by__isnull=False)
+        if value == "late":
+            return queryset.filter(open_respond_by__lt=today)
+        if value == "none":
+            return queryset.filter(open_respond_by__isnull=True, due_on__lt=today)
+        return queryset

@@ -9,7 +9,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from liaison.constants import COMPANY_WIDE_ROLES, MAINTAINER_ROLES, Role
+from liaison.constants import (
+    COMPANY_WIDE_ROLES,
+    MAINTAINER_ROLES,
+    SUPERVISION_BOARD_ROLES,
+    SUPERVISOR_ROLES,
+    Role,
+)
 from liaison.models import Entry, ImportJob, OrgNode, Pairing, Person, User
 
 
@@ -20,6 +26,22 @@ def sees_whole_company(user: User) -> bool:
 def can_maintain_master_data(user: User) -> bool:
     """Return whether the user maintains org tree, people and pairings (and may import them)."""
     return user.is_superuser or user.role in MAINTAINER_ROLES
+
+
+def can_supervise(user: User) -> bool:
+    """Return whether the user issues supervision notices (督办, R6)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in SUPERVISOR_ROLES)
+    )
+
+
+def reads_supervision_board(user: User) -> bool:
+    """Return whether the user has the supervision board (for their own subtree)."""
+    return scope_path(user) is not None and (
+        user.is_superuser or user.role in SUPERVISION_BOARD_ROLES
+    )
 
 
 def scope_path(user: User) -> str | None:

@@ -167,20 +167,7 @@ class EntryTable(tables.Table):
         cells would take most of a list page's 50 ms (DESIGN.md §5). The header, sorting and
         pagination stay django-tables2's; the cells are the render_* methods below, or plain
         values, with each column's td attributes."""
-        cells = {
-            "number": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.number),
-            "colour": self.render_colour,
-            "title": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.title),
-            "kind": lambda r: r.get_kind_display(),
-            "level": lambda r: r.get_level_display(),
-            "status": lambda r: r.get_status_display(),
-            "org": lambda r: r.org.name,
-            "owner": lambda r: self.render_owner(r.owner),
-            "recorded_on": lambda r: f"{r.recorded_on:%Y-%m-%d}",
-            "due_on": lambda r: f"{r.due_on:%Y-%m-%d}" if r.due_on else "—",
-            "deadline": self.render_deadline,
-            "department": lambda r: r.department.name if r.department_id else "—",
-        }
+        cells = self.cell_renderers()
         columns = [
             (column.name, AttributeDict(column.attrs.get("td", {})).as_html())
             for column in self.columns
@@ -196,6 +183,23 @@ class EntryTable(tables.Table):
             )
             for row in self.paginated_rows
         ]
+
+    def cell_renderers(self) -> dict:
+        """How each column's cell is rendered, by column name."""
+        return {
+            "number": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.number),
+            "colour": self.render_colour,
+            "title": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.title),
+            "kind": lambda r: r.get_kind_display(),
+            "level": lambda r: r.get_level_display(),
+            "status": lambda r: r.get_status_display(),
+            "org": lambda r: r.org.name,
+            "owner": lambda r: self.render_owner(r.owner),
+            "recorded_on": lambda r: f"{r.recorded_on:%Y-%m-%d}",
+            "due_on": lambda r: f"{r.due_on:%Y-%m-%d}" if r.due_on else "—",
+            "deadline": self.render_deadline,
+            "department": lambda r: r.department.name if r.department_id else "—",
+        }
 
     def paginate(self, paginator_class=CappedPaginator, *args, **kwargs):
         return super().paginate(CappedPaginator, *args, **kwargs)
@@ -246,3 +250,52 @@ class EntryTable(tables.Table):
             "badge text-bg-warning" if warn else "text-muted small",
             ngettext("%(n)s working day left", "%(n)s working days left", days) % {"n": days},
         )
+
+
+class SupervisionTable(EntryTable):
+    """The supervision board's list: the oldest overdue first, with each entry's notice state."""
+
+    supervision = tables.Column(
+        verbose_name=_("Supervision"), accessor="pk", orderable=False, attrs=NO_WRAP
+    )
+
+    class Meta(EntryTable.Meta):
+        fields = (
+            "number",
+            "colour",
+            "title",
+            "status",
+            "org",
+            "owner",
+            "due_on",
+            "deadline",
+            "supervision",
+            "department",
+        )
+        exclude = ("kind", "level", "recorded_on")
+        order_by = ("due_on",)
+        empty_text = _("Nothing overdue or under supervision here.")
+
+    def cell_renderers(self) -> dict:
+        return {**super().cell_renderers(), "supervision": self.render_supervision}
+
+    def render_supervision(self, record):
+        """The open notice's answer date (red once past), else how many were answered."""
+        respond_by = record.open_respond_by
+        if respond_by is not None:
+            late = respond_by < self.today
+            return format_html(
+                '<span class="badge {}">{}</span>',
+                "text-bg-danger" if late else "text-bg-warning",
+                (_("Answer overdue since %(date)s") if late else _("Answer by %(date)s"))
+                % {"date": f"{respond_by:%Y-%m-%d}"},
+            )
+        if record.supervision_rounds:
+            return format_html(
+                '<span class="small text-muted">{}</span>',
+                ngettext(
+                    "%(n)s notice answered", "%(n)s notices answered", record.supervision_rounds
+                )
+                % {"n": record.supervision_rounds},
+            )
+        return "—"

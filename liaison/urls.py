@@ -8,6 +8,7 @@ from liaison.views import (
     notifications,
     pages,
     reviews,
+    supervision,
     visits,
 )
 
@@ -71,6 +72,17 @@ urlpatterns = [
         ledgers.ledger_export,
         {"scope": "all"},
         name="ledger_all_export",
+    ),
+    path("supervision/", supervision.supervision_board, name="supervision_board"),
+    path(
+        "entries/<int:pk>/supervision/",
+        supervision.supervision_issue,
+        name="supervision_issue",
+    ),
+    path(
+        "entries/<int:pk>/supervision/<int:supervision_pk>/answer/",
+        supervision.supervision_answer,
+        name="supervision_answer",
     ),
     path("calendar/", calendar.calendar_year, name="calendar"),
     path("calendar/day/", calendar.calendar_day_set, name="calendar_day_set"),

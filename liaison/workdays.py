@@ -222,6 +222,18 @@ class WorkCalendar:
     def earliest_yellow_target(self, recorded_on: dt.date) -> DueDate:
         return self.add_working_days(recorded_on, YELLOW_MIN_WORKING_DAYS)
 
+    def working_days_back(self, day: dt.date, n: int) -> dt.date:
+        """Return the latest date d with exactly n working days in (d, day]: every date on or
+        before it lies at least n working days before `day`, every later one fewer."""
+        counted = 0
+        for _i in range(_SEARCH_DAYS):
+            if counted == n:
+                return day
+            if self.is_working_day(day):
+                counted += 1
+            day -= dt.timedelta(days=1)
+        raise ValueError(f"no {n} working days within {_SEARCH_DAYS} days before {day}")
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (negative if end < start).
 

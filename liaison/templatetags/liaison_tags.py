@@ -21,3 +21,17 @@ def side_html(obj, visibility: Visibility) -> str:
 def side_link(obj, visibility: Visibility) -> str:
     """{{ person|side_link:can_see }}: a link to the page if the viewer may open it."""
     return side_html(obj, visibility)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, params: dict) -> str:
+    """{% query_with cell.params %}: the current query string with `params` set (None removes
+    a key) and the page reset, e.g. "?colour=red&org=3"."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    for key, value in params.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else "?"
