@@ -31,16 +31,19 @@ def navigation(request):
         items.append(("supervision", _("Supervision board"), reverse("liaison:supervision_board")))
     if can_log_visit(user):
         items.append(("visit", _("Log a visit"), reverse("liaison:visit_create")))
+    # Master-data upkeep sits under one "Maintenance" menu, so the bar fits a laptop's width.
+    upkeep = []
     if permissions.can_maintain_master_data(user):
-        items.append(("imports", _("Import"), reverse("liaison:import_start")))
-        items.append(("calendar", _("Calendar"), reverse("liaison:calendar")))
+        upkeep.append(("imports", _("Import"), reverse("liaison:import_start")))
+        upkeep.append(("calendar", _("Calendar"), reverse("liaison:calendar")))
     if user.is_staff:
-        items.append(("admin", _("Administration"), reverse("admin:index")))
+        upkeep.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
     active = next((key for key, prefix in _ACTIVE_PREFIXES if url_name.startswith(prefix)), "")
     return {
         "nav_items": items,
+        "nav_upkeep": upkeep,
         "active_nav": active,
         # One COUNT on the (recipient, read_at) index, only if the page shows the bell.
         "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count(),

@@ -238,7 +238,7 @@ class EntryTable(tables.Table):
         if record.status not in AWAITING_REPLY_STATUSES or record.due_on is None:
             return "—"
         days = self.calendar.working_days_between(self.today, record.due_on)
-        if days < 0:
+        if record.due_on < self.today:  # overdue (R6), if only by a weekend: 0 working days
             return format_html(
                 '<span class="badge text-bg-danger">{}</span>',
                 ngettext("Overdue %(n)s working day", "Overdue %(n)s working days", -days)

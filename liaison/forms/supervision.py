@@ -19,7 +19,7 @@ class SupervisionIssueForm(forms.Form):
     )
     respond_by = forms.DateField(
         label=_("Answer by"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
 
     def __init__(self, *args, **kwargs):

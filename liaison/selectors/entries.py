@@ -84,6 +84,7 @@ class EntryView:
     awaiting_reply: bool
     working_days_left: int | None  # negative: working days overdue
     can_see: permissions.Visibility
+    is_overdue: bool = False  # R6: awaiting its reply and today is past the due date
     actions: list[str] = field(default_factory=list)
     progress_note_due: bool = False
     panels: list[EntryPanel] = field(default_factory=list)
@@ -175,6 +176,7 @@ def entry_view(
         events=_event_rows(events),
         awaiting_reply=awaiting,
         working_days_left=days_left,
+        is_overdue=awaiting and entry.due_on < today,
         can_see=permissions.Visibility.of(user),
         actions=workflow.entry_actions(entry=entry, user=user),
         progress_note_due=workflow.progress_note_due(entry=entry, today=today),

@@ -1,20 +1,25 @@
 """The periodic jobs (R4, R6): overdue sweep, due-soon warnings, closing unrated entries.
 
 Each job is set-based (a fixed number of queries however many entries it touches) and
-idempotent: a Notification exists at most once per recipient, entry and kind (a unique
-constraint; bulk_create ignores conflicts), so running a job twice, or two at once, changes
-nothing more and tells nobody twice. Each returns what it changed, for the command and the logs.
+idempotent: a Notification exists at most once per recipient, entry, kind and occasion (a
+unique constraint; bulk_create ignores conflicts), so running a job twice, or two at once,
+changes nothing more and tells nobody twice. The occasion of a deadline's notification is the
+entry's reopen_count: a reopened entry (R4) has a fresh deadline, and missing that one is news
+again. Rows a job changes are locked with SKIP LOCKED, so a user editing an entry is neither
+blocked nor overwritten; the entry waits for the next run. Each job returns what it changed,
+for the command and the logs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +35,7 @@ from liaison.constants import (
     OrgKind,
     Role,
 )
-from liaison.models import Entry, EntryEvent, Notification, User
+from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
 from liaison.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
@@ -58,20 +63,38 @@ def working_days_back(calendar: WorkCalendar, today: dt.date, n: int) -> dt.date
     return day
 
 
-def _notify(rows: list[Notification]) -> int:
-    """Create the notifications not yet there (one query to look, one to insert); return how
-    many were new. A concurrent run inserting the same ones meanwhile is absorbed by the
+def _id_batches(ids: list[int]) -> Iterator[list[int]]:
+    """Split ids for `pk__in`: all at once where the database takes any number of parameters
+    (PostgreSQL: one UPDATE for 100,000 ids takes well under a second), in slices where it
+    does not (SQLite)."""
+    limit = connection.features.max_query_params
+    size = max(limit - 20, 1) if limit else len(ids) or 1  # room for the other parameters
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _update_ids(queryset: QuerySet[Entry], ids: list[int], **values) -> int:
+    """Update the rows of `queryset` with these ids (the caller holds their locks)."""
+    return sum(queryset.filter(pk__in=batch).update(**values) for batch in _id_batches(ids))
+
+
+def _notify(rows: list[Notification], *, checked: bool = False) -> int:
+    """Create the notifications not yet there and return how many were new. Unless the
+    caller's query `checked` already (with an Exists subquery) that none exists, one query
+    looks; one inserts. A concurrent run inserting the same ones meanwhile is absorbed by the
     unique constraint."""
     if not rows:
         return 0
-    existing = set(
-        Notification.objects.filter(
-            entry_id__in={row.entry_id for row in rows}, kind__in={row.kind for row in rows}
-        ).values_list("recipient_id", "entry_id", "kind")
-    )
+    existing = set()
+    if not checked:
+        existing = set(
+            Notification.objects.filter(
+                entry_id__in={row.entry_id for row in rows}, kind__in={row.kind for row in rows}
+            ).values_list("recipient_id", "entry_id", "kind", "occasion")
+        )
     new, seen = [], set()
     for row in rows:
-        key = (row.recipient_id, row.entry_id, row.kind)
+        key = (row.recipient_id, row.entry_id, row.kind, row.occasion)
         if key not in existing and key not in seen:
             seen.add(key)
             new.append(row)
@@ -79,6 +102,17 @@ def _notify(rows: list[Notification]) -> int:
     if new:
         transaction.on_commit(_enqueue_emails)
     return len(new)
+
+
+def _told(kind: str, *, recipient: str | None = "owner_id", occasion: bool = True) -> Exists:
+    """Whether the entry's `kind` notification (to its owner; for this round of its deadline)
+    exists: for annotate() or filter() on Entry."""
+    lookups = {"entry_id": OuterRef("pk"), "kind": kind}
+    if recipient:
+        lookups["recipient_id"] = OuterRef(recipient)
+    if occasion:
+        lookups["occasion"] = OuterRef("reopen_count")
+    return Exists(Notification.objects.filter(**lookups))
 
 
 def _enqueue_emails() -> None:
@@ -92,6 +126,10 @@ def _enqueue_emails() -> None:
 
 def _label(number: str, title: str) -> str:
     return f"{number} “{title}”"
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def notify_referred(*, entry: Entry) -> int:
@@ -116,56 +154,14 @@ def notify_referred(*, entry: Entry) -> int:
 @transaction.atomic
 def overdue_sweep(*, today: dt.date | None = None) -> dict:
     """Flag the entries awaiting a reply past their due date (R6), clear the flag where it no
-    longer holds, tell each owner once and, after OVERDUE_ESCALATE_WORKING_DAYS working days,
-    the branch secretaries above the entry and the party-building department once each."""
+    longer holds (the entry is no longer awaiting a reply, or a calendar change moved its due
+    date), each with an event on the entry's timeline; tell each owner once per deadline and,
+    after OVERDUE_ESCALATE_WORKING_DAYS working days, the branch secretaries above the entry
+    and the party-building department once each."""
     today = today or timezone.localdate()
     now = timezone.now()
-    stale = Q(due_on__isnull=True) | Q(due_on__gte=today) | ~Q(status__in=AWAITING)
-    cleared = Entry.objects.filter(stale, is_overdue=True).update(
-        is_overdue=False, overdue_since=None, version=F("version") + 1, updated_at=now
-    )
-
-    candidates = list(
-        Entry.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status__in=AWAITING, due_on__lt=today, is_overdue=False)
-        .values_list("pk", "due_on", "owner_id", "number", "title")
-    )
-    ids = [row[0] for row in candidates]
-    flagged = 0
-    if ids:
-        flagged = Entry.objects.filter(pk__in=ids, is_overdue=False).update(
-            is_overdue=True,
-            overdue_since=ExpressionWrapper(
-                F("due_on") + dt.timedelta(days=1), output_field=DateField()
-            ),
-            version=F("version") + 1,
-            updated_at=now,
-        )
-        EntryEvent.objects.bulk_create(
-            EntryEvent(
-                entry_id=pk,
-                kind=EventKind.OVERDUE,
-                actor=None,
-                before={"is_overdue": False, "overdue_since": None},
-                after={
-                    "is_overdue": True,
-                    "overdue_since": (due_on + dt.timedelta(days=1)).isoformat(),
-                },
-            )
-            for pk, due_on, _owner, _number, _title in candidates
-        )
-    notifications = _notify(
-        [
-            Notification(
-                recipient_id=owner_id,
-                entry_id=pk,
-                kind=NotificationKind.OVERDUE,
-                message=_("%(entry)s is overdue: it was due on %(due)s.")
-                % {"entry": _label(number, title), "due": due_on.isoformat()},
-            )
-            for pk, due_on, owner_id, number, title in candidates
-        ]
-    )
+    cleared = _clear_overdue(today, now)
+    flagged, notifications = _flag_overdue(today, now)
     escalated = _escalate(today)
     return {
         "flagged": flagged,
@@ -174,56 +170,146 @@ def overdue_sweep(*, today: dt.date | None = None) -> dict:
     }
 
 
-def _escalate(today: dt.date) -> int:
-    cutoff = working_days_back(_calendar(today), today, escalate_working_days())
-    already = Notification.objects.filter(
-        entry_id=OuterRef("pk"), kind=NotificationKind.OVERDUE_ESCALATED
+def _clear_overdue(today: dt.date, now: dt.datetime) -> int:
+    stale = Q(due_on__isnull=True) | Q(due_on__gte=today) | ~Q(status__in=AWAITING)
+    rows = list(
+        Entry.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(stale, is_overdue=True)
+        .values_list("pk", "overdue_since")
     )
+    if not rows:
+        return 0
+    cleared = _update_ids(
+        Entry.objects.filter(is_overdue=True),
+        [pk for pk, _since in rows],
+        is_overdue=False,
+        overdue_since=None,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    EntryEvent.objects.bulk_create(
+        EntryEvent(
+            entry_id=pk,
+            kind=EventKind.OVERDUE_CLEARED,
+            actor=None,
+            before={"is_overdue": True, "overdue_since": _iso(since)},
+            after={"is_overdue": False, "overdue_since": None},
+        )
+        for pk, since in rows
+    )
+    return cleared
+
+
+def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
+    candidates = list(
+        Entry.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status__in=AWAITING, due_on__lt=today, is_overdue=False)
+        .annotate(told=_told(NotificationKind.OVERDUE))
+        .values_list("pk", "due_on", "owner_id", "number", "title", "reopen_count", "told")
+    )
+    if not candidates:
+        return 0, 0
+    flagged = _update_ids(
+        Entry.objects.filter(is_overdue=False),
+        [row[0] for row in candidates],
+        is_overdue=True,
+        overdue_since=ExpressionWrapper(
+            F("due_on") + dt.timedelta(days=1), output_field=DateField()
+        ),
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    EntryEvent.objects.bulk_create(
+        EntryEvent(
+            entry_id=pk,
+            kind=EventKind.OVERDUE,
+            actor=None,
+            before={"is_overdue": False, "overdue_since": None},
+            after={
+                "is_overdue": True,
+                "overdue_since": (due_on + dt.timedelta(days=1)).isoformat(),
+            },
+        )
+        for pk, due_on, *_rest in candidates
+    )
+    message = _("%(entry)s is overdue: it was due on %(due)s.")
+    notifications = _notify(
+        [
+            Notification(
+                recipient_id=owner_id,
+                entry_id=pk,
+                kind=NotificationKind.OVERDUE,
+                occasion=reopen_count,
+                message=message % {"entry": _label(number, title), "due": due_on.isoformat()},
+            )
+            for pk, due_on, owner_id, number, title, reopen_count, told in candidates
+            if not told
+        ],
+        checked=True,
+    )
+    return flagged, notifications
+
+
+def _escalate(today: dt.date) -> int:
+    """Tell the secretaries above each entry overdue long enough, and the party-building
+    department, once per deadline. Secretaries are matched along the entry's path in the org
+    tree (one dictionary look-up per level), not by a scan of all secretaries per entry."""
+    cutoff = working_days_back(_calendar(today), today, escalate_working_days())
     entries = list(
         Entry.objects.filter(status__in=AWAITING, is_overdue=True, due_on__lte=cutoff)
-        .filter(~Exists(already))
-        .values_list("pk", "due_on", "number", "title", "org_id", "org__path")
+        .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
+        .values_list("pk", "due_on", "number", "title", "org__path", "reopen_count")
     )
     if not entries:
         return 0
     active = User.objects.filter(is_active=True)
-    secretaries = list(
-        active.filter(role=Role.BRANCH_SECRETARY, scope_org__isnull=False).values_list(
-            "pk", "scope_org_id", "scope_org__path", "scope_org__kind"
-        )
-    )
-    party_building = list(active.filter(role=Role.PARTY_BUILDING).values_list("pk", flat=True))
+    by_scope: dict[str, list[tuple[int, str]]] = {}
+    for user_pk, scope_path, scope_kind in active.filter(
+        role=Role.BRANCH_SECRETARY, scope_org__isnull=False
+    ).values_list("pk", "scope_org__path", "scope_org__kind"):
+        by_scope.setdefault(scope_path, []).append((user_pk, scope_kind))
+    party_building = set(active.filter(role=Role.PARTY_BUILDING).values_list("pk", flat=True))
+
+    recipients_of: dict[str, list[int]] = {}
+
+    def recipients(org_path: str) -> list[int]:
+        """A secretary whose scope is the entry's org, or a branch at or above it; and every
+        active member of the party-building department."""
+        if org_path not in recipients_of:
+            found = set(party_building)
+            for end in range(OrgNode.steplen, len(org_path) + 1, OrgNode.steplen):
+                prefix = org_path[:end]
+                for user_pk, scope_kind in by_scope.get(prefix, ()):
+                    if prefix == org_path or scope_kind == OrgKind.BRANCH:
+                        found.add(user_pk)
+            recipients_of[org_path] = sorted(found)
+        return recipients_of[org_path]
+
+    template = _("%(entry)s is still unanswered %(days)s working days after its due date %(due)s.")
     rows = []
-    for pk, due_on, number, title, org_id, org_path in entries:
-        message = _(
-            "%(entry)s is still unanswered %(days)s working days after its due date %(due)s."
-        ) % {
+    for pk, due_on, number, title, org_path, reopen_count in entries:
+        message = template % {
             "entry": _label(number, title),
             "days": escalate_working_days(),
             "due": due_on.isoformat(),
         }
-        recipients = {
-            user_pk
-            for user_pk, scope_id, scope_path, scope_kind in secretaries
-            if scope_id == org_id
-            or (scope_kind == OrgKind.BRANCH and org_path.startswith(scope_path))
-        } | set(party_building)
         rows.extend(
             Notification(
                 recipient_id=user_pk,
                 entry_id=pk,
                 kind=NotificationKind.OVERDUE_ESCALATED,
+                occasion=reopen_count,
                 message=message,
             )
-            for user_pk in sorted(recipients)
+            for user_pk in recipients(org_path)
         )
-    return _notify(rows)
+    return _notify(rows, checked=True)
 
 
 @transaction.atomic
 def due_soon_warnings(*, today: dt.date | None = None) -> dict:
-    """Warn each owner once per entry as its due date nears (R6): a red entry 1 working day
-    before, orange 3, yellow 5. Nothing on a day off."""
+    """Warn each owner once per deadline as an entry's due date nears (R6): a red entry 1
+    working day before, orange 3, yellow 5. Nothing on a day off."""
     today = today or timezone.localdate()
     calendar = _calendar(today)
     if not calendar.is_working_day(today):
@@ -232,68 +318,95 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
     for colour, days in WARNING_WORKING_DAYS.items():
         horizon = calendar.add_working_days(today, days).due_on
         window |= Q(colour=colour, due_on__gte=today, due_on__lte=horizon)
-    already = Notification.objects.filter(
-        entry_id=OuterRef("pk"), recipient_id=OuterRef("owner_id"), kind=NotificationKind.DUE_SOON
-    )
     entries = (
         Entry.objects.filter(window, status__in=AWAITING)
-        .filter(~Exists(already))
-        .values_list("pk", "owner_id", "number", "title", "due_on")
+        .filter(~_told(NotificationKind.DUE_SOON))
+        .values_list("pk", "owner_id", "number", "title", "due_on", "reopen_count")
     )
+    message = _("%(entry)s is due on %(due)s.")
     notifications = _notify(
         [
             Notification(
                 recipient_id=owner_id,
                 entry_id=pk,
                 kind=NotificationKind.DUE_SOON,
-                message=_("%(entry)s is due on %(due)s.")
-                % {"entry": _label(number, title), "due": due_on.isoformat()},
+                occasion=reopen_count,
+                message=message % {"entry": _label(number, title), "due": due_on.isoformat()},
             )
-            for pk, owner_id, number, title, due_on in entries
-        ]
+            for pk, owner_id, number, title, due_on, reopen_count in entries
+        ],
+        checked=True,
     )
     return {"skipped": False, "notifications": notifications}
 
 
+@transaction.atomic
 def close_unrated(*, today: dt.date | None = None) -> dict:
     """Close as not rated the replied entries whose reply is more than
-    NOT_RATED_CLOSE_WORKING_DAYS working days old (R4), through the workflow's close service
-    (one CLOSED event each). An entry someone changes meanwhile is left for the next run."""
-    from liaison.services.entries import EntryConflict
-    from liaison.services.workflow.actions import entry_close
-    from liaison.services.workflow.rules import WorkflowError
-
+    NOT_RATED_CLOSE_WORKING_DAYS working days old (R4): the change, and the CLOSED event with
+    its before and after, that the workflow's entry_close writes for one entry, here for all
+    at once. An entry someone is changing (rating it, say) is locked and left for the next
+    run; once rated it is no longer a replied entry, so it is never closed twice."""
     today = today or timezone.localdate()
     last_day = working_days_back(_calendar(today), today, NOT_RATED_CLOSE_WORKING_DAYS + 1)
     before = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
-    closed, notifications = [], []
-    for entry in Entry.objects.filter(status=EntryStatus.REPLIED, replied_at__lt=before).order_by(
-        "pk"
-    ):
-        try:
-            entry_close(
-                entry=entry,
+    rows = list(
+        Entry.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=EntryStatus.REPLIED, replied_at__lt=before)
+        .annotate(told=_told(NotificationKind.CLOSED_NOT_RATED, occasion=False))
+        .values_list("pk", "owner_id", "number", "title", "closed_at", "closed_reason", "told")
+    )
+    if not rows:
+        return {"closed": 0, "notifications": 0}
+    now = timezone.now()
+    note = (
+        _("No rating within %(days)s working days of the reply.")
+        % {"days": NOT_RATED_CLOSE_WORKING_DAYS}
+    ).strip()
+    closed = _update_ids(
+        Entry.objects.filter(status=EntryStatus.REPLIED),
+        [row[0] for row in rows],
+        status=EntryStatus.CLOSED,
+        closed_at=now,
+        closed_reason=ClosedReason.NOT_RATED,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    events = []
+    for pk, _owner, _number, _title, closed_at, closed_reason, _was_told in rows:
+        # As workflow.actions._apply logs it: the changed fields only, datetimes as ISO text.
+        before_after = {
+            "status": (EntryStatus.REPLIED.value, EntryStatus.CLOSED.value),
+            "closed_at": (_iso(closed_at), now.isoformat()),
+            "closed_reason": (closed_reason, ClosedReason.NOT_RATED.value),
+        }
+        changed = {name: pair for name, pair in before_after.items() if pair[0] != pair[1]}
+        events.append(
+            EntryEvent(
+                entry_id=pk,
+                kind=EventKind.CLOSED,
                 actor=None,
-                expected_version=entry.version,
-                reason=ClosedReason.NOT_RATED,
-                note=_("No rating within %(days)s working days of the reply.")
-                % {"days": NOT_RATED_CLOSE_WORKING_DAYS},
-            )
-        except (EntryConflict, WorkflowError):
-            continue
-        closed.append(entry.pk)
-        notifications.append(
-            Notification(
-                recipient_id=entry.owner_id,
-                entry_id=entry.pk,
-                kind=NotificationKind.CLOSED_NOT_RATED,
-                message=_("%(entry)s was closed as not rated.")
-                % {"entry": _label(entry.number, entry.title)},
+                note=note,
+                before={name: pair[0] for name, pair in changed.items()},
+                after={name: pair[1] for name, pair in changed.items()},
             )
         )
-    with transaction.atomic():
-        created = _notify(notifications)
-    return {"closed": len(closed), "notifications": created}
+    EntryEvent.objects.bulk_create(events)
+    message = _("%(entry)s was closed as not rated.")
+    notifications = _notify(
+        [
+            Notification(
+                recipient_id=owner_id,
+                entry_id=pk,
+                kind=NotificationKind.CLOSED_NOT_RATED,
+                message=message % {"entry": _label(number, title)},
+            )
+            for pk, owner_id, number, title, _closed_at, _reason, told in rows
+            if not told
+        ],
+        checked=True,
+    )
+    return {"closed": closed, "notifications": notifications}
 
 
 def notification_emails_send() -> int:

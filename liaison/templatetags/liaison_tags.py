@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext
 
 from liaison.permissions import Visibility
 
@@ -35,3 +36,12 @@ def query_with(context, params: dict) -> str:
         else:
             query[key] = value
     return f"?{query.urlencode()}" if query else "?"
+
+
+@register.filter
+def actor_name(user) -> str:
+    """{{ event.actor|actor_name }}: the user's full name or username; "system" for none (a
+    job's change has no actor)."""
+    if user is None:
+        return gettext("system")
+    return user.get_full_name() or user.username

@@ -61,3 +61,14 @@ def phone_page(browser):
 def screenshot_dir():
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def taxonomies(transactional_db):
+    """The channels and service categories a migration seeds: a browser test's database is
+    flushed after each test, so the next one puts them back."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("liaison.migrations.0005_seed_taxonomies").seed(apps, None)

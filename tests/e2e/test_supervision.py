@@ -2,6 +2,8 @@
 to a committee, opens an overdue entry and issues a notice; the owner sees it in the inbox and
 answers on the entry page; the board shows the answer. Screenshots kept (supervision-*.png)."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -18,13 +20,18 @@ pytestmark = pytest.mark.e2e
 def test_party_building_supervises_and_the_owner_answers(live_server, page, screenshot_dir):
     demo_seed(scale="small")
     demo_seed_entries(count=300)
-    overdue_sweep()
     today = timezone.localdate()
-    awaiting = Entry.objects.filter(
-        owner__username="shuji", status__in=AWAITING_REPLY_STATUSES, supervisions__isnull=True
+    entry = (
+        Entry.objects.filter(
+            owner__username="shuji", status__in=AWAITING_REPLY_STATUSES, due_on__isnull=False
+        )
+        .order_by("due_on")
+        .first()
     )
-    entry = awaiting.filter(due_on__lt=today).order_by("due_on").first()
-    assert entry is not None, "the demo ledger has overdue entries for the secretary"
+    if entry.due_on >= today:  # make sure the secretary has one overdue entry
+        Entry.objects.filter(pk=entry.pk).update(due_on=today - dt.timedelta(days=12))
+    overdue_sweep()
+    entry.refresh_from_db()
     committee = OrgNode.objects.get(path=entry.org.path[: 2 * OrgNode.steplen])
     base = live_server.url
 
@@ -42,9 +49,11 @@ def test_party_building_supervises_and_the_owner_answers(live_server, page, scre
     page.goto(f"{base}{entry.get_absolute_url()}")
     card = page.get_by_test_id("supervision")
     card.locator("summary").click()
-    card.locator("textarea[name=instruction]").fill("该事项已超期，请说明原因并于限期内反馈办理进展。")
-    card.get_by_role("button", name="发出督办").click()
-    page.wait_for_load_state()
+    card.locator("textarea[name=instruction]").fill(
+        "该事项已超期，请说明原因并于限期内反馈办理进展。"
+    )
+    with page.expect_navigation():
+        card.get_by_role("button", name="发出督办").click()
     assert page.get_by_test_id("supervision-notice").count() == 1
     assert "该事项已超期" in page.get_by_test_id("timeline").inner_text()
     page.screenshot(path=screenshot_dir / "supervision-3-issued.png", full_page=True)
@@ -59,8 +68,8 @@ def test_party_building_supervises_and_the_owner_answers(live_server, page, scre
     form = page.get_by_test_id("supervision-answer-form")
     form.locator("textarea").fill("已协调物资，预计本周五前完成并答复反映人。")
     page.screenshot(path=screenshot_dir / "supervision-4-owner.png", full_page=True)
-    form.get_by_role("button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button").click()
     assert "已协调物资" in page.get_by_test_id("supervision").inner_text()
     assert "已协调物资" in page.get_by_test_id("timeline").inner_text()
     page.screenshot(path=screenshot_dir / "supervision-5-answered.png", full_page=True)

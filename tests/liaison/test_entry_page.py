@@ -55,3 +55,35 @@ def test_the_page_shows_working_days_left_and_the_timeline(world, client_for):
     assert 'data-testid="deadline"' in body
     assert 'data-testid="timeline"' in body
     assert entry.number in body
+
+
+def test_entry_page_and_sheet_show_a_jobs_change_as_the_systems(world, client_for):
+    """An event without an actor (the overdue sweep's) renders as "system", not an error."""
+    from liaison.services.jobs import overdue_sweep
+
+    owner = world.users[Role.BRANCH_SECRETARY]
+    entry = make_entry(owner, recorded_on=dt.date(2026, 9, 1))
+    overdue_sweep(today=dt.date(2026, 10, 30))
+    client = client_for(owner)
+    for url in (entry.get_absolute_url(), reverse("liaison:entry_print", args=[entry.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "系统" in response.content.decode()
+
+
+def test_an_entry_due_on_friday_is_overdue_on_sunday_though_by_no_working_day(world):
+    """R6: overdue means today is past the due date; a weekend adds no working day."""
+    from liaison.models import Entry
+    from liaison.selectors.entries import entry_view
+    from liaison.tables import EntryTable
+
+    owner = world.users[Role.BRANCH_SECRETARY]
+    entry = make_entry(owner)
+    Entry.objects.filter(pk=entry.pk).update(due_on=dt.date(2026, 11, 20))  # a Friday
+    entry.refresh_from_db()
+    sunday = dt.date(2026, 11, 22)
+    view = entry_view(user=owner, entry=entry, today=sunday)
+    assert view.is_overdue and view.working_days_overdue == 0
+    assert not entry_view(user=owner, entry=entry, today=dt.date(2026, 11, 20)).is_overdue
+    cell = EntryTable([entry], today=sunday).render_deadline(entry)
+    assert "text-bg-danger" in cell
