@@ -1,5 +1,7 @@
-"""The satisfaction scale (R8) and the rating channels: the one home of each."""
+"""The satisfaction scale (R8), the rating channels, and the settings of ratings and roll-ups:
+the one home of each (settings.py may override the numbers)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +18,28 @@ class Satisfaction(models.TextChoices):
 class RatingChannel(models.TextChoices):
     RETURN_VISIT = "return_visit", _("Return visit")
     LINK = "link", _("Signed link")
+
+
+# R8: whether 基本满意 counts as satisfied in the satisfaction rate.
+SATISFIED_VALUES_STRICT = frozenset({Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED})
+SATISFIED_VALUES = SATISFIED_VALUES_STRICT | {Satisfaction.BASICALLY_SATISFIED}
+
+
+def satisfied_values() -> frozenset[str]:
+    """The ratings that count as satisfied (settings.SATISFACTION_COUNTS_BASIC, default yes)."""
+    basic = getattr(settings, "SATISFACTION_COUNTS_BASIC", True)
+    return SATISFIED_VALUES if basic else SATISFIED_VALUES_STRICT
+
+
+def ranking_min_ratings() -> int:
+    """R8: a unit is ranked only with at least this many ratings in the period."""
+    return getattr(settings, "RANKING_MIN_RATINGS", 5)
+
+
+def rating_link_valid_days() -> int:
+    """A signed rating link expires this many days after it was made."""
+    return getattr(settings, "RATING_LINK_VALID_DAYS", 30)
+
+
+# A signed link's token: 32 random bytes (256 bits), URL-safe.
+RATING_LINK_TOKEN_BYTES = 32

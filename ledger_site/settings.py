@@ -215,6 +215,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # the party-building department.
 OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)
 
+# R8: whether 基本满意 counts as satisfied; the fewest ratings with which a unit is ranked; how
+# many days a signed rating link stays valid.
+SATISFACTION_COUNTS_BASIC = env_bool("SATISFACTION_COUNTS_BASIC", True)
+RANKING_MIN_RATINGS = env_int("RANKING_MIN_RATINGS", 5)
+RATING_LINK_VALID_DAYS = env_int("RATING_LINK_VALID_DAYS", 30)
+
 # Excel import: files up to this size; workbooks with more rows than this run on a worker.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_INLINE_MAX_ROWS = env_int("IMPORT_INLINE_MAX_ROWS", 300)

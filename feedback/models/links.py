@@ -1,0 +1,3 @@
+"""Signed rating links (R8): one per replied entry, for the informant without an account."""
+
+__all__: list[str] = []
