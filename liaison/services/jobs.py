@@ -175,6 +175,7 @@ def _clear_overdue(today: dt.date, now: dt.datetime) -> int:
     rows = list(
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(stale, is_overdue=True)
+        .order_by("pk")
         .values_list("pk", "overdue_since")
     )
     if not rows:
@@ -205,6 +206,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status__in=AWAITING, due_on__lt=today, is_overdue=False)
         .annotate(told=_told(NotificationKind.OVERDUE))
+        .order_by("pk")
         .values_list("pk", "due_on", "owner_id", "number", "title", "reopen_count", "told")
     )
     if not candidates:
@@ -258,6 +260,7 @@ def _escalate(today: dt.date) -> int:
     entries = list(
         Entry.objects.filter(status__in=AWAITING, is_overdue=True, due_on__lte=cutoff)
         .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
+        .order_by()
         .values_list("pk", "due_on", "number", "title", "org__path", "reopen_count")
     )
     if not entries:
@@ -321,6 +324,7 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
     entries = (
         Entry.objects.filter(window, status__in=AWAITING)
         .filter(~_told(NotificationKind.DUE_SOON))
+        .order_by()
         .values_list("pk", "owner_id", "number", "title", "due_on", "reopen_count")
     )
     message = _("%(entry)s is due on %(due)s.")
@@ -354,6 +358,7 @@ def close_unrated(*, today: dt.date | None = None) -> dict:
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=EntryStatus.REPLIED, replied_at__lt=before)
         .annotate(told=_told(NotificationKind.CLOSED_NOT_RATED, occasion=False))
+        .order_by("pk")
         .values_list("pk", "owner_id", "number", "title", "closed_at", "closed_reason", "told")
     )
     if not rows:
