@@ -8,12 +8,18 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback and dashboards")
 
     def ready(self) -> None:
-        # The entry page (liaison) shows ratings without importing feedback.
+        # The entry page and the referral sheet (liaison) show ratings and the informant's
+        # link without importing feedback.
         from feedback.constants import RatingChannel, Satisfaction
-        from feedback.views import entry_ratings_panel
-        from liaison.selectors.entries import entry_panel_register, event_field_register
+        from feedback.views import entry_ratings_panel, referral_sheet_stub
+        from liaison.selectors.entries import (
+            entry_panel_register,
+            entry_sheet_register,
+            event_field_register,
+        )
 
         entry_panel_register(entry_ratings_panel)
+        entry_sheet_register(referral_sheet_stub)
         event_field_register("rating", _("rating"), Satisfaction)
         event_field_register("round", _("round"))
         event_field_register("channel", _("channel"), RatingChannel)

@@ -43,3 +43,14 @@ def rating_link_valid_days() -> int:
 
 # A signed link's token: 32 random bytes (256 bits), URL-safe.
 RATING_LINK_TOKEN_BYTES = 32
+
+
+def rating_link_base_url() -> str:
+    """The address informants' phones reach the app at, e.g. "https://ledger.example.cn", when
+    it differs from the one staff use (settings.RATING_LINK_BASE_URL; empty: the staff page's
+    own host)."""
+    return getattr(settings, "RATING_LINK_BASE_URL", "").rstrip("/")
+
+
+# The informant's comment through a signed link, at most this many characters.
+RATING_LINK_COMMENT_MAX_LENGTH = 500

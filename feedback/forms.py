@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feedback.constants import Satisfaction
+from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, Satisfaction
 from liaison.constants import Colour
 from liaison.models import Entry
 
@@ -48,3 +48,26 @@ class RatingForm(forms.Form):
         if data.get("value") != Satisfaction.UNSATISFIED:
             data.pop("target_on", None)  # only a reopened round needs one
         return data
+
+
+class LinkRatingForm(forms.Form):
+    """The informant's rating through a signed link: one value of the scale, shown as big
+    buttons on a phone, and an optional comment."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    value = forms.ChoiceField(
+        label=_("How satisfied are you with the reply?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": _("Choose one of the answers.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to add (optional)"),
+        required=False,
+        max_length=RATING_LINK_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = entry.version

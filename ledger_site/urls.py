@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from feedback.urls import public_urlpatterns as rating_link_urls
 from liaison.views import pages
 
 admin.site.site_header = _("Liaison Ledger administration")
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("liaison.urls")),
     path("feedback/", include("feedback.urls")),
+    path("r/", include((rating_link_urls, "rate"))),  # the informant's signed rating link
 ]
 
 handler400 = "liaison.views.errors.bad_request"

@@ -1,6 +1,6 @@
 """Signed rating links (R8): one per reply round of an entry, for the informant without an account.
 
-How the token is made and kept (feedback.services.rating_link_token has the code):
+How the token is made and kept (the methods below; feedback.services makes and revokes):
 
 - Each link row holds a random nonce, ``secrets.token_urlsafe(RATING_LINK_TOKEN_BYTES)`` (256
   bits), made when the row is made.
@@ -22,12 +22,20 @@ once: the rating it recorded is kept on the row. A later round (the entry reopen
 again) gets its own link; the earlier one no longer works.
 """
 
+import base64
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["RatingLink"]
+
+# Separates this HMAC from every other use of the SECRET_KEY.
+TOKEN_SALT = "feedback.RatingLink.token"
 
 
 class RatingLink(models.Model):
@@ -91,3 +99,23 @@ class RatingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} round {self.round}"
+
+    @staticmethod
+    def hash_of(token: str) -> str:
+        """Return what the row stores of a token: its SHA-256, in hex."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def token_with(self, secret: str) -> str:
+        """Return the token this row's nonce gives under `secret` (43 base64url characters)."""
+        message = f"{self.entry_id}:{self.round}:{self.nonce}"
+        digest = salted_hmac(TOKEN_SALT, message, secret=secret, algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def token(self) -> str | None:
+        """Rebuild the link's token with the SECRET_KEY or one of its fallbacks; None when no
+        key rebuilds it (the key was rotated away: the link must be re-issued)."""
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+            token = self.token_with(secret)
+            if hmac.compare_digest(self.hash_of(token), self.token_hash):
+                return token
+        return None

@@ -1,8 +1,9 @@
 """Reads of one ledger entry, scoped to the user: its page, its printed sheets.
 
 Other apps add to the entry page without liaison importing them (feedback depends on liaison,
-never the reverse): a panel builder registered with `entry_panel_register`, and the labels of the
-keys they write into an event's before and after with `event_field_register`.
+never the reverse): a panel builder registered with `entry_panel_register`, a part of a printed
+sheet with `entry_sheet_register`, and the labels of the keys they write into an event's before
+and after with `event_field_register`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class EntryPanel:
 
 PanelBuilder = Callable[..., EntryPanel | None]  # (*, user, entry, forms) -> panel or None
 _PANELS: list[PanelBuilder] = []
+# The printed sheets other apps may add to, by name.
+SHEETS = ("referral",)
+SheetBuilder = Callable[..., EntryPanel | None]  # (*, user, entry, sheet) -> panel or None
+_SHEET_PANELS: list[SheetBuilder] = []
 # Keys other apps write into events: key -> (label, {value: label}).
 _EVENT_FIELDS: dict[str, tuple[object, dict]] = {}
 # Keys whose value is a primary key, resolved to a name for display.
@@ -54,6 +59,24 @@ def entry_panel_register(builder: PanelBuilder) -> PanelBuilder:
     if builder not in _PANELS:
         _PANELS.append(builder)
     return builder
+
+
+def entry_sheet_register(builder: SheetBuilder) -> SheetBuilder:
+    """Add a part to the printed sheets (call from an AppConfig.ready)."""
+    if builder not in _SHEET_PANELS:
+        _SHEET_PANELS.append(builder)
+    return builder
+
+
+def entry_sheet_panels(*, user: User, entry: Entry, sheet: str) -> list[EntryPanel]:
+    """Return the parts other apps add to one of the entry's printed sheets for `user`."""
+    if sheet not in SHEETS:
+        raise ValueError(f"unknown sheet {sheet!r}")
+    return [
+        panel
+        for builder in _SHEET_PANELS
+        if (panel := builder(user=user, entry=entry, sheet=sheet)) is not None
+    ]
 
 
 def event_field_register(name: str, label, choices: type[Choices] | None = None) -> None:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from liaison import permissions
 from liaison.forms.entries import ACTION_FORMS
 from liaison.models import Entry
-from liaison.selectors.entries import entry_view
+from liaison.selectors.entries import entry_sheet_panels, entry_view
 from liaison.services import workflow
 
 
@@ -94,4 +94,5 @@ def entry_print(request, pk: int):
 def entry_referral(request, pk: int):
     """The referral sheet (活页交办单) the handling department receives, A4."""
     entry = permissions.get_entry_for(request.user, pk)
-    return render(request, "liaison/entry_referral.html", {"entry": entry})
+    panels = entry_sheet_panels(user=request.user, entry=entry, sheet="referral")
+    return render(request, "liaison/entry_referral.html", {"entry": entry, "sheet_panels": panels})
