@@ -74,7 +74,11 @@ def test_the_informant_rates_by_link_on_a_phone(live_server, page, phone_page, s
     phone.screenshot(path=screenshot_dir / "rating-link-2-done.png", full_page=True)
 
     rating = Rating.objects.get()
-    assert (rating.channel, rating.value, rating.comment) == ("link", "satisfied", "处理很及时，谢谢！")
+    assert (rating.channel, rating.value, rating.comment) == (
+        "link",
+        "satisfied",
+        "处理很及时，谢谢！",
+    )
     assert Entry.objects.get(pk=entry.pk).status == EntryStatus.CLOSED
 
     # Opened again, the link says it has been used.
