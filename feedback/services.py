@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from feedback.constants import RATING_LINK_TOKEN_BYTES, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
@@ -91,6 +92,11 @@ def rating_record(
 # --- signed rating links -----------------------------------------------------------------------
 
 
+LINK_REFUSED = gettext_lazy(
+    "Only the owner or the party-building department may hand out the rating link."
+)
+
+
 class RatingLinkUnusable(Exception):
     """The link cannot record a rating now (used, expired, replaced, not replied yet …)."""
 
@@ -118,7 +124,7 @@ def rating_link_current(*, entry: Entry, actor: User) -> RatingLink | None:
     if entry.kind == EntryKind.BASIC or entry.status not in OPEN_STATUSES:
         return None
     if not rating_link_may_show(entry=entry, user=actor):
-        raise workflow.WorkflowRefused(_("Only the owner may hand out the rating link."))
+        raise workflow.WorkflowRefused(str(LINK_REFUSED))
     link = RatingLink.objects.filter(
         entry=entry, round=entry.reopen_count, revoked_at__isnull=True
     ).first()
@@ -154,7 +160,7 @@ def rating_link_reissue(*, entry: Entry, actor: User) -> RatingLink:
     """Revoke the live link of the entry's current round and make a new one (the old one, if
     it went to the wrong person or its key is gone, stops working at once)."""
     if not rating_link_may_show(entry=entry, user=actor):
-        raise workflow.WorkflowRefused(_("Only the owner may hand out the rating link."))
+        raise workflow.WorkflowRefused(str(LINK_REFUSED))
     if entry.kind == EntryKind.BASIC or entry.status not in OPEN_STATUSES:
         raise workflow.WorkflowError(_("This entry is not awaiting a rating."))
     RatingLink.objects.filter(

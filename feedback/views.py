@@ -86,7 +86,7 @@ def reply_slip(request, pk: int):
     if entry.replied_at is None:
         raise Http404
     if not services.rating_link_may_show(entry=entry, user=request.user):
-        raise PermissionDenied(_("Only the owner may hand out the rating link."))
+        raise PermissionDenied(services.LINK_REFUSED)
     card = None
     if entry.status == EntryStatus.REPLIED:
         card = _link_card(entry=entry, user=request.user)

@@ -279,7 +279,7 @@ def test_the_owner_side_sees_link_qr_expiry_and_sms_text(world, client_for, role
     assert url == f"http://testserver{link_url(token)}"
     qr = page.split('data-testid="rating-link-qr"', 1)[1].split("</div>", 1)[0]
     assert "<svg" in qr and 'class="rating-qr"' in qr
-    expiry = (entry.replied_at + dt.timedelta(days=30)).astimezone().date().isoformat()
+    expiry = timezone.localdate(entry.replied_at + dt.timedelta(days=30)).isoformat()
     assert expiry in page
     sms = page.split('data-testid="rating-link-sms"', 1)[1].split("</textarea>", 1)[0]
     assert url in sms and entry.title in sms
