@@ -1,3 +1,183 @@
-"""Roll-up tables (R7): counts by month, org node and level, kept by jobs; dashboards read them."""
+"""Roll-up tables (R7): counts by month, org node and level, kept by jobs; dashboards read them.
 
-__all__: list[str] = []
+Three tables of counts and one of bookkeeping:
+
+- ``EntryMonthlyOwn``: what the entries of one org's own ledger (a branch's or a group's) add to
+  a month, per level, colour and kind. Only the jobs read it.
+- ``EntryMonthly``: the same counts for a node's whole subtree (the node's own ledger and every
+  ledger below it), one row per node, month, level, colour and kind. A dashboard of any node
+  reads that node's rows for the months of its period: a few hundred rows, whatever the number
+  of entries; "by unit" reads the children's rows.
+- ``VisitMonthly``: visits (R14) of a node's subtree per month and place type.
+- ``RollupState``: the watermark of the frequent job.
+
+What each count means, and which month it falls in, is defined once, in
+``feedback.rollups.cells``; the jobs are in ``feedback.rollups.services``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from feedback.constants import Satisfaction
+from liaison.constants import Colour, EntryKind, Level, PlaceType
+
+__all__ = [
+    "COUNT_FIELDS",
+    "RATING_FIELDS",
+    "EntryMonthly",
+    "EntryMonthlyOwn",
+    "RollupState",
+    "VisitMonthly",
+]
+
+
+def _count(label):
+    return models.PositiveIntegerField(label, default=0)
+
+
+class EntryCounts(models.Model):
+    """The counts of one cell: a month (its first day), a level, a colour and a kind."""
+
+    month = models.DateField(_("month"))
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
+
+    # By the month recorded.
+    recorded = _count(_("recorded"))
+    suggestions = _count(_("suggestions"))
+    duplicate_suggestions = _count(_("duplicate suggestions"))
+    # By the month of the due date, one per deadline (a reopened entry has one per round).
+    due = _count(_("due"))
+    replied_on_time = _count(_("replied on time"))
+    replied_late = _count(_("replied late"))
+    awaiting = _count(_("awaiting the reply"))
+    open_overdue = _count(_("open and overdue"))
+    # By the month of the reply, of the result, of the rating.
+    replied = _count(_("replied"))
+    resolved = _count(_("resolved"))
+    rated = _count(_("rated"))
+    rating_very_satisfied = _count(Satisfaction.VERY_SATISFIED.label)
+    rating_satisfied = _count(Satisfaction.SATISFIED.label)
+    rating_basically_satisfied = _count(Satisfaction.BASICALLY_SATISFIED.label)
+    rating_unsatisfied = _count(Satisfaction.UNSATISFIED.label)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.level} {self.colour or '-'} {self.kind}"
+
+
+# The count columns, in the order above; the column of each value of the satisfaction scale.
+COUNT_FIELDS: tuple[str, ...] = (
+    "recorded",
+    "suggestions",
+    "duplicate_suggestions",
+    "due",
+    "replied_on_time",
+    "replied_late",
+    "awaiting",
+    "open_overdue",
+    "replied",
+    "resolved",
+    "rated",
+    "rating_very_satisfied",
+    "rating_satisfied",
+    "rating_basically_satisfied",
+    "rating_unsatisfied",
+)
+RATING_FIELDS: dict[str, str] = {value: f"rating_{value}" for value in Satisfaction.values}
+
+
+class EntryMonthlyOwn(EntryCounts):
+    """What the entries in one org's own ledger add to a month (the jobs' working table)."""
+
+    org = models.ForeignKey(
+        "liaison.OrgNode",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("monthly roll-up of a ledger")
+        verbose_name_plural = _("monthly roll-ups of ledgers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "month", "level", "colour", "kind"], name="entrymonthlyown_cell"
+            )
+        ]
+
+
+class EntryMonthly(EntryCounts):
+    """A node's subtree totals for a month (what dashboards read)."""
+
+    node = models.ForeignKey(
+        "liaison.OrgNode",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("monthly roll-up")
+        verbose_name_plural = _("monthly roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "month", "level", "colour", "kind"], name="entrymonthly_cell"
+            )
+        ]
+
+
+class VisitMonthly(models.Model):
+    """Visits of a node's subtree in a month to one place type (R14).
+
+    `visits` counts visits; `newly_covered` counts the visited parties (a person or party on
+    file, else the place as written) that the subtree visited that month for the first time
+    ever, so that the parties covered up to a month are the sum up to it (the Xiaoshan
+    article's "20 towns, 77 villages …" since the ledger began)."""
+
+    node = models.ForeignKey(
+        "liaison.OrgNode",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))
+    place_type = models.CharField(_("place type"), max_length=12, choices=PlaceType.choices)
+    visits = _count(_("visits"))
+    newly_covered = _count(_("newly covered"))
+
+    class Meta:
+        verbose_name = _("monthly visit roll-up")
+        verbose_name_plural = _("monthly visit roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "month", "place_type"], name="visitmonthly_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.place_type}: {self.visits}"
+
+
+class RollupState(models.Model):
+    """The frequent job's watermark (one row): it reads the events and visits with larger ids.
+
+    An id is handed out when a row is inserted, not when its transaction commits, so a row with
+    a smaller id can become visible after one with a larger id was read. The floor therefore
+    stays below every row written in the last few minutes (feedback.rollups.services.OVERLAP),
+    and each run reads those again."""
+
+    event_floor = models.BigIntegerField(_("events read up to"), default=0)
+    visit_floor = models.BigIntegerField(_("visits read up to"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roll-up state")
+        verbose_name_plural = _("roll-up states")
+
+    def __str__(self) -> str:
+        return f"events > {self.event_floor}, visits > {self.visit_floor}"
