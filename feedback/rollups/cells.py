@@ -1,0 +1,405 @@
+"""What each entry, rating and visit adds to the roll-ups: the one definition of every count.
+
+A cell is (org, month, level, colour, kind); the org is the ledger the entry is in, the level,
+colour and kind are the entry's (none of them changes after recording). A voided entry was
+recorded in error (R16): it leaves every count of every month. Months are calendar months in
+the site's time zone (Asia/Shanghai); a moment's month is its local date's.
+
+By the month recorded (``recorded_on``):
+
+- ``recorded``: entries of every kind, basic information included.
+- ``suggestions``: suggestions (意见建议); ``duplicate_suggestions``: those linked to an earlier
+  entry as the same matter (R11). Repeat rate = duplicate suggestions ÷ suggestions.
+
+By the month of a due date — one per deadline: an entry reopened after an unsatisfied rating
+(R4) has a fresh deadline per round, and every round keeps its own (R5: a reply's on-time flag
+is stored at the reply and never recomputed, so a month's figures do not move when a later
+round runs late). Basic information has no due date (R2).
+
+- ``due``: deadlines falling in the month (those still ahead included).
+- ``replied_on_time`` / ``replied_late``: of those, answered in their round on time / late.
+- ``awaiting``: of those, the entry's current round, still awaiting its reply (a snapshot).
+- ``open_overdue``: of the awaiting, those the sweep has flagged overdue (a snapshot, R6).
+  So due = replied_on_time + replied_late + awaiting, and the deadlines that have come are
+  replied_on_time + replied_late + open_overdue.
+
+By the month it happened:
+
+- ``replied``: replies (one per round) by the month of the reply.
+- ``resolved``: results recorded (resolved on the spot, or the department's result), one per
+  round, by the month recorded.
+- ``rated`` and ``rating_<value>``: ratings by the month of the rating, one per round (R8).
+
+Rounds before the current one are read from the entry's timeline (the RECORDED, DUE_RECOMPUTED,
+REOPENED, REPLIED and result events, oldest first); the current round from the entry itself.
+Entries never reopened — nearly all — are counted by grouped queries, the reopened ones in
+Python: both ways give the same cells, and the nightly rebuild and the frequent job call the
+same function, so that the two cannot disagree.
+
+Visits (R14), by node subtree, month and place type: ``visits`` and ``newly_covered``, the
+parties (a person or party on file, else the place as written) the subtree visited that month
+for the first time ever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, DateField, F, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from feedback.models import RATING_FIELDS, Rating
+from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
+    REPLY_REQUIRED_KINDS,
+    EntryKind,
+    EntryStatus,
+    EventKind,
+)
+from liaison.models import Entry, EntryEvent, OrgNode, Visit
+
+# (org id, month, level, colour, kind) → counts by column name.
+CellKey = tuple[int, dt.date, str, str, str]
+Cells = dict[CellKey, Counter]
+# (node id, month, place type) → {"visits": n, "newly_covered": n}.
+VisitKey = tuple[int, dt.date, str]
+
+AWAITING = sorted(AWAITING_REPLY_STATUSES)
+REPLY_REQUIRED = sorted(REPLY_REQUIRED_KINDS)
+# A reply-required entry in one of these has the reply of its current round.
+REPLIED_STATUSES = (EntryStatus.REPLIED, EntryStatus.CLOSED)
+# The events that carry a round's deadline, reply or result.
+ROUND_EVENTS = (
+    EventKind.RECORDED,
+    EventKind.DUE_RECOMPUTED,
+    EventKind.REOPENED,
+    EventKind.REPLIED,
+    EventKind.RESOLVED_ON_SPOT,
+    EventKind.RESULT_RECORDED,
+)
+# Above this many orgs a query reads them all and Python keeps the ones asked for (SQLite takes
+# at most 999 parameters).
+MAX_ORG_FILTER = 500
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def local_month(moment: dt.datetime) -> dt.date:
+    return month_of(timezone.localtime(moment).date())
+
+
+def _month_ranges(months: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive months joined into [start, end) ranges."""
+    ranges: list[list[dt.date]] = []
+    for month in sorted(months):
+        if ranges and ranges[-1][1] == month:
+            ranges[-1][1] = next_month(month)
+        else:
+            ranges.append([month, next_month(month)])
+    return [(start, end) for start, end in ranges]
+
+
+def in_months(field: str, months: Iterable[dt.date] | None, *, moment: bool = False) -> Q:
+    """A condition: `field` (a date, or with `moment` a datetime) lies in one of `months`."""
+    if months is None:
+        return Q()
+    condition = Q(pk__in=[])
+    for start, end in _month_ranges(months):
+        if moment:
+            start = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+            end = timezone.make_aware(dt.datetime.combine(end, dt.time.min))
+        condition |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    return condition
+
+
+def _trunc(field: str) -> TruncMonth:
+    return TruncMonth(field, output_field=DateField())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cells to compute: `orgs` × `months` (None: all). `entries` (a queryset of Entry,
+    used as a subquery) narrows the entries counted, and `include_void` counts void entries
+    too: the frequent job asks so to learn every cell an entry could have been in."""
+
+    orgs: frozenset[int] | None = None
+    months: frozenset[dt.date] | None = None
+    entries: QuerySet | None = None
+    include_void: bool = False
+
+    def wants(self, org: int, month: dt.date) -> bool:
+        return (self.orgs is None or org in self.orgs) and (
+            self.months is None or month in self.months
+        )
+
+    def entry_filter(self, prefix: str = "") -> Q:
+        condition = Q()
+        if not self.include_void:
+            condition &= ~Q(**{f"{prefix}status": EntryStatus.VOID})
+        if self.orgs is not None and len(self.orgs) <= MAX_ORG_FILTER:
+            condition &= Q(**{f"{prefix}org_id__in": sorted(self.orgs)})
+        if self.entries is not None:
+            condition &= Q(**{f"{prefix}pk__in": self.entries.values("pk")})
+        return condition
+
+
+_KEY = ("org_id", "level", "colour", "kind")
+
+
+def entry_cells(scope: Scope) -> Cells:
+    """Return the cells of `scope` with every count of the entries, ratings in them (cells with
+    nothing in them are left out)."""
+    cells: Cells = defaultdict(Counter)
+
+    def add(row: dict, month: dt.date, counts: dict[str, int]) -> None:
+        if scope.wants(row["org_id"], month):
+            cell = cells[(row["org_id"], month, row["level"], row["colour"], row["kind"])]
+            cell.update({name: n for name, n in counts.items() if n})
+
+    entries = Entry.objects.filter(scope.entry_filter()).order_by()
+    recorded = (
+        entries.filter(in_months("recorded_on", scope.months))
+        .values(*_KEY, month=_trunc("recorded_on"))
+        .annotate(
+            n_recorded=Count("pk"),
+            n_suggestions=Count("pk", filter=Q(kind=EntryKind.SUGGESTION)),
+            n_duplicate_suggestions=Count(
+                "pk", filter=Q(kind=EntryKind.SUGGESTION, duplicate_of__isnull=False)
+            ),
+        )
+    )
+    for row in recorded:
+        add(row, row.pop("month"), _counts(row))
+
+    # Entries never reopened: one round, read from the entry itself.
+    single = entries.filter(reopen_count=0, kind__in=REPLY_REQUIRED)
+    replied = Q(status__in=REPLIED_STATUSES)
+    awaiting = Q(status__in=AWAITING)
+    due = (
+        single.filter(in_months("due_on", scope.months), due_on__isnull=False)
+        .values(*_KEY, month=_trunc("due_on"))
+        .annotate(
+            n_due=Count("pk"),
+            n_replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
+            n_replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
+            n_awaiting=Count("pk", filter=awaiting),
+            n_open_overdue=Count("pk", filter=awaiting & Q(is_overdue=True)),
+        )
+    )
+    for row in due:
+        add(row, row.pop("month"), _counts(row))
+    replies = (
+        single.filter(replied, in_months("replied_at", scope.months, moment=True))
+        .filter(replied_at__isnull=False)
+        .values(*_KEY, month=_trunc("replied_at"))
+        .annotate(n_replied=Count("pk"))
+    )
+    for row in replies:
+        add(row, row.pop("month"), _counts(row))
+    results = (
+        single.filter(in_months("resolved_at", scope.months, moment=True))
+        .filter(resolved_at__isnull=False)
+        .values(*_KEY, month=_trunc("resolved_at"))
+        .annotate(n_resolved=Count("pk"))
+    )
+    for row in results:
+        add(row, row.pop("month"), _counts(row))
+
+    # Reopened entries: a round each time, read from the timeline.
+    for row, rounds in _reopened(entries):
+        for one in rounds:
+            one.add_to(row, add)
+
+    ratings = (
+        Rating.objects.filter(scope.entry_filter("entry__"))
+        .filter(in_months("rated_at", scope.months, moment=True))
+        .order_by()
+        .values(
+            "value",
+            org_id=F("entry__org_id"),
+            level=F("entry__level"),
+            colour=F("entry__colour"),
+            kind=F("entry__kind"),
+            month=_trunc("rated_at"),
+        )
+        .annotate(n=Count("pk"))
+    )
+    for row in ratings:
+        add(row, row["month"], {"rated": row["n"], RATING_FIELDS[row["value"]]: row["n"]})
+    return {key: counts for key, counts in cells.items() if any(counts.values())}
+
+
+def _counts(row: dict) -> dict[str, int]:
+    """The counts of a grouped row (annotated as n_<count>: a count may share a field's name)."""
+    return {name[2:]: value for name, value in row.items() if name.startswith("n_")}
+
+
+@dataclass
+class Round:
+    """One round of a reply-required entry: its deadline, and its reply and result if any."""
+
+    due_on: dt.date | None = None
+    replied_at: dt.datetime | None = None
+    on_time: bool | None = None
+    resolved_at: dt.datetime | None = None
+    awaiting: bool = False
+    overdue: bool = False
+
+    def add_to(self, row: dict, add) -> None:
+        if self.due_on is not None:
+            replied = self.replied_at is not None
+            add(
+                row,
+                month_of(self.due_on),
+                {
+                    "due": 1,
+                    "replied_on_time": int(replied and self.on_time is True),
+                    "replied_late": int(replied and self.on_time is False),
+                    "awaiting": int(self.awaiting),
+                    "open_overdue": int(self.awaiting and self.overdue),
+                },
+            )
+        if self.replied_at is not None:
+            add(row, local_month(self.replied_at), {"replied": 1})
+        if self.resolved_at is not None:
+            add(row, local_month(self.resolved_at), {"resolved": 1})
+
+
+_REOPENED_FIELDS = (
+    "pk",
+    *_KEY,
+    "status",
+    "due_on",
+    "replied_at",
+    "replied_on_time",
+    "resolved_at",
+    "is_overdue",
+)
+
+
+def _reopened(entries: QuerySet[Entry]) -> Iterable[tuple[dict, list[Round]]]:
+    reopened = entries.filter(reopen_count__gt=0, kind__in=REPLY_REQUIRED)
+    rows = {row["pk"]: row for row in reopened.values(*_REOPENED_FIELDS)}
+    if not rows:
+        return
+    timelines: dict[int, list[tuple]] = defaultdict(list)
+    events = (
+        EntryEvent.objects.filter(entry__in=reopened.values("pk"), kind__in=ROUND_EVENTS)
+        .order_by("entry_id", "at", "pk")
+        .values_list("entry_id", "kind", "at", "after")
+    )
+    for entry_id, *event in events:
+        timelines[entry_id].append(event)
+    for pk, row in rows.items():
+        yield row, entry_rounds(row, timelines.get(pk, []))
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _moment(value, default: dt.datetime) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else default
+
+
+def entry_rounds(entry: dict, timeline: list[tuple]) -> list[Round]:
+    """Return the rounds of a reopened entry: the finished ones from its timeline (kind, at,
+    after; oldest first), the current one from the entry (`entry`, a values() row).
+
+    An event's `after` holds what it changed; a value not written again is unchanged, so the
+    on-time flag and the due date carry over from the round before."""
+    done: list[Round] = []
+    current, on_time = Round(), None
+    for kind, at, after in timeline:
+        if kind in (EventKind.RECORDED, EventKind.DUE_RECOMPUTED) and after.get("due_on"):
+            current.due_on = _date(after["due_on"])
+        elif kind == EventKind.REOPENED:
+            done.append(current)
+            current = Round(due_on=_date(after.get("due_on")) or current.due_on)
+        elif kind == EventKind.REPLIED:
+            current.replied_at = _moment(after.get("replied_at"), at)
+            on_time = after.get("replied_on_time", on_time)
+            current.on_time = on_time
+        elif kind in (EventKind.RESOLVED_ON_SPOT, EventKind.RESULT_RECORDED):
+            current.resolved_at = _moment(after.get("resolved_at"), at)
+    replied = entry["status"] in REPLIED_STATUSES
+    awaiting = entry["status"] in AWAITING_REPLY_STATUSES
+    done.append(
+        Round(
+            due_on=entry["due_on"],
+            replied_at=entry["replied_at"] if replied else None,
+            on_time=entry["replied_on_time"] if replied else None,
+            resolved_at=entry["resolved_at"] if current.resolved_at else None,
+            awaiting=awaiting,
+            overdue=awaiting and entry["is_overdue"],
+        )
+    )
+    return done
+
+
+# -- Visits ------------------------------------------------------------------------------------
+
+
+def _party(visited_party_id: int | None, place: str) -> tuple:
+    """Who was visited: the person or party on file, else the place as written."""
+    return ("person", visited_party_id) if visited_party_id else ("place", place.strip())
+
+
+def visit_cells(*, tree: dict[str, int], nodes: set[str] | None, start: dt.date | None) -> dict:
+    """Return the visit cells of `nodes` (paths; None: every node) for the months from `start`
+    (None: all): {(node id, month, place type): {"visits": n, "newly_covered": n}}.
+
+    `tree` maps every node's path to its id. A visit counts for its org and every node above."""
+
+    def wanted(path: str) -> list[int]:
+        prefixes = (path[:end] for end in range(OrgNode.steplen, len(path) + 1, OrgNode.steplen))
+        return [tree[p] for p in prefixes if (nodes is None or p in nodes) and p in tree]
+
+    cells: dict[VisitKey, Counter] = defaultdict(Counter)
+    visits = Visit.objects.order_by()
+    recent = visits.filter(visited_on__gte=start) if start else visits
+    counted = recent.values("org__path", "place_type", month=_trunc("visited_on")).annotate(
+        n=Count("pk")
+    )
+    for row in counted:
+        for node in wanted(row["org__path"]):
+            cells[(node, row["month"], row["place_type"])]["visits"] += row["n"]
+
+    # The first visit of each party, per node: from every visit of the parties visited lately.
+    parties = visits
+    if start:
+        parties = visits.filter(
+            Q(
+                visited_party_id__in=recent.filter(visited_party__isnull=False).values(
+                    "visited_party"
+                )
+            )
+            | Q(
+                visited_party__isnull=True,
+                place__in=recent.filter(visited_party__isnull=True).values("place"),
+            )
+        )
+    firsts: dict[tuple, dt.date] = {}
+    rows = parties.values("org__path", "place_type", "visited_party_id", "place").annotate(
+        first=Min("visited_on")
+    )
+    for row in rows:
+        party = _party(row["visited_party_id"], row["place"])
+        for node in wanted(row["org__path"]):
+            key = (node, row["place_type"], party)
+            if key not in firsts or row["first"] < firsts[key]:
+                firsts[key] = row["first"]
+    for (node, place_type, _party_key), first in firsts.items():
+        if start is None or first >= start:
+            cells[(node, month_of(first), place_type)]["newly_covered"] += 1
+    return cells

@@ -1,0 +1,313 @@
+"""The roll-up jobs (R7): the frequent refresh and the nightly rebuild.
+
+Both compute cells with the same functions (feedback.rollups.cells), so a rebuild equals what the
+refreshes made; the rebuild exists for what bypasses the timeline (a bulk load, a restore) and
+to repair anything a refresh could have missed.
+
+The refresh reads the entry events and visits written since its watermark (RollupState), finds
+every (org, month) an entry touched by them could add to — the months of everything the entry
+counts in now, also as if it were not void, and every date the events' before and after name (a
+due date moved by the calendar, …) — and recomputes those orgs' own cells for those months
+wholesale (EntryMonthlyOwn). Then it recomputes, bottom-up, the subtree rows (EntryMonthly) of
+those orgs and every node above them for those months: a node's row is its own cell plus its
+children's rows. Recomputing whole cells, not adding deltas, makes a run idempotent: reading an
+event twice costs time, never a wrong count.
+
+The watermark is an id per table (ids are indexed; times are not), kept below every row
+written in the last OVERLAP: an id is handed out at insert, and a transaction can commit after
+one with a larger id was read, so each run reads the last OVERLAP again. A transaction open
+longer than that is caught by the nightly rebuild, as is anything written without an event
+(seed_demo's bulk load: rebuild after it).
+
+Both jobs run in one transaction that first locks the state row, so two runs (two beats, a
+refresh during the rebuild) take turns, and readers see the old rows until it commits. What
+commits while a job runs has events (or visits) after the ids it started from, or within the
+overlap, so the next refresh recomputes the cells it touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Model
+from django.utils import timezone
+
+from feedback.models import COUNT_FIELDS, EntryMonthly, EntryMonthlyOwn, RollupState, VisitMonthly
+from feedback.rollups.cells import (
+    Cells,
+    Scope,
+    entry_cells,
+    local_month,
+    month_of,
+    visit_cells,
+)
+from liaison.models import Entry, EntryEvent, OrgNode, Visit
+from liaison.services.demo.bulk import bulk_insert
+
+# Each refresh reads again what was written this long before it (see the module docstring).
+OVERLAP = dt.timedelta(minutes=10)
+BATCH = 2000
+IN_BATCH = 500  # ids per IN (…) on SQLite
+_CELL_COLUMNS = ("month", "level", "colour", "kind", *COUNT_FIELDS)
+
+
+def _state() -> RollupState:
+    """Return the state row, locked for this transaction."""
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def _floor(model: type[Model], floor: int, last: int, cutoff: dt.datetime, field: str) -> int:
+    """The next floor: just below the first row after `floor` written since `cutoff`, else
+    `last` (the largest id this run read)."""
+    first = model.objects.filter(pk__gt=floor, pk__lte=last, **{f"{field}__gte": cutoff}).aggregate(
+        first=Min("pk")
+    )["first"]
+    return last if first is None else first - 1
+
+
+def _tree() -> dict[str, int]:
+    return dict(OrgNode.objects.values_list("path", "pk"))
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ids = sorted(ids)
+    size = IN_BATCH if connection.features.max_query_params else len(ids) or 1
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@transaction.atomic
+def rollups_refresh() -> dict:
+    """Bring the roll-ups up to date with the events and visits written since the last run;
+    return what it looked at. A first run (never rebuilt) rebuilds."""
+    state = _state()
+    if state.rebuilt_at is None:
+        return {"rebuilt": True, **_rebuild(state)}
+    now = timezone.now()
+    last_event = EntryEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
+    tree = _tree()
+    cells = _refresh_entries(tree, state.event_floor, last_event)
+    visits = _refresh_visits(tree, state.visit_floor, last_visit)
+    state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
+    state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
+    state.refreshed_at = now
+    state.save()
+    return {"rebuilt": False, **cells, **visits}
+
+
+def _event_months(floor: int, last: int) -> set[dt.date]:
+    """Every month an event after `floor` names: its own, and any date in its before/after."""
+    months = set()
+    for at, before, after in EntryEvent.objects.filter(pk__gt=floor, pk__lte=last).values_list(
+        "at", "before", "after"
+    ):
+        months.add(local_month(at))
+        for value in (*before.values(), *after.values()):
+            month = _month_in(value)
+            if month is not None:
+                months.add(month)
+    return months
+
+
+def _month_in(value) -> dt.date | None:
+    if not isinstance(value, str) or len(value) < 10 or value[4:5] != "-":
+        return None
+    try:
+        if len(value) == 10:
+            return month_of(dt.date.fromisoformat(value))
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return local_month(moment) if timezone.is_aware(moment) else month_of(moment.date())
+
+
+def _refresh_entries(tree: dict[str, int], floor: int, last: int) -> dict:
+    if last <= floor:
+        return {"events": 0, "cells": 0}
+    touched = Entry.objects.filter(
+        pk__in=EntryEvent.objects.filter(pk__gt=floor, pk__lte=last).values("entry_id")
+    )
+    reach = entry_cells(Scope(entries=touched, include_void=True))
+    orgs = {key[0] for key in reach}
+    months = {key[1] for key in reach} | _event_months(floor, last)
+    if not orgs:
+        orgs = set(touched.values_list("org_id", flat=True))
+    scope = Scope(orgs=frozenset(orgs), months=frozenset(months))
+    own = entry_cells(scope)
+    _sync(EntryMonthlyOwn, "org", orgs, months, own)
+    by_id = {pk: path for path, pk in tree.items()}
+    targets = {prefix for org in orgs for prefix in _prefixes(by_id[org])}
+    nodes = {tree[path] for path in targets}
+    own = _stored(EntryMonthlyOwn, "org", nodes, months)  # the targets' own cells, as synced
+    totals = _subtree_cells(tree=tree, targets=targets, months=months, own=own)
+    _sync(EntryMonthly, "node", nodes, months, totals)
+    return {"events": last - floor, "cells": len(totals)}
+
+
+def _refresh_visits(tree: dict[str, int], floor: int, last: int) -> dict:
+    if last <= floor:
+        return {"visits": 0}
+    new = Visit.objects.filter(pk__gt=floor, pk__lte=last)
+    rows = list(new.values_list("org__path", "visited_on"))
+    if not rows:
+        return {"visits": 0}
+    start = month_of(min(day for _path, day in rows))
+    targets = {prefix for path, _day in rows for prefix in _prefixes(path)}
+    cells = visit_cells(tree=tree, nodes=targets, start=start)
+    existing = VisitMonthly.objects.filter(month__gte=start)
+    for chunk in _chunks(tree[p] for p in targets if p in tree):
+        existing.filter(node_id__in=chunk).delete()
+    _create_visits(cells)
+    return {"visits": len(rows)}
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:end] for end in range(OrgNode.steplen, len(path) + 1, OrgNode.steplen)]
+
+
+def _subtree_cells(
+    *, tree: dict[str, int], targets: set[str], months: set[dt.date] | None, own: Cells
+) -> Cells:
+    """Return the subtree rows of `targets` (paths) for `months` (None: all): each node's own
+    cells plus its children's rows — the children among the targets as computed here, the
+    others as stored in EntryMonthly."""
+    by_id = {pk: path for path, pk in tree.items()}
+    steplen = OrgNode.steplen
+    pending: dict[str, Cells] = defaultdict(lambda: defaultdict(Counter))
+    for (org, month, *rest), counts in own.items():
+        path = by_id[org]
+        if path in targets:
+            pending[path][(tree[path], month, *rest)].update(counts)
+    if months is not None:
+        outside = {
+            tree[path]
+            for path in tree
+            if path[:-steplen] in targets and path not in targets and len(path) > steplen
+        }
+        for (node, *rest), counts in _stored(EntryMonthly, "node", outside, months).items():
+            parent = by_id[node][:-steplen]
+            pending[parent][(tree[parent], *rest)].update(counts)
+    totals: Cells = {}
+    for path in sorted(targets, key=len, reverse=True):
+        cells = pending.pop(path, {})
+        parent = path[:-steplen]
+        for (_node, *rest), counts in cells.items():
+            if not any(counts.values()):
+                continue
+            totals[(tree[path], *rest)] = counts
+            if parent in targets:
+                pending[parent][(tree[parent], *rest)].update(counts)
+    return totals
+
+
+def _stored(model: type[Model], field: str, nodes: set[int], months: set[dt.date]) -> Cells:
+    """Return the stored rows of `nodes` × `months` as cells."""
+    cells: Cells = {}
+    for chunk in _chunks(nodes):
+        rows = model.objects.filter(**{f"{field}_id__in": chunk, "month__in": sorted(months)})
+        for row in rows.values(f"{field}_id", *_CELL_COLUMNS):
+            key = (row[f"{field}_id"], row["month"], row["level"], row["colour"], row["kind"])
+            cells[key] = Counter({name: row[name] for name in COUNT_FIELDS if row[name]})
+    return cells
+
+
+def _sync(
+    model: type[Model], field: str, nodes: set[int], months: set[dt.date], cells: Cells
+) -> None:
+    """Make `model`'s rows of `nodes` × `months` equal `cells`: update the rows that changed,
+    delete the ones gone, create the new ones."""
+    existing: dict[tuple, Model] = {}
+    for chunk in _chunks(nodes):
+        for row in model.objects.filter(**{f"{field}_id__in": chunk, "month__in": sorted(months)}):
+            key = (getattr(row, f"{field}_id"), row.month, row.level, row.colour, row.kind)
+            existing[key] = row
+    changed, gone, new = [], [], []
+    for key, row in existing.items():
+        counts = cells.get(key)
+        if counts is None:
+            gone.append(row.pk)
+        elif any(getattr(row, name) != counts.get(name, 0) for name in COUNT_FIELDS):
+            for name in COUNT_FIELDS:
+                setattr(row, name, counts.get(name, 0))
+            changed.append(row)
+    for key, counts in cells.items():
+        if key not in existing:
+            new.append(_row(model, field, key, counts))
+    for chunk in _chunks(gone):
+        model.objects.filter(pk__in=chunk).delete()
+    model.objects.bulk_update(changed, COUNT_FIELDS, batch_size=BATCH)
+    model.objects.bulk_create(new, batch_size=BATCH)
+
+
+def _row(model: type[Model], field: str, key: tuple, counts: Counter) -> Model:
+    node, month, level, colour, kind = key
+    return model(
+        **{f"{field}_id": node},
+        month=month,
+        level=level,
+        colour=colour,
+        kind=kind,
+        **{name: counts.get(name, 0) for name in COUNT_FIELDS},
+    )
+
+
+def _insert(model: type[Model], field: str, cells: Cells) -> None:
+    """Insert `cells` as rows of `model` (COPY on PostgreSQL: the ORM's bulk_create spends
+    most of a rebuild preparing values)."""
+    rows = [
+        (node, month, level, colour, kind, *(counts.get(name, 0) for name in COUNT_FIELDS))
+        for (node, month, level, colour, kind), counts in cells.items()
+    ]
+    for start in range(0, len(rows), 50 * BATCH):
+        bulk_insert(model, (field, *_CELL_COLUMNS), rows[start : start + 50 * BATCH])
+
+
+def _create_visits(cells: dict) -> None:
+    VisitMonthly.objects.bulk_create(
+        (
+            VisitMonthly(
+                node_id=node,
+                month=month,
+                place_type=place_type,
+                visits=counts["visits"],
+                newly_covered=counts["newly_covered"],
+            )
+            for (node, month, place_type), counts in cells.items()
+            if counts["visits"] or counts["newly_covered"]
+        ),
+        batch_size=BATCH,
+    )
+
+
+@transaction.atomic
+def rollups_rebuild() -> dict:
+    """Recompute every roll-up row from the entries, ratings and visits, in one transaction."""
+    return _rebuild(_state())
+
+
+def _rebuild(state: RollupState) -> dict:
+    now = timezone.now()
+    last_event = EntryEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
+    tree = _tree()
+    by_id = {pk: path for path, pk in tree.items()}
+    own = entry_cells(Scope())
+    targets = {prefix for (org, *_rest) in own for prefix in _prefixes(by_id[org])}
+    totals = _subtree_cells(tree=tree, targets=targets, months=None, own=own)
+    visits = visit_cells(tree=tree, nodes=None, start=None)
+    EntryMonthlyOwn.objects.all().delete()
+    EntryMonthly.objects.all().delete()
+    VisitMonthly.objects.all().delete()
+    _insert(EntryMonthlyOwn, "org", own)
+    _insert(EntryMonthly, "node", totals)
+    _create_visits(visits)
+    state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
+    state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
+    state.rebuilt_at = state.refreshed_at = now
+    state.save()
+    return {"own": len(own), "rows": len(totals), "visit_rows": len(visits)}
