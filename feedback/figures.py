@@ -1,0 +1,417 @@
+"""The dashboards' reads (R7, R8, R11, R13, R14): figures of a node's subtree for a period.
+
+Every selector here reads the roll-up tables (feedback.models.rollups), the org tree, and for
+the pairing counts the pairing table — never the entries, their events, the ratings or the
+visits — with a fixed number of queries, whatever the number of entries (pinned by tests). The
+view fetches the node with ``dashboard_node_for`` (404 outside the user's subtree) and a
+``Period`` (feedback.periods), then calls:
+
+- ``report(node=, period=)`` → ``Report``: the headline figures, the four levels, visit coverage,
+  pairing counts, provisional calendar years (≤ 5 queries); what ``manage.py ledger_report``
+  prints. ``figures`` alone is one query.
+- ``monthly_trend(node=, period=)`` → a ``MonthFigures`` per month with the change of the
+  satisfaction rate on the month before (环比) (1 query).
+- ``by_unit(node=, period=)`` → ``UnitFigures``: each child's figures, open and overdue entries
+  now, and the children ranked by satisfaction rate (R8: only with enough ratings) (3 queries).
+- ``branch_ranking(node=, period=)`` → every branch of the subtree, ranked (2 queries).
+
+The rates (fractions from 0 to 1, None when nothing was counted):
+
+- satisfaction rate = satisfied ÷ rated; satisfied = the ratings in
+  feedback.constants.satisfied_values() (非常满意, 满意 and, by default, 基本满意) (R8).
+- on-time rate (按期办复率) = replied on time ÷ the deadlines of the period that have come:
+  replied on time + replied late + still open and overdue. A deadline still ahead is neither
+  kept nor missed yet, so it is left out; an overdue entry nobody answered counts against the
+  rate. This is the Xiaoshan article's "按期办复率 100%": of the matters that had to be
+  answered by then, the share answered in time.
+- repeat rate (重复率) = duplicate suggestions ÷ suggestions (R11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from feedback.constants import Satisfaction, ranking_min_ratings, satisfied_values
+from feedback.models import COUNT_FIELDS, RATING_FIELDS, EntryMonthly, RollupState, VisitMonthly
+from feedback.periods import Period
+from liaison import permissions
+from liaison.constants import Level, OrgKind, PlaceType
+from liaison.models import CalendarYear, OrgNode, Pairing, User
+from liaison.selectors.orgs import PairingStat, pairing_statistics
+from liaison.workdays import statutory_covers
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The roll-up counts of a subtree over some months (definitions: feedback.rollups.cells)."""
+
+    recorded: int = 0
+    suggestions: int = 0
+    duplicate_suggestions: int = 0
+    due: int = 0
+    replied_on_time: int = 0
+    replied_late: int = 0
+    awaiting: int = 0
+    open_overdue: int = 0
+    replied: int = 0
+    resolved: int = 0
+    rated: int = 0
+    rating_very_satisfied: int = 0
+    rating_satisfied: int = 0
+    rating_basically_satisfied: int = 0
+    rating_unsatisfied: int = 0
+
+    @classmethod
+    def of(cls, row: dict | None) -> Counts:
+        row = row or {}
+        return cls(**{name: row.get(name) or 0 for name in COUNT_FIELDS})
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in _FIELDS})
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(**{f.name: getattr(self, f.name) - getattr(other, f.name) for f in _FIELDS})
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in _FIELDS)
+
+    @property
+    def ratings(self) -> dict[str, int]:
+        """The ratings per value of the scale, in the scale's order."""
+        return {value: getattr(self, RATING_FIELDS[value]) for value in Satisfaction.values}
+
+    @property
+    def satisfied(self) -> int:
+        return sum(n for value, n in self.ratings.items() if value in satisfied_values())
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.rated)
+
+    @property
+    def deadlines_come(self) -> int:
+        """Deadlines of the period kept or missed so far (the on-time rate's denominator)."""
+        return self.replied_on_time + self.replied_late + self.open_overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.replied_on_time, self.deadlines_come)
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return _rate(self.duplicate_suggestions, self.suggestions)
+
+
+_FIELDS = fields(Counts)
+_SUMS = {name: Sum(name) for name in COUNT_FIELDS}
+
+
+@dataclass(frozen=True)
+class LevelFigures:
+    """One of the four levels (四个层面, R7)."""
+
+    level: str
+    label: str
+    counts: Counts
+
+    @property
+    def rated(self) -> int:
+        return self.counts.rated
+
+    @property
+    def satisfied(self) -> int:
+        return self.counts.satisfied
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.counts.satisfaction_rate
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A subtree's figures for a period: the totals and each of the four levels (always four,
+    in Level's order)."""
+
+    node: OrgNode
+    period: Period
+    totals: Counts
+    levels: list[LevelFigures]
+
+
+@dataclass(frozen=True)
+class VisitCoverage:
+    """Visits to one place type (R14): in the period, parties first visited in the period, and
+    parties covered from the start of the ledger to the period's end."""
+
+    place_type: str
+    label: str
+    visits: int
+    newly_covered: int
+    covered: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the dashboard's head and `ledger_report` show for a subtree and a period."""
+
+    figures: Figures
+    visits: list[VisitCoverage]
+    pairings: list[PairingStat]
+    pairings_on: dt.date
+    provisional_years: list[int]  # R1: the calendar of these years is a guess so far
+    as_of: dt.datetime | None  # when the roll-ups were last brought up to date
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: dt.date
+    counts: Counts
+    levels: dict[str, Counts]
+    satisfaction_change: float | None  # rate minus the month before's (环比), in points of 1
+    satisfaction_change_relative: float | None  # rate ÷ the month before's − 1
+
+
+@dataclass
+class UnitRow:
+    """A child of the node (or, with `own`, the entries in the node's own ledger)."""
+
+    node: OrgNode
+    counts: Counts
+    awaiting_now: int = 0  # every entry still awaiting its reply, whatever its due date
+    overdue_now: int = 0  # of those, flagged overdue
+    own: bool = False
+    rank: int | None = None
+
+
+@dataclass
+class UnitFigures:
+    node: OrgNode
+    period: Period
+    rows: list[UnitRow]
+    ranking: list[UnitRow] = field(default_factory=list)  # best first; the ranked rows only
+    min_ratings: int = 0
+
+
+def dashboard_node_for(*, user: User, pk: int | None = None) -> OrgNode:
+    """Return the node whose dashboard `user` asks for: `pk` if it lies in their subtree, else
+    (no pk) the top of their subtree; 404 otherwise."""
+    path = permissions.scope_path(user)
+    if path is None:
+        raise Http404
+    nodes = OrgNode.objects.filter(path__startswith=path)
+    node = nodes.filter(pk=pk).first() if pk is not None else nodes.order_by("path").first()
+    if node is None:
+        raise Http404
+    return node
+
+
+def _in_period(period: Period) -> Q:
+    return Q(month__gte=period.first, month__lte=period.last)
+
+
+def figures(*, node: OrgNode, period: Period) -> Figures:
+    """Return the subtree's totals and four levels for the period (one query)."""
+    rows = (
+        EntryMonthly.objects.filter(_in_period(period), node=node)
+        .order_by()
+        .values("level")
+        .annotate(**_SUMS)
+    )
+    by_level = {row["level"]: Counts.of(row) for row in rows}
+    levels = [
+        LevelFigures(level.value, level.label, by_level.get(level.value, Counts()))
+        for level in Level
+    ]
+    return Figures(node, period, sum(by_level.values(), Counts()), levels)
+
+
+def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
+    """Return the visit coverage (R14) per place type (one query)."""
+    in_period = _in_period(period)
+    rows = {
+        row["place_type"]: row
+        for row in VisitMonthly.objects.filter(node=node, month__lte=period.last)
+        .order_by()
+        .values("place_type")
+        .annotate(
+            visits_in=Sum("visits", filter=in_period),
+            new_in=Sum("newly_covered", filter=in_period),
+            covered=Sum("newly_covered"),
+        )
+    }
+    return [
+        VisitCoverage(
+            place_type.value,
+            place_type.label,
+            (rows.get(place_type.value) or {}).get("visits_in") or 0,
+            (rows.get(place_type.value) or {}).get("new_in") or 0,
+            (rows.get(place_type.value) or {}).get("covered") or 0,
+        )
+        for place_type in PlaceType
+    ]
+
+
+def subtree_pairings(*, node: OrgNode) -> QuerySet[Pairing]:
+    """Pairings with either side in the node's subtree (as visible_pairings scopes them)."""
+    if node.depth == 1:
+        return Pairing.objects.all()
+    path = node.path
+    return Pairing.objects.filter(
+        Q(person__org__path__startswith=path)
+        | Q(org__path__startswith=path)
+        | Q(target_person__org__path__startswith=path)
+        | Q(target_unit__branch__path__startswith=path)
+        | Q(target_org__path__startswith=path)
+    )
+
+
+def pairings_day(period: Period, today: dt.date | None = None) -> dt.date:
+    """The day pairings are counted on: the period's last day, or today if it is not over."""
+    return min(period.end, today or timezone.localdate())
+
+
+def provisional_years(*, period: Period) -> list[int]:
+    """Return the years of the period whose working-day calendar is provisional (R1): neither
+    the statutory schedule nor an administrator covers them (at most one query)."""
+    uncovered = [year for year in period.years if not statutory_covers(year)]
+    if not uncovered:
+        return []
+    entered = set(CalendarYear.objects.filter(year__in=uncovered).values_list("year", flat=True))
+    return [year for year in uncovered if year not in entered]
+
+
+def report(*, node: OrgNode, period: Period) -> Report:
+    """Return the figures, visit coverage, pairing counts and calendar warning of a subtree
+    and period (at most five queries)."""
+    day = pairings_day(period)
+    return Report(
+        figures=figures(node=node, period=period),
+        visits=visit_coverage(node=node, period=period),
+        pairings=pairing_statistics(pairings=subtree_pairings(node=node), day=day),
+        pairings_on=day,
+        provisional_years=provisional_years(period=period),
+        as_of=RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first(),
+    )
+
+
+def monthly_trend(*, node: OrgNode, period: Period) -> list[MonthFigures]:
+    """Return each month of the period with its figures per level and the change of the
+    satisfaction rate on the month before (one query; the month before the period is read for
+    the first month's change)."""
+    before = period.previous().last
+    rows = (
+        EntryMonthly.objects.filter(node=node, month__gte=before, month__lte=period.last)
+        .order_by()
+        .values("month", "level")
+        .annotate(**_SUMS)
+    )
+    levels: dict[dt.date, dict[str, Counts]] = {}
+    for row in rows:
+        levels.setdefault(row["month"], {})[row["level"]] = Counts.of(row)
+    trend, previous = [], sum(levels.get(before, {}).values(), Counts())
+    for month in period.months:
+        by_level = levels.get(month, {})
+        counts = sum(by_level.values(), Counts())
+        rate, last = counts.satisfaction_rate, previous.satisfaction_rate
+        trend.append(
+            MonthFigures(
+                month=month,
+                counts=counts,
+                levels={level.value: by_level.get(level.value, Counts()) for level in Level},
+                satisfaction_change=None if rate is None or last is None else rate - last,
+                satisfaction_change_relative=rate / last - 1 if rate is not None and last else None,
+            )
+        )
+        previous = counts
+    return trend
+
+
+def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
+    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first
+    (equal rates share a rank: 1, 2, 2, 4); the others keep rank None."""
+    ranked = sorted(
+        (row for row in rows if row.counts.rated >= min_ratings and row.counts.rated),
+        key=lambda row: (-row.counts.satisfaction_rate, -row.counts.rated, row.node.path),
+    )
+    for position, row in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        same = previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate
+        row.rank = previous.rank if same else position
+    return ranked
+
+
+def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
+    """Return each child's figures for the period, the entries awaiting a reply and overdue
+    now, and the children ranked by satisfaction rate (three queries). A last row, `own`,
+    holds the entries of the node's own ledger if it has any."""
+    children = list(
+        OrgNode.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path")
+    )
+    ids = [node.pk, *(child.pk for child in children)]
+    sums = {
+        row["node_id"]: Counts.of(row)
+        for row in EntryMonthly.objects.filter(_in_period(period), node_id__in=ids)
+        .order_by()
+        .values("node_id")
+        .annotate(**_SUMS)
+    }
+    now = {
+        row["node_id"]: row
+        for row in EntryMonthly.objects.filter(node_id__in=ids, awaiting__gt=0)
+        .order_by()
+        .values("node_id")
+        .annotate(awaiting=Sum("awaiting"), open_overdue=Sum("open_overdue"))
+    }
+
+    def row_of(unit: OrgNode, counts: Counts, waiting: dict, own: bool = False) -> UnitRow:
+        return UnitRow(
+            unit, counts, waiting.get("awaiting") or 0, waiting.get("open_overdue") or 0, own
+        )
+
+    rows = [
+        row_of(child, sums.get(child.pk, Counts()), now.get(child.pk, {})) for child in children
+    ]
+    own = sums.get(node.pk, Counts()) - sum((row.counts for row in rows), Counts())
+    waiting = now.get(node.pk, {})
+    own_waiting = {
+        key: (waiting.get(key) or 0) - sum(getattr(row, attr) for row in rows)
+        for key, attr in (("awaiting", "awaiting_now"), ("open_overdue", "overdue_now"))
+    }
+    if own or any(own_waiting.values()):
+        rows.append(row_of(node, own, own_waiting, own=True))
+    minimum = ranking_min_ratings()
+    ranking = _rank([row for row in rows if not row.own], minimum)
+    return UnitFigures(node, period, rows, ranking, minimum)
+
+
+def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
+    """Return every branch of the subtree with its figures for the period, ranked by
+    satisfaction rate (R8: only with enough ratings) (two queries)."""
+    branches = {
+        branch.pk: branch
+        for branch in OrgNode.objects.filter(path__startswith=node.path, kind=OrgKind.BRANCH)
+    }
+    sums = {
+        row["node_id"]: Counts.of(row)
+        for row in EntryMonthly.objects.filter(
+            _in_period(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
+        )
+        .order_by()
+        .values("node_id")
+        .annotate(**_SUMS)
+    }
+    rows = [
+        UnitRow(branch, sums.get(pk, Counts()))
+        for pk, branch in sorted(branches.items(), key=lambda item: item[1].path)
+    ]
+    minimum = ranking_min_ratings()
+    return UnitFigures(node, period, rows, _rank(rows, minimum), minimum)

@@ -1,0 +1,179 @@
+"""Print the dashboard's figures for a period and subtree (R7, R8, R11, R13, R14).
+
+python manage.py ledger_report --from 2026-01-01 --to 2026-03-31 [--org KA] [--json]
+
+The period is whole months (the roll-ups' unit): --from must be a first of a month and --to a
+last day of a month. The figures are the roll-ups' (feedback.figures.report), as current as the
+last refresh; the JSON keys are documented in README.md. Rates are fractions from 0 to 1, null
+when nothing was counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from feedback.figures import Counts, Report, report
+from feedback.periods import Period, PeriodError
+from liaison.models import OrgNode
+
+
+def _day(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(
+            _("%(option)s must be a date like 2026-01-31, not “%(text)s”.")
+            % {"option": option, "text": text}
+        ) from error
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def as_json(result: Report) -> dict:
+    """The report as the JSON the command prints (keys documented in README.md)."""
+    figures, totals = result.figures, result.figures.totals
+    return {
+        "org": {"code": figures.node.code, "name": figures.node.name},
+        "from": figures.period.first.isoformat(),
+        "to": figures.period.end.isoformat(),
+        "months": [f"{month:%Y-%m}" for month in figures.period.months],
+        "levels": {
+            level.level: {
+                "rated": level.rated,
+                "satisfied": level.satisfied,
+                "satisfaction_rate": _rate(level.satisfaction_rate),
+            }
+            for level in figures.levels
+        },
+        "recorded": totals.recorded,
+        "due": totals.due,
+        "replied_on_time": totals.replied_on_time,
+        "replied_late": totals.replied_late,
+        "on_time_rate": _rate(totals.on_time_rate),
+        "replied": totals.replied,
+        "resolved": totals.resolved,
+        "awaiting": totals.awaiting,
+        "open_overdue": totals.open_overdue,
+        "rated": totals.rated,
+        "ratings": totals.ratings,
+        "satisfied": totals.satisfied,
+        "satisfaction_rate": _rate(totals.satisfaction_rate),
+        "suggestions": totals.suggestions,
+        "duplicate_suggestions": totals.duplicate_suggestions,
+        "repeat_rate": _rate(totals.repeat_rate),
+        "visits": {coverage.place_type: coverage.visits for coverage in result.visits},
+        "coverage": {
+            coverage.place_type: {"new": coverage.newly_covered, "to_date": coverage.covered}
+            for coverage in result.visits
+        },
+        "pairings": {
+            stat.kind: {
+                "pairings": stat.pairings,
+                "subjects": stat.subjects,
+                "targets": stat.targets,
+            }
+            for stat in result.pairings
+        },
+        "pairings_on": result.pairings_on.isoformat(),
+        "provisional_years": result.provisional_years,
+        "as_of": result.as_of.isoformat() if result.as_of else None,
+    }
+
+
+class Command(BaseCommand):
+    help = "Print the dashboard's figures for whole months and an org's subtree."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-01")
+        parser.add_argument("--to", dest="end", required=True, help="last day of a month")
+        parser.add_argument("--org", help="org code (default: the whole company)")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args, start: str, end: str, org: str | None, **options):
+        try:
+            period = Period.between(_day(start, "--from"), _day(end, "--to"))
+        except PeriodError as error:
+            raise CommandError(str(error)) from error
+        nodes = OrgNode.objects.all()
+        node = nodes.filter(code=org).first() if org else nodes.order_by("path").first()
+        if node is None:
+            raise CommandError(
+                _("No organisation has the code “%(code)s”.") % {"code": org}
+                if org
+                else _("The org tree is empty.")
+            )
+        result = report(node=node, period=period)
+        if options["json"]:
+            self.stdout.write(json.dumps(as_json(result), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(self.table(result))
+
+    def table(self, result: Report) -> str:
+        figures, totals = result.figures, result.figures.totals
+        lines = [
+            f"{figures.node.name} ({figures.node.code}) · "
+            f"{figures.period.first.isoformat()} – {figures.period.end.isoformat()}",
+            "",
+            *self.counts(totals),
+            "",
+            _("By level") + ":",
+        ]
+        for level in figures.levels:
+            lines.append(
+                f"  {level.label}: {_('rated')} {level.rated}, {_('satisfied')} "
+                f"{level.satisfied}, {_('satisfaction rate')} {_percent(level.satisfaction_rate)}"
+            )
+        lines += ["", _("Visits by place type") + ":"]
+        for coverage in result.visits:
+            lines.append(
+                f"  {coverage.label}: {_('visits')} {coverage.visits}, "
+                f"{_('newly covered')} {coverage.newly_covered}, "
+                f"{_('covered to date')} {coverage.covered}"
+            )
+        lines += ["", _("Pairings on %(day)s") % {"day": result.pairings_on.isoformat()} + ":"]
+        for stat in result.pairings:
+            lines.append(
+                f"  {stat.label}: {stat.subjects} {stat.subject_noun} · "
+                f"{stat.targets} {stat.target_noun} ({stat.pairings})"
+            )
+        if result.provisional_years:
+            years = ", ".join(str(year) for year in result.provisional_years)
+            lines += [
+                "",
+                _("Warning: the working-day calendar of %(years)s is provisional.")
+                % {"years": years},
+            ]
+        if result.as_of is None:
+            lines += ["", _("The roll-ups have not been built yet: run manage.py rollups rebuild.")]
+        return "\n".join(lines)
+
+    @staticmethod
+    def counts(totals: Counts) -> list[str]:
+        rows = [
+            (_("Recorded"), totals.recorded),
+            (_("Due"), totals.due),
+            (_("Replied on time"), totals.replied_on_time),
+            (_("Replied late"), totals.replied_late),
+            (_("On-time rate"), _percent(totals.on_time_rate)),
+            (_("Replied"), totals.replied),
+            (_("Resolved"), totals.resolved),
+            (_("Open and overdue"), totals.open_overdue),
+            (_("Rated"), totals.rated),
+            (_("Satisfied"), totals.satisfied),
+            (_("Satisfaction rate"), _percent(totals.satisfaction_rate)),
+            (_("Suggestions"), totals.suggestions),
+            (_("Duplicate suggestions"), totals.duplicate_suggestions),
+            (_("Repeat rate"), _percent(totals.repeat_rate)),
+        ]
+        width = max(len(str(label)) for label, _value in rows)
+        return [f"{label:<{width}}  {value}" for label, value in rows]
