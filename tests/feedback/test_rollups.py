@@ -1,0 +1,182 @@
+"""The roll-up jobs (R7): the frequent refresh equals a rebuild, runs twice harmlessly, misses
+no event committed out of order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Max
+
+from feedback.constants import Satisfaction
+from feedback.models import (
+    COUNT_FIELDS,
+    RATING_FIELDS,
+    EntryMonthly,
+    EntryMonthlyOwn,
+    RollupState,
+    VisitMonthly,
+)
+from feedback.rollups import services
+from feedback.rollups.services import rollups_rebuild, rollups_refresh
+from liaison.constants import Role
+from liaison.models import EntryEvent
+from liaison.services.workflow import Action
+from tests.factories import make_entry
+from tests.feedback.test_rollups_dataset import Clock, build_ledger
+from tests.walks import act
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def snapshot() -> dict:
+    """Every roll-up row, keyed by its cell, without ids."""
+    rows = {}
+    for model, node in ((EntryMonthlyOwn, "org_id"), (EntryMonthly, "node_id")):
+        for row in model.objects.values(node, "month", "level", "colour", "kind", *COUNT_FIELDS):
+            key = (model.__name__, row.pop(node), row.pop("month"), row.pop("level"))
+            key += (row.pop("colour"), row.pop("kind"))
+            rows[key] = row
+    for row in VisitMonthly.objects.values(
+        "node_id", "month", "place_type", "visits", "newly_covered"
+    ):
+        rows[("VisitMonthly", row.pop("node_id"), row.pop("month"), row.pop("place_type"))] = row
+    return rows
+
+
+def test_every_satisfaction_value_has_a_column():
+    assert set(RATING_FIELDS) == set(Satisfaction.values)
+    assert set(RATING_FIELDS.values()) <= set(COUNT_FIELDS)
+
+
+def test_after_every_step_the_refresh_equals_a_rebuild(world, clock):
+    """Each step of the story (recording, referral, replies on time and late, every rating,
+    reopening, a calendar change moving due dates across months, a void, visits, the sweep)
+    is followed by the refresh; what it made must equal a rebuild from scratch."""
+    steps = []
+
+    def compare():
+        rollups_refresh()
+        incremental = snapshot()
+        rollups_rebuild()
+        rebuilt = snapshot()
+        assert incremental == rebuilt, f"step {len(steps)} differs"
+        steps.append(len(rebuilt))
+
+    build_ledger(world, clock, after_step=compare)
+    assert len(steps) > 60 and steps[-1] > 20
+
+
+def test_the_refresh_alone_ends_where_a_rebuild_does(world, clock):
+    build_ledger(world, clock, after_step=rollups_refresh)
+    incremental = snapshot()
+    assert incremental
+    rollups_rebuild()
+    assert snapshot() == incremental
+
+
+def test_a_second_refresh_changes_nothing(world, clock):
+    build_ledger(world, clock, after_step=rollups_refresh)
+    before = snapshot()
+    clock.set(dt.date(2026, 4, 10), hour=12, minute=5)  # the last events still in the overlap
+    again = rollups_refresh()
+    assert again["events"] > 0  # it read them again …
+    assert snapshot() == before  # … and changed nothing
+    clock.set(dt.date(2026, 4, 10), hour=13)
+    assert rollups_refresh()["events"] == 0  # past the overlap: nothing to read
+    assert snapshot() == before
+
+
+def test_the_first_refresh_rebuilds(world, clock):
+    clock.set(dt.date(2026, 1, 5))
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 1, 5))
+    assert not RollupState.objects.exists()
+    assert rollups_refresh()["rebuilt"] is True
+    row = EntryMonthly.objects.get(node=world.company)
+    assert (row.month, row.recorded, row.due) == (dt.date(2026, 1, 1), 1, 1)
+    assert rollups_refresh()["rebuilt"] is False
+
+
+def test_the_floor_stays_below_what_was_written_in_the_overlap(world, clock):
+    clock.set(dt.date(2026, 1, 5), hour=10)
+    rollups_refresh()
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 1, 5))
+    last = EntryEvent.objects.aggregate(last=Max("pk"))["last"]
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=5)
+    rollups_refresh()
+    assert RollupState.objects.get().event_floor == last - 1  # read again next time
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=20)
+    rollups_refresh()
+    assert RollupState.objects.get().event_floor == last
+
+
+@pytest.mark.parametrize("overlap", [services.OVERLAP, dt.timedelta(0)])
+def test_an_event_committed_after_a_larger_id_was_read_is_not_missed(
+    world, clock, monkeypatch, overlap
+):
+    """A transaction that took its event id before another's but committed after it: the
+    overlap reads it; without one (the control) the refresh misses it."""
+    monkeypatch.setattr(services, "OVERLAP", overlap)
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    clock.set(dt.date(2026, 1, 5), hour=10)
+    rollups_refresh()
+    first = make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    held = EntryEvent.objects.create(entry=first, kind="progress_note")  # an id taken …
+    held_id = held.pk
+    held.delete()  # … by a transaction still running
+    make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=1)
+    rollups_refresh()
+    late = make_entry(cadre, recorded_on=dt.date(2026, 2, 2))  # … which commits now
+    EntryEvent.objects.filter(entry=late).update(id=held_id)
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=2)
+    rollups_refresh()
+    february = EntryMonthly.objects.filter(node=world.company, month=dt.date(2026, 2, 1))
+    assert february.exists() is (overlap > dt.timedelta(0))
+
+
+def test_a_void_leaves_every_month(world, clock):
+    """Voiding a replied entry (its reply, resolution and deadline in other months than the
+    void) takes it out of all of them."""
+    cadre, maintainer = world.users[Role.GRASSROOTS_CADRE], world.users[Role.PARTY_BUILDING]
+    clock.set(dt.date(2026, 1, 28))
+    rollups_refresh()
+    entry = make_entry(cadre, recorded_on=dt.date(2026, 1, 28))  # red: due 2026-02-04
+    clock.set(dt.date(2026, 2, 3))
+    entry = act(world, entry, Action.RESOLVE_ON_SPOT, maintainer)
+    entry = act(world, entry, Action.REPLY, maintainer)
+    rollups_refresh()
+    company = EntryMonthly.objects.filter(node=world.company)
+    assert sorted(company.values_list("month", "recorded", "due", "replied")) == [
+        (dt.date(2026, 1, 1), 1, 0, 0),
+        (dt.date(2026, 2, 1), 0, 1, 1),
+    ]
+    clock.set(dt.date(2026, 3, 2))
+    act(world, entry, Action.VOID, maintainer)
+    rollups_refresh()
+    assert not company.exists()
+    assert not EntryMonthlyOwn.objects.exists()
+
+
+def test_a_refresh_with_nothing_new_is_a_few_queries(world, clock, django_assert_max_num_queries):
+    clock.set(dt.date(2026, 1, 5))
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 1, 5))
+    rollups_refresh()
+    clock.set(dt.date(2026, 1, 6))
+    rollups_refresh()
+    with django_assert_max_num_queries(10):
+        rollups_refresh()
+
+
+def test_the_tasks_call_the_jobs(world, clock):
+    from feedback import tasks
+
+    clock.set(dt.date(2026, 1, 5))
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 1, 5))
+    assert tasks.rollups_refresh_task.delay().get()["rebuilt"] is True
+    assert tasks.rollups_rebuild_task.delay().get()["rows"] > 0
+    assert tasks.rollups_refresh_task.name == "feedback.rollups_refresh"
+    assert tasks.rollups_rebuild_task.name == "feedback.rollups_rebuild"
