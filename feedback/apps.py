@@ -23,3 +23,11 @@ class FeedbackConfig(AppConfig):
         event_field_register("rating", _("rating"), Satisfaction)
         event_field_register("round", _("round"))
         event_field_register("channel", _("channel"), RatingChannel)
+
+        # The menu item of the dashboards, for those who read them.
+        from feedback.dashboard import reads_dashboards
+        from liaison.context_processors import nav_register
+
+        nav_register(
+            "dashboard", _("Dashboard"), "feedback:dashboard", reads_dashboards, "dashboard"
+        )

@@ -5,6 +5,8 @@ from feedback import views
 app_name = "feedback"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("entries/<int:pk>/rating/", views.rating_record, name="rating_record"),
     path("entries/<int:pk>/reply-slip/", views.reply_slip, name="reply_slip"),
     path(
@@ -17,6 +19,8 @@ urlpatterns = [
 # The informant's pages (no login), mounted at /r/ under the namespace "rate": a short path,
 # for an SMS and a small QR code.
 public_urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("<str:token>/", views.rating_link_page, name="link"),
     path("<str:token>/thanks/", views.rating_link_thanks, name="thanks"),
 ]

@@ -1,5 +1,7 @@
 """The navigation each role sees (one place for the menu)."""
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,16 @@ from liaison import permissions
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES, EntryScope, entry_lists_for
 from liaison.selectors.reviews import reads_reviews
 from liaison.services.visits import can_log_visit
+
+# Menu items other apps add (feedback depends on liaison, never the reverse): key, label, URL
+# name, whether the user has it, and the prefix of the URL names that make it the active one.
+_REGISTERED: list[tuple[str, object, str, Callable, str]] = []
+
+
+def nav_register(key: str, label, url_name: str, allowed: Callable, active_prefix: str) -> None:
+    """Add a menu item after the ledger's own (call from an AppConfig.ready)."""
+    if key not in [item[0] for item in _REGISTERED]:
+        _REGISTERED.append((key, label, url_name, allowed, active_prefix))
 
 
 def navigation(request):
@@ -29,6 +41,9 @@ def navigation(request):
         items.append(("reviews", _("Monthly review"), reverse("liaison:review_list")))
     if permissions.reads_supervision_board(user):
         items.append(("supervision", _("Supervision board"), reverse("liaison:supervision_board")))
+    for key, label, url_name, allowed, _prefix in _REGISTERED:
+        if allowed(user):
+            items.append((key, label, reverse(url_name)))
     if can_log_visit(user):
         items.append(("visit", _("Log a visit"), reverse("liaison:visit_create")))
     # Master-data upkeep sits under one "Maintenance" menu, so the bar fits a laptop's width.
@@ -40,7 +55,8 @@ def navigation(request):
         upkeep.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
-    active = next((key for key, prefix in _ACTIVE_PREFIXES if url_name.startswith(prefix)), "")
+    prefixes = [*_ACTIVE_PREFIXES, *((item[0], item[4]) for item in _REGISTERED)]
+    active = next((key for key, prefix in prefixes if url_name.startswith(prefix)), "")
     return {
         "nav_items": items,
         "nav_upkeep": upkeep,

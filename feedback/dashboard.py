@@ -1,0 +1,163 @@
+"""The dashboard page's reads: one node's figures for one period, from the roll-up tables.
+
+`dashboard_for` gathers what the page shows (feedback.figures does the reading) and the data of
+its charts. Every chart has its table beside it on the page; the charts are drawn by ECharts in
+the browser from the JSON built here, so a page without JavaScript still shows every figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback.constants import DASHBOARD_ROLES
+from feedback.figures import (
+    MonthFigures,
+    Report,
+    UnitFigures,
+    branch_ranking,
+    by_unit,
+    monthly_trend,
+    report,
+)
+from feedback.periods import Period
+from feedback.rollups.cells import month_of
+from liaison import permissions
+from liaison.models import OrgNode, User
+
+
+def reads_dashboards(user: User) -> bool:
+    """The party-building department (and administrators) for the company, committee staff for
+    their committee, branch secretaries for their branch."""
+    return permissions.scope_path(user) is not None and (
+        user.is_superuser or user.role in DASHBOARD_ROLES
+    )
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    value: str
+    label: str
+
+
+def period_choices(today: dt.date | None = None) -> list[PeriodChoice]:
+    """The periods offered in the selector: this and last month, quarter and year."""
+    today = today or timezone.localdate()
+    this_month = month_of(today)
+    last_month = month_of(this_month - dt.timedelta(days=1))
+    quarter = (today.month - 1) // 3 + 1
+    last_quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    choices = [
+        (Period.month(this_month.year, this_month.month), _("This month")),
+        (Period.month(last_month.year, last_month.month), _("Last month")),
+        (Period.quarter(today.year, quarter), _("This quarter")),
+        (Period.quarter(*last_quarter), _("Last quarter")),
+        (Period.year(today.year), _("This year")),
+        (Period.year(today.year - 1), _("Last year")),
+    ]
+    return [PeriodChoice(str(period), f"{label} ({period})") for period, label in choices]
+
+
+def default_period(today: dt.date | None = None) -> Period:
+    """This year so far: the figures the department reads every morning."""
+    return Period.year((today or timezone.localdate()).year)
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    node: OrgNode
+    period: Period
+    parents: list[OrgNode]  # from the top of the user's subtree down to the node
+    report: Report
+    trend: list[MonthFigures]
+    units: UnitFigures
+    branches: UnitFigures
+    charts: dict
+
+    @property
+    def totals(self):
+        return self.report.figures.totals
+
+
+def _charts(report: Report, trend: list[MonthFigures], units: UnitFigures) -> dict:
+    """The data of the page's charts (names and numbers only; the page's script draws them)."""
+    return {
+        "levels": {
+            "categories": [level.label for level in report.figures.levels],
+            "series": [
+                {
+                    "name": _("Satisfaction rate (%)"),
+                    "type": "bar",
+                    "data": [_percent(level.satisfaction_rate) for level in report.figures.levels],
+                }
+            ],
+            "percent": True,
+        },
+        "trend": {
+            "categories": [f"{month.month:%Y-%m}" for month in trend],
+            "series": [
+                {
+                    "name": _("Satisfaction rate (%)"),
+                    "type": "line",
+                    "data": [_percent(month.counts.satisfaction_rate) for month in trend],
+                },
+                {
+                    "name": _("On-time reply rate (%)"),
+                    "type": "line",
+                    "data": [_percent(month.counts.on_time_rate) for month in trend],
+                },
+            ],
+            "percent": True,
+        },
+        "units": {
+            "categories": [row.node.name for row in units.rows],
+            "series": [
+                {
+                    "name": _("Awaiting a reply, in time"),
+                    "type": "bar",
+                    "stack": "open",
+                    "itemStyle": {"color": "#90a4ae"},
+                    "data": [row.awaiting_now - row.overdue_now for row in units.rows],
+                },
+                {
+                    "name": _("Overdue"),
+                    "type": "bar",
+                    "stack": "open",
+                    "itemStyle": {"color": "#c62828"},
+                    "data": [row.overdue_now for row in units.rows],
+                },
+            ],
+            "horizontal": True,
+        },
+        "visits": {
+            "categories": [visit.label for visit in report.visits],
+            "series": [
+                {
+                    "name": _("Visits"),
+                    "type": "bar",
+                    "data": [visit.visits for visit in report.visits],
+                }
+            ],
+        },
+    }
+
+
+def dashboard_for(*, user: User, node: OrgNode, period: Period) -> Dashboard:
+    """Return the dashboard of `node` (already checked to lie in the user's subtree) for
+    `period`: a fixed number of queries on the roll-up tables and the org tree."""
+    scope = permissions.scope_path(user) or ""
+    ancestors = list(OrgNode.objects.get_ancestors(node)) if node.depth > 1 else []
+    parents = [n for n in ancestors if n.path.startswith(scope)] + [node]
+    the_report = report(node=node, period=period)
+    trend = monthly_trend(node=node, period=period)
+    units = by_unit(node=node, period=period)
+    branches = branch_ranking(node=node, period=period)
+    charts = _charts(the_report, trend, units)
+    return Dashboard(node, period, parents, the_report, trend, units, branches, charts)

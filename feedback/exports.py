@@ -1,0 +1,166 @@
+"""The dashboard's tables as an Excel workbook (one sheet per table), in the user's language.
+
+Rates are written as numbers with a percent format, so that the department can go on
+calculating with them; an undefined rate (nothing counted) is an empty cell.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from feedback.dashboard import Dashboard
+
+PERCENT = "0.0%"
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], percent=()):
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:  # labels may be lazy translations: write them as text
+        sheet.append([str(v) if isinstance(v, Promise) else v for v in row])
+    for column in percent:  # 1-based column numbers holding rates
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = PERCENT
+    for title_cell in sheet[1]:
+        width = max(len(str(title_cell.value or "")) * 2 + 2, 10)
+        sheet.column_dimensions[title_cell.column_letter].width = min(width, 40)
+    return sheet
+
+
+def dashboard_workbook(board: Dashboard) -> io.BytesIO:
+    """Return the workbook of the dashboard's tables (small: a few hundred rows at most)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    totals = board.totals
+    overview = _sheet(
+        workbook,
+        _("Overview"),
+        [_("Figure"), _("Value")],
+        [
+            [_("Organisation"), board.node.name],
+            [_("Period"), str(board.period)],
+            [_("Entries recorded"), totals.recorded],
+            [_("Deadlines come"), totals.deadlines_come],
+            [_("Replied on time"), totals.replied_on_time],
+            [_("On-time reply rate"), totals.on_time_rate],
+            [_("Resolved"), totals.resolved],
+            [_("Open and overdue"), totals.open_overdue],
+            [_("Rated"), totals.rated],
+            [_("Satisfied"), totals.satisfied],
+            [_("Satisfaction rate"), totals.satisfaction_rate],
+            [_("Suggestions"), totals.suggestions],
+            [_("Duplicate suggestions"), totals.duplicate_suggestions],
+            [_("Repeat rate"), totals.repeat_rate],
+        ],
+    )
+    for row in overview.iter_rows(min_row=2):
+        if isinstance(row[1].value, float):
+            row[1].number_format = PERCENT
+    _sheet(
+        workbook,
+        _("Four levels"),
+        [_("Level"), _("Rated"), _("Satisfied"), _("Satisfaction rate")],
+        [
+            [level.label, level.rated, level.satisfied, level.satisfaction_rate]
+            for level in board.report.figures.levels
+        ],
+        percent=[4],
+    )
+    _sheet(
+        workbook,
+        _("Monthly trend"),
+        [
+            _("Month"),
+            _("Recorded"),
+            _("Rated"),
+            _("Satisfaction rate"),
+            _("Month-over-month change"),
+            _("On-time reply rate"),
+            _("Resolved"),
+        ],
+        [
+            [
+                f"{month.month:%Y-%m}",
+                month.counts.recorded,
+                month.counts.rated,
+                month.counts.satisfaction_rate,
+                month.satisfaction_change,
+                month.counts.on_time_rate,
+                month.counts.resolved,
+            ]
+            for month in board.trend
+        ],
+        percent=[4, 5, 6],
+    )
+    _sheet(
+        workbook,
+        _("By unit"),
+        [
+            _("Unit"),
+            _("Recorded"),
+            _("Rated"),
+            _("Satisfaction rate"),
+            _("On-time reply rate"),
+            _("Resolved"),
+            _("Awaiting a reply now"),
+            _("Overdue now"),
+        ],
+        [
+            [
+                _("%(name)s itself") % {"name": row.node.name} if row.own else row.node.name,
+                row.counts.recorded,
+                row.counts.rated,
+                row.counts.satisfaction_rate,
+                row.counts.on_time_rate,
+                row.counts.resolved,
+                row.awaiting_now,
+                row.overdue_now,
+            ]
+            for row in board.units.rows
+        ],
+        percent=[4, 5],
+    )
+    _sheet(
+        workbook,
+        _("Branch ranking"),
+        [_("Rank"), _("Branch"), _("Rated"), _("Satisfaction rate")],
+        [
+            [row.rank, row.node.name, row.counts.rated, row.counts.satisfaction_rate]
+            for row in board.branches.ranking
+        ],
+        percent=[4],
+    )
+    _sheet(
+        workbook,
+        _("Visit coverage"),
+        [_("Place type"), _("Visits"), _("First visited"), _("Covered so far")],
+        [
+            [visit.label, visit.visits, visit.newly_covered, visit.covered]
+            for visit in board.report.visits
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Pairings"),
+        [_("Kind"), _("Liaison side"), _("Paired side"), _("Pairings")],
+        [
+            [
+                stat.label,
+                f"{stat.subjects} {stat.subject_noun}",
+                f"{stat.targets} {stat.target_noun}",
+                stat.pairings,
+            ]
+            for stat in board.report.pairings
+        ],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer

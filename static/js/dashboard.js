@@ -1,0 +1,39 @@
+// Draws the dashboard's charts with ECharts from the JSON beside each one. The tables next to
+// the charts hold the same figures, so nothing is lost without JavaScript.
+(function () {
+  "use strict";
+  var COLOURS = ["#c62828", "#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f"];
+
+  function option(spec) {
+    var category = { type: "category", data: spec.categories, axisLabel: { interval: 0, hideOverlap: true } };
+    var value = { type: "value", minInterval: 1 };
+    if (spec.percent) {
+      value.max = 100;
+      value.axisLabel = { formatter: "{value}%" };
+    }
+    var series = spec.series.map(function (s) {
+      return Object.assign({ connectNulls: true, barMaxWidth: 36,
+        label: { show: s.type === "bar" && !s.stack, position: spec.horizontal ? "right" : "top" } }, s);
+    });
+    return {
+      color: COLOURS,
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { show: spec.series.length > 1, top: 0 },
+      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 32 : 16, bottom: 8, containLabel: true },
+      xAxis: spec.horizontal ? value : category,
+      yAxis: spec.horizontal ? Object.assign({}, category, { inverse: true }) : value,
+      series: series
+    };
+  }
+
+  document.querySelectorAll("[data-chart]").forEach(function (element) {
+    var data = document.getElementById(element.dataset.chart);
+    if (!data || typeof echarts === "undefined") return;
+    var spec = JSON.parse(data.textContent);
+    if (!spec.categories.length) { element.remove(); return; }
+    var chart = echarts.init(element, null, { renderer: "svg" });
+    chart.setOption(option(spec));
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();

@@ -1,0 +1,47 @@
+"""The satisfaction dashboard in the browser: the party-building department reads the company,
+goes down to a committee, changes the period and exports; a branch secretary reads the branch.
+Screenshots kept (dashboard-*.png)."""
+
+import pytest
+
+from feedback.rollups.services import rollups_rebuild
+from liaison.models import OrgNode, User
+from liaison.services.demo import demo_seed
+from liaison.services.demo.entries import demo_seed_entries
+from tests.e2e.helpers import log_in, log_out
+
+pytestmark = pytest.mark.e2e
+
+
+def test_dashboards_for_the_department_and_a_branch(live_server, page, screenshot_dir):
+    demo_seed(scale="small")
+    demo_seed_entries(count=600)
+    rollups_rebuild()
+    base = live_server.url
+    committee = OrgNode.objects.get(pk=User.objects.get(username="dangwei").scope_org_id)
+
+    log_in(page, base, "dangjian")
+    page.click("nav >> text=满意度看板")
+    page.wait_for_selector("[data-chart=chart-trend] svg")
+    assert page.get_by_test_id("level-row").count() == 4
+    assert "%" in page.get_by_test_id("satisfaction-rate").inner_text()
+    page.screenshot(path=screenshot_dir / "dashboard-1-company.png", full_page=True)
+
+    page.get_by_test_id("units").get_by_role("link", name=committee.name).click()
+    page.wait_for_url(f"**org={committee.pk}**")
+    page.wait_for_selector("[data-chart=chart-units] svg")
+    page.screenshot(path=screenshot_dir / "dashboard-2-committee.png", full_page=True)
+
+    page.select_option("#id_period", index=3)  # last quarter
+    page.get_by_role("button", name="查看", exact=True).click()
+    page.wait_for_url("**period=**")
+    page.screenshot(path=screenshot_dir / "dashboard-3-quarter.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_test_id("export-link").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    log_out(page, base)
+
+    log_in(page, base, "shuji")
+    page.click("nav >> text=满意度看板")
+    page.wait_for_selector("[data-chart=chart-levels] svg")
+    page.screenshot(path=screenshot_dir / "dashboard-4-branch.png", full_page=True)
