@@ -1,0 +1,147 @@
+"""The dashboard page and its Excel export: who reads them (404 for everyone else and for a
+node outside the reader's subtree), bad input (400 with a message), what the page shows, and
+its cost: a fixed number of queries that never read the entries, events or ratings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from feedback.rollups.services import rollups_rebuild
+from liaison.constants import Role
+from tests.factories import make_entry
+from tests.feedback.test_figures_queries import bulk_entries
+
+PAGE = reverse("feedback:dashboard")
+EXPORT = reverse("feedback:dashboard_export")
+READERS = [Role.PARTY_BUILDING, Role.ADMINISTRATOR, Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY]
+OTHERS = [
+    Role.LEADERSHIP_CADRE,
+    Role.OFFICE_CADRE,
+    Role.GRASSROOTS_CADRE,
+    Role.PARTY_MEMBER,
+    Role.DEPARTMENT_HANDLER,
+]
+
+
+@pytest.mark.parametrize("url", [PAGE, EXPORT])
+@pytest.mark.parametrize("role", READERS + OTHERS)
+def test_dashboard_by_role(world, client_for, role, url):
+    response = client_for(world.users[role]).get(url, {"period": "2026"})
+    assert response.status_code == (200 if role in READERS else 404)
+
+
+def test_dashboard_needs_a_login(client):
+    response = client.get(PAGE)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "node", "status"),
+    [
+        (Role.PARTY_BUILDING, "committee_b", 200),
+        (Role.COMMITTEE_STAFF, "branch_a", 200),
+        (Role.COMMITTEE_STAFF, "committee_b", 404),  # another committee
+        (Role.COMMITTEE_STAFF, "company", 404),  # above their scope
+        (Role.BRANCH_SECRETARY, "office_branch", 404),
+    ],
+)
+def test_a_node_outside_the_readers_subtree_is_404(world, client_for, role, node, status):
+    org = getattr(world, node)
+    response = client_for(world.users[role]).get(PAGE, {"org": org.pk, "period": "2026"})
+    assert response.status_code == status
+    if status == 200:
+        assert org.name in response.content.decode()
+
+
+def test_each_reader_starts_at_the_top_of_their_subtree(world, client_for):
+    for role, node in [
+        (Role.PARTY_BUILDING, world.company),
+        (Role.COMMITTEE_STAFF, world.committee_a),
+        (Role.BRANCH_SECRETARY, world.branch_a),
+    ]:
+        page = client_for(world.users[role]).get(PAGE).content.decode()
+        assert f"满意度看板 · {node.name}" in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"period": "2026-13"},
+        {"period": "last year"},
+        {"start": "2026-03"},  # no end
+        {"start": "2026-05", "end": "2026-02"},
+        {"start": "2026/05", "end": "2026-06"},
+        {"org": "x"},
+        {"colour": "red"},  # not a dashboard parameter
+    ],
+)
+def test_bad_input_is_400_with_a_message(world, client_for, params):
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    for url in (PAGE, EXPORT):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        assert 'data-testid="dashboard-error"' in response.content.decode()
+
+
+def test_the_page_shows_the_roll_ups_figures(world, client_for):
+    """One entry recorded in March 2026 in branch A: the committee's page for the first quarter
+    counts it, for April to June it does not."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    make_entry(secretary, recorded_on=dt.date(2026, 3, 2))
+    rollups_rebuild()
+    client = client_for(world.users[Role.COMMITTEE_STAFF])
+    page = client.get(PAGE, {"period": "2026-Q1"}).content.decode()
+    recorded = page[page.index('data-testid="headline"') :]
+    assert '<div class="ledger-stat">1</div><div class="ledger-stat-label">记录条目' in recorded
+    page = client.get(PAGE, {"start": "2026-04", "end": "2026-06"}).content.decode()
+    assert '<div class="ledger-stat">0</div><div class="ledger-stat-label">记录条目' in page
+
+
+def test_the_export_holds_the_dashboards_tables(world, client_for):
+    make_entry(world.users[Role.BRANCH_SECRETARY], recorded_on=dt.date(2026, 3, 2))
+    rollups_rebuild()
+    response = client_for(world.users[Role.PARTY_BUILDING]).get(EXPORT, {"period": "2026-Q1"})
+    assert response["Content-Disposition"].startswith("attachment;")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == [
+        "总览",
+        "四个层面",
+        "月度趋势",
+        "分单位",
+        "支部排名",
+        "走访覆盖",
+        "结对联系",
+    ]
+    overview = {row[0]: row[1] for row in workbook["总览"].iter_rows(values_only=True)}
+    assert overview["记录条目"] == 1 and overview["统计期间"] == "2026-Q1"
+    levels = [row[0] for row in workbook["四个层面"].iter_rows(min_row=2, values_only=True)]
+    assert levels == ["领导干部", "机关党支部", "基层党支部", "党员"]
+    assert len(list(workbook["月度趋势"].iter_rows(min_row=2))) == 3
+
+
+def _page_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(PAGE, {"period": "2026"}).status_code == 200
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def test_the_page_costs_the_same_for_few_and_many_entries_and_never_reads_them(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    bulk_entries(world, 3)
+    few = _page_queries(client)
+    bulk_entries(world, 120)
+    many = _page_queries(client)
+    assert len(few) == len(many)
+    for table in ("liaison_entry", "liaison_entryevent", "feedback_rating", "liaison_visit"):
+        assert not [sql for sql in many if f'"{table}"' in sql], table
+    with django_assert_max_num_queries(15):
+        client.get(PAGE, {"period": "2026"})
