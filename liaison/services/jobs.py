@@ -256,7 +256,8 @@ def _escalate(today: dt.date) -> int:
     """Tell the secretaries above each entry overdue long enough, and the party-building
     department, once per deadline. Secretaries are matched along the entry's path in the org
     tree (one dictionary look-up per level), not by a scan of all secretaries per entry."""
-    cutoff = working_days_back(_calendar(today), today, escalate_working_days())
+    days = escalate_working_days()
+    cutoff = working_days_back(_calendar(today), today, days)
     entries = list(
         Entry.objects.filter(status__in=AWAITING, is_overdue=True, due_on__lte=cutoff)
         .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
@@ -265,13 +266,20 @@ def _escalate(today: dt.date) -> int:
     )
     if not entries:
         return 0
-    active = User.objects.filter(is_active=True)
+    # The secretaries by the path of their scope, and the party-building department: one query.
     by_scope: dict[str, list[tuple[int, str]]] = {}
-    for user_pk, scope_path, scope_kind in active.filter(
-        role=Role.BRANCH_SECRETARY, scope_org__isnull=False
-    ).values_list("pk", "scope_org__path", "scope_org__kind"):
-        by_scope.setdefault(scope_path, []).append((user_pk, scope_kind))
-    party_building = set(active.filter(role=Role.PARTY_BUILDING).values_list("pk", flat=True))
+    party_building = set()
+    for user_pk, role, scope_path, scope_kind in (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.BRANCH_SECRETARY, scope_org__isnull=False) | Q(role=Role.PARTY_BUILDING)
+        )
+        .values_list("pk", "role", "scope_org__path", "scope_org__kind")
+    ):
+        if role == Role.PARTY_BUILDING:
+            party_building.add(user_pk)
+        else:
+            by_scope.setdefault(scope_path, []).append((user_pk, scope_kind))
 
     recipients_of: dict[str, list[int]] = {}
 
@@ -293,7 +301,7 @@ def _escalate(today: dt.date) -> int:
     for pk, due_on, number, title, org_path, reopen_count in entries:
         message = template % {
             "entry": _label(number, title),
-            "days": escalate_working_days(),
+            "days": days,
             "due": due_on.isoformat(),
         }
         rows.extend(

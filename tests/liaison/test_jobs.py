@@ -31,10 +31,10 @@ MONDAY = dt.date(2026, 11, 16)
 
 # Queries of each job whatever the number of entries, counting the savepoint and its release
 # that the job's transaction costs inside a test's (measured on SQLite and PostgreSQL with up to
-# 50 entries; tests/liaison/test_jobs_scale.py pins 100,000 on PostgreSQL). A sweep that clears,
-# flags, notifies and escalates: 3 queries to clear, 3 to flag and tell the owners, 2 to load the
-# calendar, 4 to escalate; one with nothing to do stops after each step's first query.
-SWEEP_QUERIES = 15
+# 50 entries; tests/liaison/test_jobs_postgres.py pins 100,000 on PostgreSQL). A sweep that clears,
+# flags, notifies and escalates: 3 queries to clear, 4 to flag and tell the owners, 2 to load the
+# calendar, 3 to escalate; one with nothing to do stops after each step's first query.
+SWEEP_QUERIES = 14
 SWEEP_QUERIES_IDLE = 7
 CLOSE_QUERIES = 8
 WARNING_QUERIES = 6

@@ -78,7 +78,9 @@ def test_the_sweep_over_100_000_overdue_entries_is_a_handful_of_queries(
     expected_escalations = late.count() + late.filter(org__in=orgs[:2]).count()
 
     started = time.perf_counter()
-    with django_assert_max_num_queries(SWEEP_QUERIES):
+    # 12: the savepoint and its release, a look for flags to clear (none), 4 queries to flag and
+    # tell the owners, 2 to load the calendar, 3 to escalate.
+    with django_assert_max_num_queries(SWEEP_QUERIES - 2):
         result = jobs.overdue_sweep(today=MONDAY)
     seconds = time.perf_counter() - started
 
