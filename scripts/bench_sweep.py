@@ -14,6 +14,8 @@ job reported:
 - sweep, as found: what the next beat would do now (on a fresh demo ledger: tell the owners and
   escalate the entries the seed flagged, since the seed writes no notifications);
 - sweep, idle: the run after that, with nothing left to do (the every-15-minutes case);
+- sweep, a day later: yesterday's sweep first (not timed), then today's: the nightly run, which
+  flags the entries due yesterday and escalates those that are now late long enough;
 - sweep, all at once: every overdue entry unflagged first (not timed), as on the first run after
   an import, or after the beat was down for long;
 - warnings and close_unrated, as found and idle.
@@ -57,11 +59,13 @@ def unflag_all() -> None:
 def scenarios(today: dt.date) -> list[tuple[str, Callable[[], None] | None, Callable[[], dict]]]:
     """(label, setup run untimed inside the run's transaction, the job)."""
     sweep = lambda: jobs.overdue_sweep(today=today)  # noqa: E731
+    sweep_yesterday = lambda: jobs.overdue_sweep(today=today - dt.timedelta(days=1))  # noqa: E731
     warnings = lambda: jobs.due_soon_warnings(today=today)  # noqa: E731
     close = lambda: jobs.close_unrated(today=today)  # noqa: E731
     return [
         ("sweep, as found", None, sweep),
         ("sweep, idle", sweep, sweep),
+        ("sweep, a day later", sweep_yesterday, sweep),
         ("sweep, all at once", unflag_all, sweep),
         ("warnings, as found", None, warnings),
         ("warnings, idle", warnings, warnings),
