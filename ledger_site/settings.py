@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # R4: replies nobody rated in time close as not rated, daily at 01:00.
     "close-unrated": {"task": "liaison.close_unrated", "schedule": crontab(minute=0, hour=1)},
+    # R7: the roll-ups the dashboards read: brought up to date from the events every two
+    # minutes, rebuilt from the entries every night.
+    "rollups-refresh": {"task": "feedback.rollups_refresh", "schedule": timedelta(minutes=2)},
+    "rollups-rebuild": {"task": "feedback.rollups_rebuild", "schedule": crontab(minute=30, hour=3)},
     # Catch-up for notification emails whose after-commit enqueue was lost.
     "notifications-email": {
         "task": "liaison.notifications_email",

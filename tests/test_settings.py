@@ -57,3 +57,14 @@ def test_embedded_defaults_need_nothing_installed():
     result = _settings({"DJANGO_DEBUG": "1", "REDIS_URL": ""})
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.sqlite3 filesystem://" in result.stdout
+
+
+def test_every_beat_job_names_a_registered_task():
+    """A typo in the beat schedule would only show as a worker error at night."""
+    from django.conf import settings
+
+    from ledger_site.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
