@@ -238,3 +238,16 @@ def test_command(world, october):
     out = StringIO()
     call_command("monthly_review", "--month", "2026-10", stdout=out)
     assert "0 sheets created" in out.getvalue()
+
+
+def test_ledger_jobs_prepares_last_months_reviews_once(world):
+    """`ledger_jobs monthly_review` runs the beat job by hand; the second run creates none."""
+    out = StringIO()
+    call_command("ledger_jobs", "monthly_review", "--json", stdout=out)
+    first = json.loads(out.getvalue())
+    assert first["job"] == "monthly_review"
+    assert first["month"] == f"{previous_month():%Y-%m}"
+    assert first["sheets_created"] == 3  # the world's three branches
+    out = StringIO()
+    call_command("ledger_jobs", "monthly_review", "--json", stdout=out)
+    assert json.loads(out.getvalue())["sheets_created"] == 0
