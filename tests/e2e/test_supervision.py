@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from liaison.constants import AWAITING_REPLY_STATUSES
-from liaison.models import Entry, OrgNode, Supervision
+from liaison.models import OrgNode, Person, Supervision, User
 from liaison.services.demo import demo_seed
 from liaison.services.demo.entries import demo_seed_entries
 from liaison.services.jobs import overdue_sweep
 from tests.e2e.helpers import log_in, log_out
+from tests.factories import make_entry
 
 pytestmark = pytest.mark.e2e
 
@@ -21,15 +21,13 @@ def test_party_building_supervises_and_the_owner_answers(live_server, page, scre
     demo_seed(scale="small")
     demo_seed_entries(count=300)
     today = timezone.localdate()
-    entry = (
-        Entry.objects.filter(
-            owner__username="shuji", status__in=AWAITING_REPLY_STATUSES, due_on__isnull=False
-        )
-        .order_by("due_on")
-        .first()
+    secretary = User.objects.get(username="shuji")
+    entry = make_entry(
+        secretary,
+        title="职工食堂饮水机老化",
+        recorded_on=today - dt.timedelta(days=30),
+        informant=Person.objects.filter(org=secretary.scope_org).first(),
     )
-    if entry.due_on >= today:  # make sure the secretary has one overdue entry
-        Entry.objects.filter(pk=entry.pk).update(due_on=today - dt.timedelta(days=12))
     overdue_sweep()
     entry.refresh_from_db()
     committee = OrgNode.objects.get(path=entry.org.path[: 2 * OrgNode.steplen])
