@@ -1,6 +1,6 @@
 """Roll-up tables (R7): counts by month, org node and level, kept by jobs; dashboards read them.
 
-Three tables of counts and one of bookkeeping:
+Four tables of counts and one of bookkeeping:
 
 - ``EntryMonthlyOwn``: what the entries of one org's own ledger (a branch's or a group's) add to
   a month, per level, colour and kind. Only the jobs read it.
@@ -8,6 +8,8 @@ Three tables of counts and one of bookkeeping:
   ledger below it), one row per node, month, level, colour and kind. A dashboard of any node
   reads that node's rows for the months of its period: a few hundred rows, whatever the number
   of entries; "by unit" reads the children's rows.
+- ``EntryMonthlyLevel``: the same without colour and kind (node, month, level): the rows the
+  dashboards' headline figures, trends, units and rankings read.
 - ``VisitMonthly``: visits (R14) of a node's subtree per month and place type.
 - ``RollupState``: the watermark of the frequent job.
 
@@ -25,6 +27,7 @@ __all__ = [
     "COUNT_FIELDS",
     "RATING_FIELDS",
     "EntryMonthly",
+    "EntryMonthlyLevel",
     "EntryMonthlyOwn",
     "RollupState",
     "VisitMonthly",
@@ -35,13 +38,8 @@ def _count(label):
     return models.PositiveIntegerField(label, default=0)
 
 
-class EntryCounts(models.Model):
-    """The counts of one cell: a month (its first day), a level, a colour and a kind."""
-
-    month = models.DateField(_("month"))
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
-    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
+class RollupCounts(models.Model):
+    """The counts of a roll-up row (what each means: feedback.rollups.cells)."""
 
     # By the month recorded.
     recorded = _count(_("recorded"))
@@ -61,6 +59,18 @@ class EntryCounts(models.Model):
     rating_satisfied = _count(Satisfaction.SATISFIED.label)
     rating_basically_satisfied = _count(Satisfaction.BASICALLY_SATISFIED.label)
     rating_unsatisfied = _count(Satisfaction.UNSATISFIED.label)
+
+    class Meta:
+        abstract = True
+
+
+class EntryCounts(RollupCounts):
+    """The counts of one cell: a month (its first day), a level, a colour and a kind."""
+
+    month = models.DateField(_("month"))
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
 
     class Meta:
         abstract = True
@@ -128,6 +138,33 @@ class EntryMonthly(EntryCounts):
                 fields=["node", "month", "level", "colour", "kind"], name="entrymonthly_cell"
             )
         ]
+
+
+class EntryMonthlyLevel(RollupCounts):
+    """A node's subtree totals for a month and level: EntryMonthly without colour and kind,
+    a quarter of its rows or fewer — what the dashboards' headline figures, trends, units and
+    rankings read."""
+
+    node = models.ForeignKey(
+        "liaison.OrgNode",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+
+    class Meta:
+        verbose_name = _("monthly roll-up by level")
+        verbose_name_plural = _("monthly roll-ups by level")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "month", "level"], name="entrymonthlylevel_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.level}"
 
 
 class VisitMonthly(models.Model):

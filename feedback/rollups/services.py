@@ -14,9 +14,10 @@ children's rows. Recomputing whole cells, not adding deltas, makes a run idempot
 event twice costs time, never a wrong count.
 
 The watermark is an id per table (ids are indexed; times are not), kept below every row
-written in the last OVERLAP: an id is handed out at insert, and a transaction can commit after
-one with a larger id was read, so each run reads the last OVERLAP again. A transaction open
-longer than that is caught by the nightly rebuild, as is anything written without an event
+written in the last OVERLAP (by the rows' own insert times, `at` and `created_at`, looking back
+at most MAX_REREAD ids): an id is handed out at insert, and a transaction can commit after one
+with a larger id was read, so each run reads the last OVERLAP again. A transaction open longer
+than that is caught by the nightly rebuild, as is anything written without an event
 (seed_demo's bulk load: rebuild after it).
 
 Both jobs run in one transaction that first locks the state row, so two runs (two beats, a
@@ -35,7 +36,14 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Model
 from django.utils import timezone
 
-from feedback.models import COUNT_FIELDS, EntryMonthly, EntryMonthlyOwn, RollupState, VisitMonthly
+from feedback.models import (
+    COUNT_FIELDS,
+    EntryMonthly,
+    EntryMonthlyLevel,
+    EntryMonthlyOwn,
+    RollupState,
+    VisitMonthly,
+)
 from feedback.rollups.cells import (
     Cells,
     Scope,
@@ -47,11 +55,21 @@ from feedback.rollups.cells import (
 from liaison.models import Entry, EntryEvent, OrgNode, Visit
 from liaison.services.demo.bulk import bulk_insert
 
-# Each refresh reads again what was written this long before it (see the module docstring).
+# Each refresh reads again what was written this long before it (see the module docstring) …
 OVERLAP = dt.timedelta(minutes=10)
+# … but never more than this many ids below the newest: rows bulk-loaded with times of their
+# own (seed_demo's) must not hold the floor back.
+MAX_REREAD = 5000
+# With more new events than this (a restore, a first run on a big ledger), rebuild instead.
+REBUILD_BACKLOG = 100_000
 BATCH = 2000
 IN_BATCH = 500  # ids per IN (…) on SQLite
-_CELL_COLUMNS = ("month", "level", "colour", "kind", *COUNT_FIELDS)
+# The key of each table's rows, after the node.
+KEYS: dict[type[Model], tuple[str, ...]] = {
+    EntryMonthlyOwn: ("org_id", "month", "level", "colour", "kind"),
+    EntryMonthly: ("node_id", "month", "level", "colour", "kind"),
+    EntryMonthlyLevel: ("node_id", "month", "level"),
+}
 
 
 def _state() -> RollupState:
@@ -61,12 +79,11 @@ def _state() -> RollupState:
 
 
 def _floor(model: type[Model], floor: int, last: int, cutoff: dt.datetime, field: str) -> int:
-    """The next floor: just below the first row after `floor` written since `cutoff`, else
-    `last` (the largest id this run read)."""
-    first = model.objects.filter(pk__gt=floor, pk__lte=last, **{f"{field}__gte": cutoff}).aggregate(
-        first=Min("pk")
-    )["first"]
-    return last if first is None else first - 1
+    """The next floor: just below the first row written since `cutoff` among the MAX_REREAD
+    ids up to `last` (the largest this run read), else `last`; never below `floor`."""
+    recent = model.objects.filter(pk__gt=max(floor, last - MAX_REREAD), pk__lte=last)
+    first = recent.filter(**{f"{field}__gte": cutoff}).aggregate(first=Min("pk"))["first"]
+    return max(floor, last if first is None else first - 1)
 
 
 def _tree() -> dict[str, int]:
@@ -83,13 +100,14 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 @transaction.atomic
 def rollups_refresh() -> dict:
     """Bring the roll-ups up to date with the events and visits written since the last run;
-    return what it looked at. A first run (never rebuilt) rebuilds."""
+    return what it looked at. A first run (never rebuilt), or one with a backlog of more than
+    REBUILD_BACKLOG events, rebuilds."""
     state = _state()
-    if state.rebuilt_at is None:
-        return {"rebuilt": True, **_rebuild(state)}
     now = timezone.now()
     last_event = EntryEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
+    if state.rebuilt_at is None or last_event - state.event_floor > REBUILD_BACKLOG:
+        return {"rebuilt": True, **_rebuild(state)}
     tree = _tree()
     cells = _refresh_entries(tree, state.event_floor, last_event)
     visits = _refresh_visits(tree, state.visit_floor, last_visit)
@@ -139,13 +157,14 @@ def _refresh_entries(tree: dict[str, int], floor: int, last: int) -> dict:
         orgs = set(touched.values_list("org_id", flat=True))
     scope = Scope(orgs=frozenset(orgs), months=frozenset(months))
     own = entry_cells(scope)
-    _sync(EntryMonthlyOwn, "org", orgs, months, own)
+    _sync(EntryMonthlyOwn, orgs, months, own)
     by_id = {pk: path for path, pk in tree.items()}
     targets = {prefix for org in orgs for prefix in _prefixes(by_id[org])}
     nodes = {tree[path] for path in targets}
-    own = _stored(EntryMonthlyOwn, "org", nodes, months)  # the targets' own cells, as synced
+    own = _stored(EntryMonthlyOwn, nodes, months)  # the targets' own cells, as synced
     totals = _subtree_cells(tree=tree, targets=targets, months=months, own=own)
-    _sync(EntryMonthly, "node", nodes, months, totals)
+    _sync(EntryMonthly, nodes, months, totals)
+    _sync(EntryMonthlyLevel, nodes, months, by_level(totals))
     return {"events": last - floor, "cells": len(totals)}
 
 
@@ -189,7 +208,7 @@ def _subtree_cells(
             for path in tree
             if path[:-steplen] in targets and path not in targets and len(path) > steplen
         }
-        for (node, *rest), counts in _stored(EntryMonthly, "node", outside, months).items():
+        for (node, *rest), counts in _stored(EntryMonthly, outside, months).items():
             parent = by_id[node][:-steplen]
             pending[parent][(tree[parent], *rest)].update(counts)
     totals: Cells = {}
@@ -205,27 +224,38 @@ def _subtree_cells(
     return totals
 
 
-def _stored(model: type[Model], field: str, nodes: set[int], months: set[dt.date]) -> Cells:
+def by_level(cells: Cells) -> Cells:
+    """The cells summed over colour and kind: (node, month, level) → counts."""
+    levels: Cells = defaultdict(Counter)
+    for (node, month, level, _colour, _kind), counts in cells.items():
+        levels[(node, month, level)].update(counts)
+    return dict(levels)
+
+
+def _filter(model: type[Model], nodes: list[int], months: set[dt.date]) -> dict:
+    return {f"{KEYS[model][0]}__in": nodes, "month__in": sorted(months)}
+
+
+def _stored(model: type[Model], nodes: set[int], months: set[dt.date]) -> Cells:
     """Return the stored rows of `nodes` × `months` as cells."""
     cells: Cells = {}
+    keys = KEYS[model]
     for chunk in _chunks(nodes):
-        rows = model.objects.filter(**{f"{field}_id__in": chunk, "month__in": sorted(months)})
-        for row in rows.values(f"{field}_id", *_CELL_COLUMNS):
-            key = (row[f"{field}_id"], row["month"], row["level"], row["colour"], row["kind"])
+        rows = model.objects.filter(**_filter(model, chunk, months))
+        for row in rows.values(*keys, *COUNT_FIELDS):
+            key = tuple(row[name] for name in keys)
             cells[key] = Counter({name: row[name] for name in COUNT_FIELDS if row[name]})
     return cells
 
 
-def _sync(
-    model: type[Model], field: str, nodes: set[int], months: set[dt.date], cells: Cells
-) -> None:
+def _sync(model: type[Model], nodes: set[int], months: set[dt.date], cells: Cells) -> None:
     """Make `model`'s rows of `nodes` × `months` equal `cells`: update the rows that changed,
     delete the ones gone, create the new ones."""
+    keys = KEYS[model]
     existing: dict[tuple, Model] = {}
     for chunk in _chunks(nodes):
-        for row in model.objects.filter(**{f"{field}_id__in": chunk, "month__in": sorted(months)}):
-            key = (getattr(row, f"{field}_id"), row.month, row.level, row.colour, row.kind)
-            existing[key] = row
+        for row in model.objects.filter(**_filter(model, chunk, months)):
+            existing[tuple(getattr(row, name) for name in keys)] = row
     changed, gone, new = [], [], []
     for key, row in existing.items():
         counts = cells.get(key)
@@ -237,34 +267,26 @@ def _sync(
             changed.append(row)
     for key, counts in cells.items():
         if key not in existing:
-            new.append(_row(model, field, key, counts))
+            new.append(model(**dict(zip(keys, key, strict=True)), **_values(counts)))
     for chunk in _chunks(gone):
         model.objects.filter(pk__in=chunk).delete()
     model.objects.bulk_update(changed, COUNT_FIELDS, batch_size=BATCH)
     model.objects.bulk_create(new, batch_size=BATCH)
 
 
-def _row(model: type[Model], field: str, key: tuple, counts: Counter) -> Model:
-    node, month, level, colour, kind = key
-    return model(
-        **{f"{field}_id": node},
-        month=month,
-        level=level,
-        colour=colour,
-        kind=kind,
-        **{name: counts.get(name, 0) for name in COUNT_FIELDS},
-    )
+def _values(counts: Counter) -> dict[str, int]:
+    return {name: counts.get(name, 0) for name in COUNT_FIELDS}
 
 
-def _insert(model: type[Model], field: str, cells: Cells) -> None:
+def _insert(model: type[Model], cells: Cells) -> None:
     """Insert `cells` as rows of `model` (COPY on PostgreSQL: the ORM's bulk_create spends
     most of a rebuild preparing values)."""
+    names = [name.removesuffix("_id") for name in KEYS[model]]
     rows = [
-        (node, month, level, colour, kind, *(counts.get(name, 0) for name in COUNT_FIELDS))
-        for (node, month, level, colour, kind), counts in cells.items()
+        (*key, *(counts.get(name, 0) for name in COUNT_FIELDS)) for key, counts in cells.items()
     ]
     for start in range(0, len(rows), 50 * BATCH):
-        bulk_insert(model, (field, *_CELL_COLUMNS), rows[start : start + 50 * BATCH])
+        bulk_insert(model, (*names, *COUNT_FIELDS), rows[start : start + 50 * BATCH])
 
 
 def _create_visits(cells: dict) -> None:
@@ -300,14 +322,18 @@ def _rebuild(state: RollupState) -> dict:
     targets = {prefix for (org, *_rest) in own for prefix in _prefixes(by_id[org])}
     totals = _subtree_cells(tree=tree, targets=targets, months=None, own=own)
     visits = visit_cells(tree=tree, nodes=None, start=None)
-    EntryMonthlyOwn.objects.all().delete()
-    EntryMonthly.objects.all().delete()
-    VisitMonthly.objects.all().delete()
-    _insert(EntryMonthlyOwn, "org", own)
-    _insert(EntryMonthly, "node", totals)
+    for model in (*KEYS, VisitMonthly):
+        model.objects.all().delete()
+    _insert(EntryMonthlyOwn, own)
+    _insert(EntryMonthly, totals)
+    _insert(EntryMonthlyLevel, by_level(totals))
     _create_visits(visits)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
     state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
     state.rebuilt_at = state.refreshed_at = now
     state.save()
+    if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses wrong
+        with connection.cursor() as cursor:
+            for model in (*KEYS, VisitMonthly):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {"own": len(own), "rows": len(totals), "visit_rows": len(visits)}
