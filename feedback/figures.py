@@ -14,6 +14,9 @@ view fetches the node with ``dashboard_node_for`` (404 outside the user's subtre
 - ``by_unit(node=, period=)`` → ``UnitFigures``: each child's figures, open and overdue entries
   now, and the children ranked by satisfaction rate (R8: only with enough ratings) (3 queries).
 - ``branch_ranking(node=, period=)`` → every branch of the subtree, ranked (2 queries).
+- ``by_colour_and_kind(node=, period=)`` → the counts per colour and kind (1 query).
+
+All but the last read EntryMonthlyLevel (node × month × level); the last reads EntryMonthly.
 
 The rates (fractions from 0 to 1, None when nothing was counted):
 
@@ -37,13 +40,22 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.constants import Satisfaction, ranking_min_ratings, satisfied_values
-from feedback.models import COUNT_FIELDS, RATING_FIELDS, EntryMonthly, RollupState, VisitMonthly
+from feedback.models import (
+    COUNT_FIELDS,
+    RATING_FIELDS,
+    EntryMonthly,
+    EntryMonthlyLevel,
+    RollupState,
+    VisitMonthly,
+)
 from feedback.periods import Period
 from liaison import permissions
-from liaison.constants import Level, OrgKind, PlaceType
-from liaison.models import CalendarYear, OrgNode, Pairing, User
+from liaison.constants import Colour, EntryKind, Level, OrgKind, PlaceType
+from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit, User
 from liaison.selectors.orgs import PairingStat, pairing_statistics
 from liaison.workdays import statutory_covers
+
+_SCALE = tuple(Satisfaction.values)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -87,11 +99,11 @@ class Counts:
     @property
     def ratings(self) -> dict[str, int]:
         """The ratings per value of the scale, in the scale's order."""
-        return {value: getattr(self, RATING_FIELDS[value]) for value in Satisfaction.values}
+        return {value: getattr(self, RATING_FIELDS[value]) for value in _SCALE}
 
     @property
     def satisfied(self) -> int:
-        return sum(n for value, n in self.ratings.items() if value in satisfied_values())
+        return sum(getattr(self, RATING_FIELDS[value]) for value in satisfied_values())
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -221,7 +233,7 @@ def _in_period(period: Period) -> Q:
 def figures(*, node: OrgNode, period: Period) -> Figures:
     """Return the subtree's totals and four levels for the period (one query)."""
     rows = (
-        EntryMonthly.objects.filter(_in_period(period), node=node)
+        EntryMonthlyLevel.objects.filter(_in_period(period), node=node)
         .order_by()
         .values("level")
         .annotate(**_SUMS)
@@ -232,6 +244,29 @@ def figures(*, node: OrgNode, period: Period) -> Figures:
         for level in Level
     ]
     return Figures(node, period, sum(by_level.values(), Counts()), levels)
+
+
+@dataclass(frozen=True)
+class CellFigures:
+    """One colour and kind of entry (basic information has no colour)."""
+
+    colour: str
+    kind: str
+    counts: Counts
+
+
+def by_colour_and_kind(*, node: OrgNode, period: Period) -> list[CellFigures]:
+    """Return the subtree's counts per colour and kind for the period, those with anything
+    in them, in the order of the colours and kinds (one query)."""
+    rows = (
+        EntryMonthly.objects.filter(_in_period(period), node=node)
+        .order_by()
+        .values("colour", "kind")
+        .annotate(**_SUMS)
+    )
+    order = {value: n for n, value in enumerate(["", *Colour.values, *EntryKind.values])}
+    cells = [CellFigures(row["colour"], row["kind"], Counts.of(row)) for row in rows]
+    return sorted(cells, key=lambda cell: (order[cell.colour], order[cell.kind]))
 
 
 def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
@@ -261,16 +296,19 @@ def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
 
 
 def subtree_pairings(*, node: OrgNode) -> QuerySet[Pairing]:
-    """Pairings with either side in the node's subtree (as visible_pairings scopes them)."""
+    """Pairings with either side in the node's subtree (as visible_pairings scopes them;
+    subqueries rather than joins: twice as fast)."""
     if node.depth == 1:
         return Pairing.objects.all()
-    path = node.path
+    orgs = OrgNode.objects.filter(path__startswith=node.path).values("pk")
+    people = Person.objects.filter(org__path__startswith=node.path).values("pk")
+    units = Unit.objects.filter(branch__path__startswith=node.path).values("pk")
     return Pairing.objects.filter(
-        Q(person__org__path__startswith=path)
-        | Q(org__path__startswith=path)
-        | Q(target_person__org__path__startswith=path)
-        | Q(target_unit__branch__path__startswith=path)
-        | Q(target_org__path__startswith=path)
+        Q(person_id__in=people)
+        | Q(org_id__in=orgs)
+        | Q(target_person_id__in=people)
+        | Q(target_unit_id__in=units)
+        | Q(target_org_id__in=orgs)
     )
 
 
@@ -309,7 +347,7 @@ def monthly_trend(*, node: OrgNode, period: Period) -> list[MonthFigures]:
     the first month's change)."""
     before = period.previous().last
     rows = (
-        EntryMonthly.objects.filter(node=node, month__gte=before, month__lte=period.last)
+        EntryMonthlyLevel.objects.filter(node=node, month__gte=before, month__lte=period.last)
         .order_by()
         .values("month", "level")
         .annotate(**_SUMS)
@@ -359,14 +397,14 @@ def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
     ids = [node.pk, *(child.pk for child in children)]
     sums = {
         row["node_id"]: Counts.of(row)
-        for row in EntryMonthly.objects.filter(_in_period(period), node_id__in=ids)
+        for row in EntryMonthlyLevel.objects.filter(_in_period(period), node_id__in=ids)
         .order_by()
         .values("node_id")
         .annotate(**_SUMS)
     }
     now = {
         row["node_id"]: row
-        for row in EntryMonthly.objects.filter(node_id__in=ids, awaiting__gt=0)
+        for row in EntryMonthlyLevel.objects.filter(node_id__in=ids, awaiting__gt=0)
         .order_by()
         .values("node_id")
         .annotate(awaiting=Sum("awaiting"), open_overdue=Sum("open_overdue"))
@@ -402,7 +440,7 @@ def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
     }
     sums = {
         row["node_id"]: Counts.of(row)
-        for row in EntryMonthly.objects.filter(
+        for row in EntryMonthlyLevel.objects.filter(
             _in_period(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
         )
         .order_by()
