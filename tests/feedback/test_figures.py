@@ -34,6 +34,7 @@ from django.test.utils import CaptureQueriesContext
 from feedback.figures import (
     Counts,
     branch_ranking,
+    by_colour_and_kind,
     by_unit,
     dashboard_node_for,
     figures,
@@ -185,6 +186,19 @@ def test_one_month_and_the_month_after(world):
     assert (april.rated, april.replied, april.recorded) == (1, 1, 0)  # E9 满意; E11
 
 
+def test_by_colour_and_kind(world):
+    cells = by_colour_and_kind(node=world.company, period=Q1)
+    assert [(c.colour, c.kind, c.counts.recorded, c.counts.due) for c in cells] == [
+        ("", "basic", 1, 0),  # E4
+        ("red", "suggestion", 1, 2),  # E13, two rounds
+        ("red", "problem", 6, 6),  # E1 E3 E6 E8 E11 E12; due: E1, E3 ×2, E6, E8, E12
+        ("orange", "suggestion", 2, 1),  # E2, E5 (due in April)
+        ("orange", "problem", 1, 2),  # E10: two rounds due in the quarter
+        ("yellow", "suggestion", 1, 1),  # E9
+        ("yellow", "problem", 1, 1),  # E14
+    ]
+
+
 def test_visits_by_place_type(world):
     def coverage(node, period=Q1):
         return {
@@ -312,6 +326,7 @@ def dashboard(user, period=Q1):
     monthly_trend(node=node, period=period)
     by_unit(node=node, period=period)
     branch_ranking(node=node, period=period)
+    by_colour_and_kind(node=node, period=period)
 
 
 def test_the_dashboard_never_reads_the_entries(world):

@@ -35,11 +35,9 @@ def clock(monkeypatch):
 def snapshot() -> dict:
     """Every roll-up row, keyed by its cell, without ids."""
     rows = {}
-    for model, node in ((EntryMonthlyOwn, "org_id"), (EntryMonthly, "node_id")):
-        for row in model.objects.values(node, "month", "level", "colour", "kind", *COUNT_FIELDS):
-            key = (model.__name__, row.pop(node), row.pop("month"), row.pop("level"))
-            key += (row.pop("colour"), row.pop("kind"))
-            rows[key] = row
+    for model, keys in services.KEYS.items():
+        for row in model.objects.values(*keys, *COUNT_FIELDS):
+            rows[(model.__name__, *(row.pop(name) for name in keys))] = row
     for row in VisitMonthly.objects.values(
         "node_id", "month", "place_type", "visits", "newly_covered"
     ):
@@ -180,3 +178,38 @@ def test_the_tasks_call_the_jobs(world, clock):
     assert tasks.rollups_rebuild_task.delay().get()["rows"] > 0
     assert tasks.rollups_refresh_task.name == "feedback.rollups_refresh"
     assert tasks.rollups_rebuild_task.name == "feedback.rollups_rebuild"
+
+
+@pytest.mark.parametrize("reread", [2, 1000])
+def test_rows_bulk_loaded_with_times_of_their_own_hold_the_floor_back_only_so_far(
+    world, clock, monkeypatch, reread
+):
+    """seed_demo writes events dated later in the day: the floor looks back at most
+    MAX_REREAD ids for rows of the last minutes (with more, the control, they pin it)."""
+    monkeypatch.setattr(services, "MAX_REREAD", reread)
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    clock.set(dt.date(2026, 1, 5), hour=10)
+    rollups_refresh()
+    floor = RollupState.objects.get().event_floor
+    entry = make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    EntryEvent.objects.filter(entry=entry).update(at=clock.now + dt.timedelta(hours=8))
+    for _ in range(3):
+        make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    clock.set(dt.date(2026, 1, 5), hour=11)
+    rollups_refresh()
+    last = EntryEvent.objects.aggregate(last=Max("pk"))["last"]
+    assert RollupState.objects.get().event_floor == (last if reread < 4 else floor)
+
+
+def test_a_large_backlog_is_rebuilt(world, clock, monkeypatch):
+    monkeypatch.setattr(services, "REBUILD_BACKLOG", 2)
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    clock.set(dt.date(2026, 1, 5))
+    rollups_refresh()
+    make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    assert rollups_refresh()["rebuilt"] is False
+    for _ in range(3):
+        make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    clock.set(dt.date(2026, 1, 6))
+    assert rollups_refresh()["rebuilt"] is True
+    assert EntryMonthly.objects.get(node=world.company).recorded == 4
