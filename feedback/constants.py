@@ -60,3 +60,42 @@ RATING_LINK_COMMENT_MAX_LENGTH = 500
 
 # Who reads the satisfaction dashboards, each for their own subtree (DESIGN.md §1).
 DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
+
+
+# ---------------------------------------------------------------------------------------------
+# The annual reverse evaluation (逆向评价, R12) and assessment (年度考核, 双争双评).
+# ---------------------------------------------------------------------------------------------
+
+
+class EvaluationRule(models.TextChoices):
+    """Why a rater rates a ratee (R12); MANUAL: added by the party-building department."""
+
+    VISITED_LEADER = "visited_leader", _("Visited units and people rate the leadership cadre")
+    JOINT_BRANCH = "joint_branch", _("The linked grassroots branch rates the office branch")
+    BRANCH_PEOPLE = "branch_people", _("Members and employees rate their grassroots branch")
+    SERVED_MEMBER = "served_member", _("Employees and customers served rate the party member")
+    MANUAL = "manual", _("Added by the party-building department")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+# A ratee's result is shown only with at least this many ratings (settings override), so that
+# no single rater can be identified.
+def evaluation_min_ratings() -> int:
+    return getattr(settings, "EVALUATION_MIN_RATINGS", 5)
+
+
+# Days after which the reminder job writes again to a rater who has not answered.
+EVALUATION_REMINDER_DAYS = 7
+
+# Default weights of the annual assessment, in percent (the department sets its own per year).
+ASSESSMENT_DEFAULT_WEIGHTS = {
+    "satisfaction": 40,  # entry satisfaction rate
+    "on_time": 20,  # on-time reply rate
+    "reverse": 30,  # reverse-evaluation satisfaction rate
+    "review": 10,  # monthly reviews signed (branches) — cadres: re-spread over the others
+}

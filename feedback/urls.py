@@ -1,10 +1,16 @@
-from django.urls import path
+from django.urls import include, path
 
 from feedback import views
+from feedback.evaluations import urls_campaigns, urls_results
 
 app_name = "feedback"
 
 urlpatterns = [
+    # The reverse evaluation: the campaign pages and the results share one prefix.
+    path(
+        "evaluations/",
+        include((urls_campaigns.urlpatterns + urls_results.urlpatterns, "evaluations")),
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("entries/<int:pk>/rating/", views.rating_record, name="rating_record"),
@@ -19,6 +25,16 @@ urlpatterns = [
 # The informant's pages (no login), mounted at /r/ under the namespace "rate": a short path,
 # for an SMS and a small QR code.
 public_urlpatterns = [
+    path(
+        "evaluations/",
+        include(
+            (
+                __import__("feedback.evaluations.urls_campaigns", fromlist=["x"]).urlpatterns
+                + __import__("feedback.evaluations.urls_results", fromlist=["x"]).urlpatterns,
+                "evaluations",
+            )
+        ),
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("<str:token>/", views.rating_link_page, name="link"),

@@ -224,6 +224,8 @@ OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)
 SATISFACTION_COUNTS_BASIC = env_bool("SATISFACTION_COUNTS_BASIC", True)
 RANKING_MIN_RATINGS = env_int("RANKING_MIN_RATINGS", 5)
 RATING_LINK_VALID_DAYS = env_int("RATING_LINK_VALID_DAYS", 30)
+# R12: a reverse-evaluation result is shown only with at least this many ratings.
+EVALUATION_MIN_RATINGS = env_int("EVALUATION_MIN_RATINGS", 5)
 # The address informants' phones reach the app at, if not the one staff use (printed in the QR
 # codes and SMS texts), e.g. https://ledger.example.cn; empty: the address of the staff's page.
 RATING_LINK_BASE_URL = os.environ.get("RATING_LINK_BASE_URL", "")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("liaison.urls")),
     path("feedback/", include("feedback.urls")),
     path("r/", include((rating_link_urls, "rate"))),  # the informant's signed rating link
+    path("e/", include("feedback.evaluations.urls_public")),  # a rater's reverse evaluation
 ]
 
 handler400 = "liaison.views.errors.bad_request"

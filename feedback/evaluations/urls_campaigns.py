@@ -1,0 +1,3 @@
+"""The party-building department's pages of a campaign (mounted at /feedback/evaluations/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Results and the assessment table (mounted at /feedback/evaluations/, after the campaign
+pages)."""
+
+urlpatterns: list = []
