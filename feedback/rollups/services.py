@@ -106,7 +106,8 @@ def rollups_refresh() -> dict:
     now = timezone.now()
     last_event = EntryEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
-    if state.rebuilt_at is None or last_event - state.event_floor > REBUILD_BACKLOG:
+    backlog = EntryEvent.objects.filter(pk__gt=state.event_floor)[: REBUILD_BACKLOG + 1]
+    if state.rebuilt_at is None or backlog.count() > REBUILD_BACKLOG:
         return {"rebuilt": True, **_rebuild(state)}
     tree = _tree()
     cells = _refresh_entries(tree, state.event_floor, last_event)
