@@ -1,0 +1,383 @@
+"""The annual assessment table (年度考核, 双争双评): every branch and every cadre of the company
+for the campaign's year, from four parts combined with the campaign's weights.
+
+The parts (rates from 0 to 1; feedback.figures defines each):
+
+- entry satisfaction rate (R8): the ratings of the year of the entries in the branch's subtree
+  (the roll-up tables), or of the entries the cadre owns (R3: the owner answers for them);
+  counted in the score only with at least ranking_min_ratings() ratings, so that one rating does
+  not top the table (R8); below that it is shown but left out;
+- on-time reply rate (按期办复率, R5): replied on time ÷ the deadlines of the year that have come
+  (replied on time, late, or open and overdue), per round as the roll-ups count them;
+- reverse-evaluation rate (R12): the ratee's shown results of this campaign pooled
+  (feedback.evaluations.results: a level with fewer than evaluation_min_ratings() ratings is
+  left out, as on the results page);
+- monthly reviews signed (R9, branches only): sheets of the year's months signed ÷ sheets of
+  the year's months.
+
+Score = 100 × Σ weight × rate ÷ Σ weight, over the parts that have data: a part without data
+(a cadre has no monthly review) gives its weight to the others in proportion to theirs. A row
+with no part at all has no score and no rank. Ranks: by score, best first, separately for
+branches and cadres; equal scores (to two decimals, as stored) share a rank (1, 2, 2, 4).
+
+Who is in the table: every active party branch (OrgKind.BRANCH); every cadre — the person of an
+active account with a cadre role (leadership, office or grassroots cadre), and every person the
+campaign rates at the leadership level (a leadership cadre may have no account). Party members
+rated in the campaign have their results on the results page; this table assesses cadres.
+
+Cadres' entry parts come from the entries their account owns, read once for the whole year with
+grouped queries (the roll-ups are per ledger, not per person); the few reopened entries are
+split into rounds from their timeline exactly as the roll-ups do (feedback.rollups.cells).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from feedback.constants import CampaignStatus, ranking_min_ratings
+from feedback.evaluations.results import reverse_rates, sees_all_results
+from feedback.exports import _sheet  # the dashboard export's sheet: same look
+from feedback.figures import Counts
+from feedback.models import (
+    COUNT_FIELDS,
+    RATING_FIELDS,
+    AssessmentRow,
+    EntryMonthlyLevel,
+    EvaluationAssignment,
+    EvaluationCampaign,
+    Rating,
+)
+from feedback.periods import Period
+from feedback.rollups.cells import (
+    AWAITING,
+    REPLIED_STATUSES,
+    REPLY_REQUIRED,
+    ROUND_EVENTS,
+    entry_rounds,
+    in_months,
+)
+from liaison import permissions
+from liaison.constants import EntryStatus, Level, OrgKind, Role
+from liaison.models import Entry, EntryEvent, MonthlyReview, OrgNode, Person, User
+
+__all__ = [
+    "CADRE_ROLES",
+    "AssessmentTable",
+    "assessment_compute",
+    "assessment_score",
+    "assessment_table",
+    "assessment_workbook",
+    "rank_rows",
+]
+
+CADRE_ROLES = (Role.LEADERSHIP_CADRE, Role.OFFICE_CADRE, Role.GRASSROOTS_CADRE)
+PARTS = ("satisfaction", "on_time", "reverse", "review")
+
+
+def assessment_score(*, rates: dict[str, float | None], weights: dict[str, int]) -> float | None:
+    """Return 100 × the weighted mean of the rates that are not None (two decimals); None when
+    no part with a weight has data."""
+    used = {part: weight for part, weight in weights.items() if rates.get(part) is not None}
+    total = sum(used.values())
+    if not total:
+        return None
+    return round(100 * sum(rates[part] * weight for part, weight in used.items()) / total, 2)
+
+
+def rank_rows(rows: list[AssessmentRow]) -> None:
+    """Set each row's rank by score, best first; equal scores share a rank; no score, no rank."""
+    scored = sorted((row for row in rows if row.score is not None), key=lambda r: -r.score)
+    for position, row in enumerate(scored, start=1):
+        before = scored[position - 2] if position > 1 else None
+        row.rank = before.rank if before and before.score == row.score else position
+    for row in rows:
+        if row.score is None:
+            row.rank = None
+
+
+def _weights(campaign: EvaluationCampaign) -> dict[str, int]:
+    return {
+        "satisfaction": campaign.weight_satisfaction,
+        "on_time": campaign.weight_on_time,
+        "reverse": campaign.weight_reverse,
+        "review": campaign.weight_review,
+    }
+
+
+def _row(campaign, weights, counts: Counts, reverse, review_rate, **subject) -> AssessmentRow:
+    minimum = ranking_min_ratings()
+    satisfaction = counts.satisfaction_rate
+    rates = {
+        "satisfaction": satisfaction if counts.rated >= minimum else None,
+        "on_time": counts.on_time_rate,
+        "reverse": reverse.rate if reverse else None,
+        "review": review_rate,
+    }
+    return AssessmentRow(
+        campaign=campaign,
+        satisfaction_rate=satisfaction,
+        rated=counts.rated,
+        on_time_rate=counts.on_time_rate,
+        reverse_rate=rates["reverse"],
+        reverse_count=reverse.count if reverse else 0,
+        review_rate=review_rate,
+        score=assessment_score(rates=rates, weights=weights),
+        **subject,
+    )
+
+
+# --- branches ---------------------------------------------------------------------------------
+
+
+def _branch_counts(period: Period) -> dict[int, Counts]:
+    """Each branch's subtree counts over the period, from the roll-ups (one query)."""
+    rows = (
+        EntryMonthlyLevel.objects.filter(
+            node__kind=OrgKind.BRANCH, month__gte=period.first, month__lte=period.last
+        )
+        .order_by()
+        .values("node_id")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+    )
+    return {row["node_id"]: Counts.of(row) for row in rows}
+
+
+def _review_rates(year: int) -> dict[int, float]:
+    """Each branch's monthly-review sheets of the year's months: signed ÷ all (one query)."""
+    rows = (
+        MonthlyReview.objects.filter(org__kind=OrgKind.BRANCH, month__year=year)
+        .order_by()
+        .values("org_id")
+        .annotate(sheets=Count("pk"), signed=Count("pk", filter=Q(signed_at__isnull=False)))
+    )
+    return {row["org_id"]: row["signed"] / row["sheets"] for row in rows if row["sheets"]}
+
+
+# --- cadres -----------------------------------------------------------------------------------
+
+
+def assessed_cadres(*, campaign: EvaluationCampaign) -> QuerySet[Person]:
+    """The persons of active accounts with a cadre role, and those the campaign rates at the
+    leadership level."""
+    leaders = EvaluationAssignment.objects.filter(
+        rater__campaign=campaign, level=Level.LEADERSHIP, ratee_person__isnull=False
+    ).values("ratee_person_id")
+    return Person.objects.filter(
+        Q(account__role__in=CADRE_ROLES, account__is_active=True) | Q(pk__in=leaders)
+    ).distinct()
+
+
+def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]:
+    """Each cadre's counts over the period, from the entries their account owns: ratings by
+    the month rated; one deadline per round by its due date (four queries)."""
+    first, last = period.first, period.end
+    entries = Entry.objects.exclude(status=EntryStatus.VOID).filter(
+        owner__person__in=cadres.values("pk")
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ratings = (
+        Rating.objects.filter(entry__in=entries.values("pk"))
+        .filter(in_months("rated_at", period.months, moment=True))
+        .order_by()
+        .values("value", person=F("entry__owner__person_id"))
+        .annotate(n=Count("pk"))
+    )
+    for row in ratings:
+        counts[row["person"]]["rated"] += row["n"]
+        counts[row["person"]][RATING_FIELDS[row["value"]]] += row["n"]
+
+    replied, awaiting = Q(status__in=REPLIED_STATUSES), Q(status__in=AWAITING)
+    single = (
+        entries.filter(reopen_count=0, kind__in=REPLY_REQUIRED, due_on__gte=first)
+        .filter(due_on__lte=last)
+        .order_by()
+        .values(person=F("owner__person_id"))
+        .annotate(
+            replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
+            replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
+            open_overdue=Count("pk", filter=awaiting & Q(is_overdue=True)),
+        )
+    )
+    for row in single:
+        for name in ("replied_on_time", "replied_late", "open_overdue"):
+            counts[row["person"]][name] += row[name]
+
+    reopened = entries.filter(reopen_count__gt=0, kind__in=REPLY_REQUIRED, recorded_on__lte=last)
+    fields = ("pk", "status", "due_on", "replied_at", "replied_on_time", "resolved_at")
+    rows = {
+        row["pk"]: row
+        for row in reopened.values(*fields, "is_overdue", person=F("owner__person_id"))
+    }
+    timelines: dict[int, list[tuple]] = defaultdict(list)
+    if rows:
+        events = (
+            EntryEvent.objects.filter(entry__in=reopened.values("pk"), kind__in=ROUND_EVENTS)
+            .order_by("entry_id", "at", "pk")
+            .values_list("entry_id", "kind", "at", "after")
+        )
+        for entry_id, *event in events:
+            timelines[entry_id].append(event)
+    for pk, row in rows.items():
+        for one in entry_rounds(row, timelines.get(pk, [])):
+            if one.due_on is None or not first <= one.due_on <= last:
+                continue
+            replied_round = one.replied_at is not None
+            mine = counts[row["person"]]
+            mine["replied_on_time"] += int(replied_round and one.on_time is True)
+            mine["replied_late"] += int(replied_round and one.on_time is False)
+            mine["open_overdue"] += int(one.awaiting and one.overdue)
+    return {person: Counts.of(values) for person, values in counts.items()}
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_compute(*, campaign: EvaluationCampaign) -> list[AssessmentRow]:
+    """Compute the campaign's assessment table and replace its rows (a closed campaign only;
+    call it after the campaign's status is saved as closed, in the same transaction or
+    after). Set-based: a fixed number of queries whatever the number of branches and cadres.
+
+    Raises ValidationError for a campaign that is not closed (its reverse evaluation is not
+    over, and its rates are not shown yet)."""
+    campaign = EvaluationCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.CLOSED:
+        raise ValidationError(_("The assessment is computed once the evaluation is closed."))
+    period = Period.year(campaign.year)
+    weights = _weights(campaign)
+    reverse = reverse_rates(campaign=campaign)
+
+    branch_counts = _branch_counts(period)
+    reviews = _review_rates(campaign.year)
+    rows = [
+        _row(
+            campaign,
+            weights,
+            branch_counts.get(branch.pk, Counts()),
+            reverse.get(("branch", branch.pk)),
+            reviews.get(branch.pk),
+            org=branch,
+        )
+        for branch in OrgNode.objects.filter(kind=OrgKind.BRANCH, is_active=True)
+    ]
+    rank_rows(rows)
+
+    cadres = assessed_cadres(campaign=campaign)
+    cadre_counts = _cadre_counts(cadres, period)
+    cadre_rows = [
+        _row(
+            campaign,
+            weights,
+            cadre_counts.get(person.pk, Counts()),
+            reverse.get(("person", person.pk)),
+            None,  # no monthly review: its weight goes to the other parts
+            person=person,
+        )
+        for person in cadres.order_by("pk")
+    ]
+    rank_rows(cadre_rows)
+
+    AssessmentRow.objects.filter(campaign=campaign).delete()
+    return AssessmentRow.objects.bulk_create(rows + cadre_rows)
+
+
+@dataclass(frozen=True)
+class AssessmentTable:
+    campaign: EvaluationCampaign
+    branches: list[AssessmentRow]
+    cadres: list[AssessmentRow]
+    computed_at: dt.datetime | None
+    weights: dict[str, int]
+    min_ratings: int  # entries rated below this: the satisfaction rate is not counted
+
+
+def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentTable:
+    """Return the stored rows the user may see — branches in their subtree, cadres whose
+    organisation is — ranked as computed for the whole company (one query). Call with a
+    closed campaign from get_results_campaign_for."""
+    rows = AssessmentRow.objects.filter(campaign=campaign)
+    if not sees_all_results(user):
+        path = permissions.scope_path(user)
+        if path is None:
+            rows = rows.none()
+        else:
+            in_scope = Q(org__path__startswith=path) | Q(person__org__path__startswith=path)
+            rows = rows.filter(in_scope)
+    rows = rows.select_related("org", "person__org").order_by(
+        F("rank").asc(nulls_last=True), "org__path", "person__name", "pk"
+    )
+    rows = list(rows)
+    branches = [row for row in rows if row.org_id]
+    cadres = [row for row in rows if row.person_id]
+    computed = max((row.computed_at for row in rows), default=None)
+    return AssessmentTable(
+        campaign, branches, cadres, computed, _weights(campaign), ranking_min_ratings()
+    )
+
+
+def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
+    """Return the table as a workbook: branches, cadres, and the weights used."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    parts = [
+        _("Entry satisfaction rate"),
+        _("Entries rated"),
+        _("On-time reply rate"),
+        _("Reverse-evaluation rate"),
+        _("Reverse-evaluation ratings"),
+    ]
+
+    def cells(row: AssessmentRow) -> list:
+        return [
+            row.satisfaction_rate,
+            row.rated,
+            row.on_time_rate,
+            row.reverse_rate,
+            row.reverse_count,
+        ]
+
+    _sheet(
+        workbook,
+        _("Branches"),
+        [_("Rank"), _("Branch"), _("Code"), *parts, _("Monthly reviews signed"), _("Score")],
+        [
+            [row.rank, row.org.name, row.org.code, *cells(row), row.review_rate, row.score]
+            for row in table.branches
+        ],
+        percent=[4, 6, 7, 9],
+    )
+    _sheet(
+        workbook,
+        _("Cadres"),
+        [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score")],
+        [
+            [row.rank, row.person.name, row.person.org.name, *cells(row), row.score]
+            for row in table.cadres
+        ],
+        percent=[4, 6, 7],
+    )
+    weights = table.weights
+    _sheet(
+        workbook,
+        _("Weights"),
+        [_("Part"), _("Weight (%)")],
+        [
+            [_("Entry satisfaction rate"), weights["satisfaction"]],
+            [_("On-time reply rate"), weights["on_time"]],
+            [_("Reverse-evaluation rate"), weights["reverse"]],
+            [_("Monthly reviews signed"), weights["review"]],
+        ],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
