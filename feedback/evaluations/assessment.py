@@ -201,15 +201,15 @@ def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]
         .filter(due_on__lte=last)
         .order_by()
         .values(person=F("owner__person_id"))
-        .annotate(
-            replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
-            replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
-            open_overdue=Count("pk", filter=awaiting & Q(is_overdue=True)),
+        .annotate(  # n_: an annotation may not take a field's name (replied_on_time)
+            n_replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
+            n_replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
+            n_open_overdue=Count("pk", filter=awaiting & Q(is_overdue=True)),
         )
     )
     for row in single:
         for name in ("replied_on_time", "replied_late", "open_overdue"):
-            counts[row["person"]][name] += row[name]
+            counts[row["person"]][name] += row[f"n_{name}"]
 
     reopened = entries.filter(reopen_count__gt=0, kind__in=REPLY_REQUIRED, recorded_on__lte=last)
     fields = ("pk", "status", "due_on", "replied_at", "replied_on_time", "resolved_at")

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from feedback.constants import CampaignStatus, EvaluationRule, Satisfaction
 from feedback.evaluations.answers import (
@@ -112,6 +112,13 @@ def other(world, campaign):
     other.own = [assign(other, world.branch_b, Level.GRASSROOTS_BRANCH)]
     other.token = token
     return other
+
+
+@pytest.fixture
+def english():
+    """The services' messages in English, whatever the translation says."""
+    with translation.override("en"):
+        yield
 
 
 def nothing_written(rater) -> bool:
@@ -270,7 +277,7 @@ def test_a_branch_does_not_rate_itself(client, world, campaign):
     assert page.count('data-testid="ratee"') == 1 and f'data-assignment="{office.pk}"' in page
 
 
-def test_the_service_refuses_a_self_rating(rater):
+def test_the_service_refuses_a_self_rating(rater, english):
     answers = {a.pk: ("satisfied", "") for a in [*rater.own, rater.itself]}
     with pytest.raises(ValidationError, match="Nobody rates themselves"):
         evaluation_submit(rater=rater, answers=answers)
@@ -300,7 +307,7 @@ def test_the_service_refuses_another_raters_assignment(rater, other):
         ("long comment", "at most"),
     ],
 )
-def test_the_service_checks_every_answer(rater, answers, message):
+def test_the_service_checks_every_answer(rater, answers, message, english):
     given = {a.pk: ("satisfied", "") for a in rater.own}
     if answers == "missing":
         given.pop(rater.own[0].pk)
