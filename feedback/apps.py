@@ -31,3 +31,14 @@ class FeedbackConfig(AppConfig):
         nav_register(
             "dashboard", _("Dashboard"), "feedback:dashboard", reads_dashboards, "dashboard"
         )
+
+        # The reverse evaluation's campaigns, for the party-building department.
+        from feedback.evaluations.campaigns_selectors import runs_evaluations
+
+        nav_register(
+            "evaluations",
+            _("Reverse evaluation"),
+            "feedback:evaluations:campaign_list",
+            runs_evaluations,
+            "campaign_",
+        )

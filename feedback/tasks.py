@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from feedback.evaluations.campaigns_services import campaign_close_due, evaluation_reminders_send
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 
 
@@ -16,3 +17,17 @@ def rollups_refresh_task() -> dict:
 def rollups_rebuild_task() -> dict:
     """Nightly: recompute every roll-up row from the entries, ratings and visits."""
     return rollups_rebuild()
+
+
+@shared_task(name="feedback.evaluation_close_due")
+def evaluation_close_due_task() -> list[int]:
+    """Daily just after midnight: close the reverse evaluations whose closing date has passed
+    (R12). Running it twice closes nothing more."""
+    return campaign_close_due()
+
+
+@shared_task(name="feedback.evaluation_reminders")
+def evaluation_reminders_task() -> dict:
+    """Daily in the morning: remind the raters who have not answered and were not reminded in
+    the last EVALUATION_REMINDER_DAYS days (R12); nobody is reminded twice within those days."""
+    return evaluation_reminders_send()

@@ -18,10 +18,13 @@ from feedback.models import EvaluationAssignment, EvaluationCampaign, Evaluation
 from liaison.constants import COMPANY_WIDE_ROLES, OrgKind
 from liaison.models import AuditEvent, OrgNode, User
 
-# Where a rater belongs in the org tree: a person by their branch or group, a unit by its
-# covering branch, a branch by itself.
-RATER_HOME_PATH = Coalesce("person__org__path", "unit__branch__path", "org__path")
 RATER_RELATED = ("person__org", "unit__branch", "org")
+
+
+def rater_home_path(prefix: str = "") -> Coalesce:
+    """Where a rater belongs in the org tree: a person by their branch or group, a unit by its
+    covering branch, a branch by itself (`prefix`: "rater__" from a pair)."""
+    return Coalesce(*(f"{prefix}{name}__path" for name in RATER_RELATED))
 
 
 def runs_evaluations(user: User) -> bool:
@@ -135,12 +138,12 @@ def campaign_pairs(*, campaign: EvaluationCampaign) -> QuerySet[EvaluationAssign
         EvaluationAssignment.objects.filter(rater__campaign=campaign)
         .select_related("rater", *(f"rater__{name}" for name in RATER_RELATED))
         .select_related("ratee_person__org", "ratee_org")
-        .annotate(rater_home=RATER_HOME_PATH)
+        .annotate(rater_home=rater_home_path("rater__"))
     )
 
 
 def in_subtree(node: OrgNode | None) -> Q:
-    """Raters whose home (see RATER_HOME_PATH) lies in `node`'s subtree (prefix "rater__"
+    """Raters whose home (see rater_home_path) lies in `node`'s subtree (prefix "rater__"
     left to the caller: this is for EvaluationRater)."""
     if node is None:
         return Q()
@@ -161,7 +164,7 @@ def campaign_raters(
         raters = raters.filter(submitted_at__isnull=True)
     return (
         raters.select_related(*RATER_RELATED)
-        .annotate(ratee_count=Count("assignments"), home_path=RATER_HOME_PATH)
+        .annotate(ratee_count=Count("assignments"), home_path=rater_home_path())
         .order_by("home_path", "pk")
     )
 
@@ -207,14 +210,14 @@ def campaign_progress(*, campaign: EvaluationCampaign, node: OrgNode | None) -> 
     node, roots = progress_node(node)
     units = roots if node is None else list(OrgNode.objects.get_children(node))
     prefix_length = (len(node.path) if node else 0) + OrgNode.steplen
-    raters = EvaluationRater.objects.filter(campaign=campaign).annotate(home=RATER_HOME_PATH)
+    raters = EvaluationRater.objects.filter(campaign=campaign).annotate(home=rater_home_path())
     if node is not None:
         raters = raters.filter(home__startswith=node.path)
     grouped = {
-        row["unit"]: row
+        row["place"]: row
         for row in raters.order_by()
-        .annotate(unit=Substr("home", 1, prefix_length))
-        .values("unit")
+        .annotate(place=Substr("home", 1, prefix_length))
+        .values("place")
         .annotate(total=Count("pk"), answered=Count("pk", filter=Q(submitted_at__isnull=False)))
     }
     rows = []

@@ -50,8 +50,7 @@ def visit(world, on: dt.date, visitors: list[Person], party: Person | None) -> V
     return made
 
 
-@pytest.fixture
-def year(world):
+def build_year(world) -> Year:
     """The world, with each kind of pairing and visit the rules read, in and out of 2026."""
     w = world
     leader = PersonFactory(name="王领导", org=w.office_branch, unit=w.department)
@@ -85,6 +84,11 @@ def year(world):
     # Not rating: an inactive employee, an employee of an office branch, a customer.
     PersonFactory(name="离职职工", org=w.branch_a, is_active=False)
     return Year(w, leader, cadre)
+
+
+@pytest.fixture
+def year(world):
+    return build_year(world)
 
 
 def keys(proposal, rule=None) -> set[tuple]:
