@@ -1,0 +1,42 @@
+"""Issue 5's acceptance, on PostgreSQL only (CI sets DATABASE_URL): the dashboard page runs the
+same small number of queries for 1,000 entries as for 100,000, and never reads the entries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from feedback.rollups.services import rollups_rebuild
+from liaison.models import Entry, User
+from liaison.services.demo import demo_seed
+from liaison.services.demo.entries import demo_seed_entries
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+)
+PAGE = reverse("feedback:dashboard")
+ENTRY_TABLES = ('"liaison_entry"', '"liaison_entryevent"', '"feedback_rating"', '"liaison_visit"')
+
+
+def _page(client) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(PAGE)
+    assert response.status_code == 200
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_costs_as_much_for_100000_entries_as_for_1000(client):
+    demo_seed(scale="small")
+    demo_seed_entries(count=1_000)
+    rollups_rebuild()
+    client.force_login(User.objects.get(username="dangjian"))
+    few = _page(client)
+    demo_seed_entries(count=100_000)
+    rollups_rebuild()
+    assert Entry.objects.count() == 100_000
+    many = _page(client)
+    assert len(few) == len(many) <= 15
+    assert not [sql for sql in many for table in ENTRY_TABLES if table in sql]
