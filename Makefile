@@ -45,6 +45,7 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo --scale small --entries 600
+	$(BIN)/python manage.py rollups rebuild
 
 # The demo runs with DEBUG on (runserver serves static files, mail goes to the console).
 migrate demo run: export DJANGO_DEBUG ?= 1
