@@ -9,10 +9,9 @@ shows them as its history. The list of raters and pairs is the department's to s
 campaign is a draft; opening freezes what the proposal made (pairs can still be added by hand
 while open, for a rater who has not answered yet); a closed campaign changes no more.
 
-A rater's token is an HMAC of (campaign, rater id, nonce) under the SECRET_KEY
-(EvaluationRater.token_with); only its SHA-256 is stored. The id is known only once the row is
-inserted, so new raters are inserted with a placeholder hash that no token can have (it is not
-hex), then given their real hash in the same transaction: nobody ever sees a placeholder.
+A rater's token is an HMAC of (campaign, nonce) under the SECRET_KEY, the nonce 256 random
+bits (EvaluationRater.token_with, the scheme of the informant's RatingLink); only its SHA-256 is
+stored, so the rater's page finds the row by EvaluationRater.hash_of(token).
 """
 
 from __future__ import annotations
@@ -56,9 +55,6 @@ logger = logging.getLogger(__name__)
 
 # Rows written per INSERT or UPDATE when saving a proposal.
 BATCH_SIZE = 1000
-# A new rater's token_hash until its id is known: "!" and the nonce. A real hash is hex, so no
-# token ever matches a placeholder, and the nonce keeps the placeholders unique.
-PENDING_HASH = "!"
 # Years a campaign may be created for: from this one to next year.
 FIRST_YEAR = 2000
 WEIGHT_KEYS = tuple(ASSESSMENT_DEFAULT_WEIGHTS)  # satisfaction, on_time, reverse, review
@@ -205,31 +201,26 @@ def _rater_key(person_id: int | None, unit_id: int | None, org_id: int | None) -
 def _raters_make(
     campaign: EvaluationCampaign, keys: list[tuple[str, int]]
 ) -> dict[tuple[str, int], int]:
-    """Insert a rater for each (kind, id), each with its own nonce and signed token (see the
-    module's docstring); return their ids by key. Two queries a batch, and one to read back."""
+    """Insert a rater for each (kind, id), each with its own nonce and signed token; return
+    their ids by key (one INSERT a batch; one SELECT where the database returns no ids)."""
     if not keys:
         return {}
     rows = []
     for kind, pk in keys:
-        nonce = secrets.token_urlsafe(RATING_LINK_TOKEN_BYTES)
-        rows.append(
-            EvaluationRater(
-                campaign=campaign,
-                nonce=nonce,
-                token_hash=PENDING_HASH + nonce,
-                **{RATER_COLUMNS[kind]: pk},
-            )
+        rater = EvaluationRater(
+            campaign=campaign,
+            nonce=secrets.token_urlsafe(RATING_LINK_TOKEN_BYTES),
+            **{RATER_COLUMNS[kind]: pk},
         )
-    EvaluationRater.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    made = list(
-        EvaluationRater.objects.filter(campaign=campaign, token_hash__startswith=PENDING_HASH).only(
-            "pk", "campaign_id", "nonce", "person_id", "unit_id", "org_id"
-        )
-    )
-    for rater in made:
         rater.token_hash = EvaluationRater.hash_of(rater.token_with(settings.SECRET_KEY))
-    EvaluationRater.objects.bulk_update(made, ["token_hash"], batch_size=BATCH_SIZE)
-    return {_rater_key(r.person_id, r.unit_id, r.org_id): r.pk for r in made}
+        rows.append(rater)
+    EvaluationRater.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    if all(row.pk for row in rows):
+        return {key: row.pk for key, row in zip(keys, rows, strict=True)}
+    made = EvaluationRater.objects.filter(
+        campaign=campaign, nonce__in=[row.nonce for row in rows]
+    ).values_list("pk", "person_id", "unit_id", "org_id")
+    return {_rater_key(person, unit, org): pk for pk, person, unit, org in made}
 
 
 def _ratee_key(ratee_person_id: int | None, ratee_org_id: int | None) -> tuple[str, int]:

@@ -162,7 +162,10 @@ class EvaluationRater(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     def token_with(self, secret: str) -> str:
-        message = f"{self.campaign_id}:{self.pk}:{self.nonce}"
+        """Return the token this row's nonce gives under `secret` (43 base64url characters).
+        The message is the campaign and the nonce, not the row's id: the proposal inserts
+        thousands of raters with their final hash in one pass, before their ids are known."""
+        message = f"{self.campaign_id}:{self.nonce}"
         digest = salted_hmac(TOKEN_SALT, message, secret=secret, algorithm="sha256").digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 

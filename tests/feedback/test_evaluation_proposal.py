@@ -341,4 +341,4 @@ def test_saving_is_set_based(year):
     small = count()
     _grow(year.world, 8)  # 8 times as many raters, still one INSERT batch each on SQLite
     assert count() == small
-    assert small <= 30
+    assert small <= 27  # with the savepoints of the nested transactions
