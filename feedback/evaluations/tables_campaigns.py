@@ -19,6 +19,10 @@ from liaison.models import OrgNode
 SEARCH_MAX_LENGTH = 100
 NO_WRAP = {"td": {"class": "text-nowrap"}}
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+WIDE_NO_WRAP = {
+    "th": {"class": "d-none d-md-table-cell"},
+    "td": {"class": "d-none d-md-table-cell text-nowrap"},
+}
 
 
 def _party_html(name: str, code: str, kind: str, home: OrgNode | None = None):
@@ -83,17 +87,18 @@ class PairTable(tables.Table):
         verbose_name=_("Rater"), accessor="pk", order_by=("rater_home", "rater_id", "pk")
     )
     ratee = tables.Column(
-        verbose_name=_("Rated"),
+        verbose_name=_("Who is rated"),
         accessor="pk",
         order_by=("ratee_person__name", "ratee_org__name", "pk"),
     )
     rule = tables.Column(verbose_name=_("Rule"), attrs=WIDE_ONLY)
-    level = tables.Column(verbose_name=_("Level"), attrs=WIDE_ONLY)
+    level = tables.Column(verbose_name=_("Level"), attrs=WIDE_NO_WRAP)
     remove = tables.TemplateColumn(
         template_name="feedback/evaluations/campaign_pair_remove.html",
         verbose_name="",
         orderable=False,
         accessor="pk",
+        attrs=NO_WRAP,
     )
 
     class Meta:
