@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from feedback.constants import CampaignStatus, ranking_min_ratings
-from feedback.evaluations.results import reverse_rates, sees_all_results
+from feedback.evaluations.results import branch_names, reverse_rates, sees_all_results
 from feedback.exports import _sheet  # the dashboard export's sheet: same look
 from feedback.figures import Counts
 from feedback.models import (
@@ -302,8 +302,9 @@ class AssessmentTable:
 
 def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentTable:
     """Return the stored rows the user may see — branches in their subtree, cadres whose
-    organisation is — ranked as computed for the whole company (one query). Call with a
-    closed campaign from get_results_campaign_for."""
+    organisation is — ranked as computed for the whole company (one query, and one for the
+    branches of the party groups cadres belong to). Call with a closed campaign from
+    get_results_campaign_for."""
     rows = AssessmentRow.objects.filter(campaign=campaign)
     if not sees_all_results(user):
         path = permissions.scope_path(user)
@@ -318,6 +319,10 @@ def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentT
     rows = list(rows)
     branches = [row for row in rows if row.org_id]
     cadres = [row for row in rows if row.person_id]
+    groups = branch_names({r.person.org.path for r in cadres if r.person.org.kind == OrgKind.GROUP})
+    for row in cadres:  # "branch · group" for a cadre in a party group
+        org = row.person.org
+        row.org_label = f"{groups[org.path]} · {org.name}" if org.path in groups else org.name
     computed = max((row.computed_at for row in rows), default=None)
     return AssessmentTable(
         campaign, branches, cadres, computed, _weights(campaign), ranking_min_ratings()
@@ -360,7 +365,7 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
         _("Cadres"),
         [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score")],
         [
-            [row.rank, row.person.name, row.person.org.name, *cells(row), row.score]
+            [row.rank, row.person.name, row.org_label, *cells(row), row.score]
             for row in table.cadres
         ],
         percent=[4, 6, 7],

@@ -42,7 +42,7 @@ from feedback.constants import (
 from feedback.models import EvaluationAnswer, EvaluationAssignment, EvaluationCampaign
 from liaison import permissions
 from liaison.constants import BranchType, Level, OrgKind
-from liaison.models import User
+from liaison.models import OrgNode, User
 
 __all__ = [
     "CampaignResults",
@@ -126,6 +126,7 @@ class RateeResult:
     count: int
     ratings: dict[str, int]
     min_ratings: int
+    group_path: str = ""  # a person in a party group: the group's path (its branch is named)
     comments: list[str] = field(default_factory=list)
 
     @property
@@ -202,6 +203,8 @@ def _grouped(campaign: EvaluationCampaign, condition: Q) -> list[RateeResult]:
             "ratee_person__name",
             "ratee_person__position",
             "ratee_person__org__name",
+            "ratee_person__org__path",
+            "ratee_person__org__kind",
             "ratee_org_id",
             "ratee_org__name",
             "ratee_org__path",
@@ -221,11 +224,14 @@ def _grouped(campaign: EvaluationCampaign, condition: Q) -> list[RateeResult]:
     minimum = evaluation_min_ratings()
     results = []
     for row in rows:
+        group = ""
         if row["ratee_person_id"] is not None:
             position = row["ratee_person__position"]
             org = row["ratee_person__org__name"] or ""
             detail = f"{position} · {org}" if position and org else position or org
             kind, pk, name, path = "person", row["ratee_person_id"], row["ratee_person__name"], ""
+            if row["ratee_person__org__kind"] == OrgKind.GROUP:
+                group = row["ratee_person__org__path"]
         else:
             detail = _org_kind_label(row["ratee_org__kind"], row["ratee_org__branch_type"])
             kind, pk, name = "branch", row["ratee_org_id"], row["ratee_org__name"]
@@ -243,6 +249,7 @@ def _grouped(campaign: EvaluationCampaign, condition: Q) -> list[RateeResult]:
                 count=row["answered"],
                 ratings=ratings,
                 min_ratings=minimum,
+                group_path=group,
             )
         )
     results.sort(key=lambda r: (_LEVEL_ORDER[r.level], r.kind != "branch", r.path, r.name, r.pk))
@@ -253,6 +260,16 @@ def _org_kind_label(kind: str, branch_type: str) -> str:
     if kind == OrgKind.BRANCH and branch_type:
         return str(BranchType(branch_type).label)
     return str(OrgKind(kind).label)
+
+
+def branch_names(groups: set[str]) -> dict[str, str]:
+    """Return the name of the branch above each party group (by the groups' paths), in one
+    query (none without groups): a group's name ("第一党小组") says little on its own."""
+    parents = {path[: -OrgNode.steplen] for path in groups if path}
+    if not parents:
+        return {}
+    names = dict(OrgNode.objects.filter(path__in=parents).values_list("path", "name"))
+    return {path: names.get(path[: -OrgNode.steplen], "") for path in groups}
 
 
 def _summaries(rows: list[RateeResult]) -> tuple[list[LevelSummary], LevelSummary]:
@@ -275,11 +292,16 @@ def campaign_results(
     *, campaign: EvaluationCampaign, user: User, level: str | None = None
 ) -> CampaignResults:
     """Return the results of the ratees the user may see (all levels summed; the rows of one
-    `level` if given), in one query. Call with a campaign from get_results_campaign_for."""
+    `level` if given), in one query, and one more for the branches of the party groups their
+    people belong to. Call with a campaign from get_results_campaign_for."""
     rows = _grouped(campaign, ratee_scope(user))
     levels, total = _summaries(rows)
     if level:
         rows = [row for row in rows if row.level == level]
+    branches = branch_names({row.group_path for row in rows if row.group_path})
+    for row in rows:
+        if row.group_path and branches.get(row.group_path):
+            row.detail = f"{row.detail} · {branches[row.group_path]}"
     return CampaignResults(
         campaign=campaign,
         rates_visible=campaign.status == CampaignStatus.CLOSED,

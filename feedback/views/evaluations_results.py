@@ -52,6 +52,7 @@ def results_page(request, pk: int):
         "campaign": campaign,
         "form": form,
         "sees_all": results.sees_all_results(request.user),
+        "scale": SCALE,
     }
     if form.is_valid():
         level = form.cleaned_data["level"] or None

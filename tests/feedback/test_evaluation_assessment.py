@@ -375,6 +375,14 @@ def test_the_page_lists_the_subtree_of_its_reader(world, campaign, client_for):
     assert "变电运维党支部" in secretary and "姜干部" not in secretary
 
 
+def test_a_cadre_in_a_party_group_is_shown_with_the_branch(world, campaign, people, client_for):
+    people["B"].org = world.group_a
+    people["B"].save(update_fields=["org"])
+    assessment_compute(campaign=campaign)
+    page = client_for(world.users[Role.PARTY_BUILDING]).get(page_url(campaign)).text
+    assert f"{world.branch_a.name} · {world.group_a.name}" in page
+
+
 def test_the_page_shows_ranks_and_scores(world, campaign, client_for):
     assessment_compute(campaign=campaign)
     page = client_for(world.users[Role.PARTY_BUILDING]).get(page_url(campaign)).text

@@ -171,6 +171,10 @@ def test_the_minimum_sample_four_hidden_five_shown(world, campaign, client_for):
     row = rows_of(page)[f"branch:{world.branch_a.pk}"]
     assert 'data-testid="count">5<' in row
     assert 'data-testid="rate">60.0%<' in row  # 满意 ×2 + 非常满意 = 3 of 5
+    head = re.search(r'data-testid="ratees".*?<thead.*?</thead>', page, re.S).group(0)
+    columns = re.findall(r"<th[^>]*>(.*?)</th>", head)
+    assert columns[4:9] == ["满意率", *(str(label) for _v, label in Satisfaction.choices)]
+    assert len(columns) == 10  # ratee, level, asked, answered, rate, four values, the bar
     shares = re.findall(r'data-testid="share" data-value="(\w+)">(\d+) ', row)
     assert shares == [
         ("very_satisfied", "1"),
@@ -340,15 +344,18 @@ def test_the_page_runs_a_fixed_number_of_queries(
     world, campaign, client_for, django_assert_num_queries
 ):
     client = client_for(world.users[Role.PARTY_BUILDING])
-    # session, user, campaign, the grouped results, the comments of the page, the bell's count
-    with django_assert_num_queries(6):
-        client.get(results_url(campaign))
+    # session, user, campaign, the grouped results, the branch of a party group's member, the
+    # comments of the page, the bell's count
+    with django_assert_num_queries(7):
+        page = client.get(results_url(campaign)).text
+    member = rows_of(page)[f"person:{world.member_a.pk}"]
+    assert f"{world.group_a.name} · {world.branch_a.name}" in member
     for n in range(20):  # more ratees: the same queries
         person = PersonFactory(name=f"党员{n}", org=world.branch_b)
         rate(campaign.raters_, person, Level.PARTY_MEMBER, [S] * 5)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = client.get(results_url(campaign)).text
     assert len(rows_of(page)) == 25
     staff = client_for(world.users[Role.COMMITTEE_STAFF])
-    with django_assert_num_queries(6):  # no comments, but the user's scope node
+    with django_assert_num_queries(7):  # no comments, but the user's scope node
         staff.get(results_url(campaign))
