@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import threading
 from http import HTTPStatus
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -23,6 +25,7 @@ from feedback.evaluations.answers import (
     evaluation_submit,
     rater_lookup,
 )
+from feedback.evaluations.campaigns_services import campaign_close
 from feedback.models import (
     EvaluationAnswer,
     EvaluationAssignment,
@@ -30,7 +33,7 @@ from feedback.models import (
     EvaluationRater,
 )
 from liaison.constants import Level, Role
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, build_world
 
 # --- helpers shared by the evaluation tests -------------------------------------------------
 
@@ -358,3 +361,87 @@ def test_the_page_escapes_names(client, world, campaign):
     assign(rater, evil, Level.PARTY_MEMBER)
     page = client.get(form_url(token)).text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+# --- two at once, on PostgreSQL only (SQLite does not lock rows) --------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+)
+
+
+def _in_thread(target) -> tuple[threading.Thread, list]:
+    outcome: list = []
+
+    def run():
+        try:
+            outcome.append(target())
+        except Exception as error:  # reported to the test through `outcome`
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _submit_and_hold(rater, answers, holding, release):
+    def run():
+        with transaction.atomic():
+            created = evaluation_submit(rater=rater, answers=answers)
+            holding.set()
+            release.wait(30)
+        return created
+
+    return run
+
+
+@postgres_only
+def test_two_submits_at_once_write_one_set_of_answers(transactional_db):
+    world = build_world()
+    campaign = make_campaign(world)
+    rater, _token = make_rater(campaign, person=world.special_a)
+    own = [assign(rater, world.branch_a, Level.GRASSROOTS_BRANCH)]
+    answers = {own[0].pk: (Satisfaction.SATISFIED, "")}
+    holding, release = threading.Event(), threading.Event()
+    first, first_outcome = _in_thread(_submit_and_hold(rater, answers, holding, release))
+    assert holding.wait(30)
+    stale = EvaluationRater.objects.get(pk=rater.pk)  # not submitted yet, as far as it knows
+    second, second_outcome = _in_thread(lambda: evaluation_submit(rater=stale, answers=answers))
+    second.join(1)
+    try:
+        assert second.is_alive()  # waiting for the lock
+    finally:
+        release.set()
+        first.join(30)
+        second.join(30)
+    assert len(first_outcome[0]) == 1
+    assert isinstance(second_outcome[0], EvaluationRefused)
+    assert second_outcome[0].state == RaterState.SUBMITTED
+    assert EvaluationAnswer.objects.count() == 1
+
+
+@postgres_only
+def test_the_close_waits_for_a_submission_under_way(transactional_db):
+    """The campaign's close (feedback.evaluations.campaigns_services) locks the campaign row as
+    a submission does: an answer being written is in before the close, never after it."""
+    world = build_world()
+    campaign = make_campaign(world)
+    rater, _token = make_rater(campaign, person=world.special_a)
+    own = assign(rater, world.branch_a, Level.GRASSROOTS_BRANCH)
+    holding, release = threading.Event(), threading.Event()
+    answers = {own.pk: (Satisfaction.SATISFIED, "")}
+    first, _first_outcome = _in_thread(_submit_and_hold(rater, answers, holding, release))
+    assert holding.wait(30)
+    actor = world.users[Role.PARTY_BUILDING]
+    closing, closed = _in_thread(lambda: campaign_close(actor=actor, campaign=campaign))
+    closing.join(1)
+    try:
+        assert closing.is_alive()  # waiting for the submission
+    finally:
+        release.set()
+        first.join(30)
+        closing.join(30)
+    assert closed[0].status == CampaignStatus.CLOSED
+    assert EvaluationAnswer.objects.count() == 1
