@@ -51,15 +51,10 @@ def make_campaign(world, *, year: int = 2026, status: str = CampaignStatus.OPEN,
 
 def make_rater(campaign, **party) -> tuple[EvaluationRater, str]:
     """A rater (person=, unit= or org=) and the token of their link."""
-    rater = EvaluationRater.objects.create(
-        campaign=campaign,
-        nonce=secrets.token_urlsafe(32),
-        token_hash=secrets.token_hex(32),  # replaced below, once the row has its id
-        **party,
-    )
+    rater = EvaluationRater(campaign=campaign, nonce=secrets.token_urlsafe(32), **party)
     token = rater.token_with(settings.SECRET_KEY)
     rater.token_hash = EvaluationRater.hash_of(token)
-    rater.save(update_fields=["token_hash"])
+    rater.save()
     return rater, token
 
 
