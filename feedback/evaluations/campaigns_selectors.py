@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -133,12 +133,12 @@ def campaign_counts(*, campaign: EvaluationCampaign) -> CampaignCounts:
 
 
 def campaign_pairs(*, campaign: EvaluationCampaign) -> QuerySet[EvaluationAssignment]:
-    """The campaign's pairs with both sides loaded (for the paginated table)."""
+    """The campaign's pairs with both sides loaded (for the paginated table; sorted by rater,
+    whose ids follow the proposal's order: by rule, then by code)."""
     return (
         EvaluationAssignment.objects.filter(rater__campaign=campaign)
         .select_related("rater", *(f"rater__{name}" for name in RATER_RELATED))
         .select_related("ratee_person__org", "ratee_org")
-        .annotate(rater_home=rater_home_path("rater__"))
     )
 
 
@@ -155,18 +155,29 @@ def in_subtree(node: OrgNode | None) -> Q:
 
 
 def campaign_raters(
-    *, campaign: EvaluationCampaign, node: OrgNode | None = None, unanswered: bool = False
+    *,
+    campaign: EvaluationCampaign,
+    node: OrgNode | None = None,
+    unanswered: bool = False,
+    by_place: bool = False,
 ) -> QuerySet[EvaluationRater]:
-    """The campaign's raters in `node`'s subtree, each with its number of ratees, by place in
-    the tree (for the progress list and the printed sheet)."""
+    """The campaign's raters in `node`'s subtree, each with its number of ratees; in the order
+    of the proposal, or `by_place` in the tree (the printed sheet: one unit's cards together;
+    a sort over the whole subtree, so for a subtree at a time)."""
     raters = EvaluationRater.objects.filter(in_subtree(node), campaign=campaign)
     if unanswered:
         raters = raters.filter(submitted_at__isnull=True)
-    return (
-        raters.select_related(*RATER_RELATED)
-        .annotate(ratee_count=Count("assignments"), home_path=rater_home_path())
-        .order_by("home_path", "pk")
+    ratees = (
+        EvaluationAssignment.objects.filter(rater_id=OuterRef("pk"))
+        .order_by()
+        .values("rater_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    raters = raters.select_related(*RATER_RELATED).annotate(
+        ratee_count=Coalesce(Subquery(ratees), 0), home_path=rater_home_path()
+    )
+    return raters.order_by("home_path", "pk") if by_place else raters.order_by("pk")
 
 
 @dataclass

@@ -83,9 +83,7 @@ class PairFilter(ScopedFilterSet):
 
 
 class PairTable(tables.Table):
-    rater = tables.Column(
-        verbose_name=_("Rater"), accessor="pk", order_by=("rater_home", "rater_id", "pk")
-    )
+    rater = tables.Column(verbose_name=_("Rater"), accessor="pk", order_by=("rater_id", "pk"))
     ratee = tables.Column(
         verbose_name=_("Who is rated"),
         accessor="pk",
@@ -138,7 +136,10 @@ class RaterFilter(ScopedFilterSet):
 class RaterTable(tables.Table):
     """Raters who have not answered yet."""
 
-    party = tables.Column(verbose_name=_("Rater"), accessor="pk", order_by=("home_path", "pk"))
+    party = tables.Column(verbose_name=_("Rater"), accessor="pk", order_by=("pk",))
+    place = tables.Column(
+        verbose_name=_("Unit"), accessor="pk", order_by=("home_path", "pk"), attrs=WIDE_ONLY
+    )
     ratee_count = tables.Column(verbose_name=_("To rate"), attrs=NO_WRAP)
     reminded_at = tables.DateTimeColumn(
         verbose_name=_("Last reminded"), format="Y-m-d", default="—", attrs=WIDE_ONLY
@@ -146,9 +147,13 @@ class RaterTable(tables.Table):
 
     class Meta:
         model = EvaluationRater
-        fields = ("party", "ratee_count", "reminded_at")
+        fields = ("party", "place", "ratee_count", "reminded_at")
         order_by = ("party",)
         empty_text = _("Everyone here has answered.")
 
     def render_party(self, record):
-        return _rater_html(record)
+        party = record.party
+        return _party_html(party.name, party.code, rater_kind_label(record))
+
+    def render_place(self, record):
+        return rater_home(record).name

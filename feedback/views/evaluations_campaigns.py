@@ -262,7 +262,9 @@ def campaign_sheet(request, pk: int, org_pk: int):
     if campaign.status != CampaignStatus.OPEN:
         return render(request, SHEET, context, status=HTTPStatus.CONFLICT)
     unanswered = form.cleaned_data["unanswered"]
-    raters = selectors.campaign_raters(campaign=campaign, node=node, unanswered=unanswered)
+    raters = selectors.campaign_raters(
+        campaign=campaign, node=node, unanswered=unanswered, by_place=True
+    )
     try:
         page = Paginator(raters, SHEET_CARDS_PER_PAGE).page(form.cleaned_data["page"] or 1)
     except EmptyPage:
