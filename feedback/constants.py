@@ -4,6 +4,7 @@ the one home of each (settings.py may override the numbers)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.constants import COMPANY_WIDE_ROLES, Role
 
@@ -80,7 +81,7 @@ class EvaluationRule(models.TextChoices):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
     OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("evaluation", "Closed")
 
 
 # A ratee's result is shown only with at least this many ratings (settings override), so that
