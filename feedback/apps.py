@@ -42,3 +42,15 @@ class FeedbackConfig(AppConfig):
             runs_evaluations,
             "campaign_",
         )
+
+        # Committee staff and secretaries read the results of their subtree (the department
+        # reaches them from its campaigns).
+        from feedback.evaluations.results import reads_results
+
+        nav_register(
+            "evaluation_results",
+            _("Evaluation results"),
+            "feedback:evaluations:results_list",
+            lambda user: reads_results(user) and not runs_evaluations(user),
+            "results",
+        )

@@ -18,7 +18,8 @@ from feedback.dashboard import Dashboard
 PERCENT = "0.0%"
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], percent=()):
+def sheet_add(workbook: Workbook, title: str, header: list[str], rows: list[list], percent=()):
+    """Add a sheet: a bold header, the rows, `percent` (1-based columns) as percentages."""
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(header)
     for cell in sheet[1]:
@@ -39,7 +40,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
     workbook = Workbook()
     workbook.remove(workbook.active)
     totals = board.totals
-    overview = _sheet(
+    overview = sheet_add(
         workbook,
         _("Overview"),
         [_("Figure"), _("Value")],
@@ -63,7 +64,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
     for row in overview.iter_rows(min_row=2):
         if isinstance(row[1].value, float):
             row[1].number_format = PERCENT
-    _sheet(
+    sheet_add(
         workbook,
         _("Four levels"),
         [_("Level"), _("Rated"), _("Satisfied"), _("Satisfaction rate")],
@@ -73,7 +74,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
         ],
         percent=[4],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("Monthly trend"),
         [
@@ -99,7 +100,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
         ],
         percent=[4, 5, 6],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("By unit"),
         [
@@ -127,7 +128,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
         ],
         percent=[4, 5],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("Branch ranking"),
         [_("Rank"), _("Branch"), _("Rated"), _("Satisfaction rate")],
@@ -137,7 +138,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
         ],
         percent=[4],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("Visit coverage"),
         [_("Place type"), _("Visits"), _("First visited"), _("Covered so far")],
@@ -146,7 +147,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             for visit in board.report.visits
         ],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("Pairings"),
         [_("Kind"), _("Liaison side"), _("Paired side"), _("Pairings")],

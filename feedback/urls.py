@@ -25,18 +25,6 @@ urlpatterns = [
 # The informant's pages (no login), mounted at /r/ under the namespace "rate": a short path,
 # for an SMS and a small QR code.
 public_urlpatterns = [
-    path(
-        "evaluations/",
-        include(
-            (
-                __import__("feedback.evaluations.urls_campaigns", fromlist=["x"]).urlpatterns
-                + __import__("feedback.evaluations.urls_results", fromlist=["x"]).urlpatterns,
-                "evaluations",
-            )
-        ),
-    ),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("<str:token>/", views.rating_link_page, name="link"),
     path("<str:token>/thanks/", views.rating_link_thanks, name="thanks"),
 ]

@@ -209,6 +209,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     # minutes, rebuilt from the entries every night.
     "rollups-refresh": {"task": "feedback.rollups_refresh", "schedule": timedelta(minutes=2)},
     "rollups-rebuild": {"task": "feedback.rollups_rebuild", "schedule": crontab(minute=30, hour=3)},
+    # R12: the reverse evaluation closes the day after its closing date (computing the year's
+    # assessment table); raters who have not answered are reminded by email each week.
+    "evaluation-close-due": {
+        "task": "feedback.evaluation_close_due",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    "evaluation-reminders": {
+        "task": "feedback.evaluation_reminders",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # Catch-up for notification emails whose after-commit enqueue was lost.
     "notifications-email": {
         "task": "liaison.notifications_email",

@@ -45,7 +45,7 @@ from openpyxl import Workbook
 
 from feedback.constants import CampaignStatus, ranking_min_ratings
 from feedback.evaluations.results import branch_names, reverse_rates, sees_all_results
-from feedback.exports import _sheet  # the dashboard export's sheet: same look
+from feedback.exports import sheet_add  # the dashboard export's sheet: the same look
 from feedback.figures import Counts
 from feedback.models import (
     COUNT_FIELDS,
@@ -350,7 +350,7 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
             row.reverse_count,
         ]
 
-    _sheet(
+    sheet_add(
         workbook,
         _("Branches"),
         [_("Rank"), _("Branch"), _("Code"), *parts, _("Monthly reviews signed"), _("Score")],
@@ -360,7 +360,7 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
         ],
         percent=[4, 6, 7, 9],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("Cadres"),
         [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score")],
@@ -371,7 +371,7 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
         percent=[4, 6, 7],
     )
     weights = table.weights
-    _sheet(
+    sheet_add(
         workbook,
         _("Weights"),
         [_("Part"), _("Weight (%)")],

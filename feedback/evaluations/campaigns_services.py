@@ -37,6 +37,7 @@ from feedback.constants import (
     EvaluationRule,
     rating_link_base_url,
 )
+from feedback.evaluations.assessment import assessment_compute
 from feedback.evaluations.campaigns_selectors import rater_link_path
 from feedback.evaluations.proposal import (
     ORG,
@@ -477,6 +478,7 @@ def campaign_close(*, actor: User | None, campaign: EvaluationCampaign) -> Evalu
     campaign.save(update_fields=["status", "closed_at"])
     summary = _("Closed") if actor else _("Closed: the closing date has passed")
     _audit(actor, campaign, summary, event="closed")
+    assessment_compute(campaign=campaign)  # the year's table, from the answers just frozen
     return campaign
 
 
