@@ -80,7 +80,7 @@ class EvaluationRule(models.TextChoices):
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("evaluation", "Open")
     CLOSED = "closed", pgettext_lazy("evaluation", "Closed")
 
 

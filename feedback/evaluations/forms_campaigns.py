@@ -4,6 +4,7 @@ by code; the services in campaigns_services decide what is allowed."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feedback.constants import ASSESSMENT_DEFAULT_WEIGHTS
@@ -61,6 +62,11 @@ class CampaignCreateForm(WeightsForm):
     )
 
     field_order = ["year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The evaluation of the year drawing to a close, as the department runs it each winter.
+        self.fields["year"].initial = timezone.localdate().year
 
 
 class CampaignOpenForm(forms.Form):
