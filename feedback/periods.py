@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from feedback.rollups.cells import month_of, next_month
 
 MAX_MONTHS = 120  # ten years: enough for any dashboard, few enough rows to read
+# The years a period may touch (the month before and after stay valid dates).
+FIRST_YEAR, LAST_YEAR = 1901, 9998
 
 
 class PeriodError(ValueError):
@@ -35,6 +37,11 @@ class Period:
     last: dt.date
 
     def __post_init__(self):
+        if not (self.first.year >= FIRST_YEAR and self.last.year <= LAST_YEAR):
+            raise PeriodError(
+                _("A period lies between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
         if self.first.day != 1 or self.last.day != 1:
             raise PeriodError(_("A period runs from the first of a month."))
         if self.first > self.last:
@@ -69,6 +76,11 @@ class Period:
         """The months from `start` (a first of a month) to `end` (a last day of a month)."""
         if start > end:
             raise PeriodError(_("The start date lies after the end date."))
+        if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+            raise PeriodError(
+                _("A period lies between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
         if start.day != 1:
             raise PeriodError(
                 _("Figures cover whole months: start on the first of a month, not %(date)s.")

@@ -130,10 +130,11 @@ def rating_link_current(*, entry: Entry, actor: User) -> RatingLink | None:
     ).first()
     if link is not None:
         link.entry = entry  # spare the query: it is this very entry
-    if link is not None and link.token() is not None:
+    if link is not None:
+        # Even when the key that made it is gone (link.token() is None), a page that shows the
+        # link never revokes it: the informant's copy still works (it is looked up by its hash),
+        # and only the owner's explicit re-issue (a POST) replaces it.
         return link
-    if link is not None:  # the SECRET_KEY that made it is gone: re-issue
-        return rating_link_reissue(entry=entry, actor=actor)
     return _rating_link_make(entry=entry, actor=actor)
 
 

@@ -509,11 +509,11 @@ class _Reminder:
 
 
 def evaluation_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind the raters of open campaigns who have not answered and were not reminded in the
-    last EVALUATION_REMINDER_DAYS days: mark them reminded (one UPDATE a batch) and, after the
-    commit, email those who are a person with an active account, an address and email on, their
-    link. The first run after opening is everyone's invitation. Raters are claimed with SKIP
-    LOCKED, so two runs at once share them and nobody is written to twice."""
+    """Remind the raters of open campaigns who have not answered, were not reminded in the
+    last EVALUATION_REMINDER_DAYS days, and can be written to (a person with an active account,
+    an address and email on): mark them reminded (one UPDATE a batch) and, after the commit,
+    email them their link. The first run after opening is everyone's invitation. Raters are
+    claimed with SKIP LOCKED, so two runs at once share them and nobody is written to twice."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     cutoff = now - dt.timedelta(days=EVALUATION_REMINDER_DAYS)
@@ -525,7 +525,12 @@ def evaluation_reminders_send(*, now: dt.datetime | None = None) -> dict[str, in
                 campaign__status=CampaignStatus.OPEN,
                 campaign__closes_on__gte=today,
                 submitted_at__isnull=True,
+                # Only raters who can be written to are reminded (and so marked): the others
+                # get their card from the unit's sheet of QR codes.
+                person__account__is_active=True,
+                person__account__email_notifications=True,
             )
+            .exclude(person__account__email="")
             .order_by("pk")
             .values_list(
                 "pk",

@@ -47,7 +47,8 @@ def _link_card(*, entry: Entry, user) -> LinkCard | None:
     link = services.rating_link_current(entry=entry, actor=user)
     if link is None:
         return None
-    path = reverse("rate:link", args=[link.token()])
+    token = link.token()  # None: made under a key no longer in use (re-issue by hand)
+    path = reverse("rate:link", args=[token]) if token else ""
     return LinkCard(link, path, selectors.rating_link_expires_at(link=link))
 
 

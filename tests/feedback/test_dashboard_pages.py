@@ -80,6 +80,9 @@ def test_each_reader_starts_at_the_top_of_their_subtree(world, client_for):
         {"start": "2026/05", "end": "2026-06"},
         {"org": "x"},
         {"colour": "red"},  # not a dashboard parameter
+        {"period": "9999"},  # the month after would not be a date
+        {"period": "0001"},
+        {"start": "9999-12", "end": "9999-12"},
     ],
 )
 def test_bad_input_is_400_with_a_message(world, client_for, params):

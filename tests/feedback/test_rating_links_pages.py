@@ -195,6 +195,9 @@ def test_a_void_entry_or_a_replaced_link_answers_410(client, world, replied):
     rating_link_reissue(entry=other, actor=other.owner)
     response = client.get(link_url(old))
     assert (response.status_code, state_of(response)) == (HTTPStatus.GONE, "revoked")
+    # Whoever holds a replaced link (it went to the wrong person) learns nothing of the matter.
+    body = response.content.decode()
+    assert other.title not in body and other.number not in body and other.org.name not in body
 
 
 def test_a_change_of_the_entry_meanwhile_asks_again(client, world, replied):
