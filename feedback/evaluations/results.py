@@ -33,12 +33,12 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 
 from feedback.constants import (
-    DASHBOARD_ROLES,
     CampaignStatus,
     Satisfaction,
     evaluation_min_ratings,
     satisfied_values,
 )
+from feedback.dashboard import reads_dashboards
 from feedback.models import EvaluationAnswer, EvaluationAssignment, EvaluationCampaign
 from liaison import permissions
 from liaison.constants import BranchType, Level, OrgKind
@@ -62,11 +62,9 @@ _VALUE_FIELDS = {value: f"n_{value}" for value in Satisfaction.values}
 
 
 def reads_results(user: User) -> bool:
-    """The party-building department and administrators (the company), committee staff and
-    branch secretaries (their subtree): those who read the dashboards."""
-    return permissions.scope_path(user) is not None and (
-        user.is_superuser or user.role in DASHBOARD_ROLES
-    )
+    """Those who read the dashboards read the results: the party-building department and
+    administrators (the company), committee staff and branch secretaries (their subtree)."""
+    return reads_dashboards(user)
 
 
 def sees_all_results(user: User) -> bool:

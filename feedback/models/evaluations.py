@@ -9,14 +9,9 @@ and cannot change it; nobody rates themselves. Results are shown per ratee only 
 evaluation_min_ratings(), and never with who gave which rating.
 """
 
-import base64
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from feedback.constants import (
@@ -25,6 +20,7 @@ from feedback.constants import (
     EvaluationRule,
     Satisfaction,
 )
+from feedback.models.tokens import SignedToken
 from liaison.constants import Level
 
 __all__ = [
@@ -34,8 +30,6 @@ __all__ = [
     "EvaluationCampaign",
     "EvaluationRater",
 ]
-
-TOKEN_SALT = "feedback.EvaluationRater.token"
 
 
 class EvaluationCampaign(models.Model):
@@ -84,9 +78,13 @@ class EvaluationCampaign(models.Model):
         return str(self.year)
 
 
-class EvaluationRater(models.Model):
+class EvaluationRater(SignedToken):
     """Who rates in a campaign: exactly one of a person, a unit or a party branch; one signed
     link each."""
+
+    TOKEN_SALT = (
+        "feedback.EvaluationRater.token"  # separates this HMAC from every other use of the key
+    )
 
     campaign = models.ForeignKey(
         EvaluationCampaign,
@@ -118,8 +116,6 @@ class EvaluationRater(models.Model):
         blank=True,
         related_name="+",
     )
-    nonce = models.CharField(_("nonce"), max_length=64, editable=False)
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -157,25 +153,10 @@ class EvaluationRater(models.Model):
         """The person, unit or branch who rates."""
         return self.person or self.unit or self.org
 
-    @staticmethod
-    def hash_of(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    def token_with(self, secret: str) -> str:
-        """Return the token this row's nonce gives under `secret` (43 base64url characters).
-        The message is the campaign and the nonce, not the row's id: the proposal inserts
-        thousands of raters with their final hash in one pass, before their ids are known."""
-        message = f"{self.campaign_id}:{self.nonce}"
-        digest = salted_hmac(TOKEN_SALT, message, secret=secret, algorithm="sha256").digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    def token(self) -> str | None:
-        """Rebuild the rater's token with the SECRET_KEY or a fallback (None: re-issue)."""
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
-            token = self.token_with(secret)
-            if hmac.compare_digest(self.hash_of(token), self.token_hash):
-                return token
-        return None
+    def token_message(self) -> str:
+        """The campaign and the nonce, not the row's id: the proposal inserts thousands of raters
+        with their final hash in one pass, before their ids are known."""
+        return f"{self.campaign_id}:{self.nonce}"
 
 
 class EvaluationAssignment(models.Model):

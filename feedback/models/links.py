@@ -22,24 +22,20 @@ once: the rating it recorded is kept on the row. A later round (the entry reopen
 again) gets its own link; the earlier one no longer works.
 """
 
-import base64
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from feedback.models.tokens import SignedToken
 
 __all__ = ["RatingLink"]
 
-# Separates this HMAC from every other use of the SECRET_KEY.
-TOKEN_SALT = "feedback.RatingLink.token"
 
-
-class RatingLink(models.Model):
+class RatingLink(SignedToken):
     """The signed link through which the informant rates the reply of one round of an entry."""
+
+    TOKEN_SALT = "feedback.RatingLink.token"  # this HMAC apart from other uses of the key
 
     entry = models.ForeignKey(
         "liaison.Entry",
@@ -50,8 +46,6 @@ class RatingLink(models.Model):
     round = models.PositiveSmallIntegerField(
         _("round"), help_text=_("How often the entry had been reopened when the link was made.")
     )
-    nonce = models.CharField(_("nonce"), max_length=64, editable=False)
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,22 +94,5 @@ class RatingLink(models.Model):
     def __str__(self) -> str:
         return f"{self.entry_id} round {self.round}"
 
-    @staticmethod
-    def hash_of(token: str) -> str:
-        """Return what the row stores of a token: its SHA-256, in hex."""
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    def token_with(self, secret: str) -> str:
-        """Return the token this row's nonce gives under `secret` (43 base64url characters)."""
-        message = f"{self.entry_id}:{self.round}:{self.nonce}"
-        digest = salted_hmac(TOKEN_SALT, message, secret=secret, algorithm="sha256").digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    def token(self) -> str | None:
-        """Rebuild the link's token with the SECRET_KEY or one of its fallbacks; None when no
-        key rebuilds it (the key was rotated away: the link must be re-issued)."""
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
-            token = self.token_with(secret)
-            if hmac.compare_digest(self.hash_of(token), self.token_hash):
-                return token
-        return None
+    def token_message(self) -> str:
+        return f"{self.entry_id}:{self.round}:{self.nonce}"

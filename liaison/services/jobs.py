@@ -14,7 +14,6 @@ the command and the logs.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -37,9 +36,8 @@ from liaison.constants import (
     Role,
 )
 from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
+from liaison.services.notifications import notifications_create
 from liaison.workdays import WorkCalendar
-
-logger = logging.getLogger(__name__)
 
 AWAITING = sorted(AWAITING_REPLY_STATUSES)
 EMAIL_BATCH = 500
@@ -51,17 +49,6 @@ def escalate_working_days() -> int:
 
 def _calendar(today: dt.date) -> WorkCalendar:
     return WorkCalendar.load(today.year - 1, today.year + 1)
-
-
-def working_days_back(calendar: WorkCalendar, today: dt.date, n: int) -> dt.date:
-    """The latest day d with exactly n working days in (d, today]: a day on or before d lies
-    at least n working days before today."""
-    day, counted = today, 0
-    while counted < n:
-        if calendar.is_working_day(day):
-            counted += 1
-        day -= dt.timedelta(days=1)
-    return day
 
 
 def _id_batches(ids: list[int]) -> Iterator[list[int]]:
@@ -79,32 +66,6 @@ def _update_ids(queryset: QuerySet[Entry], ids: list[int], **values) -> int:
     return sum(queryset.filter(pk__in=batch).update(**values) for batch in _id_batches(ids))
 
 
-def _notify(rows: list[Notification], *, checked: bool = False) -> int:
-    """Create the notifications not yet there and return how many were new. Unless the
-    caller's query `checked` already (with an Exists subquery) that none exists, one query
-    looks; one inserts. A concurrent run inserting the same ones meanwhile is absorbed by the
-    unique constraint (and may be counted here too)."""
-    if not rows:
-        return 0
-    existing = set()
-    if not checked:
-        existing = set(
-            Notification.objects.filter(
-                entry_id__in={row.entry_id for row in rows}, kind__in={row.kind for row in rows}
-            ).values_list("recipient_id", "entry_id", "kind", "occasion")
-        )
-    new, seen = [], set()
-    for row in rows:
-        key = (row.recipient_id, row.entry_id, row.kind, row.occasion)
-        if key not in existing and key not in seen:
-            seen.add(key)
-            new.append(row)
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
-    if new:
-        transaction.on_commit(_enqueue_emails)
-    return len(new)
-
-
 def _told(kind: str, *, recipient: str | None = "owner_id", occasion: bool = True) -> Exists:
     """Whether the entry's `kind` notification (to its owner; for this round of its deadline)
     exists: for annotate() or filter() on Entry."""
@@ -114,15 +75,6 @@ def _told(kind: str, *, recipient: str | None = "owner_id", occasion: bool = Tru
     if occasion:
         lookups["occasion"] = OuterRef("reopen_count")
     return Exists(Notification.objects.filter(**lookups))
-
-
-def _enqueue_emails() -> None:
-    from liaison.tasks import notifications_email  # the task module imports this one
-
-    try:
-        notifications_email.delay()
-    except Exception:
-        logger.warning("Broker unavailable; notification emails wait for the next run")
 
 
 def _label(number: str, title: str) -> str:
@@ -142,7 +94,7 @@ def notify_referred(*, entry: Entry) -> int:
     message = _("%(entry)s was referred to your department.") % {
         "entry": _label(entry.number, entry.title)
     }
-    return _notify(
+    return notifications_create(
         [
             Notification(
                 recipient_id=pk, entry_id=entry.pk, kind=NotificationKind.REFERRED, message=message
@@ -247,7 +199,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
                 )
             )
     EntryEvent.objects.bulk_create(events)
-    return flagged, _notify(notifications, checked=True)
+    return flagged, notifications_create(notifications, checked=True)
 
 
 def _escalate(today: dt.date) -> int:
@@ -255,7 +207,7 @@ def _escalate(today: dt.date) -> int:
     department, once per deadline. Secretaries are matched along the entry's path in the org
     tree (one dictionary look-up per level), not by a scan of all secretaries per entry."""
     days = escalate_working_days()
-    cutoff = working_days_back(_calendar(today), today, days)
+    cutoff = _calendar(today).working_days_back(today, days)
     entries = list(
         Entry.objects.filter(status__in=AWAITING, is_overdue=True, due_on__lte=cutoff)
         .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
@@ -312,7 +264,7 @@ def _escalate(today: dt.date) -> int:
             )
             for user_pk in recipients(org_path)
         )
-    return _notify(rows, checked=True)
+    return notifications_create(rows, checked=True)
 
 
 @transaction.atomic
@@ -334,7 +286,7 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
         .values_list("pk", "owner_id", "number", "title", "due_on", "reopen_count")
     )
     message = _("%(entry)s is due on %(due)s.")
-    notifications = _notify(
+    notifications = notifications_create(
         [
             Notification(
                 recipient_id=owner_id,
@@ -358,7 +310,7 @@ def close_unrated(*, today: dt.date | None = None) -> dict:
     at once. An entry someone is changing (rating it, say) is locked and left for the next
     run; once rated it is no longer a replied entry, so it is never closed twice."""
     today = today or timezone.localdate()
-    last_day = working_days_back(_calendar(today), today, NOT_RATED_CLOSE_WORKING_DAYS + 1)
+    last_day = _calendar(today).working_days_back(today, NOT_RATED_CLOSE_WORKING_DAYS + 1)
     cutoff = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
     rows = list(
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
@@ -413,7 +365,7 @@ def close_unrated(*, today: dt.date | None = None) -> dict:
                 )
             )
     EntryEvent.objects.bulk_create(events)
-    return {"closed": closed, "notifications": _notify(notifications, checked=True)}
+    return {"closed": closed, "notifications": notifications_create(notifications, checked=True)}
 
 
 def notification_emails_send() -> int:

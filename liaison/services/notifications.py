@@ -1,10 +1,51 @@
-"""Writes to a user's own notifications and notification preference."""
+"""Writes of notifications: creating them once (the jobs, referrals, supervision), marking
+them read, and the user's email preference."""
+
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
 from liaison.models import AuditEvent, Notification, User
 from liaison.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+
+def notifications_create(rows: list[Notification], *, checked: bool = False) -> int:
+    """Create the notifications not yet there (one per recipient, entry, kind and occasion),
+    email them after the commit, and return how many were new. Unless the
+    caller's query `checked` already (with an Exists subquery) that none exists, one query
+    looks; one inserts. A concurrent run inserting the same ones meanwhile is absorbed by the
+    unique constraint (and may be counted here too)."""
+    if not rows:
+        return 0
+    existing = set()
+    if not checked:
+        existing = set(
+            Notification.objects.filter(
+                entry_id__in={row.entry_id for row in rows}, kind__in={row.kind for row in rows}
+            ).values_list("recipient_id", "entry_id", "kind", "occasion")
+        )
+    new, seen = [], set()
+    for row in rows:
+        key = (row.recipient_id, row.entry_id, row.kind, row.occasion)
+        if key not in existing and key not in seen:
+            seen.add(key)
+            new.append(row)
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        transaction.on_commit(_enqueue_emails)
+    return len(new)
+
+
+def _enqueue_emails() -> None:
+    from liaison.tasks import notifications_email  # the task module imports this one
+
+    try:
+        notifications_email.delay()
+    except Exception:
+        logger.warning("Broker unavailable; notification emails wait for the next run")
 
 
 def notification_mark_read(*, notification: Notification) -> None:

@@ -23,7 +23,7 @@ from liaison.constants import (
 )
 from liaison.models import Entry, Notification, Supervision, User
 from liaison.services.entries import entry_event
-from liaison.services.jobs import _notify
+from liaison.services.notifications import notifications_create
 from liaison.workdays import WorkCalendar
 
 
@@ -40,6 +40,21 @@ def supervision_default_respond_by(*, today: dt.date | None = None) -> dt.date:
 def supervision_latest_respond_by(*, today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate()
     return _calendar(today).add_working_days(today, SUPERVISION_MAX_WORKING_DAYS).due_on
+
+
+def supervision_may_issue(*, entry: Entry, user: User, open_notice: Supervision | None) -> bool:
+    """Return whether `user` may issue a notice on `entry` now (the rules supervision_issue
+    enforces): a supervisor, an entry awaiting its reply, no notice waiting for an answer."""
+    return (
+        permissions.can_supervise(user)
+        and entry.status in AWAITING_REPLY_STATUSES
+        and open_notice is None
+    )
+
+
+def supervision_may_answer(*, entry: Entry, user: User, open_notice: Supervision | None) -> bool:
+    """Return whether `user` may answer the open notice: the entry's owner."""
+    return open_notice is not None and user.pk == entry.owner_id and user.is_active
 
 
 def _text(value: str, field: str) -> str:
@@ -110,7 +125,7 @@ def supervision_issue(
         note=instruction,
         after={"supervision_round": supervision.round, "respond_by": respond_by.isoformat()},
     )
-    _notify(
+    notifications_create(
         [
             Notification(
                 recipient_id=entry.owner_id,
@@ -151,7 +166,7 @@ def supervision_answer(*, supervision: Supervision, actor: User, response: str) 
         note=supervision.response,
         after={"supervision_round": supervision.round, "supervision_on_time": on_time},
     )
-    _notify(
+    notifications_create(
         [
             Notification(
                 recipient_id=supervision.issued_by_id,

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from liaison import permissions
-from liaison.constants import AWAITING_REPLY_STATUSES
 from liaison.forms.supervision import SupervisionAnswerForm, SupervisionIssueForm
 from liaison.listing import build_table
 from liaison.models import Entry, User
@@ -51,12 +50,8 @@ def entry_supervision_panel(*, user: User, entry: Entry, forms: dict) -> EntryPa
     """The entry page's supervision card: the notices, and the form the user may submit."""
     supervisions = selectors.entry_supervisions(entry=entry)
     open_notice = next((s for s in supervisions if s.is_open), None)
-    can_issue = (
-        permissions.can_supervise(user)
-        and entry.status in AWAITING_REPLY_STATUSES
-        and open_notice is None
-    )
-    can_answer = open_notice is not None and user.pk == entry.owner_id
+    can_issue = services.supervision_may_issue(entry=entry, user=user, open_notice=open_notice)
+    can_answer = services.supervision_may_answer(entry=entry, user=user, open_notice=open_notice)
     if not supervisions and not can_issue:
         return None
     context = {

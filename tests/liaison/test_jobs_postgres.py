@@ -72,7 +72,7 @@ def test_the_sweep_over_100_000_overdue_entries_is_a_handful_of_queries(
         ],
     )
     Entry.objects.filter(pk=template.pk).update(due_on=MONDAY - dt.timedelta(days=1))
-    cutoff = jobs.working_days_back(jobs._calendar(MONDAY), MONDAY, 3)
+    cutoff = jobs._calendar(MONDAY).working_days_back(MONDAY, 3)
     late = Entry.objects.filter(due_on__lte=cutoff)
     # dj everywhere; sj, the secretary of branch_a, also for branch_a's group.
     expected_escalations = late.count() + late.filter(org__in=orgs[:2]).count()
