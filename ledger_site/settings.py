@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "liaison",
     "feedback",
 ]
+# seed_demo and its generator; a production site may leave the demo app out (DJANGO_DEMO_APP=0).
+if env_bool("DJANGO_DEMO_APP", True):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Model
 from django.utils import timezone
 
+from common.bulk import bulk_insert
 from feedback.models import (
     COUNT_FIELDS,
     EntryMonthly,
@@ -53,7 +54,6 @@ from feedback.rollups.cells import (
     visit_cells,
 )
 from liaison.models import Entry, EntryEvent, OrgNode, Visit
-from liaison.services.demo.bulk import bulk_insert
 
 # Each refresh reads again what was written this long before it (see the module docstring) …
 OVERLAP = dt.timedelta(minutes=10)

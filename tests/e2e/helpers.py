@@ -1,6 +1,6 @@
 """What every browser test does: log in and out as a demo persona."""
 
-from liaison.services.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 
 def log_in(page, base_url: str, username: str) -> None:

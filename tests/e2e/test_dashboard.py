@@ -4,10 +4,10 @@ Screenshots kept (dashboard-*.png)."""
 
 import pytest
 
+from demo.entries import demo_seed_entries
+from demo.seed import demo_seed
 from feedback.rollups.services import rollups_rebuild
 from liaison.models import OrgNode, User
-from liaison.services.demo import demo_seed
-from liaison.services.demo.entries import demo_seed_entries
 from tests.e2e.helpers import log_in, log_out
 
 pytestmark = pytest.mark.e2e

@@ -12,6 +12,8 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.entries import demo_seed_entries
+from demo.seed import demo_seed
 from feedback.evaluations.assessment import assessment_compute
 from feedback.evaluations.campaigns_services import (
     campaign_close,
@@ -23,8 +25,6 @@ from feedback.models import AssessmentRow, EvaluationAnswer, EvaluationRater
 from feedback.rollups.services import rollups_rebuild
 from liaison.constants import PersonKind
 from liaison.models import MonthlyReview, Person, Unit, User
-from liaison.services.demo import demo_seed
-from liaison.services.demo.entries import demo_seed_entries
 from liaison.services.reviews import monthly_review_prepare, monthly_review_sign
 from tests.e2e.helpers import log_in
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from demo.seed import demo_seed
 from liaison.constants import Colour, EntryStatus, PersonKind
 from liaison.models import Entry, Person, User
-from liaison.services.demo import demo_seed
 from liaison.workdays import earliest_yellow_target
 from tests.e2e.helpers import log_in, log_out
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from demo.seed import demo_seed
 from liaison.models import MonthlyReview, User
-from liaison.services.demo import demo_seed
 from liaison.services.reviews import monthly_review_prepare
 from tests.e2e.helpers import log_in
 

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
+from demo.seed import demo_logins, demo_seed
 from liaison.constants import Role
-from liaison.services.demo import demo_logins, demo_seed
 from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e

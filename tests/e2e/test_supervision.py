@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from demo.entries import demo_seed_entries
+from demo.seed import demo_seed
 from liaison.models import OrgNode, Person, Supervision, User
-from liaison.services.demo import demo_seed
-from liaison.services.demo.entries import demo_seed_entries
 from liaison.services.jobs import overdue_sweep
 from tests.e2e.helpers import log_in, log_out
 from tests.factories import make_entry

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from demo.entries import demo_seed_entries
+from demo.seed import demo_seed
 from feedback.rollups.services import rollups_rebuild
 from liaison.models import Entry, User
-from liaison.services.demo import demo_seed
-from liaison.services.demo.entries import demo_seed_entries
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"

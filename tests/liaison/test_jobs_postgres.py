@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 from django.test import override_settings
 
+from common.bulk import bulk_insert
 from feedback.constants import RatingChannel, Satisfaction
 from feedback.models import Rating
 from liaison.constants import (
@@ -30,7 +31,6 @@ from liaison.constants import (
 )
 from liaison.models import Channel, Entry, EntryEvent, Notification, ServiceCategory, ServiceItem
 from liaison.services import jobs
-from liaison.services.demo.bulk import bulk_insert
 from liaison.services.entries import EntryConflict
 from tests.factories import build_world, make_entry, make_user
 from tests.liaison.test_jobs import SWEEP_QUERIES, SWEEP_QUERIES_IDLE

@@ -37,6 +37,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.bulk import bulk_insert, reserve_ids
+from demo import entry_words as words
+from demo.lifecycle import Lifecycle
+from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from feedback.models import Rating
 from liaison.constants import (
     BRANCH_TYPE_LEVELS,
@@ -64,10 +68,6 @@ from liaison.models import (
     User,
     Visit,
 )
-from liaison.services.demo import entry_words as words
-from liaison.services.demo.bulk import bulk_insert, reserve_ids
-from liaison.services.demo.lifecycle import Lifecycle
-from liaison.services.demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from liaison.services.entries import entry_numbers
 from liaison.workdays import WorkCalendar
 

@@ -11,6 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.entries import EntrySeedError, demo_seed_entries
+from demo.seed import DEMO_PASSWORD
 from feedback.constants import Satisfaction
 from feedback.models import Rating
 from liaison.constants import (
@@ -42,8 +44,6 @@ from liaison.models import (
 )
 from liaison.selectors import pairing_statistics
 from liaison.selectors.entries_list import RECORDING_ROLES
-from liaison.services.demo import DEMO_PASSWORD
-from liaison.services.demo.entries import EntrySeedError, demo_seed_entries
 from liaison.services.orgs import org_node_create
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """One demo entry's way through R4, up to the seeding day: each step dated, each an event.
 
-Part of `seed_demo --entries` (liaison.services.demo.entries): it changes the entry's field
+Part of `seed_demo --entries` (demo.entries): it changes the entry's field
 values (a dict) and appends events and ratings to the batch as tuples; nothing here queries.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from demo import entry_words as words
 from feedback.constants import RatingChannel, Satisfaction
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
@@ -18,12 +19,11 @@ from liaison.constants import (
     EventKind,
     ReplyMethod,
 )
-from liaison.services.demo import entry_words as words
 
 if TYPE_CHECKING:
     import random
 
-    from liaison.services.demo.entries import _Batch, _Generator
+    from demo.entries import _Batch, _Generator
 
 _RATINGS = (
     Satisfaction.VERY_SATISFIED,

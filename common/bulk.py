@@ -1,7 +1,8 @@
 """Insert many rows fast, given as plain tuples: COPY on PostgreSQL, executemany elsewhere.
 
-For demo data only: the rows skip the models' save() and full_clean(); the database's own
-constraints still hold. Ids are reserved up front when other rows must point at the new ones.
+For rows that are already valid (the nightly roll-up rebuild, demo data): the rows skip the
+models' save() and full_clean(); the database's own constraints still hold. Ids are reserved up
+front when other rows must point at the new ones.
 """
 
 from __future__ import annotations

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import zip_longest
 
-from liaison.constants import BranchType, OrgKind, PairingKind, PersonKind, Role, UnitKind
-from liaison.services.demo import words
-from liaison.services.demo.specs import (
+from demo import words
+from demo.specs import (
     DemoPlan,
     OrgSpec,
     PairingSpec,
@@ -23,6 +22,7 @@ from liaison.services.demo.specs import (
     PersonSpec,
     UnitSpec,
 )
+from liaison.constants import BranchType, OrgKind, PairingKind, PersonKind, Role, UnitKind
 
 ROOT_CODE = "DEMO"
 CODE_PREFIX = "DEMO-"

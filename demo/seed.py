@@ -9,13 +9,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 
+from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
+from demo.specs import DemoPlan, Persona
 from liaison.constants import PAIRING_SHAPES, PairingShape, Role
 from liaison.models import AuditEvent, OrgNode, Pairing, Person, Unit, User
 from liaison.selectors import PairingStat, pairing_statistics
 from liaison.services.accounts import user_grant_master_data
 from liaison.services.audit import audit_record
-from liaison.services.demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
-from liaison.services.demo.specs import DemoPlan, Persona
 from liaison.services.orgs import org_node_create
 from liaison.services.pairings import pairing_build
 

@@ -1,7 +1,7 @@
 """`manage.py seed_demo [--scale small|province] [--entries N] [--print-logins] [--yes]`:
-the demo company and, with --entries, a year of its ledger (liaison.services.demo.entries).
+the demo company and, with --entries, a year of its ledger (demo.entries).
 
-The work is in liaison.services.demo (see its docstring for what "idempotent" means here); this
+The work is in demo (see its docstring for what "idempotent" means here); this
 command parses the options and prints. Its output is for the operator at the terminal and, like
 Django's own commands, is not translated; role names are shown in Chinese and English.
 
@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from demo import seed as demo
+from demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 from liaison.constants import Role
-from liaison.services import demo
-from liaison.services.demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 
 
 def _width(text: str) -> int:

@@ -20,27 +20,3 @@ who has none, its scope is not the demo company) stops the run: it is someone's 
 The demo refuses to run when the org tree already has a different company at the top: the tree
 holds one company, and demo rows do not belong in a real one.
 """
-
-from liaison.services.demo.plan import ROOT_CODE
-from liaison.services.demo.seed import (
-    DEMO_PASSWORD,
-    SCALES,
-    DemoLogin,
-    DemoSeedError,
-    DemoSeedResult,
-    demo_is_seeded,
-    demo_logins,
-    demo_seed,
-)
-
-__all__ = [
-    "DEMO_PASSWORD",
-    "ROOT_CODE",
-    "SCALES",
-    "DemoLogin",
-    "DemoSeedError",
-    "DemoSeedResult",
-    "demo_is_seeded",
-    "demo_logins",
-    "demo_seed",
-]

@@ -1,0 +1,1 @@
+"""Small neutral helpers that every app may use; common imports no app of the project."""
