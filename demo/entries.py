@@ -305,6 +305,10 @@ class _Generator:
         self.today = today
         self.tz = timezone.get_current_timezone()
         self.recorders = recorders
+        # Who takes an entry over when its owner moves on (R3): the branch's secretary.
+        self.secretaries = {
+            r.org_id: r.user_id for r in recorders if r.role == Role.BRANCH_SECRETARY
+        }
         weights = [_ROLE_WEIGHTS[r.role] for r in recorders]
         self.cum_weights = [sum(weights[: i + 1]) for i in range(len(weights))]
         self.calendar = WorkCalendar.load(today.year - 1, today.year + 1)

@@ -7,6 +7,7 @@ values (a dict) and appends events and ratings to the batch as tuples; nothing h
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import TYPE_CHECKING
 
 from demo import entry_words as words
@@ -21,8 +22,6 @@ from liaison.constants import (
 )
 
 if TYPE_CHECKING:
-    import random
-
     from demo.entries import _Batch, _Generator
 
 _RATINGS = (
@@ -73,8 +72,28 @@ class Lifecycle:
             if self.step(void_day, EventKind.VOIDED, EntryStatus.VOID, self.owner):
                 entry["void_reason"] = rng.choice(words.VOID_REASONS)
                 return self.finish()
+        self.transfer(day)
         self.handle(day, entry["due_on"], rounds=0)
         self.finish()
+
+    def transfer(self, day: dt.date) -> None:
+        """Now and then the owner moves on and the branch's secretary takes the entry over (R3).
+
+        Drawn from a random source of its own, so that the rest of the demo stays as it was."""
+        secretary = self.gen.secretaries.get(self.entry["org"])
+        chance = random.Random(f"seed_demo:transfer:{self.index}:{self.at.isoformat()}")
+        if secretary in (None, self.owner) or chance.random() >= 0.03:
+            return
+        transfer_day = day + dt.timedelta(days=1)
+        if transfer_day > self.gen.today:
+            return
+        self.at = self.gen.moment(self.rng, transfer_day, self.at)
+        before, after = {"owner": self.owner}, {"owner": secretary}
+        note = words.TRANSFER_NOTE
+        self.gen.event(
+            self.batch, self.index, EventKind.TRANSFERRED, self.owner, self.at, note, before, after
+        )
+        self.owner = self.entry["owner"] = secretary
 
     def handle(self, day: dt.date, due_on: dt.date, rounds: int) -> bool:
         """Handle one round: from `day` to the reply and the rating. Return whether replied."""

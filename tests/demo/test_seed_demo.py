@@ -45,6 +45,7 @@ from liaison.models import (
 from liaison.selectors import pairing_statistics
 from liaison.selectors.entries_list import RECORDING_ROLES
 from liaison.services.orgs import org_node_create
+from liaison.services.workflow import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -285,9 +286,30 @@ def test_entries_cover_every_state_colour_kind_and_level(ledger_seeded):
     assert SEED_DAY - dt.timedelta(days=30) < dates["last"] <= SEED_DAY
 
 
+def test_the_demo_takes_every_action_of_the_transition_table(ledger_seeded):
+    """A new action in the workflow fails here until the demo's lifecycle takes it too, and every
+    status change the demo writes is one the table allows."""
+    kinds = set(EntryEvent.objects.values_list("kind", flat=True))
+    assert {action for action, rule in TRANSITIONS.items() if rule.event not in kinds} == set()
+    allowed = {
+        (rule.event, source, rule.target or source)
+        for rule in TRANSITIONS.values()
+        for source in rule.sources | rule.basic_sources
+    }
+    steps = {
+        (kind, before["status"], after["status"])
+        for kind, before, after in EntryEvent.objects.values_list("kind", "before", "after")
+        if "status" in before
+    }
+    assert steps and steps - allowed == set()
+
+
 def test_seeded_entries_are_consistent(ledger_seeded):
     entries = Entry.objects.all()
-    assert not entries.exclude(owner=F("recorded_by")).exists()
+    transferred = entries.filter(events__kind=EventKind.TRANSFERRED)
+    assert transferred.exists()
+    assert not entries.exclude(owner=F("recorded_by")).exclude(pk__in=transferred).exists()
+    assert not transferred.filter(owner=F("recorded_by")).exists()
     assert (
         not entries.filter(events__kind=EventKind.RECORDED)
         .values("pk")
