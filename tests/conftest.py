@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import build_world
+from tests.fixtures.factories import build_world
 
 
 @pytest.fixture

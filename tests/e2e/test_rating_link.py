@@ -8,8 +8,8 @@ import pytest
 from feedback.models import Rating
 from liaison.constants import EntryStatus
 from liaison.models import Entry
-from tests.factories import PASSWORD, build_world
-from tests.walks import entry_in
+from tests.fixtures.factories import PASSWORD, build_world
+from tests.fixtures.walks import entry_in
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from demo.seed import demo_seed
 from liaison.models import OrgNode, Person, Supervision, User
 from liaison.services.jobs import overdue_sweep
 from tests.e2e.helpers import log_in, log_out
-from tests.factories import make_entry
+from tests.fixtures.factories import make_entry
 
 pytestmark = pytest.mark.e2e
 

@@ -33,7 +33,7 @@ from feedback.models import (
     EvaluationRater,
 )
 from liaison.constants import Level, Role
-from tests.factories import PersonFactory, build_world
+from tests.fixtures.factories import PersonFactory, build_world
 
 # --- helpers shared by the evaluation tests -------------------------------------------------
 

@@ -33,9 +33,9 @@ from feedback.periods import Period
 from feedback.rollups.services import rollups_rebuild
 from liaison.constants import BranchType, EntryStatus, Level, OrgKind, Role
 from liaison.models import Entry, MonthlyReview, User
-from tests.factories import PersonFactory, build_world, make_entry, make_org, make_user
 from tests.feedback.test_evaluation_answers import assign, make_campaign, make_rater
 from tests.feedback.test_rollups_dataset import Clock, build_ledger
+from tests.fixtures.factories import PersonFactory, build_world, make_entry, make_org, make_user
 
 VS, S, BS, U = (
     Satisfaction.VERY_SATISFIED,

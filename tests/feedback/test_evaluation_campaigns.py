@@ -21,8 +21,8 @@ from feedback.models import EvaluationAssignment, EvaluationCampaign, Evaluation
 from feedback.tasks import evaluation_close_due_task, evaluation_reminders_task
 from liaison.constants import COMPANY_WIDE_ROLES, Level, Role
 from liaison.models import AuditEvent
-from tests.factories import make_user
 from tests.feedback.test_evaluation_proposal import YEAR, _grow, build_year
+from tests.fixtures.factories import make_user
 
 R = EvaluationRule
 OTHER_ROLES = [role for role in Role if role not in COMPANY_WIDE_ROLES]

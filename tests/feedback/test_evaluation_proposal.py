@@ -25,7 +25,7 @@ from feedback.models import EvaluationAssignment, EvaluationCampaign, Evaluation
 from liaison.constants import BranchType, Level, OrgKind, PairingKind, PlaceType, Role, UnitKind
 from liaison.models import Pairing, Person, Visit
 from liaison.services.pairings import pairing_create
-from tests.factories import PersonFactory, UnitFactory, make_org, make_user
+from tests.fixtures.factories import PersonFactory, UnitFactory, make_org, make_user
 
 R = EvaluationRule
 YEAR = 2026

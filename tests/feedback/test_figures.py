@@ -47,8 +47,8 @@ from feedback.periods import Period, PeriodError
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import Level, PairingKind, PlaceType, Role
 from liaison.models import CalendarYear, OrgNode
-from tests.factories import build_world
 from tests.feedback.test_rollups_dataset import Clock, build_ledger
+from tests.fixtures.factories import build_world
 
 Q1 = Period.quarter(2026, 1)
 

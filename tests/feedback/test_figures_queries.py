@@ -11,8 +11,8 @@ from feedback.models import EntryMonthly
 from feedback.periods import Period
 from feedback.rollups.services import rollups_rebuild
 from liaison.constants import Role
-from tests.factories import build_world, make_entry
 from tests.feedback.test_figures import dashboard
+from tests.fixtures.factories import build_world, make_entry
 
 
 def bulk_entries(world, count: int) -> None:

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from feedback.rollups.services import rollups_refresh
-from tests.factories import build_world
 from tests.feedback.test_rollups_dataset import Clock, build_ledger
+from tests.fixtures.factories import build_world
 
 
 @pytest.fixture(scope="module")

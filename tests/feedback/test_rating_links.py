@@ -26,8 +26,8 @@ from liaison.constants import ClosedReason, Colour, EntryKind, EntryStatus, Role
 from liaison.models import Entry
 from liaison.services import workflow
 from liaison.workdays import earliest_yellow_target
-from tests.factories import make_entry
-from tests.walks import act, entry_in, snapshot, today
+from tests.fixtures.factories import make_entry
+from tests.fixtures.walks import act, entry_in, snapshot, today
 
 
 def link_of(entry: Entry) -> RatingLink:

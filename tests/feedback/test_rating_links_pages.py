@@ -19,8 +19,8 @@ from feedback.services import rating_link_current, rating_record
 from liaison.constants import ClosedReason, EntryStatus, Role
 from liaison.models import Entry
 from liaison.services import workflow
-from tests.factories import make_user
-from tests.walks import act, entry_in, snapshot
+from tests.fixtures.factories import make_user
+from tests.fixtures.walks import act, entry_in, snapshot
 
 URL_IN_PAGE = re.compile(r'<input[^>]* value="([^"]+)"[^>]* data-testid="rating-link-url"')
 

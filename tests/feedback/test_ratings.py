@@ -15,7 +15,7 @@ from feedback.services import rating_may_record, rating_record
 from liaison.constants import ClosedReason, EntryStatus, EventKind, Role
 from liaison.models import Entry
 from liaison.services import workflow
-from tests.walks import entry_in, snapshot
+from tests.fixtures.walks import entry_in, snapshot
 
 
 def rate(entry, actor, value=Satisfaction.SATISFIED, **extra):

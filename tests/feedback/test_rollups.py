@@ -22,9 +22,9 @@ from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import Role
 from liaison.models import EntryEvent
 from liaison.services.workflow import Action
-from tests.factories import make_entry
 from tests.feedback.test_rollups_dataset import Clock, build_ledger
-from tests.walks import act
+from tests.fixtures.factories import make_entry
+from tests.fixtures.walks import act
 
 
 @pytest.fixture

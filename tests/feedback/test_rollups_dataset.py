@@ -1,7 +1,7 @@
 """A hand-built ledger for the roll-up tests: fourteen entries and nine visits in the first
 quarter of 2026, walked through the workflow day by day (a clock stands in for the time).
 
-The org tree is tests.factories' world: company C → committees KA, KB; KA holds branch BA
+The org tree is tests.fixtures.factories' world: company C → committees KA, KB; KA holds branch BA
 (grassroots, with group GA) and office branch BO; KB holds branch BB (grassroots).
 
     entry  ledger  level (who records)   kind        colour  story
@@ -52,8 +52,8 @@ from liaison.services.calendar import calendar_day_set
 from liaison.services.jobs import overdue_sweep
 from liaison.services.visits import visit_log
 from liaison.services.workflow import Action as A
-from tests.factories import PairingFactory, PersonFactory, make_entry
-from tests.walks import act
+from tests.fixtures.factories import PairingFactory, PersonFactory, make_entry
+from tests.fixtures.walks import act
 
 VS, S, BS, U = (
     Satisfaction.VERY_SATISFIED,

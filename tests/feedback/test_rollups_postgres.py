@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import ChannelScope, Role
 from liaison.models import Channel, ServiceCategory, ServiceItem
-from tests.factories import build_world, make_entry
 from tests.feedback.test_rollups import snapshot
+from tests.fixtures.factories import build_world, make_entry
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"

@@ -20,7 +20,7 @@ from liaison.services.calendar import (
     calendar_year_load_statutory,
 )
 from liaison.workdays import WorkCalendar, base_is_working
-from tests.factories import make_entry
+from tests.fixtures.factories import make_entry
 
 D = dt.date.fromisoformat
 MAINTAINERS = {Role.PARTY_BUILDING, Role.ADMINISTRATOR}

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from liaison.constants import EntryKind, EntryStatus, EventKind, Level, Role
-from tests.factories import make_entry
+from tests.fixtures.factories import make_entry
 
 
 def test_a_red_entry_is_owned_by_its_recorder_and_due_in_five_working_days(world):

@@ -14,8 +14,8 @@ from django.urls import reverse
 from liaison.constants import EntryStatus, EventKind, ReplyMethod, Role
 from liaison.models import Entry
 from liaison.services.workflow import Action
-from tests.factories import make_entry
-from tests.walks import data_for, entry_in, snapshot, today
+from tests.fixtures.factories import make_entry
+from tests.fixtures.walks import data_for, entry_in, snapshot, today
 
 A = Action
 S = EntryStatus

@@ -25,7 +25,7 @@ from liaison.selectors.entries_list import (
 from liaison.services.exports import ENTRY_EXPORT_COLUMNS, entry_export_headers
 from liaison.tables import CappedPaginator
 from liaison.workdays import WorkCalendar
-from tests.factories import make_entry, make_user
+from tests.fixtures.factories import make_entry, make_user
 
 SCOPES = [scope.value for scope in EntryScope]
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from liaison.constants import Role
-from tests.factories import make_entry
+from tests.fixtures.factories import make_entry
 
 SEES_BRANCH_A_ENTRY = {
     Role.PARTY_BUILDING: True,

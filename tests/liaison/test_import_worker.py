@@ -18,7 +18,7 @@ from django.urls import reverse
 from ledger_site.celery import app
 from liaison.constants import Role
 from liaison.models import ImportJob, Person
-from tests.factories import build_world
+from tests.fixtures.factories import build_world
 from tests.liaison.test_imports import many_people, upload
 
 

@@ -37,7 +37,7 @@ from liaison.models import AuditEvent, ImportJob, OrgNode, Pairing, Person, Unit
 from liaison.services import imports
 from liaison.services.imports import jobs
 from liaison.services.imports.workbook import SHEETS
-from tests.factories import PairingFactory
+from tests.fixtures.factories import PairingFactory
 
 MAINTAINERS = [Role.PARTY_BUILDING, Role.ADMINISTRATOR]
 OTHERS = [role for role in Role if role not in MAINTAINERS]

@@ -24,7 +24,7 @@ from liaison.constants import (
 from liaison.models import Entry, EntryEvent, Notification
 from liaison.services import jobs
 from liaison.workdays import WorkCalendar
-from tests.factories import make_entry
+from tests.fixtures.factories import make_entry
 
 # A plain working week: Monday 2026-11-16 … Friday 2026-11-20.
 MONDAY = dt.date(2026, 11, 16)
@@ -200,7 +200,7 @@ def test_no_email_for_a_user_who_turned_it_off(world, mailoutbox):
 
 def test_a_referral_tells_the_departments_handlers_once(world):
     from liaison.services.workflow import Action
-    from tests.walks import act
+    from tests.fixtures.walks import act
 
     owner = world.users[Role.BRANCH_SECRETARY]
     entry = make_entry(owner, informant=world.special_a)
@@ -234,7 +234,7 @@ def test_clearing_the_flag_writes_one_event_per_entry_with_before_and_after(worl
 
 
 def test_a_reply_clears_the_flag_itself_and_the_sweep_adds_nothing(world):
-    from tests.walks import act
+    from tests.fixtures.walks import act
 
     owner = _owner(world)
     entry = _entry(world, due_on=MONDAY - dt.timedelta(days=3))
@@ -291,7 +291,7 @@ def test_a_calendar_change_that_moves_the_due_date_later_clears_the_flag_on_the_
 @override_settings(OVERDUE_ESCALATE_WORKING_DAYS=3)
 def test_a_reopened_entry_that_goes_overdue_again_is_news_again_once(world):
     from liaison.services.workflow.actions import entry_reopen
-    from tests.walks import act
+    from tests.fixtures.walks import act
 
     owner = _owner(world)
     entry = _entry(world, due_on=MONDAY - dt.timedelta(days=10))
@@ -350,7 +350,7 @@ def test_a_reopened_entry_is_warned_again_before_its_fresh_deadline(world):
 def test_escalation_tells_the_secretaries_at_or_above_the_entry_and_party_building(
     world, scope, entry_org, told
 ):
-    from tests.factories import make_user
+    from tests.fixtures.factories import make_user
 
     secretary = make_user(Role.BRANCH_SECRETARY, scope=getattr(world, scope))
     gone = make_user(Role.BRANCH_SECRETARY, scope=getattr(world, entry_org), is_active=False)

@@ -32,7 +32,7 @@ from liaison.constants import (
 from liaison.models import Channel, Entry, EntryEvent, Notification, ServiceCategory, ServiceItem
 from liaison.services import jobs
 from liaison.services.entries import EntryConflict
-from tests.factories import build_world, make_entry, make_user
+from tests.fixtures.factories import build_world, make_entry, make_user
 from tests.liaison.test_jobs import SWEEP_QUERIES, SWEEP_QUERIES_IDLE
 
 pytestmark = pytest.mark.skipif(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from liaison.constants import ChannelScope, NotificationKind, Role
 from liaison.models import Channel, Entry, Notification, ServiceCategory, ServiceItem
 from liaison.tasks import overdue_sweep_task
-from tests.factories import build_world, make_entry
+from tests.fixtures.factories import build_world, make_entry
 from tests.liaison.test_import_worker import real_worker  # noqa: F401 - the fixture
 
 

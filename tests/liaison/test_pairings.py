@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from liaison.constants import PAIRING_RULES, PairingKind
 from liaison.models import AuditEvent, Pairing
 from liaison.services.pairings import pairing_build, pairing_create
-from tests.factories import PairingFactory
+from tests.fixtures.factories import PairingFactory
 
 K = PairingKind
 

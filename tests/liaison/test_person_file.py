@@ -11,7 +11,7 @@ from django.utils import timezone
 from liaison.constants import PlaceType, Role
 from liaison.selectors import visits as visit_selectors
 from liaison.services.visits import visit_log
-from tests.factories import make_entry, make_user
+from tests.fixtures.factories import make_entry, make_user
 
 
 def _file(client, person):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from liaison.constants import BranchType, OrgKind, PairingKind, Role, UnitKind
 from liaison.services.pairings import pairing_create
-from tests.factories import PersonFactory, UnitFactory, make_org
+from tests.fixtures.factories import PersonFactory, UnitFactory, make_org
 
 START = dt.date(2026, 1, 1)
 PAGES = ["liaison:person_list", "liaison:pairing_list", "liaison:org_tree", "home"]

@@ -23,7 +23,7 @@ from liaison.services.reviews import (
     review_figures,
 )
 from liaison.tasks import monthly_review_prepare_task
-from tests.factories import make_entry, make_user
+from tests.fixtures.factories import make_entry, make_user
 
 OCTOBER = dt.date(2026, 10, 1)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from liaison.constants import PairingKind, PersonKind, Role
 from liaison.services.pairings import pairing_create
-from tests.factories import PersonFactory
+from tests.fixtures.factories import PersonFactory
 
 START = dt.date(2026, 1, 5)
 

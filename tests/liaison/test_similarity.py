@@ -10,7 +10,7 @@ from liaison.models import Entry
 from liaison.selectors import similar
 from liaison.selectors.similar import similar_entries
 from liaison.similarity import SIMILARITY_THRESHOLD, bigrams, normalise, similarity, text_bigrams
-from tests.factories import PersonFactory, make_entry, make_user
+from tests.fixtures.factories import PersonFactory, make_entry, make_user
 
 # -- The text functions --------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from liaison.services.supervision import (
     supervision_issue,
 )
 from liaison.workdays import WorkCalendar
-from tests.factories import make_entry
+from tests.fixtures.factories import make_entry
 
 BOARD = reverse("liaison:supervision_board")
 

@@ -21,7 +21,7 @@ from liaison.models import (
 )
 from liaison.services.visits import VisitRejected, visit_log
 from liaison.workdays import WorkCalendar
-from tests.factories import make_entry, make_user
+from tests.fixtures.factories import make_entry, make_user
 
 RECORDERS = [role for role in Role if role != Role.DEPARTMENT_HANDLER]
 URL = "liaison:visit_create"

@@ -24,8 +24,8 @@ from liaison.models import Entry, EntryEvent
 from liaison.services import workflow
 from liaison.services.workflow import Action
 from liaison.workdays import WorkCalendar
-from tests.factories import make_entry
-from tests.walks import act, data_for, entry_in, snapshot, today
+from tests.fixtures.factories import make_entry
+from tests.fixtures.walks import act, data_for, entry_in, snapshot, today
 
 A = Action
 S = EntryStatus
@@ -329,7 +329,7 @@ def test_every_action_is_allowed_only_for_the_right_role(world, action, role):
 
 
 def test_a_handler_of_another_department_may_not_record_the_plan(world):
-    from tests.factories import UnitFactory, make_user
+    from tests.fixtures.factories import UnitFactory, make_user
 
     other = UnitFactory(name="营销部", kind="department", branch=world.office_branch)
     stranger = make_user(Role.DEPARTMENT_HANDLER, department=other)
