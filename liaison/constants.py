@@ -233,8 +233,6 @@ class Colour(models.TextChoices):
 COLOUR_WORKING_DAYS: dict[str, int] = {Colour.RED: 5, Colour.ORANGE: 20}
 # A yellow entry's target date lies at least this many working days out (R1).
 YELLOW_MIN_WORKING_DAYS = 21
-# Warnings before the due date, in working days (R6).
-WARNING_WORKING_DAYS: dict[str, int] = {Colour.RED: 1, Colour.ORANGE: 3, Colour.YELLOW: 5}
 # No rating within this many working days of the reply closes the entry as "not rated" (R4).
 NOT_RATED_CLOSE_WORKING_DAYS = 10
 
@@ -363,11 +361,6 @@ class NotificationKind(models.TextChoices):
     CLOSED_NOT_RATED = "closed_not_rated", _("Closed as not rated")
     SUPERVISED = "supervised", _("Supervision notice")
     SUPERVISION_ANSWERED = "supervision_answered", _("Supervision notice answered")
-
-
-# Working days overdue after which the branch secretary and party-building are told (R6);
-# settings.OVERDUE_ESCALATE_WORKING_DAYS overrides it.
-OVERDUE_ESCALATE_WORKING_DAYS = 3
 
 
 # ---------------------------------------------------------------------------------------------

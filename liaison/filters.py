@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
 from liaison.constants import (
-    AWAITING_REPLY_STATUSES,
     Colour,
     EntryKind,
     EntryStatus,
@@ -23,6 +22,7 @@ from liaison.constants import (
     PairingKind,
     PersonKind,
 )
+from liaison.deadlines import awaiting_q, overdue_q
 from liaison.models import Channel, Entry, OrgNode, Pairing, Person, ServiceCategory, User
 from liaison.workdays import WorkCalendar
 
@@ -246,7 +246,7 @@ class EntryFilter(ScopedFilterSet):
         return self.subtree(queryset, "org", value)
 
     def by_overdue(self, queryset, name, value):
-        overdue = Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=self.today)
+        overdue = overdue_q(self.today)
         if value == "true":
             return queryset.filter(overdue)
         if value == "false":
@@ -258,7 +258,7 @@ class EntryFilter(ScopedFilterSet):
             return queryset
         # One calendar for the one cut-off date; the filter itself is a plain date comparison.
         cutoff = WorkCalendar.load(self.today.year).add_working_days(self.today, value).due_on
-        return queryset.filter(status__in=AWAITING_REPLY_STATUSES, due_on__lte=cutoff)
+        return queryset.filter(awaiting_q(), due_on__lte=cutoff)
 
 
 class SupervisionFilter(ScopedFilterSet):
@@ -302,11 +302,11 @@ class SupervisionFilter(ScopedFilterSet):
     def by_state(self, queryset, name, value):
         today = self.bounds.today
         if value == "overdue":
-            return queryset.filter(due_on__lt=today)
+            return queryset.filter(overdue_q(today))
         if value == "open":
             return queryset.filter(open_respond_by__isnull=False)
         if value == "late":
             return queryset.filter(open_respond_by__lt=today)
         if value == "none":
-            return queryset.filter(open_respond_by__isnull=True, due_on__lt=today)
+            return queryset.filter(overdue_q(today), open_respond_by__isnull=True)
         return queryset

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tables2.utils import AttributeDict
 
-from liaison.constants import AWAITING_REPLY_STATUSES, WARNING_WORKING_DAYS, Colour
+from liaison.constants import Colour
+from liaison.deadlines import awaiting_reply, is_due_soon, is_overdue
 from liaison.models import Entry, Pairing, Person
 from liaison.permissions import Visibility
 from liaison.templatetags.liaison_tags import side_html
@@ -235,16 +236,17 @@ class EntryTable(tables.Table):
 
     def render_deadline(self, record):
         """Working days left, or an overdue badge, for an entry still awaiting its reply (R6)."""
-        if record.status not in AWAITING_REPLY_STATUSES or record.due_on is None:
+        if not awaiting_reply(record.status) or record.due_on is None:
             return "—"
         days = self.calendar.working_days_between(self.today, record.due_on)
-        if record.due_on < self.today:  # overdue (R6), if only by a weekend: 0 working days
+        if is_overdue(status=record.status, due_on=record.due_on, today=self.today):
+            # if only by a weekend: 0 working days
             return format_html(
                 '<span class="badge text-bg-danger">{}</span>',
                 ngettext("Overdue %(n)s working day", "Overdue %(n)s working days", -days)
                 % {"n": -days},
             )
-        warn = days <= WARNING_WORKING_DAYS.get(record.colour, 0)
+        warn = is_due_soon(colour=record.colour, working_days_left=days)
         return format_html(
             '<span class="{}">{}</span>',
             "badge text-bg-warning" if warn else "text-muted small",

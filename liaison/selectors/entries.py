@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from liaison import permissions
 from liaison.constants import AWAITING_REPLY_STATUSES, Colour
+from liaison.deadlines import is_due_soon, is_overdue
 from liaison.models import Entry, EntryEvent, Unit, User
 from liaison.services import workflow
 from liaison.workdays import WorkCalendar
@@ -107,7 +108,8 @@ class EntryView:
     awaiting_reply: bool
     working_days_left: int | None  # negative: working days overdue
     can_see: permissions.Visibility
-    is_overdue: bool = False  # R6: awaiting its reply and today is past the due date
+    is_overdue: bool = False  # R6, liaison.deadlines
+    is_due_soon: bool = False  # R6: the warning before the due date
     actions: list[str] = field(default_factory=list)
     progress_note_due: bool = False
     panels: list[EntryPanel] = field(default_factory=list)
@@ -199,7 +201,9 @@ def entry_view(
         events=_event_rows(events),
         awaiting_reply=awaiting,
         working_days_left=days_left,
-        is_overdue=awaiting and entry.due_on < today,
+        is_overdue=is_overdue(status=entry.status, due_on=entry.due_on, today=today),
+        is_due_soon=is_due_soon(colour=entry.colour, working_days_left=days_left)
+        and not is_overdue(status=entry.status, due_on=entry.due_on, today=today),
         can_see=permissions.Visibility.of(user),
         actions=workflow.entry_actions(entry=entry, user=user),
         progress_note_due=workflow.progress_note_due(entry=entry, today=today),

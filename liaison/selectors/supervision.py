@@ -19,16 +19,14 @@ from django.utils.translation import gettext as _
 
 from liaison import permissions
 from liaison.constants import (
-    AWAITING_REPLY_STATUSES,
     OVERDUE_AGE_LIMITS,
     OrgKind,
     OverdueAge,
 )
+from liaison.deadlines import awaiting_q, overdue_q
 from liaison.filters import SupervisionFilter
 from liaison.models import Entry, OrgNode, Supervision, User
 from liaison.workdays import WorkCalendar
-
-AWAITING = sorted(AWAITING_REPLY_STATUSES)
 
 
 def entry_supervisions(*, entry: Entry) -> list[Supervision]:
@@ -69,7 +67,7 @@ class AgeBounds:
         index = [key for key, _limit in limits].index(age)
         lower = limits[index - 1][1] if index else None  # the bucket before's upper limit
         upper = limits[index][1]
-        q = Q(status__in=AWAITING, due_on__lt=self.today)
+        q = overdue_q(self.today)
         if upper is not None:
             q &= Q(due_on__gt=self.cuts[upper])
         if lower is not None:
@@ -98,8 +96,8 @@ def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry
         .values("n")
     )
     return (
-        Entry.objects.filter(org__path__startswith=path, status__in=AWAITING)
-        .filter(Q(due_on__lt=today) | Q(Exists(open_notice)))
+        Entry.objects.filter(awaiting_q(), org__path__startswith=path)
+        .filter(overdue_q(today) | Q(Exists(open_notice)))
         .annotate(
             open_respond_by=Subquery(open_notice.values("respond_by")[:1]),
             supervision_rounds=Subquery(rounds),
@@ -176,7 +174,7 @@ def board_summary(
     units = roots if node is None else list(OrgNode.objects.get_children(node))
     open_notice = _open_notice()
     aggregates = {
-        "overdue": Count("pk", filter=Q(due_on__lt=today)),
+        "overdue": Count("pk", filter=overdue_q(today)),
         **{age: Count("pk", filter=bounds.condition(age)) for age in OVERDUE_AGE_LIMITS},
         "supervised": Count("pk", filter=Exists(open_notice)),
         "answer_late": Count("pk", filter=Exists(open_notice.filter(respond_by__lt=today))),

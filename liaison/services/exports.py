@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from liaison.constants import (
-    AWAITING_REPLY_STATUSES,
     ClosedReason,
     Colour,
     EntryKind,
     EntryStatus,
     Level,
 )
+from liaison.deadlines import is_overdue
 from liaison.models import Entry
 
 CHUNK_SIZE = 2000
@@ -97,8 +97,7 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
         on_time = row[index["replied_on_time"]]
         out[index["replied_on_time"]] = "" if on_time is None else (yes if on_time else no)
         due_on, status = row[index["due_on"]], row[index["status"]]
-        overdue = status in AWAITING_REPLY_STATUSES and due_on is not None and due_on < today
-        out.append(yes if overdue else "")
+        out.append(yes if is_overdue(status=status, due_on=due_on, today=today) else "")
         sheet.append(out)
     handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     workbook.save(handle)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
@@ -24,10 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.constants import (
-    AWAITING_REPLY_STATUSES,
     NOT_RATED_CLOSE_WORKING_DAYS,
-    OVERDUE_ESCALATE_WORKING_DAYS,
-    WARNING_WORKING_DAYS,
     ClosedReason,
     EntryStatus,
     EventKind,
@@ -35,16 +31,18 @@ from liaison.constants import (
     OrgKind,
     Role,
 )
+from liaison.deadlines import (
+    due_soon_q,
+    escalate_working_days,
+    escalation_q,
+    no_longer_overdue_q,
+    overdue_q,
+)
 from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
 from liaison.services.notifications import notifications_create
 from liaison.workdays import WorkCalendar
 
-AWAITING = sorted(AWAITING_REPLY_STATUSES)
 EMAIL_BATCH = 500
-
-
-def escalate_working_days() -> int:
-    return getattr(settings, "OVERDUE_ESCALATE_WORKING_DAYS", OVERDUE_ESCALATE_WORKING_DAYS)
 
 
 def _calendar(today: dt.date) -> WorkCalendar:
@@ -124,10 +122,9 @@ def overdue_sweep(*, today: dt.date | None = None) -> dict:
 
 
 def _clear_overdue(today: dt.date, now: dt.datetime) -> int:
-    stale = Q(due_on__isnull=True) | Q(due_on__gte=today) | ~Q(status__in=AWAITING)
     rows = list(
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(stale, is_overdue=True)
+        .filter(no_longer_overdue_q(today), is_overdue=True)
         .order_by("pk")
         .values_list("pk", "overdue_since")
     )
@@ -157,7 +154,7 @@ def _clear_overdue(today: dt.date, now: dt.datetime) -> int:
 def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     candidates = list(
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status__in=AWAITING, due_on__lt=today, is_overdue=False)
+        .filter(overdue_q(today), is_overdue=False)
         .annotate(told=_told(NotificationKind.OVERDUE))
         .order_by("pk")
         .values_list(
@@ -207,9 +204,8 @@ def _escalate(today: dt.date) -> int:
     department, once per deadline. Secretaries are matched along the entry's path in the org
     tree (one dictionary look-up per level), not by a scan of all secretaries per entry."""
     days = escalate_working_days()
-    cutoff = _calendar(today).working_days_back(today, days)
     entries = list(
-        Entry.objects.filter(status__in=AWAITING, is_overdue=True, due_on__lte=cutoff)
+        Entry.objects.filter(escalation_q(today=today, calendar=_calendar(today)))
         .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
         .order_by()
         .values_list("pk", "due_on", "number", "title", "org__path", "reopen_count")
@@ -275,12 +271,8 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
     calendar = _calendar(today)
     if not calendar.is_working_day(today):
         return {"skipped": True, "notifications": 0}
-    window = Q(pk__in=[])
-    for colour, days in WARNING_WORKING_DAYS.items():
-        horizon = calendar.add_working_days(today, days).due_on
-        window |= Q(colour=colour, due_on__gte=today, due_on__lte=horizon)
     entries = (
-        Entry.objects.filter(window, status__in=AWAITING)
+        Entry.objects.filter(due_soon_q(today=today, calendar=calendar))
         .filter(~_told(NotificationKind.DUE_SOON))
         .order_by()
         .values_list("pk", "owner_id", "number", "title", "due_on", "reopen_count")

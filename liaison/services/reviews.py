@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison.constants import Colour, EntryKind, EntryStatus, EventKind, OrgKind, Role
+from liaison.deadlines import overdue_at_q
 from liaison.models import AuditEvent, Entry, EntryEvent, MonthlyReview, OrgNode, User
 from liaison.permissions import can_maintain_master_data
 from liaison.services.audit import audit_record
@@ -62,7 +63,7 @@ def figure_conditions(month: dt.date) -> dict[str, Q]:
         "replied": Q(replied_at__date__range=(start, end)),
         "replied_on_time": Q(replied_at__date__range=(start, end), replied_on_time=True),
         "closed": Q(closed_at__date__range=(start, end)),
-        "overdue": ~Q(kind=EntryKind.BASIC) & Q(due_on__lt=end) & waiting_at_end,
+        "overdue": overdue_at_q(day=end, waiting=waiting_at_end),
         "yellow_without_note": Q(colour=Colour.YELLOW, recorded_on__lt=start)
         & ~Q(kind=EntryKind.BASIC)
         & waiting_at_end

@@ -1,0 +1,102 @@
+"""Overdue and due soon (R6): the one module that decides both.
+
+Every job, filter, table, export, review sheet, board and page asks here, as a predicate for a
+loaded entry or as a query expression for many.
+
+- **Overdue**: the entry still awaits its reply and today is past its due date. The periodic
+  sweep stores the flag (`is_overdue`, `overdue_since`) so that jobs, notifications and roll-ups
+  find it by index; pages check it live with the same rule, so that a flag the sweep has not
+  written or cleared yet never shows.
+- **Due soon** (the warning before the due date): awaiting its reply, not overdue, and at most
+  WARNING_WORKING_DAYS of its colour left: red 1 working day, orange 3, yellow 5.
+- **Escalation**: overdue for OVERDUE_ESCALATE_WORKING_DAYS working days (a setting) tells the
+  branch secretaries above the entry and the party-building department.
+
+Working days themselves are counted by `liaison.workdays`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+
+from liaison.constants import AWAITING_REPLY_STATUSES, Colour, EntryKind
+from liaison.workdays import WorkCalendar
+
+# The warning before the due date, in working days, by colour (R6).
+WARNING_WORKING_DAYS: dict[str, int] = {Colour.RED: 1, Colour.ORANGE: 3, Colour.YELLOW: 5}
+
+# Working days overdue after which the branch secretaries and the party-building department are
+# told (R6); settings.OVERDUE_ESCALATE_WORKING_DAYS overrides it.
+OVERDUE_ESCALATE_WORKING_DAYS = 3
+
+# The statuses of an entry still awaiting its reply, sorted for a stable IN (…) in SQL.
+AWAITING = sorted(AWAITING_REPLY_STATUSES)
+
+
+def awaiting_reply(status: str) -> bool:
+    """Return whether an entry in `status` still awaits its reply."""
+    return status in AWAITING_REPLY_STATUSES
+
+
+def awaiting_q() -> Q:
+    """The entries still awaiting their reply."""
+    return Q(status__in=AWAITING)
+
+
+def is_overdue(*, status: str, due_on: dt.date | None, today: dt.date) -> bool:
+    """Return whether an entry in `status`, due on `due_on`, is overdue on `today`."""
+    return awaiting_reply(status) and due_on is not None and due_on < today
+
+
+def overdue_q(today: dt.date) -> Q:
+    """The entries overdue on `today` (the live rule; the stored flag may lag a sweep)."""
+    return awaiting_q() & Q(due_on__lt=today)
+
+
+def no_longer_overdue_q(today: dt.date) -> Q:
+    """The entries that are not overdue on `today`: a stored flag on them is stale."""
+    return Q(due_on__isnull=True) | Q(due_on__gte=today) | ~awaiting_q()
+
+
+def flagged_overdue_q() -> Q:
+    """The entries the sweep has flagged overdue and that still await their reply (the stored
+    flag, which roll-ups and escalation read)."""
+    return awaiting_q() & Q(is_overdue=True)
+
+
+def overdue_at_q(*, day: dt.date, waiting: Q) -> Q:
+    """The entries that were overdue on `day`, given `waiting`: the condition that an entry was
+    still awaiting its reply on that day (from its reply and closing times, not its status)."""
+    return ~Q(kind=EntryKind.BASIC) & Q(due_on__lt=day) & waiting
+
+
+def is_due_soon(*, colour: str, working_days_left: int | None) -> bool:
+    """Return whether an entry with `working_days_left` (counted by WorkCalendar; negative or
+    None when overdue or without a deadline) is due soon."""
+    days = WARNING_WORKING_DAYS.get(colour)
+    if days is None or working_days_left is None:
+        return False
+    return 0 <= working_days_left <= days
+
+
+def due_soon_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
+    """The entries due soon on `today`: one date range per colour, so that an index serves it."""
+    window = Q(pk__in=[])
+    for colour, days in WARNING_WORKING_DAYS.items():
+        horizon = calendar.add_working_days(today, days).due_on
+        window |= Q(colour=colour, due_on__gte=today, due_on__lte=horizon)
+    return awaiting_q() & window
+
+
+def escalate_working_days() -> int:
+    """Return after how many working days overdue an entry is escalated."""
+    return getattr(settings, "OVERDUE_ESCALATE_WORKING_DAYS", OVERDUE_ESCALATE_WORKING_DAYS)
+
+
+def escalation_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
+    """The flagged entries overdue for escalate_working_days() working days or more."""
+    cutoff = calendar.working_days_back(today, escalate_working_days())
+    return flagged_overdue_q() & Q(due_on__lte=cutoff)
