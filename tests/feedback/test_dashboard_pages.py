@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from feedback.rollups.services import rollups_rebuild
 from liaison.constants import Role
-from tests.feedback.test_figures_queries import bulk_entries
 from tests.fixtures.factories import make_entry
+from tests.fixtures.figures import bulk_entries
 
 PAGE = reverse("feedback:dashboard")
 EXPORT = reverse("feedback:dashboard_export")

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 import threading
 from http import HTTPStatus
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
@@ -28,39 +26,15 @@ from feedback.evaluations.answers import (
 from feedback.evaluations.campaigns_services import campaign_close
 from feedback.models import (
     EvaluationAnswer,
-    EvaluationAssignment,
     EvaluationCampaign,
     EvaluationRater,
 )
 from liaison.constants import Level, Role
+from tests.fixtures.evaluations import assign, make_campaign, make_rater
 from tests.fixtures.factories import PersonFactory, build_world
+from tests.fixtures.threads import in_thread
 
-# --- helpers shared by the evaluation tests -------------------------------------------------
-
-
-def make_campaign(world, *, year: int = 2026, status: str = CampaignStatus.OPEN, **extra):
-    closes_on = extra.pop("closes_on", timezone.localdate() + dt.timedelta(days=30))
-    return EvaluationCampaign.objects.create(
-        year=year,
-        status=status,
-        closes_on=closes_on,
-        created_by=world.users[Role.PARTY_BUILDING],
-        **extra,
-    )
-
-
-def make_rater(campaign, **party) -> tuple[EvaluationRater, str]:
-    """A rater (person=, unit= or org=) and the token of their link."""
-    rater = EvaluationRater(campaign=campaign, nonce=secrets.token_urlsafe(32), **party)
-    token = rater.token_with(settings.SECRET_KEY)
-    rater.token_hash = EvaluationRater.hash_of(token)
-    rater.save()
-    return rater, token
-
-
-def assign(rater, ratee, level: str, rule: str = EvaluationRule.MANUAL) -> EvaluationAssignment:
-    side = "ratee_org" if ratee.__class__.__name__ == "OrgNode" else "ratee_person"
-    return EvaluationAssignment.objects.create(rater=rater, rule=rule, level=level, **{side: ratee})
+# --- helpers ---------------------------------------------------------------------------------
 
 
 def form_url(token: str) -> str:
@@ -365,22 +339,6 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def _in_thread(target) -> tuple[threading.Thread, list]:
-    outcome: list = []
-
-    def run():
-        try:
-            outcome.append(target())
-        except Exception as error:  # reported to the test through `outcome`
-            outcome.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
 def _submit_and_hold(rater, answers, holding, release):
     def run():
         with transaction.atomic():
@@ -400,10 +358,10 @@ def test_two_submits_at_once_write_one_set_of_answers(transactional_db):
     own = [assign(rater, world.branch_a, Level.GRASSROOTS_BRANCH)]
     answers = {own[0].pk: (Satisfaction.SATISFIED, "")}
     holding, release = threading.Event(), threading.Event()
-    first, first_outcome = _in_thread(_submit_and_hold(rater, answers, holding, release))
+    first, first_outcome = in_thread(_submit_and_hold(rater, answers, holding, release))
     assert holding.wait(30)
     stale = EvaluationRater.objects.get(pk=rater.pk)  # not submitted yet, as far as it knows
-    second, second_outcome = _in_thread(lambda: evaluation_submit(rater=stale, answers=answers))
+    second, second_outcome = in_thread(lambda: evaluation_submit(rater=stale, answers=answers))
     second.join(1)
     try:
         assert second.is_alive()  # waiting for the lock
@@ -427,10 +385,10 @@ def test_the_close_waits_for_a_submission_under_way(transactional_db):
     own = assign(rater, world.branch_a, Level.GRASSROOTS_BRANCH)
     holding, release = threading.Event(), threading.Event()
     answers = {own.pk: (Satisfaction.SATISFIED, "")}
-    first, _first_outcome = _in_thread(_submit_and_hold(rater, answers, holding, release))
+    first, _first_outcome = in_thread(_submit_and_hold(rater, answers, holding, release))
     assert holding.wait(30)
     actor = world.users[Role.PARTY_BUILDING]
-    closing, closed = _in_thread(lambda: campaign_close(actor=actor, campaign=campaign))
+    closing, closed = in_thread(lambda: campaign_close(actor=actor, campaign=campaign))
     closing.join(1)
     try:
         assert closing.is_alive()  # waiting for the submission

@@ -33,9 +33,9 @@ from feedback.periods import Period
 from feedback.rollups.services import rollups_rebuild
 from liaison.constants import BranchType, EntryStatus, Level, OrgKind, Role
 from liaison.models import Entry, MonthlyReview, User
-from tests.feedback.test_evaluation_answers import assign, make_campaign, make_rater
-from tests.feedback.test_rollups_dataset import Clock, build_ledger
+from tests.fixtures.evaluations import assign, make_campaign, make_rater
 from tests.fixtures.factories import PersonFactory, build_world, make_entry, make_org, make_user
+from tests.fixtures.rollups import Clock, build_ledger
 
 VS, S, BS, U = (
     Satisfaction.VERY_SATISFIED,
@@ -312,7 +312,7 @@ def test_ties_share_a_rank():
 
 
 def test_a_cadre_alone_in_a_ledger_has_its_roll_up_figures(db, monkeypatch):
-    """In the hand-built ledger of tests/feedback/test_rollups_dataset.py (to 2026-04-10) the
+    """In the hand-built ledger of tests/fixtures/rollups.py (to 2026-04-10) the
     office cadre records and owns every entry of the office branch BO: E10, reopened twice
     (rounds due Feb 5 and Mar 4 replied on time and rated 不满意, the third overdue since
     April), and E11 (replied on time on Apr 1). The cadre's year equals BO's roll-ups:

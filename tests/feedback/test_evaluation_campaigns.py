@@ -21,7 +21,7 @@ from feedback.models import EvaluationAssignment, EvaluationCampaign, Evaluation
 from feedback.tasks import evaluation_close_due_task, evaluation_reminders_task
 from liaison.constants import COMPANY_WIDE_ROLES, Level, Role
 from liaison.models import AuditEvent
-from tests.feedback.test_evaluation_proposal import YEAR, _grow, build_year
+from tests.fixtures.evaluations import YEAR, build_year, grow_company
 from tests.fixtures.factories import make_user
 
 R = EvaluationRule
@@ -447,7 +447,7 @@ def test_the_campaign_page_runs_the_same_queries_for_more_data(
     client = client_for(dj)
     page = url("campaign_detail", draft.pk)
     small = _queries(client, page)
-    _grow(year.world, 12)
+    grow_company(year.world, 12)
     services.campaign_propose(campaign=draft, actor=dj)
     assert pairs_of(draft) > 9 + 12 * 7
     assert _queries(client, page) == small
@@ -488,7 +488,7 @@ def test_the_progress_page_runs_the_same_queries_for_more_data(year, draft, dj, 
     services.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=5))
     page = url("campaign_progress", draft.pk)
     small = (_queries(client, page), _queries(client, page, {"org": year.world.committee_b.pk}))
-    _grow(year.world, 12)
+    grow_company(year.world, 12)
     services.campaign_pair_add(actor=dj, campaign=draft, rater=year.world.team_b, ratee=year.cadre)
     EvaluationRater.objects.filter(campaign=draft).update(reminded_at=timezone.now())
     large = (_queries(client, page), _queries(client, page, {"org": year.world.committee_b.pk}))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from io import StringIO
 
 import pytest
@@ -22,68 +21,12 @@ from feedback.evaluations.campaigns_services import (
 )
 from feedback.evaluations.proposal import evaluation_proposal
 from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
-from liaison.constants import BranchType, Level, OrgKind, PairingKind, PlaceType, Role, UnitKind
-from liaison.models import Pairing, Person, Visit
+from liaison.constants import Level, PairingKind, Role
+from liaison.models import Pairing
 from liaison.services.pairings import pairing_create
-from tests.fixtures.factories import PersonFactory, UnitFactory, make_org, make_user
+from tests.fixtures.evaluations import YEAR, build_year, grow_company
 
 R = EvaluationRule
-YEAR = 2026
-
-
-@dataclass
-class Year:
-    world: object
-    leader: Person  # a contact-point leader (no account)
-    cadre: Person  # a leadership cadre by account (no contact point)
-
-
-def visit(world, on: dt.date, visitors: list[Person], party: Person | None) -> Visit:
-    made = Visit.objects.create(
-        visited_on=on,
-        org=world.branch_a,
-        recorded_by=world.users[Role.BRANCH_SECRETARY],
-        visited_party=party,
-        place_type=PlaceType.ENTERPRISE,
-    )
-    made.visitors.add(*visitors)
-    return made
-
-
-def build_year(world) -> Year:
-    """The world, with each kind of pairing and visit the rules read, in and out of 2026."""
-    w = world
-    leader = PersonFactory(name="王领导", org=w.office_branch, unit=w.department)
-    cadre = PersonFactory(name="赵领导", org=w.committee_a)
-    make_user(Role.LEADERSHIP_CADRE, scope=w.committee_a, person=cadre)
-    start, old = dt.date(2026, 3, 1), dt.date(2024, 1, 1)
-    K = PairingKind
-
-    def pair(kind, subject, target, start_on=start, end_on=None):
-        pairing_create(
-            actor=None, kind=kind, subject=subject, target=target, start_on=start_on, end_on=end_on
-        )
-
-    pair(K.LEADER_CONTACT, leader, w.team_a)  # team_a rates the leader
-    pair(K.LEADER_CONTACT, leader, w.team_b, old, dt.date(2025, 12, 31))  # over before 2026
-    pair(K.BRANCH_JOINT, w.office_branch, w.branch_a)  # branch_a rates the office branch
-    pair(K.BRANCH_JOINT, w.office_branch, w.branch_b, dt.date(2027, 1, 1))  # starts later
-    pair(K.MEMBER_SERVED, w.member_a, w.customer_a, old)  # running since 2024
-    pair(K.MEMBER_SERVED, w.member_a, w.special_a, start, dt.date(2026, 6, 30))  # ended mid-year
-    pair(K.MEMBER_SERVED, w.member_b, w.special_a, old, dt.date(2025, 6, 30))  # over
-    pair(K.CADRE_TEAM, w.cadre_person, w.team_a)  # no rule reads this kind
-    # Visits: by the contact-point leader (twice), by the cadre with an account, by a member
-    # (not a leader), in another year, and the leader "visiting" his own file.
-    visit(w, dt.date(2026, 5, 6), [leader, w.member_a], w.customer_a)
-    visit(w, dt.date(2026, 9, 1), [leader], w.customer_a)
-    visit(w, dt.date(2026, 7, 1), [cadre], w.member_b)
-    visit(w, dt.date(2026, 7, 2), [w.member_a], w.special_a)
-    visit(w, dt.date(2025, 7, 2), [cadre], w.special_a)
-    visit(w, dt.date(2026, 8, 1), [leader], leader)
-    visit(w, dt.date(2026, 8, 2), [cadre], None)  # no visited party: nobody to rate
-    # Not rating: an inactive employee, an employee of an office branch, a customer.
-    PersonFactory(name="离职职工", org=w.branch_a, is_active=False)
-    return Year(w, leader, cadre)
 
 
 @pytest.fixture
@@ -189,39 +132,10 @@ def test_another_year_reads_that_years_pairings_and_visits(year):
     }
 
 
-def _grow(world, n: int) -> None:
-    """n more grassroots branches, each with a team, a member serving a customer, employees,
-    a contact point and a joint branch."""
-    K = PairingKind
-    for i in range(n):
-        branch = make_org(world.committee_b, OrgKind.BRANCH, f"支部{i}", BranchType.GRASSROOTS)
-        group = make_org(branch, OrgKind.GROUP, f"小组{i}")
-        team = UnitFactory(kind=UnitKind.TEAM, branch=branch)
-        member = PersonFactory(org=group, is_party_member=True)
-        PersonFactory.create_batch(3, org=branch)
-        customer = PersonFactory(kind="enterprise", org=branch)
-        leader = PersonFactory(org=world.office_branch)
-        start = dt.date(2026, 1, 1)
-        pairing_create(
-            actor=None, kind=K.MEMBER_SERVED, subject=member, target=customer, start_on=start
-        )
-        pairing_create(
-            actor=None, kind=K.LEADER_CONTACT, subject=leader, target=team, start_on=start
-        )
-        pairing_create(
-            actor=None,
-            kind=K.BRANCH_JOINT,
-            subject=world.office_branch,
-            target=branch,
-            start_on=start,
-        )
-        visit(world, dt.date(2026, 4, 1), [leader], customer)
-
-
 def test_the_proposal_takes_six_queries_however_large_the_company(year, django_assert_num_queries):
     with django_assert_num_queries(6):
         small = evaluation_proposal(year=YEAR)
-    _grow(year.world, 15)
+    grow_company(year.world, 15)
     with django_assert_num_queries(6):
         large = evaluation_proposal(year=YEAR)
     assert len(large.pairs) == len(small.pairs) + 15 * (1 + 1 + 1 + 4 + 1)
@@ -339,6 +253,6 @@ def test_saving_is_set_based(year):
         return len(queries)
 
     small = count()
-    _grow(year.world, 8)  # 8 times as many raters, still one INSERT batch each on SQLite
+    grow_company(year.world, 8)  # 8 times as many raters, still one INSERT batch each on SQLite
     assert count() == small
     assert small <= 27  # with the savepoints of the nested transactions

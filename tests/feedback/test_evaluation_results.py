@@ -32,7 +32,7 @@ from feedback.constants import CampaignStatus, Satisfaction
 from feedback.evaluations.results import campaign_results, reverse_rates
 from feedback.models import EvaluationAnswer, EvaluationCampaign
 from liaison.constants import Level, Role
-from tests.feedback.test_evaluation_answers import assign, make_campaign, make_rater
+from tests.fixtures.evaluations import assign, make_campaign, make_rater
 from tests.fixtures.factories import PersonFactory
 
 VS, S, BS, U = (

@@ -1,5 +1,5 @@
 """The dashboards' figures (feedback.figures) for the hand-built ledger of
-tests/feedback/test_rollups_dataset.py, worked out by hand for a branch, a committee and the
+tests/fixtures/rollups.py, worked out by hand for a branch, a committee and the
 company, for the first quarter of 2026; and what the selectors may read.
 
 The rounds in the quarter (a reopened entry has one per deadline; E7 is void and counts nowhere):
@@ -47,8 +47,9 @@ from feedback.periods import Period, PeriodError
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import Level, PairingKind, PlaceType, Role
 from liaison.models import CalendarYear, OrgNode
-from tests.feedback.test_rollups_dataset import Clock, build_ledger
 from tests.fixtures.factories import build_world
+from tests.fixtures.figures import dashboard
+from tests.fixtures.rollups import Clock, build_ledger
 
 Q1 = Period.quarter(2026, 1)
 
@@ -317,16 +318,6 @@ def test_equal_rates_share_a_rank(world, settings):
 # -- What the dashboards read ------------------------------------------------------------------
 
 ENTRY_TABLES = ('"liaison_entry"', '"liaison_entryevent"', '"feedback_rating"', '"liaison_visit"')
-
-
-def dashboard(user, period=Q1):
-    """Everything a dashboard page reads, as its view would call it."""
-    node = dashboard_node_for(user=user)
-    report(node=node, period=period)
-    monthly_trend(node=node, period=period)
-    by_unit(node=node, period=period)
-    branch_ranking(node=node, period=period)
-    by_colour_and_kind(node=node, period=period)
 
 
 def test_the_dashboard_never_reads_the_entries(world):

@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-
 import pytest
 
 from feedback.models import EntryMonthly
 from feedback.periods import Period
-from feedback.rollups.services import rollups_rebuild
 from liaison.constants import Role
-from tests.feedback.test_figures import dashboard
-from tests.fixtures.factories import build_world, make_entry
-
-
-def bulk_entries(world, count: int) -> None:
-    """`count` entries spread over months, ledgers, levels and kinds, then rolled up."""
-    recorders = [
-        (world.users[Role.GRASSROOTS_CADRE], world.branch_a),
-        (world.users[Role.PARTY_MEMBER], world.group_a),
-        (world.users[Role.OFFICE_CADRE], world.office_branch),
-        (world.users[Role.PARTY_BUILDING], world.branch_b),
-    ]
-    kinds = [("problem", "red"), ("suggestion", "orange"), ("basic", "")]
-    combos = list(itertools.product(recorders, kinds, range(1, 13)))
-    for n in range(count):
-        (actor, org), (kind, colour), month = combos[n % len(combos)]
-        make_entry(
-            actor,
-            org=org,
-            kind=kind,
-            colour=colour,
-            recorded_on=dt.date(2026, month, 1 + n % 28),
-        )
-    rollups_rebuild()
+from tests.fixtures.factories import build_world
+from tests.fixtures.figures import bulk_entries, dashboard
 
 
 @pytest.mark.parametrize("count", [3, 300])

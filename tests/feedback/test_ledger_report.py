@@ -1,6 +1,6 @@
 """`manage.py ledger_report`: the dashboard's figures for whole months and a subtree, as JSON
 or a table; bad input answered with a clear message. The figures are those of the hand-built
-ledger (tests/feedback/test_rollups_dataset.py; worked out in test_figures.py)."""
+ledger (tests/fixtures/rollups.py; worked out in test_figures.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from feedback.rollups.services import rollups_refresh
-from tests.feedback.test_rollups_dataset import Clock, build_ledger
 from tests.fixtures.factories import build_world
+from tests.fixtures.rollups import Clock, build_ledger
 
 
 @pytest.fixture(scope="module")

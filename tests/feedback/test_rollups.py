@@ -15,34 +15,20 @@ from feedback.models import (
     EntryMonthly,
     EntryMonthlyOwn,
     RollupState,
-    VisitMonthly,
 )
 from feedback.rollups import services
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import Role
 from liaison.models import EntryEvent
 from liaison.services.workflow import Action
-from tests.feedback.test_rollups_dataset import Clock, build_ledger
 from tests.fixtures.factories import make_entry
+from tests.fixtures.rollups import Clock, build_ledger, rollups_snapshot
 from tests.fixtures.walks import act
 
 
 @pytest.fixture
 def clock(monkeypatch):
     return Clock(monkeypatch)
-
-
-def snapshot() -> dict:
-    """Every roll-up row, keyed by its cell, without ids."""
-    rows = {}
-    for model, keys in services.KEYS.items():
-        for row in model.objects.values(*keys, *COUNT_FIELDS):
-            rows[(model.__name__, *(row.pop(name) for name in keys))] = row
-    for row in VisitMonthly.objects.values(
-        "node_id", "month", "place_type", "visits", "newly_covered"
-    ):
-        rows[("VisitMonthly", row.pop("node_id"), row.pop("month"), row.pop("place_type"))] = row
-    return rows
 
 
 def test_every_satisfaction_value_has_a_column():
@@ -58,9 +44,9 @@ def test_after_every_step_the_refresh_equals_a_rebuild(world, clock):
 
     def compare():
         rollups_refresh()
-        incremental = snapshot()
+        incremental = rollups_snapshot()
         rollups_rebuild()
-        rebuilt = snapshot()
+        rebuilt = rollups_snapshot()
         assert incremental == rebuilt, f"step {len(steps)} differs"
         steps.append(len(rebuilt))
 
@@ -70,22 +56,22 @@ def test_after_every_step_the_refresh_equals_a_rebuild(world, clock):
 
 def test_the_refresh_alone_ends_where_a_rebuild_does(world, clock):
     build_ledger(world, clock, after_step=rollups_refresh)
-    incremental = snapshot()
+    incremental = rollups_snapshot()
     assert incremental
     rollups_rebuild()
-    assert snapshot() == incremental
+    assert rollups_snapshot() == incremental
 
 
 def test_a_second_refresh_changes_nothing(world, clock):
     build_ledger(world, clock, after_step=rollups_refresh)
-    before = snapshot()
+    before = rollups_snapshot()
     clock.set(dt.date(2026, 4, 10), hour=12, minute=5)  # the last events still in the overlap
     again = rollups_refresh()
     assert again["events"] > 0  # it read them again …
-    assert snapshot() == before  # … and changed nothing
+    assert rollups_snapshot() == before  # … and changed nothing
     clock.set(dt.date(2026, 4, 10), hour=13)
     assert rollups_refresh()["events"] == 0  # past the overlap: nothing to read
-    assert snapshot() == before
+    assert rollups_snapshot() == before
 
 
 def test_the_first_refresh_rebuilds(world, clock):

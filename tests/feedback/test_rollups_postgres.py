@@ -13,28 +13,13 @@ from django.db import connection, transaction
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import ChannelScope, Role
 from liaison.models import Channel, ServiceCategory, ServiceItem
-from tests.feedback.test_rollups import snapshot
 from tests.fixtures.factories import build_world, make_entry
+from tests.fixtures.rollups import rollups_snapshot
+from tests.fixtures.threads import in_thread
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
 )
-
-
-def _in_thread(target) -> tuple[threading.Thread, list]:
-    outcome: list = []
-
-    def run():
-        try:
-            outcome.append(target())
-        except Exception as error:  # reported to the test through `outcome`
-            outcome.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
 
 
 def test_a_second_refresh_waits_for_the_first_and_misses_nothing(transactional_db):
@@ -56,10 +41,10 @@ def test_a_second_refresh_waits_for_the_first_and_misses_nothing(transactional_d
             release.wait(30)
         return result
 
-    first, first_outcome = _in_thread(refresh_and_hold)
+    first, first_outcome = in_thread(refresh_and_hold)
     assert holding.wait(30)
     make_entry(cadre, informant=world.special_a, recorded_on=dt.date(2026, 2, 2))
-    second, second_outcome = _in_thread(rollups_refresh)
+    second, second_outcome = in_thread(rollups_refresh)
     second.join(1)
     try:
         assert second.is_alive()  # waiting for the watermark's lock
@@ -69,9 +54,9 @@ def test_a_second_refresh_waits_for_the_first_and_misses_nothing(transactional_d
         second.join(30)
     assert not any(isinstance(outcome, Exception) for outcome in first_outcome + second_outcome)
     assert second_outcome[0]["events"] > 0
-    refreshed = snapshot()
+    refreshed = rollups_snapshot()
     rollups_rebuild()
-    assert snapshot() == refreshed
+    assert rollups_snapshot() == refreshed
     assert ("EntryMonthly", world.company.pk, dt.date(2026, 2, 1), "grassroots_branch") in {
         key[:4] for key in refreshed
     }
