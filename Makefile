@@ -58,7 +58,7 @@ run: demo
 	$(BIN)/honcho start -f Procfile.dev
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 e2e: setup
 	$(BIN)/pytest -m e2e -p no:cacheprovider tests/e2e

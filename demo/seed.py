@@ -50,7 +50,7 @@ def demo_seed(*, scale: str) -> DemoSeedResult:
     """Create what is missing of the demo company at `scale` and reset the demo logins."""
     if scale not in SCALES:
         raise DemoSeedError(f"Unknown scale {scale!r}: choose one of {', '.join(SCALES)}.")
-    root = OrgNode.get_first_root_node()
+    root = OrgNode.objects.get_first_root_node()
     if root is not None and root.code != ROOT_CODE:
         raise DemoSeedError(
             f"The org tree already has a company at the top ({root.name}, code {root.code}); "

@@ -1,6 +1,9 @@
 """Test overrides: fast hashing, tasks run in-process unless a test asks for a real worker."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -16,3 +19,25 @@ CELERY_TASK_EAGER_PROPAGATES = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A test that starts a real worker uses a queue (and, on the file-system broker, a folder) of its
+# own process: neither a demo served from the same checkout (`make run`, var/celery-broker/) nor
+# another test process (pytest-xdist) can take its tasks, nor it theirs.
+CELERY_TASK_DEFAULT_QUEUE = f"ledger-test-{os.getpid()}"
+if not REDIS_URL:  # noqa: F405
+    _test_broker = tempfile.mkdtemp(prefix="ledger-test-broker-")
+    atexit.register(shutil.rmtree, _test_broker, True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "data_folder_in": f"{_test_broker}/queue",
+        "data_folder_out": f"{_test_broker}/queue",
+        "processed_folder": f"{_test_broker}/processed",
+        "control_folder": f"{_test_broker}/control",
+    }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared in-memory database: a real worker's thread then reads what a test
+    # committed through its own connection (WAL) instead of failing with "table is locked".
+    _test_db_dir = tempfile.mkdtemp(prefix="ledger-test-db-")
+    atexit.register(shutil.rmtree, _test_db_dir, True)
+    DATABASES["default"]["TEST"] = {"NAME": f"{_test_db_dir}/test.sqlite3"}  # noqa: F405

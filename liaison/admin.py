@@ -143,7 +143,7 @@ class OrgNodeAdmin(AuditedAdmin):
 
     @admin.display(description=_("place in the tree"))
     def place(self, obj):
-        return " / ".join(node.name for node in obj.get_ancestors()) or "—"
+        return " / ".join(node.name for node in OrgNode.objects.get_ancestors(obj)) or "—"
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

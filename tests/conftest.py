@@ -2,6 +2,8 @@ import pytest
 
 from tests.fixtures.factories import build_world
 
+pytest_plugins = ["tests.fixtures.worker"]
+
 
 @pytest.fixture
 def world(db):

@@ -76,9 +76,9 @@ def org_tree(*, user: User) -> list[TreeRow]:
 
 def org_detail(*, user: User, node: OrgNode) -> dict:
     """Return what the org page shows: ancestors, children, units and the members here."""
-    ancestors = list(node.get_ancestors()) if node.depth > 1 else []
+    ancestors = list(OrgNode.objects.get_ancestors(node)) if node.depth > 1 else []
     children = list(
-        node.get_children()
+        OrgNode.objects.get_children(node)
         .filter(is_active=True)
         .annotate(
             member_count=Coalesce(

@@ -19,7 +19,7 @@ def org_node_check(
     if parent is None:
         if kind != OrgKind.COMPANY:
             raise ValidationError({"parent": _("Only the company sits at the top of the tree.")})
-        if OrgNode.get_root_nodes().exists():
+        if OrgNode.objects.get_root_nodes().exists():
             raise ValidationError({"parent": _("The tree already has a company at the top.")})
     elif not parent.can_hold(kind):
         raise ValidationError(

@@ -85,7 +85,7 @@ def test_admin_adds_a_group_through_the_tree_service(world, client_for):
     )
     assert response.status_code == HTTPStatus.FOUND
     group = OrgNode.objects.get(code="GA2")
-    assert group.get_parent() == world.branch_a
+    assert OrgNode.objects.get_parent(group) == world.branch_a
     assert group.branch_type == BranchType.GRASSROOTS  # its branch's
     event = org_events(object_id=str(group.pk)).get()
     assert (event.action, event.actor) == (

@@ -13,7 +13,7 @@ from liaison import tasks
 from liaison.constants import EntryStatus, NotificationKind, Role
 from liaison.models import Entry, Notification
 from liaison.services.jobs import overdue_sweep
-from tests.liaison.test_visits import form_data
+from tests.fixtures.visits import form_data
 
 
 @pytest.fixture

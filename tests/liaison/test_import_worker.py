@@ -7,34 +7,14 @@ The worker runs in a thread of the test process and reads the committed test dat
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-import pytest
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from ledger_site.celery import app
 from liaison.constants import Role
 from liaison.models import ImportJob, Person
 from tests.fixtures.factories import build_world
-from tests.liaison.test_imports import many_people, upload
-
-
-@pytest.fixture
-def real_worker(transactional_db):
-    """Start a worker thread on the real broker, with eager execution off."""
-    for key in ("data_folder_in", "processed_folder", "control_folder"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            yield
-    finally:
-        app.conf.task_always_eager = True
+from tests.fixtures.imports import many_people, upload
 
 
 def _wait_until_finished(job_pk: int, timeout: float = 60) -> ImportJob:

@@ -10,7 +10,6 @@ from http import HTTPStatus
 import openpyxl
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -38,52 +37,10 @@ from liaison.services import imports
 from liaison.services.imports import jobs
 from liaison.services.imports.workbook import SHEETS
 from tests.fixtures.factories import PairingFactory
+from tests.fixtures.imports import XLSX, many_people, org, pairing, person, unit, upload, workbook
 
 MAINTAINERS = [Role.PARTY_BUILDING, Role.ADMINISTRATOR]
 OTHERS = [role for role in Role if role not in MAINTAINERS]
-XLSX = imports.XLSX_CONTENT_TYPE
-
-
-def workbook(sheets: dict[str, list[dict]], *, extra_sheets: tuple[str, ...] = ()) -> bytes:
-    """Return an .xlsx with the given sheets: the template's header row, then one row per dict
-    (keyed by header; missing headers are empty cells)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name in extra_sheets:
-        book.create_sheet(name).append(["anything"])
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        headers = [c.header for c in SHEETS[name]]
-        sheet.append(headers)
-        for row in rows:
-            sheet.append([row.get(h) for h in headers])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def org(code, name, kind, parent="", branch_type=""):
-    return {"编码": code, "名称": name, "类型": kind, "上级编码": parent, "支部类别": branch_type}
-
-
-def unit(code, name, kind, branch, parent=""):
-    return {
-        "编码": code,
-        "名称": name,
-        "类型": kind,
-        "所属支部编码": branch,
-        "上级单位编码": parent,
-    }
-
-
-def person(code, name, kind, org_code, unit_code="", **more):
-    return {"编码": code, "姓名/名称": name, "类型": kind, "所属组织编码": org_code,
-            "所属单位编码": unit_code, **more}  # fmt: skip
-
-
-def pairing(kind, subject, target, start, end=None, note=""):
-    return {"类型": kind, "联系人编码": subject, "对象编码": target, "开始日期": start,
-            "结束日期": end, "备注": note}  # fmt: skip
 
 
 def valid_sheets() -> dict[str, list[dict]]:
@@ -123,13 +80,6 @@ def table_counts() -> dict[str, int]:
         model.__name__: model.objects.count()
         for model in (OrgNode, Unit, Person, Pairing, AuditEvent)
     }
-
-
-def upload(client, content: bytes, *, name: str = "名单.xlsx", dry_run: bool = True):
-    data = {"file": SimpleUploadedFile(name, content, content_type=XLSX)}
-    if dry_run:
-        data["dry_run"] = "on"
-    return client.post(reverse("liaison:import_start"), data)
 
 
 def last_job() -> ImportJob:
@@ -235,10 +185,10 @@ def test_apply_builds_the_tree_units_people_and_pairings(world, maintainer_clien
     branch = OrgNode.objects.get(code="B9")
     group = OrgNode.objects.get(code="G9")
     office = OrgNode.objects.get(code="BO9")
-    assert committee.get_parent() == world.company
-    assert branch.get_parent() == committee
-    assert office.get_parent() == committee
-    assert group.get_parent() == branch
+    assert OrgNode.objects.get_parent(committee) == world.company
+    assert OrgNode.objects.get_parent(branch) == committee
+    assert OrgNode.objects.get_parent(office) == committee
+    assert OrgNode.objects.get_parent(group) == branch
     assert group.path.startswith(branch.path) and branch.path.startswith(committee.path)
     assert (branch.kind, branch.branch_type) == (OrgKind.BRANCH, BranchType.GRASSROOTS)
     assert group.branch_type == BranchType.GRASSROOTS  # taken from its branch
@@ -644,11 +594,6 @@ def test_sheets_may_be_missing_or_empty_and_extra_columns_are_ignored(world, mai
 
 
 # -- large workbooks go to the worker -----------------------------------------------------------
-
-
-def many_people(n: int) -> bytes:
-    rows = [person(f"M{i:04d}", f"成员{i}", "职工", "BA", 党员="是") for i in range(n)]
-    return workbook({"人员": rows})
 
 
 @override_settings(IMPORT_INLINE_MAX_ROWS=5)

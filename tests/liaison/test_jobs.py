@@ -25,19 +25,10 @@ from liaison.models import Entry, EntryEvent, Notification
 from liaison.services import jobs
 from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import make_entry
+from tests.fixtures.jobs import CLOSE_QUERIES, SWEEP_QUERIES, SWEEP_QUERIES_IDLE, WARNING_QUERIES
 
 # A plain working week: Monday 2026-11-16 … Friday 2026-11-20.
 MONDAY = dt.date(2026, 11, 16)
-
-# Queries of each job whatever the number of entries, counting the savepoint and its release
-# that the job's transaction costs inside a test's (measured on SQLite and PostgreSQL with up to
-# 50 entries; tests/liaison/test_jobs_postgres.py pins 100,000 on PostgreSQL). A sweep that clears,
-# flags, notifies and escalates: 3 queries to clear, 4 to flag and tell the owners, 2 to load the
-# calendar, 3 to escalate; one with nothing to do stops after each step's first query.
-SWEEP_QUERIES = 14
-SWEEP_QUERIES_IDLE = 7
-CLOSE_QUERIES = 8
-WARNING_QUERIES = 6
 
 
 def _owner(world):

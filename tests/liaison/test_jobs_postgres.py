@@ -33,7 +33,7 @@ from liaison.models import Channel, Entry, EntryEvent, Notification, ServiceCate
 from liaison.services import jobs
 from liaison.services.entries import EntryConflict
 from tests.fixtures.factories import build_world, make_entry, make_user
-from tests.liaison.test_jobs import SWEEP_QUERIES, SWEEP_QUERIES_IDLE
+from tests.fixtures.jobs import SWEEP_QUERIES, SWEEP_QUERIES_IDLE
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"

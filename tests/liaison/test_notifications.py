@@ -13,7 +13,6 @@ from liaison.constants import ChannelScope, NotificationKind, Role
 from liaison.models import Channel, Entry, Notification, ServiceCategory, ServiceItem
 from liaison.tasks import overdue_sweep_task
 from tests.fixtures.factories import build_world, make_entry
-from tests.liaison.test_import_worker import real_worker  # noqa: F401 - the fixture
 
 
 def _note(user, entry=None, kind=NotificationKind.OVERDUE, message="逾期"):
@@ -69,7 +68,7 @@ def test_email_opt_out_and_back_in(world, client):
     assert owner.email_notifications is True
 
 
-def test_the_sweep_task_on_a_real_worker_tells_the_owner_once(real_worker):  # noqa: F811
+def test_the_sweep_task_on_a_real_worker_tells_the_owner_once(real_worker):
     world = build_world()
     # A transactional test starts from a flushed database: no seeded taxonomies.
     Channel.objects.get_or_create(name="走访", defaults={"scope": ChannelScope.INTERNAL})

@@ -22,6 +22,7 @@ from liaison.models import (
 from liaison.services.visits import VisitRejected, visit_log
 from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import make_entry, make_user
+from tests.fixtures.visits import form_data, ref
 
 RECORDERS = [role for role in Role if role != Role.DEPARTMENT_HANDLER]
 URL = "liaison:visit_create"
@@ -33,35 +34,6 @@ def today() -> dt.date:
 
 def earliest_yellow() -> dt.date:
     return WorkCalendar.load(today().year).earliest_yellow_target(today()).due_on
-
-
-def ref(person) -> str:
-    return f"{person.code} {person.name}"
-
-
-def form_data(world, rows: list[dict], **visit) -> dict:
-    """The POST of the page: the visit, then one block of fields per entry row."""
-    channel = Channel.objects.order_by("pk").first()
-    item = ServiceItem.objects.order_by("pk").first()
-    data = {
-        "visited_on": today().isoformat(),
-        "org": world.branch_a.pk,
-        "visited_party": ref(world.customer_a),
-        "place_type": "",
-        "place": "",
-        "note": "",
-        "entries-TOTAL_FORMS": len(rows),
-        "entries-INITIAL_FORMS": 0,
-        "entries-MIN_NUM_FORMS": 0,
-        "entries-MAX_NUM_FORMS": 20,
-    }
-    data.update(visit)
-    for index, row in enumerate(rows):
-        fields = {"kind": EntryKind.PROBLEM, "colour": Colour.RED, "channel": channel.pk,
-                  "item": item.pk, "title": f"问题{index}", "description": ""}  # fmt: skip
-        fields.update(row)
-        data.update({f"entries-{index}-{name}": value for name, value in fields.items()})
-    return data
 
 
 def written() -> tuple[int, int, int, int]:
