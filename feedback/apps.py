@@ -25,7 +25,7 @@ class FeedbackConfig(AppConfig):
         event_field_register("channel", _("channel"), RatingChannel)
 
         # The menu item of the dashboards, for those who read them.
-        from feedback.dashboard import reads_dashboards
+        from feedback.permissions import reads_dashboards
         from liaison.context_processors import nav_register
 
         nav_register(
@@ -33,7 +33,7 @@ class FeedbackConfig(AppConfig):
         )
 
         # The reverse evaluation's campaigns, for the party-building department.
-        from feedback.evaluations.campaigns_selectors import runs_evaluations
+        from feedback.permissions import runs_evaluations
 
         nav_register(
             "evaluations",
@@ -45,7 +45,7 @@ class FeedbackConfig(AppConfig):
 
         # Committee staff and secretaries read the results of their subtree (the department
         # reaches them from its campaigns).
-        from feedback.evaluations.results import reads_results
+        from feedback.permissions import reads_results
 
         nav_register(
             "evaluation_results",

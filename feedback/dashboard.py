@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.constants import DASHBOARD_ROLES
 from feedback.figures import (
     MonthFigures,
     Report,
@@ -27,14 +26,6 @@ from feedback.periods import Period
 from feedback.rollups.cells import month_of
 from liaison import permissions
 from liaison.models import OrgNode, User
-
-
-def reads_dashboards(user: User) -> bool:
-    """The party-building department (and administrators) for the company, committee staff for
-    their committee, branch secretaries for their branch."""
-    return permissions.scope_path(user) is not None and (
-        user.is_superuser or user.role in DASHBOARD_ROLES
-    )
 
 
 @dataclass(frozen=True)

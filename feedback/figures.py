@@ -3,8 +3,8 @@
 Every selector here reads the roll-up tables (feedback.models.rollups), the org tree, and for
 the pairing counts the pairing table — never the entries, their events, the ratings or the
 visits — with a fixed number of queries, whatever the number of entries (pinned by tests). The
-view fetches the node with ``dashboard_node_for`` (404 outside the user's subtree) and a
-``Period`` (feedback.periods), then calls:
+view fetches the node with ``feedback.permissions.dashboard_node_for`` (404 outside the user's
+subtree) and a ``Period`` (feedback.periods), then calls:
 
 - ``report(node=, period=)`` → ``Report``: the headline figures, the four levels, visit coverage,
   pairing counts, provisional calendar years (≤ 5 queries); what ``manage.py ledger_report``
@@ -36,7 +36,6 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 
 from django.db.models import Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 
 from feedback.constants import Satisfaction, ranking_min_ratings, satisfied_values
@@ -49,9 +48,8 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import Period
-from liaison import permissions
 from liaison.constants import Colour, EntryKind, Level, OrgKind, PlaceType
-from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit, User
+from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit
 from liaison.selectors.orgs import PairingStat, pairing_statistics
 from liaison.workdays import statutory_covers
 
@@ -211,19 +209,6 @@ class UnitFigures:
     rows: list[UnitRow]
     ranking: list[UnitRow] = field(default_factory=list)  # best first; the ranked rows only
     min_ratings: int = 0
-
-
-def dashboard_node_for(*, user: User, pk: int | None = None) -> OrgNode:
-    """Return the node whose dashboard `user` asks for: `pk` if it lies in their subtree, else
-    (no pk) the top of their subtree; 404 otherwise."""
-    path = permissions.scope_path(user)
-    if path is None:
-        raise Http404
-    nodes = OrgNode.objects.filter(path__startswith=path)
-    node = nodes.filter(pk=pk).first() if pk is not None else nodes.order_by("path").first()
-    if node is None:
-        raise Http404
-    return node
 
 
 def _in_period(period: Period) -> Q:

@@ -10,25 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from feedback.constants import RATING_LINK_TOKEN_BYTES, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
+from feedback.permissions import LINK_REFUSED, rating_link_may_show
 from feedback.selectors import LinkState, rating_link_state
 from liaison.constants import OPEN_STATUSES, ClosedReason, Colour, EntryKind, EventKind
 from liaison.models import Entry, User
 from liaison.services import workflow
 from liaison.services.entries import entry_event
 from liaison.workdays import earliest_yellow_target
-
-
-def rating_may_record(*, entry: Entry, actor: User | None) -> bool:
-    """Return whether `actor` (None: the informant through a signed link) may rate `entry`
-    now: it is replied and the actor may both close and reopen it."""
-    return all(
-        workflow.entry_refusal(entry=entry, actor=actor, action=action) is None
-        for action in (workflow.Action.CLOSE, workflow.Action.REOPEN)
-    )
 
 
 @transaction.atomic
@@ -92,25 +83,12 @@ def rating_record(
 # --- signed rating links -----------------------------------------------------------------------
 
 
-LINK_REFUSED = gettext_lazy(
-    "Only the owner or the party-building department may hand out the rating link."
-)
-
-
 class RatingLinkUnusable(Exception):
     """The link cannot record a rating now (used, expired, replaced, not replied yet …)."""
 
     def __init__(self, state: str) -> None:
         super().__init__(state)
         self.state = state
-
-
-def rating_link_may_show(*, entry: Entry, user: User) -> bool:
-    """Return whether `user` may see and hand out the informant's link of `entry`: its owner
-    and the party-building department (who may also record the rating on a return visit).
-    A handling department never sees it: the link rates the department's own work."""
-    sides = workflow.actor_capacities(entry=entry, actor=user)
-    return bool(sides & {workflow.Actor.OWNER, workflow.Actor.MAINTAINER})
 
 
 def rating_link_current(*, entry: Entry, actor: User) -> RatingLink | None:

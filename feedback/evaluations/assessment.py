@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from feedback.constants import CampaignStatus, ranking_min_ratings
-from feedback.evaluations.results import branch_names, reverse_rates, sees_all_results
+from feedback.evaluations.results import branch_names, reverse_rates
 from feedback.exports import sheet_add  # the dashboard export's sheet: the same look
 from feedback.figures import Counts
 from feedback.models import (
@@ -57,6 +57,7 @@ from feedback.models import (
     Rating,
 )
 from feedback.periods import Period
+from feedback.permissions import sees_all_results
 from feedback.rollups.cells import (
     AWAITING,
     REPLIED_STATUSES,

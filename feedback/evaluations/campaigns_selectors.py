@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from feedback.constants import CampaignStatus, EvaluationRule
 from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
-from liaison.constants import COMPANY_WIDE_ROLES, OrgKind
-from liaison.models import AuditEvent, OrgNode, User
+from liaison.constants import OrgKind
+from liaison.models import AuditEvent, OrgNode
 
 RATER_RELATED = ("person__org", "unit__branch", "org")
 
@@ -25,40 +24,6 @@ def rater_home_path(prefix: str = "") -> Coalesce:
     """Where a rater belongs in the org tree: a person by their branch or group, a unit by its
     covering branch, a branch by itself (`prefix`: "rater__" from a pair)."""
     return Coalesce(*(f"{prefix}{name}__path" for name in RATER_RELATED))
-
-
-def runs_evaluations(user: User) -> bool:
-    """Return whether the user runs the annual reverse evaluation: the party-building
-    department and administrators (DESIGN.md §1)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in COMPANY_WIDE_ROLES)
-    )
-
-
-def get_campaign_for(user: User, pk: int) -> EvaluationCampaign:
-    """Return the campaign for someone who runs the evaluation; 404 for a missing campaign and
-    for everyone else alike."""
-    campaign = None
-    if runs_evaluations(user):
-        campaign = EvaluationCampaign.objects.filter(pk=pk).first()
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def get_assignment_for(campaign: EvaluationCampaign, pk: int) -> EvaluationAssignment:
-    """Return one pair of the campaign (404 for a pair of another campaign, or none)."""
-    assignment = (
-        EvaluationAssignment.objects.filter(rater__campaign=campaign, pk=pk)
-        .select_related("rater", *(f"rater__{name}" for name in RATER_RELATED))
-        .select_related("ratee_person", "ratee_org")
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    return assignment
 
 
 def campaign_accepts_answers(campaign: EvaluationCampaign, today: dt.date) -> bool:

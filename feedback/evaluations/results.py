@@ -30,7 +30,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
-from django.http import Http404
 
 from feedback.constants import (
     CampaignStatus,
@@ -38,9 +37,8 @@ from feedback.constants import (
     evaluation_min_ratings,
     satisfied_values,
 )
-from feedback.dashboard import reads_dashboards
 from feedback.models import EvaluationAnswer, EvaluationAssignment, EvaluationCampaign
-from liaison import permissions
+from feedback.permissions import ratee_scope, results_statuses
 from liaison.constants import BranchType, Level, OrgKind
 from liaison.models import OrgNode, User
 
@@ -49,57 +47,18 @@ __all__ = [
     "LevelSummary",
     "RateeResult",
     "campaign_results",
-    "get_results_campaign_for",
-    "reads_results",
     "result_comments",
     "results_campaigns",
     "reverse_rates",
-    "sees_all_results",
 ]
 
 _LEVEL_ORDER = {level: n for n, level in enumerate(Level.values)}
 _VALUE_FIELDS = {value: f"n_{value}" for value in Satisfaction.values}
 
 
-def reads_results(user: User) -> bool:
-    """Those who read the dashboards read the results: the party-building department and
-    administrators (the company), committee staff and branch secretaries (their subtree)."""
-    return reads_dashboards(user)
-
-
-def sees_all_results(user: User) -> bool:
-    """The party-building department and administrators: every ratee, the comments, and the
-    progress of an open campaign."""
-    return reads_results(user) and permissions.sees_whole_company(user)
-
-
-def _visible_statuses(user: User) -> list[str]:
-    if sees_all_results(user):
-        return [CampaignStatus.OPEN, CampaignStatus.CLOSED]
-    return [CampaignStatus.CLOSED] if reads_results(user) else []
-
-
 def results_campaigns(*, user: User) -> list[EvaluationCampaign]:
     """Return the campaigns whose results the user may read, newest first (one query)."""
-    return list(EvaluationCampaign.objects.filter(status__in=_visible_statuses(user)))
-
-
-def get_results_campaign_for(user: User, pk: int) -> EvaluationCampaign:
-    """Return the campaign if the user may read its results now, else 404."""
-    campaign = EvaluationCampaign.objects.filter(pk=pk, status__in=_visible_statuses(user)).first()
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def ratee_scope(user: User) -> Q:
-    """The assignments whose ratee lies in the user's subtree (a condition on assignments)."""
-    path = permissions.scope_path(user)
-    if path is None:
-        return Q(pk__in=[])
-    if path == "":
-        return Q()
-    return Q(ratee_person__org__path__startswith=path) | Q(ratee_org__path__startswith=path)
+    return list(EvaluationCampaign.objects.filter(status__in=results_statuses(user)))
 
 
 @dataclass(frozen=True)

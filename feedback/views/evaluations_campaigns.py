@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from feedback import permissions
 from feedback.constants import EVALUATION_REMINDER_DAYS, CampaignStatus, EvaluationRule
 from feedback.evaluations import campaigns_selectors as selectors
 from feedback.evaluations import campaigns_services as services
@@ -29,8 +30,8 @@ from feedback.evaluations.forms_campaigns import (
 )
 from feedback.evaluations.tables_campaigns import PairFilter, PairTable, RaterFilter, RaterTable
 from feedback.models import EvaluationCampaign
-from liaison import permissions
 from liaison.listing import build_table
+from liaison.permissions import get_org_for
 from liaison.views.pages import wants_fragment
 
 DETAIL = "feedback/evaluations/campaign_detail.html"
@@ -63,7 +64,7 @@ def _list(request, form: CampaignCreateForm, status: int = HTTPStatus.OK):
 @require_safe
 @login_required
 def campaign_list(request):
-    if not selectors.runs_evaluations(request.user):
+    if not permissions.runs_evaluations(request.user):
         raise Http404
     return _list(request, CampaignCreateForm())
 
@@ -71,7 +72,7 @@ def campaign_list(request):
 @require_POST
 @login_required
 def campaign_create(request):
-    if not selectors.runs_evaluations(request.user):
+    if not permissions.runs_evaluations(request.user):
         raise Http404
     form = CampaignCreateForm(request.POST)
     if form.is_valid():
@@ -120,7 +121,7 @@ def _weights(campaign) -> dict:
 @login_required
 @vary_on_headers("HX-Request")
 def campaign_detail(request, pk: int):
-    return _detail(request, selectors.get_campaign_for(request.user, pk))
+    return _detail(request, permissions.get_campaign_for(request.user, pk))
 
 
 def _act(request, campaign, act, done: str, *, form=None, name: str = ""):
@@ -146,7 +147,7 @@ def _act(request, campaign, act, done: str, *, form=None, name: str = ""):
 @require_POST
 @login_required
 def campaign_weights(request, pk: int):
-    campaign = selectors.get_campaign_for(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
     form = WeightsForm(request.POST)
 
     def act():
@@ -158,7 +159,7 @@ def campaign_weights(request, pk: int):
 @require_POST
 @login_required
 def campaign_propose(request, pk: int):
-    campaign = selectors.get_campaign_for(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
 
     def act():
         services.campaign_propose(campaign=campaign, actor=request.user)
@@ -169,7 +170,7 @@ def campaign_propose(request, pk: int):
 @require_POST
 @login_required
 def campaign_pair_add(request, pk: int):
-    campaign = selectors.get_campaign_for(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
     form = PairAddForm(request.POST)
 
     def act():
@@ -184,8 +185,8 @@ def campaign_pair_add(request, pk: int):
 @require_POST
 @login_required
 def campaign_pair_remove(request, pk: int, pair_pk: int):
-    campaign = selectors.get_campaign_for(request.user, pk)
-    pair = selectors.get_assignment_for(campaign, pair_pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
+    pair = permissions.get_assignment_for(campaign, pair_pk)
 
     def act():
         services.campaign_pair_remove(actor=request.user, campaign=campaign, assignment=pair)
@@ -196,7 +197,7 @@ def campaign_pair_remove(request, pk: int, pair_pk: int):
 @require_POST
 @login_required
 def campaign_open(request, pk: int):
-    campaign = selectors.get_campaign_for(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
     form = CampaignOpenForm(request.POST)
 
     def act():
@@ -212,7 +213,7 @@ def campaign_open(request, pk: int):
 @require_POST
 @login_required
 def campaign_close(request, pk: int):
-    campaign = selectors.get_campaign_for(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
 
     def act():
         services.campaign_close(actor=request.user, campaign=campaign)
@@ -228,7 +229,7 @@ def campaign_close(request, pk: int):
 @vary_on_headers("HX-Request")
 def campaign_progress(request, pk: int):
     """Raters and answers by org unit (drill down), and the raters still to answer."""
-    campaign = selectors.get_campaign_for(request.user, pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
     queryset = selectors.campaign_raters(campaign=campaign, unanswered=True)
     filterset = RaterFilter(request.GET, queryset=queryset, user=request.user)
     table = build_table(request, filterset, RaterTable)
@@ -253,8 +254,8 @@ class SheetForm(forms.Form):
 @login_required
 def campaign_sheet(request, pk: int, org_pk: int):
     """One card per rater of an org unit and its subtree (A4): name, ratees, QR and link."""
-    campaign = selectors.get_campaign_for(request.user, pk)
-    node = permissions.get_org_for(request.user, org_pk)
+    campaign = permissions.get_campaign_for(request.user, pk)
+    node = get_org_for(request.user, org_pk)
     form = SheetForm(request.GET)
     if set(request.GET) - set(form.fields) or not form.is_valid():
         raise BadRequest(_("The sheet takes only “unanswered” and “page”."))

@@ -1,5 +1,5 @@
 """The results of a reverse evaluation and the year's assessment table (staff pages): who may
-read them is decided in feedback.evaluations.results (404 for everyone else)."""
+read them is decided in feedback.permissions (404 for everyone else)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from feedback.constants import CampaignStatus, Satisfaction
+from feedback import permissions
+from feedback.constants import Satisfaction
 from feedback.evaluations import assessment, results
 from feedback.evaluations.forms_results import ResultsQueryForm
 
@@ -27,17 +28,17 @@ SCALE = Satisfaction.choices
 @login_required
 def results_list(request):
     """The campaigns whose results the user may read."""
-    if not results.reads_results(request.user):
+    if not permissions.reads_results(request.user):
         raise Http404
     campaigns = results.results_campaigns(user=request.user)
-    context = {"campaigns": campaigns, "sees_all": results.sees_all_results(request.user)}
+    context = {"campaigns": campaigns, "sees_all": permissions.sees_all_results(request.user)}
     return render(request, "feedback/evaluations/results_list.html", context)
 
 
 def _page(request, data: results.CampaignResults, number: int | None):
     """The page of results asked for, with the comments when the user may read them."""
     page = Paginator(data.rows, RESULTS_PER_PAGE).page(number or 1)
-    if data.rates_visible and results.sees_all_results(request.user):
+    if data.rates_visible and permissions.sees_all_results(request.user):
         results.result_comments(campaign=data.campaign, rows=page.object_list)
     return page
 
@@ -46,12 +47,12 @@ def _page(request, data: results.CampaignResults, number: int | None):
 @login_required
 def results_page(request, pk: int):
     """A campaign's results per ratee and by the four levels (progress only while open)."""
-    campaign = results.get_results_campaign_for(request.user, pk)
+    campaign = permissions.get_results_campaign_for(request.user, pk)
     form = ResultsQueryForm(request.GET)
     context = {
         "campaign": campaign,
         "form": form,
-        "sees_all": results.sees_all_results(request.user),
+        "sees_all": permissions.sees_all_results(request.user),
         "scale": SCALE,
     }
     if form.is_valid():
@@ -65,23 +66,16 @@ def results_page(request, pk: int):
     return render(request, "feedback/evaluations/results_detail.html", context, status=status)
 
 
-def _closed_campaign_for(user, pk: int):
-    campaign = results.get_results_campaign_for(user, pk)
-    if campaign.status != CampaignStatus.CLOSED:
-        raise Http404
-    return campaign
-
-
 @require_safe
 @login_required
 def assessment_page(request, pk: int):
     """The year's assessment table: branches and cadres, ranked."""
-    campaign = _closed_campaign_for(request.user, pk)
+    campaign = permissions.get_assessment_campaign_for(request.user, pk)
     table = assessment.assessment_table(campaign=campaign, user=request.user)
     context = {
         "campaign": campaign,
         "table": table,
-        "sees_all": results.sees_all_results(request.user),
+        "sees_all": permissions.sees_all_results(request.user),
     }
     return render(request, "feedback/evaluations/assessment_table.html", context)
 
@@ -90,8 +84,8 @@ def assessment_page(request, pk: int):
 @login_required
 def assessment_compute(request, pk: int):
     """Compute the table again (the party-building department and administrators)."""
-    campaign = _closed_campaign_for(request.user, pk)
-    if not results.sees_all_results(request.user):
+    campaign = permissions.get_assessment_campaign_for(request.user, pk)
+    if not permissions.sees_all_results(request.user):
         raise PermissionDenied
     try:
         rows = assessment.assessment_compute(campaign=campaign)
@@ -106,7 +100,7 @@ def assessment_compute(request, pk: int):
 @login_required
 def assessment_export(request, pk: int):
     """The assessment table as an Excel workbook (branches, cadres, weights)."""
-    campaign = _closed_campaign_for(request.user, pk)
+    campaign = permissions.get_assessment_campaign_for(request.user, pk)
     table = assessment.assessment_table(campaign=campaign, user=request.user)
     return FileResponse(
         assessment.assessment_workbook(table),

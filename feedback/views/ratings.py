@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from feedback import permissions as feedback_permissions
 from feedback import selectors, services
 from feedback.constants import RatingChannel, Satisfaction
 from feedback.forms import RATING_FORM, LinkRatingForm, RatingForm
@@ -57,11 +58,11 @@ def entry_ratings_panel(*, user, entry, forms: dict) -> EntryPanel | None:
     the owner side of a replied entry the informant's link with its QR code."""
     ratings = selectors.entry_ratings(entry=entry) if entry.replied_at else []  # none before
     form = None
-    if services.rating_may_record(entry=entry, actor=user):
+    if feedback_permissions.rating_may_record(entry=entry, actor=user):
         form = forms.get(RATING_FORM) or RatingForm(entry=entry)
     card = None
     replied = entry.status == EntryStatus.REPLIED
-    if replied and services.rating_link_may_show(entry=entry, user=user):
+    if replied and feedback_permissions.rating_link_may_show(entry=entry, user=user):
         card = _link_card(entry=entry, user=user)
     if not ratings and form is None and card is None:
         return None
@@ -72,7 +73,7 @@ def entry_ratings_panel(*, user, entry, forms: dict) -> EntryPanel | None:
 def referral_sheet_stub(*, user, entry, sheet: str) -> EntryPanel | None:
     """The informant's stub under the referral sheet: the QR of the link that works once the
     entry is replied. Only on the owner side's print: the department never gets it."""
-    if sheet != "referral" or not services.rating_link_may_show(entry=entry, user=user):
+    if sheet != "referral" or not feedback_permissions.rating_link_may_show(entry=entry, user=user):
         return None
     card = _link_card(entry=entry, user=user)
     return EntryPanel("feedback/_referral_stub.html", {"link_card": card}) if card else None
@@ -86,8 +87,8 @@ def reply_slip(request, pk: int):
     entry = permissions.get_entry_for(request.user, pk)
     if entry.replied_at is None:
         raise Http404
-    if not services.rating_link_may_show(entry=entry, user=request.user):
-        raise PermissionDenied(services.LINK_REFUSED)
+    if not feedback_permissions.rating_link_may_show(entry=entry, user=request.user):
+        raise PermissionDenied(feedback_permissions.LINK_REFUSED)
     card = None
     if entry.status == EntryStatus.REPLIED:
         card = _link_card(entry=entry, user=request.user)

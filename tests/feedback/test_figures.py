@@ -36,7 +36,6 @@ from feedback.figures import (
     branch_ranking,
     by_colour_and_kind,
     by_unit,
-    dashboard_node_for,
     figures,
     monthly_trend,
     provisional_years,
@@ -44,6 +43,7 @@ from feedback.figures import (
     visit_coverage,
 )
 from feedback.periods import Period, PeriodError
+from feedback.permissions import dashboard_node_for
 from feedback.rollups.services import rollups_rebuild, rollups_refresh
 from liaison.constants import Level, PairingKind, PlaceType, Role
 from liaison.models import CalendarYear, OrgNode

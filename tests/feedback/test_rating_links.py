@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from feedback.constants import RATING_LINK_TOKEN_BYTES, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
+from feedback.permissions import rating_link_may_show
 from feedback.selectors import LinkState, rating_link_expires_at, rating_link_lookup
 from feedback.services import (
     RatingLinkUnusable,
     rating_link_current,
-    rating_link_may_show,
     rating_link_rate,
     rating_link_reissue,
     rating_record,

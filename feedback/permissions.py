@@ -1,0 +1,156 @@
+"""Who may see and do what in the feedback app (DESIGN.md §1, §3): predicates, and `get_*_for`
+that fetch and authorise in one step, answering 404 for a missing and a forbidden object alike.
+
+- ratings: who may record a rating of an entry, and who may see, hand out and re-issue the
+  informant's signed link;
+- dashboards: who reads them, and the node of the user's subtree asked for;
+- the reverse evaluation: who runs the campaigns, who reads which results, and the ratees in a
+  reader's subtree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy
+
+from feedback.constants import DASHBOARD_ROLES, CampaignStatus
+from feedback.models import EvaluationAssignment, EvaluationCampaign
+from liaison.constants import COMPANY_WIDE_ROLES
+from liaison.models import Entry, OrgNode, User
+from liaison.permissions import scope_path, sees_whole_company
+from liaison.services.workflow.rules import Action, Actor, actor_capacities, entry_refusal
+
+# --- ratings and the informant's link ---------------------------------------------------------
+
+LINK_REFUSED = gettext_lazy(
+    "Only the owner or the party-building department may hand out the rating link."
+)
+
+
+def rating_may_record(*, entry: Entry, actor: User | None) -> bool:
+    """Return whether `actor` (None: the informant through a signed link) may rate `entry`
+    now: it is replied and the actor may both close and reopen it."""
+    return all(
+        entry_refusal(entry=entry, actor=actor, action=action) is None
+        for action in (Action.CLOSE, Action.REOPEN)
+    )
+
+
+def rating_link_may_show(*, entry: Entry, user: User) -> bool:
+    """Return whether `user` may see and hand out the informant's link of `entry` (and re-issue
+    it): its owner and the party-building department (who may also record the rating on a
+    return visit). A handling department never sees it: the link rates the department's own
+    work."""
+    sides = actor_capacities(entry=entry, actor=user)
+    return bool(sides & {Actor.OWNER, Actor.MAINTAINER})
+
+
+# --- dashboards -------------------------------------------------------------------------------
+
+
+def reads_dashboards(user: User) -> bool:
+    """The party-building department (and administrators) for the company, committee staff for
+    their committee, branch secretaries for their branch."""
+    return scope_path(user) is not None and (user.is_superuser or user.role in DASHBOARD_ROLES)
+
+
+def dashboard_node_for(*, user: User, pk: int | None = None) -> OrgNode:
+    """Return the node whose dashboard `user` asks for: `pk` if it lies in their subtree, else
+    (no pk) the top of their subtree; 404 otherwise."""
+    path = scope_path(user)
+    if path is None:
+        raise Http404
+    nodes = OrgNode.objects.filter(path__startswith=path)
+    node = nodes.filter(pk=pk).first() if pk is not None else nodes.order_by("path").first()
+    if node is None:
+        raise Http404
+    return node
+
+
+# --- the reverse evaluation: campaigns --------------------------------------------------------
+
+
+def runs_evaluations(user: User) -> bool:
+    """Return whether the user runs the annual reverse evaluation: the party-building
+    department and administrators (DESIGN.md §1)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in COMPANY_WIDE_ROLES)
+    )
+
+
+def get_campaign_for(user: User, pk: int) -> EvaluationCampaign:
+    """Return the campaign for someone who runs the evaluation; 404 for a missing campaign and
+    for everyone else alike."""
+    campaign = None
+    if runs_evaluations(user):
+        campaign = EvaluationCampaign.objects.filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def get_assignment_for(campaign: EvaluationCampaign, pk: int) -> EvaluationAssignment:
+    """Return one pair of the campaign (from get_campaign_for), both sides loaded; 404 for a
+    pair of another campaign, or none."""
+    assignment = (
+        EvaluationAssignment.objects.filter(rater__campaign=campaign, pk=pk)
+        .select_related("rater__person__org", "rater__unit__branch", "rater__org")
+        .select_related("ratee_person", "ratee_org")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+# --- the reverse evaluation: results (feedback.selectors.results says who sees what, when) ----
+
+
+def reads_results(user: User) -> bool:
+    """Those who read the dashboards read the results: the party-building department and
+    administrators (the company), committee staff and branch secretaries (their subtree)."""
+    return reads_dashboards(user)
+
+
+def sees_all_results(user: User) -> bool:
+    """The party-building department and administrators: every ratee, the comments, and the
+    progress of an open campaign."""
+    return reads_results(user) and sees_whole_company(user)
+
+
+def results_statuses(user: User) -> list[str]:
+    """Return the statuses of the campaigns whose results the user may read: open and closed
+    for the department, closed for the other readers, none for anyone else."""
+    if sees_all_results(user):
+        return [CampaignStatus.OPEN, CampaignStatus.CLOSED]
+    return [CampaignStatus.CLOSED] if reads_results(user) else []
+
+
+def get_results_campaign_for(user: User, pk: int) -> EvaluationCampaign:
+    """Return the campaign if the user may read its results now, else 404."""
+    campaign = EvaluationCampaign.objects.filter(pk=pk, status__in=results_statuses(user)).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def get_assessment_campaign_for(user: User, pk: int) -> EvaluationCampaign:
+    """Return the campaign if it is closed and the user may read its results (and so its
+    assessment table), else 404."""
+    campaign = get_results_campaign_for(user, pk)
+    if campaign.status != CampaignStatus.CLOSED:
+        raise Http404
+    return campaign
+
+
+def ratee_scope(user: User) -> Q:
+    """The assignments whose ratee lies in the user's subtree (a condition on assignments)."""
+    path = scope_path(user)
+    if path is None:
+        return Q(pk__in=[])
+    if path == "":
+        return Q()
+    return Q(ratee_person__org__path__startswith=path) | Q(ratee_org__path__startswith=path)
