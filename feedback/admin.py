@@ -1,6 +1,7 @@
 """Django admin of the feedback app: ratings and rating links are read, never edited or deleted
-here (a rating is written by feedback.services.rating_record, which also moves the entry on; a
-link is made and revoked by its services). A link's token is never shown: it is not stored."""
+here (a rating is written by feedback.services.ratings.rating_record, which also moves the
+entry on; a link is made and revoked by feedback.services.rating_links). A link's token is never
+shown: it is not stored."""
 
 from django.contrib import admin
 

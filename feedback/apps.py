@@ -11,7 +11,7 @@ class FeedbackConfig(AppConfig):
         # The entry page and the referral sheet (liaison) show ratings and the informant's
         # link without importing feedback.
         from feedback.constants import RatingChannel, Satisfaction
-        from feedback.views import entry_ratings_panel, referral_sheet_stub
+        from feedback.views.ratings import entry_ratings_panel, referral_sheet_stub
         from liaison.selectors.entries import (
             entry_panel_register,
             entry_sheet_register,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from feedback.dashboard import Dashboard
+from feedback.selectors.dashboard import Dashboard
 
 PERCENT = "0.0%"
 

@@ -18,11 +18,24 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.rollups.cells import month_of, next_month
-
 MAX_MONTHS = 120  # ten years: enough for any dashboard, few enough rows to read
 # The years a period may touch (the month before and after stay valid dates).
 FIRST_YEAR, LAST_YEAR = 1901, 9998
+
+
+def month_of(day: dt.date) -> dt.date:
+    """Return the first day of the month of `day`."""
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    """Return the first day of the month after `month`."""
+    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def local_month(moment: dt.datetime) -> dt.date:
+    """Return the month of `moment` in the site's time zone (its local date's)."""
+    return month_of(timezone.localtime(moment).date())
 
 
 class PeriodError(ValueError):

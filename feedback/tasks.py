@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from feedback.evaluations.campaigns_services import campaign_close_due, evaluation_reminders_send
-from feedback.rollups.services import rollups_rebuild, rollups_refresh
+from feedback.services.rollups import rollups_rebuild, rollups_refresh
 
 
 @shared_task(name="feedback.rollups_refresh")

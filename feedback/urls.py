@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from feedback import views
 from feedback.evaluations import urls_campaigns, urls_results
+from feedback.views import dashboards, ratings
 
 app_name = "feedback"
 
@@ -11,20 +11,13 @@ urlpatterns = [
         "evaluations/",
         include((urls_campaigns.urlpatterns + urls_results.urlpatterns, "evaluations")),
     ),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
-    path("entries/<int:pk>/rating/", views.rating_record, name="rating_record"),
-    path("entries/<int:pk>/reply-slip/", views.reply_slip, name="reply_slip"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", dashboards.dashboard_export, name="dashboard_export"),
+    path("entries/<int:pk>/rating/", ratings.rating_record, name="rating_record"),
+    path("entries/<int:pk>/reply-slip/", ratings.reply_slip, name="reply_slip"),
     path(
         "entries/<int:pk>/rating-link/reissue/",
-        views.rating_link_reissue,
+        ratings.rating_link_reissue,
         name="rating_link_reissue",
     ),
-]
-
-# The informant's pages (no login), mounted at /r/ under the namespace "rate": a short path,
-# for an SMS and a small QR code.
-public_urlpatterns = [
-    path("<str:token>/", views.rating_link_page, name="link"),
-    path("<str:token>/thanks/", views.rating_link_thanks, name="thanks"),
 ]

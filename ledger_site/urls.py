@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from feedback.urls import public_urlpatterns as rating_link_urls
 from liaison.views import pages
 
 admin.site.site_header = _("Liaison Ledger administration")
@@ -21,8 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("liaison.urls")),
     path("feedback/", include("feedback.urls")),
-    path("r/", include((rating_link_urls, "rate"))),  # the informant's signed rating link
-    path("e/", include("feedback.evaluations.urls_public")),  # a rater's reverse evaluation
+    # /r/: the informant's signed rating link; /e/: a rater's reverse evaluation
+    path("", include("feedback.urls_public")),
 ]
 
 handler400 = "liaison.views.errors.bad_request"

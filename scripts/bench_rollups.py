@@ -8,10 +8,10 @@ Needs a ledger: `manage.py seed_demo --scale province --yes && manage.py seed_de
 100000 --yes`. It times `rollups_rebuild` (--rebuilds times; DESIGN.md §5: under 60 s with a
 million entries), a refresh with nothing new, and a refresh after one entry was replied (rolled
 back afterwards, so the database is left as it was). Then each dashboard selector
-(feedback.figures), and all of them as a dashboard page calls them ("page"), for the company,
-a committee and a branch, over the last full quarter and the last twelve months: the median
-and fastest of --runs runs (after two warm-ups), the time the last run spent in the database
-and its query count (DESIGN.md §5: a dashboard in under 30 ms).
+(feedback.selectors.figures and .rankings), and all of them as a dashboard page calls them
+("page"), for the company, a committee and a branch, over the last full quarter and the last
+twelve months: the median and fastest of --runs runs (after two warm-ups), the time the last run
+spent in the database and its query count (DESIGN.md §5: a dashboard in under 30 ms).
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ from django.db.models import Max  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from feedback import figures  # noqa: E402
-from feedback.periods import Period  # noqa: E402
-from feedback.rollups.cells import month_of  # noqa: E402
-from feedback.rollups.services import rollups_rebuild, rollups_refresh  # noqa: E402
+from feedback.periods import Period, month_of  # noqa: E402
+from feedback.selectors import figures, rankings  # noqa: E402
+from feedback.services.rollups import rollups_rebuild, rollups_refresh  # noqa: E402
 from liaison.constants import EntryStatus, OrgKind  # noqa: E402
 from liaison.models import Entry, OrgNode  # noqa: E402
 from liaison.services import workflow  # noqa: E402
@@ -60,13 +59,19 @@ def timed(function, runs: int, warm: int = 2) -> tuple[float, float, float, int]
     return statistics.median(times), min(times), db, len(ctx.captured_queries)
 
 
-SELECTORS = ("report", "monthly_trend", "by_unit", "branch_ranking", "by_colour_and_kind")
+SELECTORS = {
+    "report": figures.report,
+    "monthly_trend": figures.monthly_trend,
+    "by_unit": rankings.by_unit,
+    "branch_ranking": rankings.branch_ranking,
+    "by_colour_and_kind": figures.by_colour_and_kind,
+}
 
 
 def page(*, node, period) -> None:
     """What a dashboard page reads: every selector once."""
-    for name in SELECTORS:
-        getattr(figures, name)(node=node, period=period)
+    for selector in SELECTORS.values():
+        selector(node=node, period=period)
 
 
 class Rollback(Exception):
@@ -141,7 +146,7 @@ def main() -> int:
     for node in (company, committee, branch):
         for period in (quarter, year):
             for name in (*SELECTORS, "page"):
-                selector = getattr(figures, name, page)
+                selector = SELECTORS.get(name, page)
                 median, fastest, db, queries = timed(
                     lambda selector=selector, node=node, period=period: selector(
                         node=node, period=period

@@ -37,7 +37,7 @@ from feedback.models import (
     EvaluationCampaign,
     EvaluationRater,
 )
-from feedback.selectors import TOKEN_PATTERN
+from feedback.selectors.ratings import TOKEN_PATTERN
 
 __all__ = [
     "COMMENT_MAX_LENGTH",

@@ -1,7 +1,7 @@
 """The annual assessment table (年度考核, 双争双评): every branch and every cadre of the company
 for the campaign's year, from four parts combined with the campaign's weights.
 
-The parts (rates from 0 to 1; feedback.figures defines each):
+The parts (rates from 0 to 1; feedback.selectors.figures defines each):
 
 - entry satisfaction rate (R8): the ratings of the year of the entries in the branch's subtree
   (the roll-up tables), or of the entries the cadre owns (R3: the owner answers for them);
@@ -27,7 +27,8 @@ rated in the campaign have their results on the results page; this table assesse
 
 Cadres' entry parts come from the entries their account owns, read once for the whole year with
 grouped queries (the roll-ups are per ledger, not per person); the few reopened entries are
-split into rounds from their timeline exactly as the roll-ups do (feedback.rollups.cells).
+split into rounds from their timeline exactly as the roll-ups do
+(feedback.services.rollup_cells).
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from openpyxl import Workbook
 from feedback.constants import CampaignStatus, ranking_min_ratings
 from feedback.evaluations.results import branch_names, reverse_rates
 from feedback.exports import sheet_add  # the dashboard export's sheet: the same look
-from feedback.figures import Counts
 from feedback.models import (
     COUNT_FIELDS,
     RATING_FIELDS,
@@ -58,7 +58,8 @@ from feedback.models import (
 )
 from feedback.periods import Period
 from feedback.permissions import sees_all_results
-from feedback.rollups.cells import (
+from feedback.selectors.figures import Counts
+from feedback.services.rollup_cells import (
     AWAITING,
     REPLIED_STATUSES,
     REPLY_REQUIRED,

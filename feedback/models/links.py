@@ -1,6 +1,7 @@
 """Signed rating links (R8): one per reply round of an entry, for the informant without an account.
 
-How the token is made and kept (the methods below; feedback.services makes and revokes):
+How the token is made and kept (the methods below; feedback.services.rating_links makes and
+revokes them):
 
 - Each link row holds a random nonce, ``secrets.token_urlsafe(RATING_LINK_TOKEN_BYTES)`` (256
   bits), made when the row is made.

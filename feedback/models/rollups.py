@@ -14,7 +14,7 @@ Four tables of counts and one of bookkeeping:
 - ``RollupState``: the watermark of the frequent job.
 
 What each count means, and which month it falls in, is defined once, in
-``feedback.rollups.cells``; the jobs are in ``feedback.rollups.services``.
+``feedback.services.rollup_cells``; the jobs are in ``feedback.services.rollups``.
 """
 
 from django.db import models
@@ -39,7 +39,7 @@ def _count(label):
 
 
 class RollupCounts(models.Model):
-    """The counts of a roll-up row (what each means: feedback.rollups.cells)."""
+    """The counts of a roll-up row (what each means: feedback.services.rollup_cells)."""
 
     # By the month recorded.
     recorded = _count(_("recorded"))
@@ -204,7 +204,7 @@ class RollupState(models.Model):
 
     An id is handed out when a row is inserted, not when its transaction commits, so a row with
     a smaller id can become visible after one with a larger id was read. The floor therefore
-    stays below every row written in the last few minutes (feedback.rollups.services.OVERLAP),
+    stays below every row written in the last few minutes (feedback.services.rollups.OVERLAP),
     and each run reads those again."""
 
     event_floor = models.BigIntegerField(_("events read up to"), default=0)

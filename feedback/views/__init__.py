@@ -1,24 +1,3 @@
-"""Pages of the feedback app: ratings and the informant's link (ratings), the dashboards."""
-
-from feedback.views.dashboards import dashboard, dashboard_export
-from feedback.views.ratings import (
-    entry_ratings_panel,
-    rating_link_page,
-    rating_link_reissue,
-    rating_link_thanks,
-    rating_record,
-    referral_sheet_stub,
-    reply_slip,
-)
-
-__all__ = [
-    "dashboard",
-    "dashboard_export",
-    "entry_ratings_panel",
-    "rating_link_page",
-    "rating_link_reissue",
-    "rating_link_thanks",
-    "rating_record",
-    "referral_sheet_stub",
-    "reply_slip",
-]
+"""Thin views: check, parse, one selector or service call, render. One module per area:
+dashboards, ratings (the owner's side), campaigns and results of the reverse evaluation, and the
+public pages of the signed links."""

@@ -8,10 +8,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from feedback.dashboard import dashboard_for, period_choices
 from feedback.exports import dashboard_workbook
-from feedback.forms import DashboardForm
+from feedback.forms.dashboards import DashboardForm
 from feedback.permissions import dashboard_node_for, reads_dashboards
+from feedback.selectors.dashboard import dashboard_for, period_choices
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

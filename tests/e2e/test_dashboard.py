@@ -6,7 +6,7 @@ import pytest
 
 from demo.entries import demo_seed_entries
 from demo.seed import demo_seed
-from feedback.rollups.services import rollups_rebuild
+from feedback.services.rollups import rollups_rebuild
 from liaison.models import OrgNode, User
 from tests.e2e.helpers import log_in, log_out
 

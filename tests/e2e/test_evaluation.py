@@ -22,7 +22,7 @@ from feedback.evaluations.campaigns_services import (
     campaign_pair_add,
 )
 from feedback.models import AssessmentRow, EvaluationAnswer, EvaluationRater
-from feedback.rollups.services import rollups_rebuild
+from feedback.services.rollups import rollups_rebuild
 from liaison.constants import PersonKind
 from liaison.models import MonthlyReview, Person, Unit, User
 from liaison.services.reviews import monthly_review_prepare, monthly_review_sign

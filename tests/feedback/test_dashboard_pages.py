@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback.rollups.services import rollups_rebuild
+from feedback.services.rollups import rollups_rebuild
 from liaison.constants import Role
 from tests.fixtures.factories import make_entry
 from tests.fixtures.figures import bulk_entries

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from demo.entries import demo_seed_entries
 from demo.seed import demo_seed
-from feedback.rollups.services import rollups_rebuild
+from feedback.services.rollups import rollups_rebuild
 from liaison.models import Entry, User
 
 pytestmark = pytest.mark.skipif(

@@ -21,7 +21,6 @@ from openpyxl import load_workbook
 
 from feedback.constants import CampaignStatus, RatingChannel, Satisfaction
 from feedback.evaluations.assessment import assessment_compute, assessment_score, rank_rows
-from feedback.figures import figures
 from feedback.models import (
     AssessmentRow,
     EntryMonthlyLevel,
@@ -30,7 +29,8 @@ from feedback.models import (
     Rating,
 )
 from feedback.periods import Period
-from feedback.rollups.services import rollups_rebuild
+from feedback.selectors.figures import figures
+from feedback.services.rollups import rollups_rebuild
 from liaison.constants import BranchType, EntryStatus, Level, OrgKind, Role
 from liaison.models import Entry, MonthlyReview, User
 from tests.fixtures.evaluations import assign, make_campaign, make_rater

@@ -1,4 +1,4 @@
-"""The dashboards' figures (feedback.figures) for the hand-built ledger of
+"""The dashboards' figures (feedback.selectors.figures, .rankings) for the hand-built ledger of
 tests/fixtures/rollups.py, worked out by hand for a branch, a committee and the
 company, for the first quarter of 2026; and what the selectors may read.
 
@@ -31,20 +31,19 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from feedback.figures import (
+from feedback.periods import Period, PeriodError
+from feedback.permissions import dashboard_node_for
+from feedback.selectors.figures import (
     Counts,
-    branch_ranking,
     by_colour_and_kind,
-    by_unit,
     figures,
     monthly_trend,
     provisional_years,
     report,
     visit_coverage,
 )
-from feedback.periods import Period, PeriodError
-from feedback.permissions import dashboard_node_for
-from feedback.rollups.services import rollups_rebuild, rollups_refresh
+from feedback.selectors.rankings import branch_ranking, by_unit
+from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from liaison.constants import Level, PairingKind, PlaceType, Role
 from liaison.models import CalendarYear, OrgNode
 from tests.fixtures.factories import build_world

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from feedback.rollups.services import rollups_refresh
+from feedback.services.rollups import rollups_refresh
 from tests.fixtures.factories import build_world
 from tests.fixtures.rollups import Clock, build_ledger
 

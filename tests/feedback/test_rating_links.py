@@ -14,14 +14,14 @@ from django.utils import timezone
 from feedback.constants import RATING_LINK_TOKEN_BYTES, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
 from feedback.permissions import rating_link_may_show
-from feedback.selectors import LinkState, rating_link_expires_at, rating_link_lookup
-from feedback.services import (
+from feedback.selectors.ratings import LinkState, rating_link_expires_at, rating_link_lookup
+from feedback.services.rating_links import (
     RatingLinkUnusable,
-    rating_link_current,
+    rating_link_get_or_create,
     rating_link_rate,
     rating_link_reissue,
-    rating_record,
 )
+from feedback.services.ratings import rating_record
 from liaison.constants import ClosedReason, Colour, EntryKind, EntryStatus, Role
 from liaison.models import Entry
 from liaison.services import workflow
@@ -31,7 +31,7 @@ from tests.fixtures.walks import act, entry_in, snapshot, today
 
 
 def link_of(entry: Entry) -> RatingLink:
-    return rating_link_current(entry=entry, actor=entry.owner)
+    return rating_link_get_or_create(entry=entry, actor=entry.owner)
 
 
 def fresh(entry: Entry) -> Entry:
@@ -139,7 +139,7 @@ def test_only_the_owner_side_gets_the_link(world, role, may):
     assert rating_link_may_show(entry=entry, user=user) is may
     if not may:
         with pytest.raises(workflow.WorkflowRefused):
-            rating_link_current(entry=entry, actor=user)
+            rating_link_get_or_create(entry=entry, actor=user)
         with pytest.raises(workflow.WorkflowRefused):
             rating_link_reissue(entry=entry, actor=user)
         assert not RatingLink.objects.exists()
@@ -161,7 +161,7 @@ def test_reissuing_revokes_the_earlier_link(world):
 
 def test_a_second_maker_takes_the_first_ones_link(world):
     entry = entry_in(world, EntryStatus.REPLIED)
-    from feedback.services import _rating_link_make
+    from feedback.services.rating_links import _rating_link_make
 
     first = _rating_link_make(entry=entry, actor=entry.owner)
     assert _rating_link_make(entry=entry, actor=entry.owner) == first  # unique (entry, round)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
-from feedback.services import rating_link_current, rating_record
+from feedback.services.rating_links import rating_link_get_or_create
+from feedback.services.ratings import rating_record
 from liaison.constants import ClosedReason, EntryStatus, Role
 from liaison.models import Entry
 from liaison.services import workflow
@@ -26,7 +27,7 @@ URL_IN_PAGE = re.compile(r'<input[^>]* value="([^"]+)"[^>]* data-testid="rating-
 
 
 def token_of(entry: Entry) -> str:
-    return rating_link_current(entry=entry, actor=entry.owner).token()
+    return rating_link_get_or_create(entry=entry, actor=entry.owner).token()
 
 
 def link_url(token: str) -> str:
@@ -190,7 +191,7 @@ def test_a_void_entry_or_a_replaced_link_answers_410(client, world, replied):
     assert (response.status_code, state_of(response)) == (HTTPStatus.GONE, "closed")
     other = entry_in(world, EntryStatus.REPLIED)
     old = token_of(other)
-    from feedback.services import rating_link_reissue
+    from feedback.services.rating_links import rating_link_reissue
 
     rating_link_reissue(entry=other, actor=other.owner)
     response = client.get(link_url(old))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from feedback.constants import RatingChannel, Satisfaction
 from feedback.models import Rating
 from feedback.permissions import rating_may_record
-from feedback.services import rating_record
+from feedback.services.ratings import rating_record
 from liaison.constants import ClosedReason, EntryStatus, EventKind, Role
 from liaison.models import Entry
 from liaison.services import workflow

@@ -16,8 +16,8 @@ from feedback.models import (
     EntryMonthlyOwn,
     RollupState,
 )
-from feedback.rollups import services
-from feedback.rollups.services import rollups_rebuild, rollups_refresh
+from feedback.services import rollups as services
+from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from liaison.constants import Role
 from liaison.models import EntryEvent
 from liaison.services.workflow import Action

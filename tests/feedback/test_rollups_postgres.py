@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from feedback.rollups.services import rollups_rebuild, rollups_refresh
+from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from liaison.constants import ChannelScope, Role
 from liaison.models import Channel, ServiceCategory, ServiceItem
 from tests.fixtures.factories import build_world, make_entry

@@ -411,7 +411,7 @@ def test_closing_unrated_writes_the_event_entry_close_writes(world):
 
 def test_an_entry_rated_before_the_job_runs_is_not_closed_again(world):
     from feedback.constants import RatingChannel, Satisfaction
-    from feedback.services import rating_record
+    from feedback.services.ratings import rating_record
 
     rated = _replied(world, dt.date(2026, 11, 2))
     rating_record(

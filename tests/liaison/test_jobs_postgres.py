@@ -138,7 +138,7 @@ TODAY = dt.date(2026, 11, 20)  # 13 working days after the reply
 
 
 def _rate(entry: Entry) -> None:
-    from feedback.services import rating_record
+    from feedback.services.ratings import rating_record
 
     rating_record(
         entry=entry,

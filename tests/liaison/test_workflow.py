@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from feedback.constants import RatingChannel, Satisfaction
 from feedback.models import Rating
-from feedback.services import rating_record
+from feedback.services.ratings import rating_record
 from liaison.constants import (
     ClosedReason,
     Colour,

@@ -3,9 +3,9 @@
 python manage.py ledger_report --from 2026-01-01 --to 2026-03-31 [--org KA] [--json]
 
 The period is whole months (the roll-ups' unit): --from must be a first of a month and --to a
-last day of a month. The figures are the roll-ups' (feedback.figures.report), as current as the
-last refresh; the JSON keys are documented in README.md. Rates are fractions from 0 to 1, null
-when nothing was counted.
+last day of a month. The figures are the roll-ups' (feedback.selectors.figures.report), as
+current as the last refresh; the JSON keys are documented in README.md. Rates are fractions from
+0 to 1, null when nothing was counted.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from feedback.figures import Counts, Report, report
 from feedback.periods import Period, PeriodError
+from feedback.selectors.figures import Counts, Report, report
 from liaison.models import OrgNode
 
 

@@ -12,8 +12,10 @@ subtree) and a ``Period`` (feedback.periods), then calls:
 - ``monthly_trend(node=, period=)`` → a ``MonthFigures`` per month with the change of the
   satisfaction rate on the month before (环比) (1 query).
 - ``by_unit(node=, period=)`` → ``UnitFigures``: each child's figures, open and overdue entries
-  now, and the children ranked by satisfaction rate (R8: only with enough ratings) (3 queries).
-- ``branch_ranking(node=, period=)`` → every branch of the subtree, ranked (2 queries).
+  now, and the children ranked by satisfaction rate (R8: only with enough ratings) (3 queries);
+  in feedback.selectors.rankings.
+- ``branch_ranking(node=, period=)`` → every branch of the subtree, ranked (2 queries); in
+  feedback.selectors.rankings.
 - ``by_colour_and_kind(node=, period=)`` → the counts per colour and kind (1 query).
 
 All but the last read EntryMonthlyLevel (node × month × level); the last reads EntryMonthly.
@@ -33,12 +35,12 @@ The rates (fractions from 0 to 1, None when nothing was counted):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from feedback.constants import Satisfaction, ranking_min_ratings, satisfied_values
+from feedback.constants import Satisfaction, satisfied_values
 from feedback.models import (
     COUNT_FIELDS,
     RATING_FIELDS,
@@ -48,7 +50,7 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import Period
-from liaison.constants import Colour, EntryKind, Level, OrgKind, PlaceType
+from liaison.constants import Colour, EntryKind, Level, PlaceType
 from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit
 from liaison.selectors.orgs import PairingStat, pairing_statistics
 from liaison.workdays import statutory_covers
@@ -62,7 +64,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 @dataclass(frozen=True)
 class Counts:
-    """The roll-up counts of a subtree over some months (definitions: feedback.rollups.cells)."""
+    """The roll-up counts of a subtree over some months (definitions:
+    feedback.services.rollup_cells)."""
 
     recorded: int = 0
     suggestions: int = 0
@@ -122,7 +125,7 @@ class Counts:
 
 
 _FIELDS = fields(Counts)
-_SUMS = {name: Sum(name) for name in COUNT_FIELDS}
+COUNT_SUMS = {name: Sum(name) for name in COUNT_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -190,38 +193,18 @@ class MonthFigures:
     satisfaction_change_relative: float | None  # rate ÷ the month before's − 1
 
 
-@dataclass
-class UnitRow:
-    """A child of the node (or, with `own`, the entries in the node's own ledger)."""
-
-    node: OrgNode
-    counts: Counts
-    awaiting_now: int = 0  # every entry still awaiting its reply, whatever its due date
-    overdue_now: int = 0  # of those, flagged overdue
-    own: bool = False
-    rank: int | None = None
-
-
-@dataclass
-class UnitFigures:
-    node: OrgNode
-    period: Period
-    rows: list[UnitRow]
-    ranking: list[UnitRow] = field(default_factory=list)  # best first; the ranked rows only
-    min_ratings: int = 0
-
-
-def _in_period(period: Period) -> Q:
+def month_in(period: Period) -> Q:
+    """A condition on roll-up rows: their month lies in `period`."""
     return Q(month__gte=period.first, month__lte=period.last)
 
 
 def figures(*, node: OrgNode, period: Period) -> Figures:
     """Return the subtree's totals and four levels for the period (one query)."""
     rows = (
-        EntryMonthlyLevel.objects.filter(_in_period(period), node=node)
+        EntryMonthlyLevel.objects.filter(month_in(period), node=node)
         .order_by()
         .values("level")
-        .annotate(**_SUMS)
+        .annotate(**COUNT_SUMS)
     )
     by_level = {row["level"]: Counts.of(row) for row in rows}
     levels = [
@@ -244,10 +227,10 @@ def by_colour_and_kind(*, node: OrgNode, period: Period) -> list[CellFigures]:
     """Return the subtree's counts per colour and kind for the period, those with anything
     in them, in the order of the colours and kinds (one query)."""
     rows = (
-        EntryMonthly.objects.filter(_in_period(period), node=node)
+        EntryMonthly.objects.filter(month_in(period), node=node)
         .order_by()
         .values("colour", "kind")
-        .annotate(**_SUMS)
+        .annotate(**COUNT_SUMS)
     )
     order = {value: n for n, value in enumerate(["", *Colour.values, *EntryKind.values])}
     cells = [CellFigures(row["colour"], row["kind"], Counts.of(row)) for row in rows]
@@ -256,7 +239,7 @@ def by_colour_and_kind(*, node: OrgNode, period: Period) -> list[CellFigures]:
 
 def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
     """Return the visit coverage (R14) per place type (one query)."""
-    in_period = _in_period(period)
+    in_period = month_in(period)
     rows = {
         row["place_type"]: row
         for row in VisitMonthly.objects.filter(node=node, month__lte=period.last)
@@ -335,7 +318,7 @@ def monthly_trend(*, node: OrgNode, period: Period) -> list[MonthFigures]:
         EntryMonthlyLevel.objects.filter(node=node, month__gte=before, month__lte=period.last)
         .order_by()
         .values("month", "level")
-        .annotate(**_SUMS)
+        .annotate(**COUNT_SUMS)
     )
     levels: dict[dt.date, dict[str, Counts]] = {}
     for row in rows:
@@ -356,85 +339,3 @@ def monthly_trend(*, node: OrgNode, period: Period) -> list[MonthFigures]:
         )
         previous = counts
     return trend
-
-
-def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
-    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first
-    (equal rates share a rank: 1, 2, 2, 4); the others keep rank None."""
-    ranked = sorted(
-        (row for row in rows if row.counts.rated >= min_ratings and row.counts.rated),
-        key=lambda row: (-row.counts.satisfaction_rate, -row.counts.rated, row.node.path),
-    )
-    for position, row in enumerate(ranked, start=1):
-        previous = ranked[position - 2] if position > 1 else None
-        same = previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate
-        row.rank = previous.rank if same else position
-    return ranked
-
-
-def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
-    """Return each child's figures for the period, the entries awaiting a reply and overdue
-    now, and the children ranked by satisfaction rate (three queries). A last row, `own`,
-    holds the entries of the node's own ledger if it has any."""
-    children = list(
-        OrgNode.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path")
-    )
-    ids = [node.pk, *(child.pk for child in children)]
-    sums = {
-        row["node_id"]: Counts.of(row)
-        for row in EntryMonthlyLevel.objects.filter(_in_period(period), node_id__in=ids)
-        .order_by()
-        .values("node_id")
-        .annotate(**_SUMS)
-    }
-    now = {
-        row["node_id"]: row
-        for row in EntryMonthlyLevel.objects.filter(node_id__in=ids, awaiting__gt=0)
-        .order_by()
-        .values("node_id")
-        .annotate(awaiting=Sum("awaiting"), open_overdue=Sum("open_overdue"))
-    }
-
-    def row_of(unit: OrgNode, counts: Counts, waiting: dict, own: bool = False) -> UnitRow:
-        return UnitRow(
-            unit, counts, waiting.get("awaiting") or 0, waiting.get("open_overdue") or 0, own
-        )
-
-    rows = [
-        row_of(child, sums.get(child.pk, Counts()), now.get(child.pk, {})) for child in children
-    ]
-    own = sums.get(node.pk, Counts()) - sum((row.counts for row in rows), Counts())
-    waiting = now.get(node.pk, {})
-    own_waiting = {
-        key: (waiting.get(key) or 0) - sum(getattr(row, attr) for row in rows)
-        for key, attr in (("awaiting", "awaiting_now"), ("open_overdue", "overdue_now"))
-    }
-    if own or any(own_waiting.values()):
-        rows.append(row_of(node, own, own_waiting, own=True))
-    minimum = ranking_min_ratings()
-    ranking = _rank([row for row in rows if not row.own], minimum)
-    return UnitFigures(node, period, rows, ranking, minimum)
-
-
-def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
-    """Return every branch of the subtree with its figures for the period, ranked by
-    satisfaction rate (R8: only with enough ratings) (two queries)."""
-    branches = {
-        branch.pk: branch
-        for branch in OrgNode.objects.filter(path__startswith=node.path, kind=OrgKind.BRANCH)
-    }
-    sums = {
-        row["node_id"]: Counts.of(row)
-        for row in EntryMonthlyLevel.objects.filter(
-            _in_period(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
-        )
-        .order_by()
-        .values("node_id")
-        .annotate(**_SUMS)
-    }
-    rows = [
-        UnitRow(branch, sums.get(pk, Counts()))
-        for pk, branch in sorted(branches.items(), key=lambda item: item[1].path)
-    ]
-    minimum = ranking_min_ratings()
-    return UnitFigures(node, period, rows, _rank(rows, minimum), minimum)

@@ -1,8 +1,9 @@
 """The dashboard page's reads: one node's figures for one period, from the roll-up tables.
 
-`dashboard_for` gathers what the page shows (feedback.figures does the reading) and the data of
-its charts. Every chart has its table beside it on the page; the charts are drawn by ECharts in
-the browser from the JSON built here, so a page without JavaScript still shows every figure.
+`dashboard_for` gathers what the page shows (feedback.selectors.figures and .rankings do the
+reading) and the data of its charts. Every chart has its table beside it on the page; the
+charts are drawn by ECharts in the browser from the JSON built here, so a page without
+JavaScript still shows every figure.
 """
 
 from __future__ import annotations
@@ -13,17 +14,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.figures import (
-    MonthFigures,
-    Report,
-    UnitFigures,
-    branch_ranking,
-    by_unit,
-    monthly_trend,
-    report,
-)
-from feedback.periods import Period
-from feedback.rollups.cells import month_of
+from feedback.periods import Period, month_of
+from feedback.selectors.figures import MonthFigures, Report, monthly_trend, report
+from feedback.selectors.rankings import UnitFigures, branch_ranking, by_unit
 from liaison import permissions
 from liaison.models import OrgNode, User
 

@@ -1,4 +1,5 @@
-"""Forms of the feedback app: they check the shape of the input; services decide."""
+"""Forms of a rating: on a return visit (the entry page) and through the informant's signed link.
+They check the shape of the input; the services decide."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, Satisfaction
-from feedback.dashboard import default_period
-from feedback.periods import Period, PeriodError
 from liaison.constants import Colour
 from liaison.models import Entry
 
@@ -73,43 +72,3 @@ class LinkRatingForm(forms.Form):
     def __init__(self, *args, entry: Entry, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = entry.version
-
-
-class DashboardForm(forms.Form):
-    """The dashboard's query: which node (default: the top of the user's subtree) and which
-    period — a listed one (``2026-03``, ``2026-Q1``, ``2026``) or a range of months."""
-
-    org = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    period = forms.CharField(label=_("Period"), required=False, max_length=30)
-    start = forms.DateField(
-        label=_("From month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
-    )
-    end = forms.DateField(
-        label=_("To month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
-    )
-    FIELDS = frozenset({"org", "period", "start", "end"})
-
-    def clean(self):
-        data = super().clean()
-        if set(self.data) - self.FIELDS:
-            names = ", ".join(sorted(set(self.data) - self.FIELDS))
-            raise forms.ValidationError(_("Unknown parameter: %(names)s") % {"names": names})
-        start, end = data.get("start"), data.get("end")
-        try:
-            if start or end:
-                if not (start and end):
-                    raise PeriodError(_("Give both the first and the last month."))
-                data["the_period"] = Period(start.replace(day=1), end.replace(day=1))
-            elif data.get("period"):
-                data["the_period"] = Period.parse(data["period"])
-            else:
-                data["the_period"] = default_period()
-        except PeriodError as error:
-            raise forms.ValidationError(str(error)) from None
-        return data

@@ -1,5 +1,5 @@
-"""Every read of the feedback app, scoped by the caller (the entry was fetched for the user, or
-the informant holds the link's token)."""
+"""Reads of ratings and of the informant's signed link, scoped by the caller (the entry was
+fetched for the user, or the informant holds the link's token)."""
 
 from __future__ import annotations
 

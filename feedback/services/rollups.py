@@ -1,8 +1,8 @@
 """The roll-up jobs (R7): the frequent refresh and the nightly rebuild.
 
-Both compute cells with the same functions (feedback.rollups.cells), so a rebuild equals what the
-refreshes made; the rebuild exists for what bypasses the timeline (a bulk load, a restore) and
-to repair anything a refresh could have missed.
+Both compute cells with the same functions (feedback.services.rollup_cells), so a rebuild
+equals what the refreshes made; the rebuild exists for what bypasses the timeline (a bulk load, a
+restore) and to repair anything a refresh could have missed.
 
 The refresh reads the entry events and visits written since its watermark (RollupState), finds
 every (org, month) an entry touched by them could add to — the months of everything the entry
@@ -45,14 +45,8 @@ from feedback.models import (
     RollupState,
     VisitMonthly,
 )
-from feedback.rollups.cells import (
-    Cells,
-    Scope,
-    entry_cells,
-    local_month,
-    month_of,
-    visit_cells,
-)
+from feedback.periods import local_month, month_of
+from feedback.services.rollup_cells import Cells, Scope, entry_cells, visit_cells
 from liaison.models import Entry, EntryEvent, OrgNode, Visit
 
 # Each refresh reads again what was written this long before it (see the module docstring) …

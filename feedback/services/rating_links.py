@@ -1,12 +1,16 @@
-"""Every write of the feedback app: keyword-only, one transaction, an event row each."""
+"""The informant's signed rating link (R8): made for the owner side, re-issued by hand, and
+used once to rate the reply (the token scheme: feedback.models.links).
+
+A link is made the first time one of the owner's pages shows it (a write on GET):
+`rating_link_get_or_create`, called by the entry page's ratings panel, the referral sheet's stub
+and the reply slip (feedback.views.ratings).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,73 +18,12 @@ from django.utils.translation import gettext as _
 from feedback.constants import RATING_LINK_TOKEN_BYTES, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
 from feedback.permissions import LINK_REFUSED, rating_link_may_show
-from feedback.selectors import LinkState, rating_link_state
-from liaison.constants import OPEN_STATUSES, ClosedReason, Colour, EntryKind, EventKind
+from feedback.selectors.ratings import LinkState, rating_link_state
+from feedback.services.ratings import rating_record
+from liaison.constants import OPEN_STATUSES, Colour, EntryKind
 from liaison.models import Entry, User
 from liaison.services import workflow
-from liaison.services.entries import entry_event
 from liaison.workdays import earliest_yellow_target
-
-
-@transaction.atomic
-def rating_record(
-    *,
-    entry: Entry,
-    value: str,
-    comment: str,
-    channel: str,
-    actor: User | None,
-    expected_version: int,
-    target_on: dt.date | None = None,
-) -> Rating:
-    """Record the informant's rating of the reply (R8), on a return visit by the owner (or a
-    maintainer) or through a signed link (actor None). Unsatisfied reopens the entry with a
-    fresh deadline (a yellow one needs `target_on`); any other rating closes it as rated.
-
-    One rating per round (the round is how often the entry had been reopened before); the
-    entry's version check, then the unique round, stop a second rating of the same reply."""
-    if value not in Satisfaction.values:
-        raise ValidationError({"value": _("Choose a rating from the scale.")})
-    if channel not in RatingChannel.values:
-        raise ValidationError({"channel": _("Choose how the rating was given.")})
-    if channel == RatingChannel.RETURN_VISIT and actor is None:
-        raise ValidationError({"channel": _("A return visit is recorded by a user.")})
-    unsatisfied = value == Satisfaction.UNSATISFIED
-    action = workflow.Action.REOPEN if unsatisfied else workflow.Action.CLOSE
-    workflow.entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
-    rating = Rating(
-        entry=entry,
-        value=value,
-        comment=(comment or "").strip(),
-        channel=channel,
-        recorded_by=actor,
-        round=entry.reopen_count,
-    )
-    rating.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            rating.save()
-    except IntegrityError:  # another rating of this round won the race
-        raise workflow.EntryConflict(entry) from None
-    entry_event(
-        entry=entry,
-        kind=EventKind.RATED,
-        actor=actor,
-        note=rating.comment,
-        after={"rating": value, "round": rating.round, "channel": channel},
-    )
-    if unsatisfied:
-        workflow.entry_reopen(
-            entry=entry, actor=actor, expected_version=expected_version, target_on=target_on
-        )
-    else:
-        workflow.entry_close(
-            entry=entry, actor=actor, expected_version=expected_version, reason=ClosedReason.RATED
-        )
-    return rating
-
-
-# --- signed rating links -----------------------------------------------------------------------
 
 
 class RatingLinkUnusable(Exception):
@@ -91,7 +34,7 @@ class RatingLinkUnusable(Exception):
         self.state = state
 
 
-def rating_link_current(*, entry: Entry, actor: User) -> RatingLink | None:
+def rating_link_get_or_create(*, entry: Entry, actor: User) -> RatingLink | None:
     """Return the live link of the entry's current round for its owner side, making it the
     first time a page needs it (None for basic information and closed or void entries).
 

@@ -53,6 +53,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from feedback.models import RATING_FIELDS, Rating
+from feedback.periods import local_month, month_of, next_month
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     REPLY_REQUIRED_KINDS,
@@ -84,18 +85,6 @@ ROUND_EVENTS = (
 # Above this many orgs a query reads them all and Python keeps the ones asked for (SQLite takes
 # at most 999 parameters).
 MAX_ORG_FILTER = 500
-
-
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def local_month(moment: dt.datetime) -> dt.date:
-    return month_of(timezone.localtime(moment).date())
 
 
 def _month_ranges(months: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:

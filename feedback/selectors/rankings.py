@@ -1,0 +1,121 @@
+"""The dashboards' figures by unit (R8): each child of a node with its open and overdue entries
+now, and every branch of a subtree, ranked by satisfaction rate — only with enough ratings
+(feedback.constants.ranking_min_ratings). Read from the roll-up tables, like
+feedback.selectors.figures, whose Counts they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+
+from feedback.constants import ranking_min_ratings
+from feedback.models import EntryMonthlyLevel
+from feedback.periods import Period
+from feedback.selectors.figures import COUNT_SUMS, Counts, month_in
+from liaison.constants import OrgKind
+from liaison.models import OrgNode
+
+
+@dataclass
+class UnitRow:
+    """A child of the node (or, with `own`, the entries in the node's own ledger)."""
+
+    node: OrgNode
+    counts: Counts
+    awaiting_now: int = 0  # every entry still awaiting its reply, whatever its due date
+    overdue_now: int = 0  # of those, flagged overdue
+    own: bool = False
+    rank: int | None = None
+
+
+@dataclass
+class UnitFigures:
+    node: OrgNode
+    period: Period
+    rows: list[UnitRow]
+    ranking: list[UnitRow] = field(default_factory=list)  # best first; the ranked rows only
+    min_ratings: int = 0
+
+
+def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
+    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first
+    (equal rates share a rank: 1, 2, 2, 4); the others keep rank None."""
+    ranked = sorted(
+        (row for row in rows if row.counts.rated >= min_ratings and row.counts.rated),
+        key=lambda row: (-row.counts.satisfaction_rate, -row.counts.rated, row.node.path),
+    )
+    for position, row in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        same = previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate
+        row.rank = previous.rank if same else position
+    return ranked
+
+
+def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
+    """Return each child's figures for the period, the entries awaiting a reply and overdue
+    now, and the children ranked by satisfaction rate (three queries). A last row, `own`,
+    holds the entries of the node's own ledger if it has any."""
+    children = list(
+        OrgNode.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path")
+    )
+    ids = [node.pk, *(child.pk for child in children)]
+    sums = {
+        row["node_id"]: Counts.of(row)
+        for row in EntryMonthlyLevel.objects.filter(month_in(period), node_id__in=ids)
+        .order_by()
+        .values("node_id")
+        .annotate(**COUNT_SUMS)
+    }
+    now = {
+        row["node_id"]: row
+        for row in EntryMonthlyLevel.objects.filter(node_id__in=ids, awaiting__gt=0)
+        .order_by()
+        .values("node_id")
+        .annotate(awaiting=Sum("awaiting"), open_overdue=Sum("open_overdue"))
+    }
+
+    def row_of(unit: OrgNode, counts: Counts, waiting: dict, own: bool = False) -> UnitRow:
+        return UnitRow(
+            unit, counts, waiting.get("awaiting") or 0, waiting.get("open_overdue") or 0, own
+        )
+
+    rows = [
+        row_of(child, sums.get(child.pk, Counts()), now.get(child.pk, {})) for child in children
+    ]
+    own = sums.get(node.pk, Counts()) - sum((row.counts for row in rows), Counts())
+    waiting = now.get(node.pk, {})
+    own_waiting = {
+        key: (waiting.get(key) or 0) - sum(getattr(row, attr) for row in rows)
+        for key, attr in (("awaiting", "awaiting_now"), ("open_overdue", "overdue_now"))
+    }
+    if own or any(own_waiting.values()):
+        rows.append(row_of(node, own, own_waiting, own=True))
+    minimum = ranking_min_ratings()
+    ranking = _rank([row for row in rows if not row.own], minimum)
+    return UnitFigures(node, period, rows, ranking, minimum)
+
+
+def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
+    """Return every branch of the subtree with its figures for the period, ranked by
+    satisfaction rate (R8: only with enough ratings) (two queries)."""
+    branches = {
+        branch.pk: branch
+        for branch in OrgNode.objects.filter(path__startswith=node.path, kind=OrgKind.BRANCH)
+    }
+    sums = {
+        row["node_id"]: Counts.of(row)
+        for row in EntryMonthlyLevel.objects.filter(
+            month_in(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
+        )
+        .order_by()
+        .values("node_id")
+        .annotate(**COUNT_SUMS)
+    }
+    rows = [
+        UnitRow(branch, sums.get(pk, Counts()))
+        for pk, branch in sorted(branches.items(), key=lambda item: item[1].path)
+    ]
+    minimum = ranking_min_ratings()
+    return UnitFigures(node, period, rows, _rank(rows, minimum), minimum)
