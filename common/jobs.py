@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -26,24 +27,25 @@ def task_send(name: str, *args: Any) -> None:
     current_app.signature(name, args=args).apply_async()
 
 
+def enqueue(name: str, *args: Any, on_broker_down: Callable[[], None] | None = None) -> None:
+    """Send the task `name` with `args` now, outside any write (a periodic job's re-send).
+
+    When the broker (Redis) is down, the periodic jobs recompute from the database, so the
+    message is only logged as lost; or `on_broker_down` runs instead (for work a user waits for,
+    done in the request rather than "some day").
+    """
+    try:
+        task_send(name, *args)
+    except BrokerUnavailable:
+        if on_broker_down is None:
+            logger.warning("Broker unavailable; task %s waits for its periodic run", name)
+            return
+        logger.warning("Broker unavailable; running %s in the request", name)
+        on_broker_down()
+
+
 def enqueue_on_commit(
     name: str, *args: Any, on_broker_down: Callable[[], None] | None = None
 ) -> None:
-    """After the transaction commits, send the task `name` with `args`.
-
-    When the broker (Redis) is down the write has already committed; the periodic jobs recompute
-    from the database, so the message is only logged as lost, or `on_broker_down` runs instead
-    (for work a user waits for, done in the request rather than "some day").
-    """
-
-    def send() -> None:
-        try:
-            task_send(name, *args)
-        except BrokerUnavailable:
-            if on_broker_down is None:
-                logger.warning("Broker unavailable; task %s waits for its periodic run", name)
-                return
-            logger.warning("Broker unavailable; running %s in the request", name)
-            on_broker_down()
-
-    transaction.on_commit(send)
+    """After the transaction commits, send the task `name` with `args` (as enqueue does)."""
+    transaction.on_commit(partial(enqueue, name, *args, on_broker_down=on_broker_down))

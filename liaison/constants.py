@@ -4,6 +4,7 @@ A view or template never spells one of these values; it asks this module.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,8 +84,6 @@ class Role(models.TextChoices):
 
 # Roles that see the whole company; every other role sees its scope (DESIGN.md §3).
 COMPANY_WIDE_ROLES = frozenset({Role.PARTY_BUILDING, Role.ADMINISTRATOR})
-# Roles that maintain the org tree, people and pairings (and so may import them).
-MAINTAINER_ROLES = COMPANY_WIDE_ROLES
 # Roles whose account must name a scope in the org tree.
 SCOPED_ROLES = frozenset(
     {
@@ -96,6 +95,15 @@ SCOPED_ROLES = frozenset(
         Role.PARTY_MEMBER,
     }
 )
+
+
+class EntryScope(StrEnum):
+    """The entry lists (who has which: liaison.permissions.ENTRY_LIST_ROLES)."""
+
+    BRANCH = "branch"  # 支部台账: the secretary's branch and its groups
+    MINE = "mine"  # the entries the user owns
+    DEPARTMENT = "department"  # 部门待办: the entries referred to the handler's department
+    ALL = "all"  # everything the user may see: committee, leadership, party-building
 
 
 class PairingKind(models.TextChoices):
@@ -372,10 +380,6 @@ class NotificationKind(models.TextChoices):
 SUPERVISION_RESPONSE_WORKING_DAYS = 3
 SUPERVISION_MAX_WORKING_DAYS = 20
 SUPERVISION_TEXT_MAX_LENGTH = 2000
-# Who issues supervision notices: the party-building department (and administrators).
-SUPERVISOR_ROLES = COMPANY_WIDE_ROLES
-# Who reads the supervision board, each for their own subtree.
-SUPERVISION_BOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
 
 
 class OverdueAge(models.TextChoices):

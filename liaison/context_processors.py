@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
-from liaison.selectors.entries_list import ENTRY_LIST_TITLES, EntryScope, entry_lists_for
-from liaison.selectors.reviews import reads_reviews
-from liaison.services.visits import can_log_visit
+from liaison.constants import EntryScope
+from liaison.permissions import can_log_visit, entry_lists_for, reads_reviews
+from liaison.selectors.entries_list import ENTRY_LIST_TITLES
 
 # Menu items other apps add (feedback depends on liaison, never the reverse): key, label, URL
 # name, whether the user has it, and the prefix of the URL names that make it the active one.

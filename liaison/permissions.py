@@ -1,5 +1,9 @@
-"""Who may see what (DESIGN.md §3): predicates and `get_*_for` that answer 404 for both a missing
-and a forbidden object."""
+"""Who may see and do what (DESIGN.md §3): the role sets, the predicates and the `get_*_for`
+of the liaison app, which answer 404 for both a missing and a forbidden object.
+
+Who may take which action on an entry is the transition table's (liaison.services.workflow.rules:
+it names the capacities, owner, handler, maintainer); this module says who holds them.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,48 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from liaison.constants import (
-    COMPANY_WIDE_ROLES,
-    MAINTAINER_ROLES,
-    SUPERVISION_BOARD_ROLES,
-    SUPERVISOR_ROLES,
-    Role,
+from liaison.constants import COMPANY_WIDE_ROLES, SCOPED_ROLES, EntryScope, Role
+from liaison.deadlines import awaiting_reply
+from liaison.models import (
+    Entry,
+    ImportJob,
+    MonthlyReview,
+    Notification,
+    OrgNode,
+    Pairing,
+    Person,
+    Supervision,
+    User,
+    Visit,
 )
-from liaison.models import Entry, ImportJob, OrgNode, Pairing, Person, User
+
+# -- Role sets: each named once -----------------------------------------------------------------
+
+# Roles that maintain the org tree, people and pairings (and so may import them).
+MAINTAINER_ROLES = COMPANY_WIDE_ROLES
+# Who records visits and entries (and so owns entries, R3): every scoped role and the
+# company-wide ones; a department handler receives referrals but keeps no ledger of their own.
+RECORDER_ROLES = SCOPED_ROLES | COMPANY_WIDE_ROLES
+# Who has which entry list: a branch secretary keeps the branch ledger; a handler works the
+# department inbox; those who supervise a subtree or the whole company read all the entries in
+# it (which holds what they own); every other recorder has "my entries".
+ENTRY_LIST_ROLES: dict[EntryScope, frozenset[str]] = {
+    EntryScope.BRANCH: frozenset({Role.BRANCH_SECRETARY}),
+    EntryScope.MINE: RECORDER_ROLES - COMPANY_WIDE_ROLES - {Role.COMMITTEE_STAFF},
+    EntryScope.DEPARTMENT: frozenset({Role.DEPARTMENT_HANDLER}),
+    EntryScope.ALL: COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.LEADERSHIP_CADRE},
+}
+# Who reads the monthly review sheets (R9): the branch's secretary, committee staff for their
+# subtree, and the company-wide roles for every branch.
+REVIEW_READER_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF}
+# Who issues supervision notices (督办, R6): the party-building department (and administrators).
+SUPERVISOR_ROLES = COMPANY_WIDE_ROLES
+# Who reads the supervision board, each for their own subtree.
+SUPERVISION_BOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
+
+
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
 
 
 def sees_whole_company(user: User) -> bool:
@@ -30,11 +68,29 @@ def can_maintain_master_data(user: User) -> bool:
 
 def can_supervise(user: User) -> bool:
     """Return whether the user issues supervision notices (督办, R6)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in SUPERVISOR_ROLES)
+    return _active(user) and (user.is_superuser or user.role in SUPERVISOR_ROLES)
+
+
+def can_issue_supervision(*, entry: Entry, user: User, open_notice: Supervision | None) -> bool:
+    """Return whether `user` may issue a notice on `entry` now (what supervision_issue
+    enforces): a supervisor, an entry awaiting its reply, no notice waiting for an answer."""
+    return can_supervise(user) and awaiting_reply(entry.status) and open_notice is None
+
+
+def can_answer_supervision(*, entry: Entry, user: User, open_notice: Supervision | None) -> bool:
+    """Return whether `user` may answer the open notice: the entry's owner."""
+    return open_notice is not None and user.pk == entry.owner_id and user.is_active
+
+
+def get_open_supervision_for(user: User, entry_pk: int, pk: int) -> Supervision:
+    """Return an unanswered notice on an entry the user may see; 404 otherwise."""
+    entry = get_entry_for(user, entry_pk)
+    supervision = (
+        Supervision.objects.select_related("entry", "issued_by").filter(pk=pk, entry=entry).first()
     )
+    if supervision is None:
+        raise Http404
+    return supervision
 
 
 def reads_supervision_board(user: User) -> bool:
@@ -208,3 +264,103 @@ def get_entry_for(user: User, pk: int) -> Entry:
     if entry is None:
         raise Http404
     return entry
+
+
+# -- Visits (R14) -------------------------------------------------------------------------------
+
+
+def can_log_visit(user: User) -> bool:
+    """Return whether the user records visits and entries (every role but a handler's)."""
+    if not _active(user) or not (user.is_superuser or user.role in RECORDER_ROLES):
+        return False
+    return scope_path(user) is not None
+
+
+def visible_visits(user: User) -> QuerySet[Visit]:
+    """Visits logged into a ledger of the user's subtree, and the visits the user logged."""
+    path = scope_path(user)
+    if path == "":
+        return Visit.objects.all()
+    condition = Q(pk__in=[])
+    if path is not None:
+        condition |= Q(org__path__startswith=path)
+    if user.is_authenticated:
+        condition |= Q(recorded_by_id=user.pk)
+    return Visit.objects.filter(condition)
+
+
+def get_visit_for(user: User, pk: int) -> Visit:
+    visit = (
+        visible_visits(user)
+        .select_related("org", "recorded_by", "visited_party__org")
+        .filter(pk=pk)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+# -- Entry lists --------------------------------------------------------------------------------
+
+
+def has_entry_list(user: User, scope: str) -> bool:
+    """Return whether the user has the list `scope` (the views answer 404 when not)."""
+    if not _active(user):
+        return False
+    if scope == EntryScope.ALL and user.is_superuser:
+        return True
+    if user.role not in ENTRY_LIST_ROLES[EntryScope(scope)]:
+        return False
+    if scope == EntryScope.BRANCH:
+        return user.scope_org_id is not None
+    if scope == EntryScope.DEPARTMENT:
+        return user.department_id is not None
+    return True
+
+
+def entry_lists_for(user: User) -> list[EntryScope]:
+    """Return the lists the user has, in menu order."""
+    return [scope for scope in EntryScope if has_entry_list(user, scope)]
+
+
+# -- Monthly review (R9) ------------------------------------------------------------------------
+
+
+def reads_reviews(user: User) -> bool:
+    return _active(user) and (user.is_superuser or user.role in REVIEW_READER_ROLES)
+
+
+def can_sign_review(user: User, review: MonthlyReview) -> bool:
+    """The branch's own secretary, or a maintainer (party-building department, administrator)."""
+    if not _active(user):
+        return False
+    if can_maintain_master_data(user):
+        return True
+    return user.role == Role.BRANCH_SECRETARY and user.scope_org_id == review.org_id
+
+
+def visible_reviews(user: User) -> QuerySet[MonthlyReview]:
+    path = scope_path(user) if reads_reviews(user) else None
+    if path is None:
+        return MonthlyReview.objects.none()
+    return MonthlyReview.objects.filter(org__path__startswith=path)
+
+
+def get_review_for(user: User, pk: int) -> MonthlyReview:
+    """Return the sheet if the user may read it; 404 for both a missing and a forbidden one."""
+    review = visible_reviews(user).select_related("org", "signed_by").filter(pk=pk).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+# -- Notifications ------------------------------------------------------------------------------
+
+
+def get_notification_for(user: User, pk: int) -> Notification:
+    """Return the user's own notification; anyone else's answers 404 like a missing one."""
+    notification = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
+    if notification is None:
+        raise Http404
+    return notification

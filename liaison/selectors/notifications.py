@@ -1,7 +1,6 @@
 """Reads of a user's own notifications."""
 
 from django.core.paginator import Page, Paginator
-from django.shortcuts import get_object_or_404
 
 from liaison.models import Notification, User
 
@@ -12,8 +11,3 @@ def notification_page(*, user: User, page: str | None) -> Page:
     """Return one page of the user's notifications, newest first (the model's order)."""
     notes = Notification.objects.filter(recipient=user).select_related("entry")
     return Paginator(notes, PAGE_SIZE).get_page(page)
-
-
-def get_notification_for(user: User, pk: int) -> Notification:
-    """Return the user's own notification; anyone else's answers 404 like a missing one."""
-    return get_object_or_404(Notification, pk=pk, recipient=user)

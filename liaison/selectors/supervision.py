@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,17 +31,6 @@ from liaison.workdays import WorkCalendar
 def entry_supervisions(*, entry: Entry) -> list[Supervision]:
     """Return the entry's notices, oldest first, with who issued and answered them."""
     return list(entry.supervisions.select_related("issued_by", "responded_by").order_by("round"))
-
-
-def get_open_supervision_for(user: User, entry_pk: int, pk: int) -> Supervision:
-    """Return an unanswered notice on an entry the user may see; 404 otherwise."""
-    entry = permissions.get_entry_for(user, entry_pk)
-    supervision = (
-        Supervision.objects.select_related("entry", "issued_by").filter(pk=pk, entry=entry).first()
-    )
-    if supervision is None:
-        raise Http404
-    return supervision
 
 
 @dataclass(frozen=True)

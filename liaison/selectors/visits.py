@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
-from django.http import Http404
+from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 
 from liaison import permissions
 from liaison.constants import PersonKind
@@ -19,31 +18,6 @@ PERSON_SHORTLIST_LIMIT = 200
 VISITOR_SHORTLIST_LIMIT = 60
 # A file lists this many of the newest visits and entries, with the total beside them.
 FILE_LIST_LIMIT = 50
-
-
-def visible_visits(user: User) -> QuerySet[Visit]:
-    """Visits logged into a ledger of the user's subtree, and the visits the user logged."""
-    path = permissions.scope_path(user)
-    if path == "":
-        return Visit.objects.all()
-    condition = Q(pk__in=[])
-    if path is not None:
-        condition |= Q(org__path__startswith=path)
-    if user.is_authenticated:
-        condition |= Q(recorded_by_id=user.pk)
-    return Visit.objects.filter(condition)
-
-
-def get_visit_for(user: User, pk: int) -> Visit:
-    visit = (
-        visible_visits(user)
-        .select_related("org", "recorded_by", "visited_party__org")
-        .filter(pk=pk)
-        .first()
-    )
-    if visit is None:
-        raise Http404
-    return visit
 
 
 @dataclass
@@ -152,7 +126,7 @@ def person_visits(*, user: User, person: Person, limit: int | None = None) -> li
     """Return the newest visits to `person` the user may see, each annotated with `total`, the
     number of them in all (one query)."""
     return list(
-        visible_visits(user)
+        permissions.visible_visits(user)
         .filter(visited_party=person)
         .select_related("org")
         .annotate(total=Window(Count("pk")))

@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from common.jobs import enqueue_on_commit
 from liaison.models import AuditEvent, Notification, User
 from liaison.services.audit import audit_record
 
@@ -35,17 +36,8 @@ def notifications_create(rows: list[Notification], *, checked: bool = False) -> 
             new.append(row)
     Notification.objects.bulk_create(new, ignore_conflicts=True)
     if new:
-        transaction.on_commit(_enqueue_emails)
+        enqueue_on_commit("liaison.notifications_email")
     return len(new)
-
-
-def _enqueue_emails() -> None:
-    from liaison.tasks import notifications_email  # the task module imports this one
-
-    try:
-        notifications_email.delay()
-    except Exception:
-        logger.warning("Broker unavailable; notification emails wait for the next run")
 
 
 def notification_mark_read(*, notification: Notification) -> None:

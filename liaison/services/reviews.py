@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.constants import Colour, EntryKind, EntryStatus, EventKind, OrgKind, Role
+from liaison.constants import Colour, EntryKind, EntryStatus, EventKind, OrgKind
 from liaison.deadlines import overdue_at_q
 from liaison.models import AuditEvent, Entry, EntryEvent, MonthlyReview, OrgNode, User
-from liaison.permissions import can_maintain_master_data
+from liaison.permissions import can_sign_review
 from liaison.services.audit import audit_record
 
 # The figures of a sheet, in the order the sheet shows them.
@@ -147,15 +147,6 @@ def monthly_review_prepare(
             review.prepared_at = now
         MonthlyReview.objects.bulk_update(unsigned, ["figures", "prepared_at"])
     return len(created)
-
-
-def can_sign_review(user: User, review: MonthlyReview) -> bool:
-    """The branch's own secretary, or a maintainer (party-building department, administrator)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if can_maintain_master_data(user):
-        return True
-    return user.role == Role.BRANCH_SECRETARY and user.scope_org_id == review.org_id
 
 
 @transaction.atomic

@@ -42,21 +42,6 @@ def supervision_latest_respond_by(*, today: dt.date | None = None) -> dt.date:
     return _calendar(today).add_working_days(today, SUPERVISION_MAX_WORKING_DAYS).due_on
 
 
-def supervision_may_issue(*, entry: Entry, user: User, open_notice: Supervision | None) -> bool:
-    """Return whether `user` may issue a notice on `entry` now (the rules supervision_issue
-    enforces): a supervisor, an entry awaiting its reply, no notice waiting for an answer."""
-    return (
-        permissions.can_supervise(user)
-        and entry.status in AWAITING_REPLY_STATUSES
-        and open_notice is None
-    )
-
-
-def supervision_may_answer(*, entry: Entry, user: User, open_notice: Supervision | None) -> bool:
-    """Return whether `user` may answer the open notice: the entry's owner."""
-    return open_notice is not None and user.pk == entry.owner_id and user.is_active
-
-
 def _text(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:

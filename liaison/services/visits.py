@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 
 from liaison import permissions
 from liaison.constants import (
-    COMPANY_WIDE_ROLES,
-    SCOPED_ROLES,
     EntryStatus,
     EventKind,
     OrgKind,
@@ -32,9 +30,6 @@ from liaison.models import Entry, OrgNode, Person, User, Visit
 from liaison.services.entries import entry_check_deadline, entry_event, entry_record
 from liaison.workdays import WorkCalendar
 
-# Who records visits and entries: every scoped role and the company-wide ones; a department
-# handler receives referrals but keeps no ledger of their own.
-RECORDER_ROLES = SCOPED_ROLES | COMPANY_WIDE_ROLES
 # A visit goes into the ledger of a branch or of one of its groups.
 VISIT_ORG_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GROUP})
 # How far back a visit may be logged: later than a quarter it is history, not a ledger entry
@@ -70,15 +65,6 @@ ENTRY_ROW_KEYS = frozenset(
 )
 
 Errors = dict[str, list[str]]
-
-
-def can_log_visit(user: User) -> bool:
-    """Return whether the user records visits and entries (every role but a handler's)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if not (user.is_superuser or user.role in RECORDER_ROLES):
-        return False
-    return permissions.scope_path(user) is not None
 
 
 def visit_orgs(user: User):
@@ -269,7 +255,7 @@ def visit_log(
     actor, levelled by the actor's role, with its deadline). Without a place type the visit takes
     the visited party's; an entry row without an informant takes the visited party. Raise
     VisitRejected, writing nothing, if anything is invalid."""
-    if not can_log_visit(actor):
+    if not permissions.can_log_visit(actor):
         raise PermissionDenied
     if not place_type and visited_party is not None:
         place_type = PLACE_TYPE_OF_PERSON.get(visited_party.kind, PlaceType.OTHER)

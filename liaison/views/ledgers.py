@@ -10,7 +10,8 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from liaison.listing import build_table
-from liaison.selectors.entries_list import ENTRY_LIST_TITLES, entry_list, has_entry_list
+from liaison.permissions import has_entry_list
+from liaison.selectors.entries_list import ENTRY_LIST_TITLES, entry_list
 from liaison.services.exports import entry_export
 from liaison.tables import EntryTable
 from liaison.views.pages import wants_fragment

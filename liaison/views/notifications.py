@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from liaison.selectors.notifications import get_notification_for, notification_page
+from liaison.permissions import get_notification_for
+from liaison.selectors.notifications import notification_page
 from liaison.services.notifications import (
     notification_mark_read,
     notifications_mark_all_read,

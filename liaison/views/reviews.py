@@ -40,7 +40,7 @@ class ReviewSignForm(forms.Form):
 @require_safe
 @login_required
 def review_list(request):
-    if not selectors.reads_reviews(request.user):
+    if not permissions.reads_reviews(request.user):
         raise Http404
     form = ReviewFilterForm(request.GET)
     if not form.is_valid():
@@ -54,7 +54,7 @@ def review_list(request):
         user=request.user, month=form.cleaned_data["month"], unsigned=status == "unsigned"
     )[:300]
     signable = {
-        r.pk for r in reviews if not r.is_signed and services.can_sign_review(request.user, r)
+        r.pk for r in reviews if not r.is_signed and permissions.can_sign_review(request.user, r)
     }
     context = {"form": form, "reviews": reviews, "status": status, "signable": signable}
     return render(request, "liaison/review_list.html", context)
@@ -63,7 +63,7 @@ def review_list(request):
 @require_safe
 @login_required
 def review_detail(request, pk: int):
-    review = selectors.get_review_for(request.user, pk)
+    review = permissions.get_review_for(request.user, pk)
     return _detail(request, review, ReviewSignForm())
 
 
@@ -71,7 +71,7 @@ def _detail(request, review, sign_form, status=HTTPStatus.OK):
     context = {
         "review": review,
         "rows": selectors.review_sheet(review=review),
-        "can_sign": not review.is_signed and services.can_sign_review(request.user, review),
+        "can_sign": not review.is_signed and permissions.can_sign_review(request.user, review),
         "sign_form": sign_form,
     }
     return render(request, "liaison/review_detail.html", context, status=status)
@@ -80,7 +80,7 @@ def _detail(request, review, sign_form, status=HTTPStatus.OK):
 @require_POST
 @login_required
 def review_sign(request, pk: int):
-    review = selectors.get_review_for(request.user, pk)
+    review = permissions.get_review_for(request.user, pk)
     form = ReviewSignForm(request.POST)
     if not form.is_valid():
         return _detail(request, review, form, status=HTTPStatus.BAD_REQUEST)
@@ -100,7 +100,7 @@ def review_sign(request, pk: int):
 @login_required
 def review_print(request, pk: int):
     """The sheet on A4, for the branch's paper file."""
-    review = selectors.get_review_for(request.user, pk)
+    review = permissions.get_review_for(request.user, pk)
     context = {
         "review": review,
         "rows": selectors.review_sheet(review=review),

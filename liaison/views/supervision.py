@@ -50,8 +50,8 @@ def entry_supervision_panel(*, user: User, entry: Entry, forms: dict) -> EntryPa
     """The entry page's supervision card: the notices, and the form the user may submit."""
     supervisions = selectors.entry_supervisions(entry=entry)
     open_notice = next((s for s in supervisions if s.is_open), None)
-    can_issue = services.supervision_may_issue(entry=entry, user=user, open_notice=open_notice)
-    can_answer = services.supervision_may_answer(entry=entry, user=user, open_notice=open_notice)
+    can_issue = permissions.can_issue_supervision(entry=entry, user=user, open_notice=open_notice)
+    can_answer = permissions.can_answer_supervision(entry=entry, user=user, open_notice=open_notice)
     if not supervisions and not can_issue:
         return None
     context = {
@@ -94,7 +94,7 @@ def supervision_issue(request, pk: int):
 @require_POST
 @login_required
 def supervision_answer(request, pk: int, supervision_pk: int):
-    supervision = selectors.get_open_supervision_for(request.user, pk, supervision_pk)
+    supervision = permissions.get_open_supervision_for(request.user, pk, supervision_pk)
     entry = supervision.entry
     form = SupervisionAnswerForm(request.POST)
     if not form.is_valid():

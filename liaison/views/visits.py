@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from liaison import permissions
 from liaison.forms.visits import VisitLogForm, logged_message, new_row, similar_query
 from liaison.selectors import visits as selectors
 from liaison.selectors.similar import similar_entries
-from liaison.services.visits import VisitRejected, can_log_visit, visit_log
+from liaison.services.visits import VisitRejected, visit_log
 
 FORM_TEMPLATE = "liaison/visit_form.html"
 
@@ -26,7 +27,7 @@ def recorders_only(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not can_log_visit(request.user):
+        if not permissions.can_log_visit(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -70,7 +71,7 @@ def visit_entry_row(request):
 @require_safe
 @login_required
 def visit_detail(request, pk: int):
-    visit = selectors.get_visit_for(request.user, pk)
+    visit = permissions.get_visit_for(request.user, pk)
     view = selectors.visit_view(user=request.user, visit=visit)
     return render(request, "liaison/visit_detail.html", {"visit": visit, "view": view})
 

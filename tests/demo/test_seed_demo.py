@@ -42,8 +42,8 @@ from liaison.models import (
     User,
     Visit,
 )
+from liaison.permissions import RECORDER_ROLES
 from liaison.selectors import pairing_statistics
-from liaison.selectors.entries_list import RECORDING_ROLES
 from liaison.services.orgs import org_node_create
 from liaison.services.workflow import TRANSITIONS
 
@@ -333,7 +333,7 @@ def test_seeded_entries_are_consistent(ledger_seeded):
         entry.full_clean()
     # Every recorder is a login whose role records entries, in the scope of the entry's ledger.
     owners = User.objects.filter(entries_owned__isnull=False).distinct().select_related("scope_org")
-    assert {user.role for user in owners} <= set(RECORDING_ROLES)
+    assert {user.role for user in owners} <= set(RECORDER_ROLES)
     for entry in entries.select_related("org", "owner__scope_org")[:100]:
         assert entry.org.path.startswith(entry.owner.scope_org.path) or (
             entry.owner.scope_org.path.startswith(entry.org.path)

@@ -641,7 +641,7 @@ def test_a_job_survives_a_broker_that_is_down(
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.import_run, "delay", broker_down)
+    monkeypatch.setattr(tasks.import_run, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         upload(maintainer_client, many_people(10), dry_run=False)
     job = last_job()
@@ -741,7 +741,9 @@ def test_a_job_still_running_is_not_run_a_second_time(world):
 
 def test_requeue_enqueues_the_jobs_lost_waiting_or_running(world, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(tasks.import_run, "delay", enqueued.append)
+    monkeypatch.setattr(
+        tasks.import_run, "apply_async", lambda args, kwargs=None, **options: enqueued.extend(args)
+    )
     Status = ImportJob.Status
     lost = job_at(world, Status.PENDING, created_ago=180)
     job_at(world, Status.PENDING, created_ago=30)  # its message is on its way

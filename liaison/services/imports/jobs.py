@@ -12,8 +12,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from common.jobs import enqueue, enqueue_on_commit
 from liaison.models import AuditEvent, ImportJob, User
 from liaison.services.audit import audit_record
 from liaison.services.imports import workbook
@@ -79,24 +79,16 @@ def can_apply(job: ImportJob) -> bool:
 
 def _dispatch(job: ImportJob) -> ImportJob:
     if job.total_rows > settings.IMPORT_INLINE_MAX_ROWS:
-        transaction.on_commit(partial(_enqueue, job.pk))
+        # When the broker (Redis) is down, rather than leave the user with a job that runs "some
+        # day", do the work in this request: slower, but nothing is lost and the answer comes
+        # now. A job that is somehow enqueued as well runs once: import_job_run claims it.
+        enqueue_on_commit(
+            "liaison.import_run", job.pk, on_broker_down=partial(import_job_run, job_id=job.pk)
+        )
     else:
         import_job_run(job_id=job.pk)
     job.refresh_from_db()
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from liaison.tasks import import_run  # the task module imports this one
-
-    try:
-        import_run.delay(job_id)
-    except BrokerUnavailable:
-        # The broker (Redis) is down. Rather than leave the user with a job that runs "some
-        # day", do the work in this request: slower, but nothing is lost and the answer comes
-        # now. A job that is somehow enqueued as well runs once: import_job_run claims it.
-        logger.warning("Broker unavailable; running import job %s in the request", job_id)
-        import_job_run(job_id=job_id)
 
 
 def import_job_run(*, job_id: int) -> None:
@@ -143,7 +135,7 @@ def import_job_requeue() -> list[int]:
         .values_list("pk", flat=True)
     )
     for job_id in job_ids:
-        _enqueue(job_id)
+        enqueue("liaison.import_run", job_id, on_broker_down=partial(import_job_run, job_id=job_id))
     return job_ids
 
 
