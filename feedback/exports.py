@@ -1,4 +1,5 @@
-"""The dashboard's tables as an Excel workbook (one sheet per table), in the user's language.
+"""Excel workbooks, in the user's language: the dashboard's tables (one sheet per table) and the
+year's assessment table (branches, cadres, weights).
 
 Rates are written as numbers with a percent format, so that the department can go on
 calculating with them; an undefined rate (nothing counted) is an empty cell.
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from feedback.models import AssessmentRow
+from feedback.selectors.assessment import AssessmentTable
 from feedback.selectors.dashboard import Dashboard
 
 PERCENT = "0.0%"
@@ -159,6 +162,65 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 stat.pairings,
             ]
             for stat in board.report.pairings
+        ],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
+    """Return the table as a workbook: branches, cadres, and the weights used."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    parts = [
+        _("Entry satisfaction rate"),
+        _("Entries rated"),
+        _("On-time reply rate"),
+        _("Reverse-evaluation rate"),
+        _("Reverse-evaluation ratings"),
+    ]
+
+    def cells(row: AssessmentRow) -> list:
+        return [
+            row.satisfaction_rate,
+            row.rated,
+            row.on_time_rate,
+            row.reverse_rate,
+            row.reverse_count,
+        ]
+
+    sheet_add(
+        workbook,
+        _("Branches"),
+        [_("Rank"), _("Branch"), _("Code"), *parts, _("Monthly reviews signed"), _("Score")],
+        [
+            [row.rank, row.org.name, row.org.code, *cells(row), row.review_rate, row.score]
+            for row in table.branches
+        ],
+        percent=[4, 6, 7, 9],
+    )
+    sheet_add(
+        workbook,
+        _("Cadres"),
+        [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score")],
+        [
+            [row.rank, row.person.name, row.org_label, *cells(row), row.score]
+            for row in table.cadres
+        ],
+        percent=[4, 6, 7],
+    )
+    weights = table.weights
+    sheet_add(
+        workbook,
+        _("Weights"),
+        [_("Part"), _("Weight (%)")],
+        [
+            [_("Entry satisfaction rate"), weights["satisfaction"]],
+            [_("On-time reply rate"), weights["on_time"]],
+            [_("Reverse-evaluation rate"), weights["reverse"]],
+            [_("Monthly reviews signed"), weights["review"]],
         ],
     )
     buffer = io.BytesIO()

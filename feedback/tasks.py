@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from feedback.evaluations.campaigns_services import campaign_close_due, evaluation_reminders_send
+from feedback.services.campaigns import campaign_close_due
+from feedback.services.reminders import evaluation_reminders_send
 from feedback.services.rollups import rollups_rebuild, rollups_refresh
 
 

@@ -1,7 +1,7 @@
 """The annual reverse evaluation (逆向评价, R12): campaigns, raters, who rates whom, answers.
 
 A campaign per year: the party-building department reviews the proposed raters and their ratees
-(made from the pairings and memberships, feedback.evaluations.proposal), opens it, and it closes
+(made from the pairings and memberships, feedback.selectors.proposal), opens it, and it closes
 on a date. Each rater (a person, a unit such as a team visited as a contact point, or a party
 branch) gets a signed link (the token scheme of feedback.models.links: an HMAC of the row's
 nonce under the SECRET_KEY, only its SHA-256 stored). A rater rates each of their ratees once

@@ -13,16 +13,11 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from feedback.constants import evaluation_min_ratings
-from feedback.evaluations.answers import (
-    EvaluationRefused,
-    RaterLookup,
-    RaterState,
-    evaluation_submit,
-    rater_lookup,
-)
-from feedback.evaluations.forms_answers import EvaluationAnswersForm
+from feedback.forms.answers import EvaluationAnswersForm
 from feedback.forms.ratings import LinkRatingForm
+from feedback.selectors.answers import RaterLookup, RaterState, rater_lookup
 from feedback.selectors.ratings import LinkLookup, LinkState, rating_link_lookup
+from feedback.services.answers import EvaluationRefused, evaluation_submit
 from feedback.services.rating_links import RatingLinkUnusable, rating_link_rate
 from liaison.services import workflow
 

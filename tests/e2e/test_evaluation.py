@@ -14,14 +14,10 @@ from django.utils import timezone
 
 from demo.entries import demo_seed_entries
 from demo.seed import demo_seed
-from feedback.evaluations.assessment import assessment_compute
-from feedback.evaluations.campaigns_services import (
-    campaign_close,
-    campaign_create,
-    campaign_open,
-    campaign_pair_add,
-)
 from feedback.models import AssessmentRow, EvaluationAnswer, EvaluationRater
+from feedback.services.assessment import assessment_compute
+from feedback.services.campaign_pairs import campaign_pair_add
+from feedback.services.campaigns import campaign_close, campaign_create, campaign_open
 from feedback.services.rollups import rollups_rebuild
 from liaison.constants import PersonKind
 from liaison.models import MonthlyReview, Person, Unit, User

@@ -16,19 +16,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from feedback.constants import CampaignStatus, EvaluationRule, Satisfaction
-from feedback.evaluations.answers import (
-    COMMENT_MAX_LENGTH,
-    EvaluationRefused,
-    RaterState,
-    evaluation_submit,
-    rater_lookup,
-)
-from feedback.evaluations.campaigns_services import campaign_close
 from feedback.models import (
     EvaluationAnswer,
     EvaluationCampaign,
     EvaluationRater,
 )
+from feedback.selectors.answers import RaterState, rater_lookup
+from feedback.services.answers import COMMENT_MAX_LENGTH, EvaluationRefused, evaluation_submit
+from feedback.services.campaigns import campaign_close
 from liaison.constants import Level, Role
 from tests.fixtures.evaluations import assign, make_campaign, make_rater
 from tests.fixtures.factories import PersonFactory, build_world
@@ -377,7 +372,7 @@ def test_two_submits_at_once_write_one_set_of_answers(transactional_db):
 
 @postgres_only
 def test_the_close_waits_for_a_submission_under_way(transactional_db):
-    """The campaign's close (feedback.evaluations.campaigns_services) locks the campaign row as
+    """The campaign's close (feedback.services.campaigns) locks the campaign row as
     a submission does: an answer being written is in before the close, never after it."""
     world = build_world()
     campaign = make_campaign(world)

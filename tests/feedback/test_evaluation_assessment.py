@@ -20,7 +20,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from feedback.constants import CampaignStatus, RatingChannel, Satisfaction
-from feedback.evaluations.assessment import assessment_compute, assessment_score, rank_rows
 from feedback.models import (
     AssessmentRow,
     EntryMonthlyLevel,
@@ -30,6 +29,7 @@ from feedback.models import (
 )
 from feedback.periods import Period
 from feedback.selectors.figures import figures
+from feedback.services.assessment import assessment_compute, assessment_score, rank_rows
 from feedback.services.rollups import rollups_rebuild
 from liaison.constants import BranchType, EntryStatus, Level, OrgKind, Role
 from liaison.models import Entry, MonthlyReview, User

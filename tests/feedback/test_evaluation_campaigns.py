@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.constants import EVALUATION_REMINDER_DAYS, CampaignStatus, EvaluationRule
-from feedback.evaluations import campaigns_services as services
-from feedback.evaluations.campaigns_selectors import campaign_progress
 from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
+from feedback.selectors.campaigns import campaign_progress
+from feedback.services import campaign_pairs, campaigns, reminders
 from feedback.tasks import evaluation_close_due_task, evaluation_reminders_task
 from liaison.constants import COMPANY_WIDE_ROLES, Level, Role
 from liaison.models import AuditEvent
@@ -45,12 +45,12 @@ def dj(world):
 
 @pytest.fixture
 def draft(year, dj):
-    return services.campaign_create(actor=dj, year=YEAR, today=dt.date(2026, 11, 1))
+    return campaigns.campaign_create(actor=dj, year=YEAR, today=dt.date(2026, 11, 1))
 
 
 @pytest.fixture
 def opened(draft, dj):
-    return services.campaign_open(
+    return campaigns.campaign_open(
         actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=30)
     )
 
@@ -134,7 +134,7 @@ def test_the_department_and_administrators_read_every_page(world, opened, client
 def test_a_missing_campaign_or_pair_is_404(world, draft, dj, client_for):
     client = client_for(dj)
     assert client.get(url("campaign_detail", draft.pk + 99)).status_code == HTTPStatus.NOT_FOUND
-    other = services.campaign_create(actor=dj, year=YEAR - 1, propose=False)
+    other = campaigns.campaign_create(actor=dj, year=YEAR - 1, propose=False)
     pair = EvaluationAssignment.objects.filter(rater__campaign=draft).first()
     response = client.post(url("campaign_pair_remove", other.pk, pair.pk))
     assert response.status_code == HTTPStatus.NOT_FOUND
@@ -203,7 +203,7 @@ def test_weights_change_while_draft_only(draft, dj, client_for):
     bad = client.post(url("campaign_weights", draft.pk), {**new, "weight_on_time": 0})
     assert bad.status_code == HTTPStatus.BAD_REQUEST
     assert "must add up to 100" in bad.content.decode()
-    services.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=9))
+    campaigns.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=9))
     late = client.post(url("campaign_weights", draft.pk), WEIGHTS)
     assert late.status_code == HTTPStatus.BAD_REQUEST
     assert "only be done while the reverse evaluation is being prepared" in late.content.decode()
@@ -311,7 +311,7 @@ def test_pairs_are_added_while_open_but_not_to_a_rater_who_answered_nor_when_clo
     answered = client.post(add, _pair("person", w.special_a.code, "person", year.cadre.code))
     assert answered.status_code == HTTPStatus.BAD_REQUEST
     assert "has already answered" in answered.content.decode()
-    services.campaign_close(actor=dj, campaign=opened)
+    campaigns.campaign_close(actor=dj, campaign=opened)
     closed = client.post(add, _pair("person", w.member_b.code, "org", w.branch_a.code))
     assert closed.status_code == HTTPStatus.BAD_REQUEST
     assert "closed" in closed.content.decode()
@@ -365,7 +365,7 @@ def test_opening_needs_a_closing_date_after_today(draft, dj, client_for, closes_
 
 
 def test_an_empty_campaign_does_not_open(world, dj, client_for):
-    empty = services.campaign_create(actor=dj, year=YEAR, propose=False)
+    empty = campaigns.campaign_create(actor=dj, year=YEAR, propose=False)
     response = client_for(dj).post(url("campaign_open", empty.pk), {"closes_on": "2099-01-01"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
 
@@ -386,12 +386,12 @@ def test_opening_freezes_the_proposal(draft, dj, client_for):
 
 
 def test_closing_by_hand_and_by_the_daily_job(opened, dj, client_for):
-    assert services.campaign_close_due(today=opened.closes_on) == []  # the last day still counts
+    assert campaigns.campaign_close_due(today=opened.closes_on) == []  # the last day still counts
     assert evaluation_close_due_task.delay().get() == []
-    assert services.campaign_close_due(today=opened.closes_on + dt.timedelta(days=1)) == [YEAR]
+    assert campaigns.campaign_close_due(today=opened.closes_on + dt.timedelta(days=1)) == [YEAR]
     opened.refresh_from_db()
     assert opened.status == CampaignStatus.CLOSED and opened.closed_at is not None
-    assert services.campaign_close_due(today=opened.closes_on + dt.timedelta(days=2)) == []
+    assert campaigns.campaign_close_due(today=opened.closes_on + dt.timedelta(days=2)) == []
     event = AuditEvent.objects.filter(object_id=str(opened.pk)).first()
     assert event.data["event"] == "closed" and event.actor is None
     response = client_for(dj).post(url("campaign_close", opened.pk))
@@ -448,7 +448,7 @@ def test_the_campaign_page_runs_the_same_queries_for_more_data(
     page = url("campaign_detail", draft.pk)
     small = _queries(client, page)
     grow_company(year.world, 12)
-    services.campaign_propose(campaign=draft, actor=dj)
+    campaigns.campaign_propose(campaign=draft, actor=dj)
     assert pairs_of(draft) > 9 + 12 * 7
     assert _queries(client, page) == small
     assert _queries(client, page, {"page": 2, "rule": R.BRANCH_PEOPLE}) == small
@@ -485,11 +485,13 @@ def test_progress_counts_raters_and_answers_by_unit_with_drill_down(year, opened
 
 def test_the_progress_page_runs_the_same_queries_for_more_data(year, draft, dj, client_for):
     client = client_for(dj)
-    services.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=5))
+    campaigns.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=5))
     page = url("campaign_progress", draft.pk)
     small = (_queries(client, page), _queries(client, page, {"org": year.world.committee_b.pk}))
     grow_company(year.world, 12)
-    services.campaign_pair_add(actor=dj, campaign=draft, rater=year.world.team_b, ratee=year.cadre)
+    campaign_pairs.campaign_pair_add(
+        actor=dj, campaign=draft, rater=year.world.team_b, ratee=year.cadre
+    )
     EvaluationRater.objects.filter(campaign=draft).update(reminded_at=timezone.now())
     large = (_queries(client, page), _queries(client, page, {"org": year.world.committee_b.pk}))
     assert large == small
@@ -547,7 +549,7 @@ def test_the_sheet_is_printed_only_while_open_and_takes_only_its_parameters(
     response = client.get(sheet)
     assert response.status_code == HTTPStatus.CONFLICT
     assert 'data-testid="sheet-not-open"' in response.content.decode()
-    services.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=5))
+    campaigns.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=5))
     for params in ({"page": "0"}, {"page": "9"}, {"page": "x"}, {"org": "1"}):
         assert client.get(sheet, params).status_code == HTTPStatus.BAD_REQUEST, params
     missing = url("campaign_sheet", draft.pk, 999999)
@@ -568,7 +570,7 @@ def test_reminders_go_to_the_unanswered_raters_with_an_address_and_only_they_are
     w = year.world
     EvaluationRater.objects.filter(person=w.special_a).update(submitted_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.evaluation_reminders_send()
+        result = reminders.evaluation_reminders_send()
     assert result == {"reminded": 1, "emailed": 1}
     assert [m.to for m in mailoutbox] == [["li@x.cn"]]
     token = re.search(r"/e/([A-Za-z0-9_-]{43})/", mailoutbox[0].body).group(1)
@@ -586,15 +588,15 @@ def test_reminders_are_idempotent_and_come_back_after_the_interval(
 ):
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.evaluation_reminders_send(now=now)["reminded"] == 1
-        assert services.evaluation_reminders_send(now=now)["reminded"] == 0
+        assert reminders.evaluation_reminders_send(now=now)["reminded"] == 1
+        assert reminders.evaluation_reminders_send(now=now)["reminded"] == 0
         assert evaluation_reminders_task.delay().get() == {"reminded": 0, "emailed": 0}
         soon = now + dt.timedelta(days=EVALUATION_REMINDER_DAYS - 1)
-        assert services.evaluation_reminders_send(now=soon)["reminded"] == 0
+        assert reminders.evaluation_reminders_send(now=soon)["reminded"] == 0
     assert len(mailoutbox) == 1
     later = now + dt.timedelta(days=EVALUATION_REMINDER_DAYS, minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.evaluation_reminders_send(now=later) == {"reminded": 1, "emailed": 1}
+        assert reminders.evaluation_reminders_send(now=later) == {"reminded": 1, "emailed": 1}
     assert len(mailoutbox) == 2
 
 
@@ -602,12 +604,12 @@ def test_no_reminders_for_a_draft_a_closed_or_a_campaign_past_its_date(
     year, draft, dj, with_email, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.evaluation_reminders_send()["reminded"] == 0
-        services.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=3))
+        assert reminders.evaluation_reminders_send()["reminded"] == 0
+        campaigns.campaign_open(actor=dj, campaign=draft, closes_on=TODAY() + dt.timedelta(days=3))
         past = timezone.now() + dt.timedelta(days=4)
-        assert services.evaluation_reminders_send(now=past)["reminded"] == 0
-        services.campaign_close(actor=dj, campaign=draft)
-        assert services.evaluation_reminders_send()["reminded"] == 0
+        assert reminders.evaluation_reminders_send(now=past)["reminded"] == 0
+        campaigns.campaign_close(actor=dj, campaign=draft)
+        assert reminders.evaluation_reminders_send()["reminded"] == 0
     assert mailoutbox == []
 
 
@@ -617,11 +619,11 @@ def test_no_email_to_who_turned_email_off(
     with_email.email_notifications = False
     with_email.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.evaluation_reminders_send() == {"reminded": 0, "emailed": 0}
+        assert reminders.evaluation_reminders_send() == {"reminded": 0, "emailed": 0}
     assert mailoutbox == []
 
 
 def test_reminders_are_set_based(year, opened, with_email, django_assert_max_num_queries):
     EvaluationRater.objects.update(reminded_at=None)
     with django_assert_max_num_queries(6):
-        services.evaluation_reminders_send()
+        reminders.evaluation_reminders_send()

@@ -14,13 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feedback.constants import EvaluationRule
-from feedback.evaluations.campaigns_services import (
-    campaign_create,
-    campaign_pair_add,
-    campaign_propose,
-)
-from feedback.evaluations.proposal import evaluation_proposal
 from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
+from feedback.selectors.proposal import evaluation_proposal
+from feedback.services.campaign_pairs import campaign_pair_add
+from feedback.services.campaigns import campaign_create, campaign_propose
 from liaison.constants import Level, PairingKind, Role
 from liaison.models import Pairing
 from liaison.services.pairings import pairing_create

@@ -29,8 +29,8 @@ import pytest
 from django.urls import reverse
 
 from feedback.constants import CampaignStatus, Satisfaction
-from feedback.evaluations.results import campaign_results, reverse_rates
 from feedback.models import EvaluationAnswer, EvaluationCampaign
+from feedback.selectors.results import campaign_results, reverse_rates
 from liaison.constants import Level, Role
 from tests.fixtures.evaluations import assign, make_campaign, make_rater
 from tests.fixtures.factories import PersonFactory

@@ -9,12 +9,8 @@ import datetime as dt
 import pytest
 from django.urls import resolve, reverse
 
-from feedback.evaluations.campaigns_services import (
-    campaign_close,
-    campaign_close_due,
-    campaign_create,
-)
 from feedback.models import AssessmentRow
+from feedback.services.campaigns import campaign_close, campaign_close_due, campaign_create
 from liaison.constants import Role
 
 

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from feedback.constants import EvaluationRule
-from feedback.evaluations.campaigns_services import FIRST_YEAR
-from feedback.evaluations.proposal import evaluation_proposal
+from feedback.selectors.proposal import evaluation_proposal
+from feedback.services.campaigns import FIRST_YEAR
 
 LAST_YEAR = 9999
 

@@ -1,6 +1,7 @@
-"""Reads of the reverse-evaluation campaigns (R12): who runs them, the campaign list and page,
+"""Reads of the reverse-evaluation campaigns (R12): the campaign list and page, its weights,
 progress by org unit, the raters of a printed sheet. Every read is for the party-building
-department (and administrators); anyone else gets 404 (DESIGN.md §3)."""
+department (and administrators), who alone get a campaign (feedback.permissions.get_campaign_for);
+anyone else gets 404 (DESIGN.md §3)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,24 @@ from django.db.models.functions import Coalesce, Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from feedback.constants import CampaignStatus, EvaluationRule
+from feedback.constants import ASSESSMENT_DEFAULT_WEIGHTS, CampaignStatus, EvaluationRule
 from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
 from liaison.constants import OrgKind
 from liaison.models import AuditEvent, OrgNode
 
 RATER_RELATED = ("person__org", "unit__branch", "org")
+WEIGHT_KEYS = tuple(ASSESSMENT_DEFAULT_WEIGHTS)  # satisfaction, on_time, reverse, review
 
 
 def rater_home_path(prefix: str = "") -> Coalesce:
     """Where a rater belongs in the org tree: a person by their branch or group, a unit by its
     covering branch, a branch by itself (`prefix`: "rater__" from a pair)."""
     return Coalesce(*(f"{prefix}{name}__path" for name in RATER_RELATED))
+
+
+def campaign_weights(campaign: EvaluationCampaign) -> dict[str, int]:
+    """Return the weights of the campaign's assessment table, in percent, by part."""
+    return {key: getattr(campaign, f"weight_{key}") for key in WEIGHT_KEYS}
 
 
 def campaign_accepts_answers(campaign: EvaluationCampaign, today: dt.date) -> bool:

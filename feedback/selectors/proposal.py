@@ -18,7 +18,8 @@ The rules (feedback.constants.EvaluationRule), each counted at one of the four l
 Only active people, units and branches rate or are rated. Nobody rates themselves (the same
 person, or the same branch, on both sides); a pair found by two rules is kept once, under the
 first rule in the order above. The proposal is read in a fixed number of queries (six) however
-large the company; nothing here writes (campaign_propose in campaigns_services saves it).
+large the company; nothing here writes (feedback.services.campaigns.campaign_propose saves
+it).
 """
 
 from __future__ import annotations

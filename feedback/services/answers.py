@@ -1,9 +1,10 @@
 """The rater's side of the reverse evaluation (R12): the signed link and the answers.
 
-A rater opens ``/e/<token>/`` without an account. The token is found by its SHA-256 (the scheme
-of feedback.models.links: nothing secret is compared, and a copy of the database alone opens
-nothing). The page lists the rater's ratees; one POST answers all of them at once, and the
-rater can neither answer again nor change an answer.
+A rater opens ``/e/<token>/`` without an account (what the page reads:
+feedback.selectors.answers). The token is found by its SHA-256 (the scheme of
+feedback.models.links: nothing secret is compared, and a copy of the database alone opens
+nothing). The page lists the rater's ratees; one POST answers all of them at once, and the rater
+can neither answer again nor change an answer.
 
 Rules (the service enforces them, whatever the page sent):
 
@@ -20,49 +21,24 @@ Rules (the service enforces them, whatever the page sent):
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, CampaignStatus, Satisfaction
+from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, Satisfaction
 from feedback.models import (
     EvaluationAnswer,
     EvaluationAssignment,
     EvaluationCampaign,
     EvaluationRater,
 )
-from feedback.selectors.ratings import TOKEN_PATTERN
+from feedback.selectors.answers import RaterState, rater_assignments, rater_state
 
-__all__ = [
-    "COMMENT_MAX_LENGTH",
-    "EvaluationRefused",
-    "RaterLookup",
-    "RaterState",
-    "evaluation_submit",
-    "rater_assignments",
-    "rater_lookup",
-    "rater_state",
-]
+__all__ = ["COMMENT_MAX_LENGTH", "EvaluationRefused", "evaluation_submit"]
 
 # A rater's comment on one ratee: as long as an informant's through a rating link.
 COMMENT_MAX_LENGTH = RATING_LINK_COMMENT_MAX_LENGTH
-
-
-class RaterState(enum.StrEnum):
-    """Whether a rater's link can answer now, and if not, why (the page says so)."""
-
-    USABLE = "usable"
-    FORGED = "forged"  # no such rater (or a mistyped link)
-    NOT_OPEN = "not_open"  # the campaign is still being prepared
-    CLOSED = "closed"  # the campaign is closed, or past its closing date
-    SUBMITTED = "submitted"  # this rater has answered already
-    NOTHING = "nothing"  # nobody to rate (every assignment was the rater themselves)
 
 
 class EvaluationRefused(Exception):
@@ -71,69 +47,6 @@ class EvaluationRefused(Exception):
     def __init__(self, state: RaterState) -> None:
         super().__init__(str(state))
         self.state = state
-
-
-@dataclass(frozen=True)
-class RaterLookup:
-    state: RaterState
-    rater: EvaluationRater | None = None
-    assignments: list[EvaluationAssignment] = field(default_factory=list)
-
-    @property
-    def campaign(self) -> EvaluationCampaign | None:
-        return self.rater.campaign if self.rater else None
-
-
-def rater_assignments(*, rater: EvaluationRater) -> QuerySet[EvaluationAssignment]:
-    """Return whom the rater rates, themselves left out, with each ratee (and a person's
-    organisation), by level and name."""
-    assignments = EvaluationAssignment.objects.filter(rater=rater)
-    if rater.person_id is not None:
-        assignments = assignments.exclude(ratee_person_id=rater.person_id)
-    if rater.org_id is not None:
-        assignments = assignments.exclude(ratee_org_id=rater.org_id)
-    return assignments.select_related("ratee_person__org", "ratee_org").order_by(
-        "level", "ratee_org__path", "ratee_person__name", "pk"
-    )
-
-
-def rater_state(
-    *,
-    rater: EvaluationRater,
-    campaign: EvaluationCampaign | None = None,
-    has_ratees: bool = True,
-    today: dt.date | None = None,
-) -> RaterState:
-    """Return whether the rater can answer now (`campaign`: a fresher copy of the rater's)."""
-    campaign = campaign or rater.campaign
-    if rater.submitted_at is not None:
-        return RaterState.SUBMITTED
-    if campaign.status == CampaignStatus.DRAFT:
-        return RaterState.NOT_OPEN
-    if campaign.status == CampaignStatus.CLOSED:
-        return RaterState.CLOSED
-    if campaign.closes_on is not None and (today or timezone.localdate()) > campaign.closes_on:
-        return RaterState.CLOSED  # open until the end of its closing day
-    if not has_ratees:
-        return RaterState.NOTHING
-    return RaterState.USABLE
-
-
-def rater_lookup(*, token: str) -> RaterLookup:
-    """Find the rater a token opens (by the token's hash), with the campaign and the party who
-    rates, and their ratees (two queries; none for a token of the wrong shape)."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return RaterLookup(RaterState.FORGED)
-    rater = (
-        EvaluationRater.objects.select_related("campaign", "person", "unit", "org")
-        .filter(token_hash=EvaluationRater.hash_of(token))
-        .first()
-    )
-    if rater is None:
-        return RaterLookup(RaterState.FORGED)
-    assignments = list(rater_assignments(rater=rater)) if rater.submitted_at is None else []
-    state = rater_state(rater=rater, has_ratees=bool(assignments))
-    return RaterLookup(state, rater, assignments)
 
 
 def _answer(assignment: EvaluationAssignment, value: str, comment: str) -> EvaluationAnswer:

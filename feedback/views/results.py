@@ -16,8 +16,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from feedback import permissions
 from feedback.constants import Satisfaction
-from feedback.evaluations import assessment, results
-from feedback.evaluations.forms_results import ResultsQueryForm
+from feedback.exports import assessment_workbook
+from feedback.forms.results import ResultsQueryForm
+from feedback.selectors import results
+from feedback.selectors.assessment import assessment_table
+from feedback.services import assessment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULTS_PER_PAGE = 100
@@ -71,7 +74,7 @@ def results_page(request, pk: int):
 def assessment_page(request, pk: int):
     """The year's assessment table: branches and cadres, ranked."""
     campaign = permissions.get_assessment_campaign_for(request.user, pk)
-    table = assessment.assessment_table(campaign=campaign, user=request.user)
+    table = assessment_table(campaign=campaign, user=request.user)
     context = {
         "campaign": campaign,
         "table": table,
@@ -101,9 +104,9 @@ def assessment_compute(request, pk: int):
 def assessment_export(request, pk: int):
     """The assessment table as an Excel workbook (branches, cadres, weights)."""
     campaign = permissions.get_assessment_campaign_for(request.user, pk)
-    table = assessment.assessment_table(campaign=campaign, user=request.user)
+    table = assessment_table(campaign=campaign, user=request.user)
     return FileResponse(
-        assessment.assessment_workbook(table),
+        assessment_workbook(table),
         as_attachment=True,
         filename=f"assessment-{campaign.year}.xlsx",
         content_type=XLSX,

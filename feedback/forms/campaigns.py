@@ -1,5 +1,5 @@
 """Forms of the campaign pages: they check the shape of the input and find the parties named
-by code; the services in campaigns_services decide what is allowed."""
+by code; the services (feedback.services.campaigns, .campaign_pairs) decide what is allowed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feedback.constants import ASSESSMENT_DEFAULT_WEIGHTS
-from feedback.evaluations.campaigns_services import FIRST_YEAR, WEIGHT_KEYS
+from feedback.selectors.campaigns import WEIGHT_KEYS
+from feedback.services.campaigns import FIRST_YEAR
 from liaison.constants import PairingShape
 from liaison.models import OrgNode, Person, Unit
 
@@ -132,3 +133,10 @@ class PairAddForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error(side, error)
         return data
+
+
+class SheetForm(forms.Form):
+    """The printed sheet's query: only the raters who have not answered, and a page."""
+
+    unanswered = forms.BooleanField(required=False)
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)

@@ -11,8 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feedback.constants import Satisfaction
-from feedback.evaluations.answers import COMMENT_MAX_LENGTH
 from feedback.models import EvaluationAssignment
+from feedback.services.answers import COMMENT_MAX_LENGTH
 
 
 @dataclass(frozen=True)

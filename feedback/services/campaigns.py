@@ -1,6 +1,7 @@
 """Writes of the reverse-evaluation campaigns (R12): create a year's campaign and set its
-weights, save the proposal of who rates whom, add and remove pairs by hand, open, close (by
-hand or on the closing date) and remind the raters who have not answered.
+weights, save the proposal of who rates whom, open, close (by hand or on the closing date).
+Pairs added and removed by hand are in feedback.services.campaign_pairs, the reminders in
+feedback.services.reminders; both use the helpers here (lock, status check, audit, raters).
 
 Each service is keyword-only, runs in one transaction, locks the campaign row (a second click
 or a second department user waits, then sees the new state) and writes an audit event on the
@@ -17,48 +18,33 @@ stored, so the rater's page finds the row by EvaluationRater.hash_of(token).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.constants import (
     ASSESSMENT_DEFAULT_WEIGHTS,
-    EVALUATION_REMINDER_DAYS,
     RATING_LINK_TOKEN_BYTES,
     CampaignStatus,
     EvaluationRule,
-    rating_link_base_url,
-)
-from feedback.evaluations.assessment import assessment_compute
-from feedback.evaluations.campaigns_selectors import rater_link_path
-from feedback.evaluations.proposal import (
-    ORG,
-    PERSON,
-    UNIT,
-    evaluation_proposal,
-    leadership_cadre_condition,
-    year_bounds,
 )
 from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
-from liaison.constants import BRANCH_TYPE_LEVELS, Level, OrgKind, PersonKind
+from feedback.selectors.campaigns import WEIGHT_KEYS, campaign_weights
+from feedback.selectors.proposal import ORG, PERSON, UNIT, evaluation_proposal
+from feedback.services.assessment import assessment_compute
 from liaison.models import AuditEvent, OrgNode, Person, Unit, User
 from liaison.services.audit import audit_record
-
-logger = logging.getLogger(__name__)
 
 # Rows written per INSERT or UPDATE when saving a proposal.
 BATCH_SIZE = 1000
 # Years a campaign may be created for: from this one to next year.
 FIRST_YEAR = 2000
-WEIGHT_KEYS = tuple(ASSESSMENT_DEFAULT_WEIGHTS)  # satisfaction, on_time, reverse, review
 RATER_COLUMNS = {PERSON: "person_id", UNIT: "unit_id", ORG: "org_id"}
 RATEE_COLUMNS = {PERSON: "ratee_person_id", ORG: "ratee_org_id"}
 
@@ -66,19 +52,21 @@ Rater = Person | Unit | OrgNode
 Ratee = Person | OrgNode
 
 
-def _audit(actor: User | None, campaign: EvaluationCampaign, summary: str, **data) -> None:
+def campaign_audit(actor: User | None, campaign: EvaluationCampaign, summary: str, **data) -> None:
+    """Write an audit event on the campaign (its page shows them as its history)."""
     action = (
         AuditEvent.Action.CREATED if data.get("event") == "created" else AuditEvent.Action.UPDATED
     )
     audit_record(actor=actor, action=action, obj=campaign, summary=summary, data=data)
 
 
-def _locked(campaign: EvaluationCampaign) -> EvaluationCampaign:
+def campaign_locked(campaign: EvaluationCampaign) -> EvaluationCampaign:
     """The campaign's row, locked until the transaction ends, as it stands now."""
     return EvaluationCampaign.objects.select_for_update().get(pk=campaign.pk)
 
 
-def _require(campaign: EvaluationCampaign, *statuses: str) -> None:
+def campaign_require(campaign: EvaluationCampaign, *statuses: str) -> None:
+    """Refuse (ValidationError) unless the campaign is in one of `statuses`."""
     if campaign.status in statuses:
         return
     if campaign.status == CampaignStatus.CLOSED:
@@ -103,10 +91,6 @@ def _weights_check(weights: dict[str, int]) -> dict[str, int]:
             % {"sum": sum(weights.values())}
         )
     return weights
-
-
-def campaign_weights(campaign: EvaluationCampaign) -> dict[str, int]:
-    return {key: getattr(campaign, f"weight_{key}") for key in WEIGHT_KEYS}
 
 
 @transaction.atomic
@@ -142,7 +126,7 @@ def campaign_create(
             campaign.save()
     except IntegrityError:  # created by someone else a moment ago
         raise ValidationError({"year": exists}) from None
-    _audit(
+    campaign_audit(
         actor,
         campaign,
         _("Reverse evaluation %(year)s created") % {"year": year},
@@ -160,15 +144,17 @@ def campaign_weights_set(
 ) -> EvaluationCampaign:
     """Set the weights of the year's assessment table (in percent, adding up to 100), while the
     campaign is being prepared."""
-    campaign = _locked(campaign)
-    _require(campaign, CampaignStatus.DRAFT)
+    campaign = campaign_locked(campaign)
+    campaign_require(campaign, CampaignStatus.DRAFT)
     weights = _weights_check(dict(weights))
     before = campaign_weights(campaign)
     for key, value in weights.items():
         setattr(campaign, f"weight_{key}", value)
     campaign.full_clean(validate_unique=False)
     campaign.save(update_fields=[f"weight_{key}" for key in WEIGHT_KEYS])
-    _audit(actor, campaign, _("Weights changed"), event="weights", before=before, after=weights)
+    campaign_audit(
+        actor, campaign, _("Weights changed"), event="weights", before=before, after=weights
+    )
     return campaign
 
 
@@ -199,7 +185,7 @@ def _rater_key(person_id: int | None, unit_id: int | None, org_id: int | None) -
     return (ORG, org_id)
 
 
-def _raters_make(
+def raters_make(
     campaign: EvaluationCampaign, keys: list[tuple[str, int]]
 ) -> dict[tuple[str, int], int]:
     """Insert a rater for each (kind, id), each with its own nonce and signed token; return
@@ -230,11 +216,11 @@ def _ratee_key(ratee_person_id: int | None, ratee_org_id: int | None) -> tuple[s
 
 @transaction.atomic
 def campaign_propose(*, campaign: EvaluationCampaign, actor: User | None = None) -> ProposalSaved:
-    """Save the proposal of who rates whom (feedback.evaluations.proposal) into a draft
+    """Save the proposal of who rates whom (feedback.selectors.proposal) into a draft
     campaign: the pairs made by the rules replace those of the previous proposal, the pairs
     added by hand stay, raters keep their rows (and links) as long as they rate someone."""
-    campaign = _locked(campaign)
-    _require(campaign, CampaignStatus.DRAFT)
+    campaign = campaign_locked(campaign)
+    campaign_require(campaign, CampaignStatus.DRAFT)
     proposal = evaluation_proposal(year=campaign.year)
     pairs = EvaluationAssignment.objects.filter(rater__campaign=campaign)
     replaced, _by_model = pairs.exclude(rule=EvaluationRule.MANUAL).delete()
@@ -251,7 +237,7 @@ def campaign_propose(*, campaign: EvaluationCampaign, actor: User | None = None)
         ).values_list("pk", "person_id", "unit_id", "org_id")
     }
     missing = list(dict.fromkeys(p.rater.key for p in proposal.pairs if p.rater.key not in raters))
-    raters.update(_raters_make(campaign, missing))
+    raters.update(raters_make(campaign, missing))
     rows = []
     for pair in proposal.pairs:
         rater_id = raters[pair.rater.key]
@@ -275,7 +261,7 @@ def campaign_propose(*, campaign: EvaluationCampaign, actor: User | None = None)
     for row in rows:
         counts[row.rule] += 1
     saved = ProposalSaved(counts, replaced, len(manual), len(missing), removed)
-    _audit(
+    campaign_audit(
         actor,
         campaign,
         _("Proposal saved: %(pairs)s pairs made by the rules, %(manual)s added by hand kept")
@@ -287,149 +273,6 @@ def campaign_propose(*, campaign: EvaluationCampaign, actor: User | None = None)
         raters_removed=removed,
     )
     return saved
-
-
-# --- pairs by hand -----------------------------------------------------------------------------
-
-
-def party_text(party: Rater | Ratee) -> str:
-    code = getattr(party, "code", "")
-    return f"{code} {party.name}".strip()
-
-
-def _check_rater(rater: Rater) -> tuple[str, int]:
-    if isinstance(rater, Person):
-        kind = PERSON
-    elif isinstance(rater, Unit):
-        kind = UNIT
-    elif isinstance(rater, OrgNode):
-        if rater.kind != OrgKind.BRANCH:
-            raise ValidationError({"rater": _("A rating organisation must be a party branch.")})
-        kind = ORG
-    else:
-        raise ValidationError({"rater": _("Choose a person, a unit or a party branch.")})
-    if not rater.is_active:
-        raise ValidationError({"rater": _("%(name)s is no longer active.") % {"name": rater.name}})
-    return (kind, rater.pk)
-
-
-def ratee_level(*, campaign: EvaluationCampaign, ratee: Ratee) -> str:
-    """The level (R7) at which ratings of `ratee` count: a branch's type; a person is rated
-    as a leadership cadre (by account or contact point in the campaign's year), else as a party
-    member. Refuse anyone else."""
-    if isinstance(ratee, OrgNode):
-        if ratee.kind != OrgKind.BRANCH or not ratee.branch_type:
-            raise ValidationError({"ratee": _("A rated organisation must be a party branch.")})
-        if not ratee.is_active:
-            raise ValidationError(
-                {"ratee": _("%(name)s is no longer active.") % {"name": ratee.name}}
-            )
-        return BRANCH_TYPE_LEVELS[ratee.branch_type]
-    if not isinstance(ratee, Person):
-        raise ValidationError({"ratee": _("Choose a person or a party branch to be rated.")})
-    if not ratee.is_active or ratee.kind != PersonKind.EMPLOYEE:
-        raise ValidationError(
-            {
-                "ratee": _("Only an active employee can be rated: %(name)s is not.")
-                % {"name": ratee.name}
-            }
-        )
-    first, last = year_bounds(campaign.year)
-    if Person.objects.filter(leadership_cadre_condition(first, last), pk=ratee.pk).exists():
-        return Level.LEADERSHIP
-    if ratee.is_party_member:
-        return Level.PARTY_MEMBER
-    raise ValidationError(
-        {
-            "ratee": _("%(name)s is neither a leadership cadre nor a party member.")
-            % {"name": ratee.name}
-        }
-    )
-
-
-@transaction.atomic
-def campaign_pair_add(
-    *, actor: User, campaign: EvaluationCampaign, rater: Rater, ratee: Ratee
-) -> EvaluationAssignment:
-    """Add by hand that `rater` (a person, unit or branch) rates `ratee` (a person or a
-    branch), rule MANUAL, while the campaign is being prepared or open (the rater must not have
-    answered yet). Refuse self-rating, a pair already there, a closed campaign."""
-    campaign = _locked(campaign)
-    _require(campaign, CampaignStatus.DRAFT, CampaignStatus.OPEN)
-    rater_kind, rater_pk = _check_rater(rater)
-    ratee_kind = PERSON if isinstance(ratee, Person) else ORG
-    if (rater_kind, rater_pk) == (ratee_kind, ratee.pk):
-        raise ValidationError({"ratee": _("Nobody rates themselves.")})
-    level = ratee_level(campaign=campaign, ratee=ratee)
-    row = EvaluationRater.objects.filter(
-        campaign=campaign, **{RATER_COLUMNS[rater_kind]: rater_pk}
-    ).first()
-    if row is None:
-        row_id = _raters_make(campaign, [(rater_kind, rater_pk)])[(rater_kind, rater_pk)]
-        row = EvaluationRater.objects.get(pk=row_id)
-    elif row.submitted_at is not None:
-        raise ValidationError(
-            {
-                "rater": _("%(name)s has already answered: add the pair to another rater.")
-                % {"name": rater.name}
-            }
-        )
-    pair = EvaluationAssignment(
-        rater=row,
-        rule=EvaluationRule.MANUAL,
-        level=level,
-        added_by=actor,
-        **{RATEE_COLUMNS[ratee_kind]: ratee.pk},
-    )
-    duplicate = _("%(rater)s already rates %(ratee)s in this evaluation.") % {
-        "rater": rater.name,
-        "ratee": ratee.name,
-    }
-    try:
-        with transaction.atomic():
-            pair.save()
-    except IntegrityError:
-        raise ValidationError({"ratee": duplicate}) from None
-    _audit(
-        actor,
-        campaign,
-        _("Pair added: %(rater)s rates %(ratee)s")
-        % {"rater": party_text(rater), "ratee": party_text(ratee)},
-        event="pair_added",
-        pair=pair.pk,
-        rater=[rater_kind, rater_pk],
-        ratee=[ratee_kind, ratee.pk],
-        level=level,
-    )
-    return pair
-
-
-@transaction.atomic
-def campaign_pair_remove(
-    *, actor: User, campaign: EvaluationCampaign, assignment: EvaluationAssignment
-) -> None:
-    """Remove one pair while the campaign is being prepared (a rater left with none goes too).
-    A pair the rules made comes back if the proposal is saved again."""
-    campaign = _locked(campaign)
-    _require(campaign, CampaignStatus.DRAFT)
-    pair = (
-        EvaluationAssignment.objects.select_related(
-            "rater__person", "rater__unit", "rater__org", "ratee_person", "ratee_org"
-        )
-        .filter(pk=assignment.pk, rater__campaign=campaign)
-        .first()
-    )
-    if pair is None:
-        raise ValidationError(_("This pair was removed already."))
-    rater = pair.rater
-    summary = _("Pair removed: %(rater)s rates %(ratee)s") % {
-        "rater": party_text(rater.party),
-        "ratee": party_text(pair.ratee),
-    }
-    rule = pair.rule
-    pair.delete()
-    EvaluationRater.objects.filter(pk=rater.pk, assignments__isnull=True).delete()
-    _audit(actor, campaign, summary, event="pair_removed", pair=assignment.pk, rule=rule)
 
 
 # --- open, close -------------------------------------------------------------------------------
@@ -446,8 +289,8 @@ def campaign_open(
     """Open the campaign until `closes_on` (a later day than today; answers are taken to the
     end of that day): from now on its raters' links work and the proposal is frozen."""
     today = today or timezone.localdate()
-    campaign = _locked(campaign)
-    _require(campaign, CampaignStatus.DRAFT)
+    campaign = campaign_locked(campaign)
+    campaign_require(campaign, CampaignStatus.DRAFT)
     if closes_on <= today:
         raise ValidationError({"closes_on": _("The closing date must lie after today.")})
     if not EvaluationAssignment.objects.filter(rater__campaign=campaign).exists():
@@ -457,7 +300,7 @@ def campaign_open(
     campaign.opened_at = timezone.now()
     campaign.full_clean(validate_unique=False)
     campaign.save(update_fields=["status", "closes_on", "opened_at"])
-    _audit(
+    campaign_audit(
         actor,
         campaign,
         _("Opened until %(date)s") % {"date": closes_on.isoformat()},
@@ -471,13 +314,13 @@ def campaign_open(
 def campaign_close(*, actor: User | None, campaign: EvaluationCampaign) -> EvaluationCampaign:
     """Close an open campaign (by hand, or actor None: the closing date passed). Its links stop
     taking answers; what was answered stays."""
-    campaign = _locked(campaign)
-    _require(campaign, CampaignStatus.OPEN)
+    campaign = campaign_locked(campaign)
+    campaign_require(campaign, CampaignStatus.OPEN)
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
     summary = _("Closed") if actor else _("Closed: the closing date has passed")
-    _audit(actor, campaign, summary, event="closed")
+    campaign_audit(actor, campaign, summary, event="closed")
     assessment_compute(campaign=campaign)  # the year's table, from the answers just frozen
     return campaign
 
@@ -495,92 +338,3 @@ def campaign_close_due(*, today: dt.date | None = None) -> list[int]:
             continue
         closed.append(campaign.year)
     return closed
-
-
-# --- reminders ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Reminder:
-    email: str
-    year: int
-    closes_on: dt.date
-    path: str
-
-
-def evaluation_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind the raters of open campaigns who have not answered, were not reminded in the
-    last EVALUATION_REMINDER_DAYS days, and can be written to (a person with an active account,
-    an address and email on): mark them reminded (one UPDATE a batch) and, after the commit,
-    email them their link. The first run after opening is everyone's invitation. Raters are
-    claimed with SKIP LOCKED, so two runs at once share them and nobody is written to twice."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    cutoff = now - dt.timedelta(days=EVALUATION_REMINDER_DAYS)
-    with transaction.atomic():
-        due = list(
-            EvaluationRater.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff),
-                campaign__status=CampaignStatus.OPEN,
-                campaign__closes_on__gte=today,
-                submitted_at__isnull=True,
-                # Only raters who can be written to are reminded (and so marked): the others
-                # get their card from the unit's sheet of QR codes.
-                person__account__is_active=True,
-                person__account__email_notifications=True,
-            )
-            .exclude(person__account__email="")
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "campaign_id",
-                "nonce",
-                "token_hash",
-                "campaign__year",
-                "campaign__closes_on",
-                "person__account__email",
-                "person__account__is_active",
-                "person__account__email_notifications",
-            )
-        )
-        ids = [row[0] for row in due]
-        for start in range(0, len(ids), BATCH_SIZE):
-            EvaluationRater.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).update(
-                reminded_at=now
-            )
-        reminders = []
-        for pk, campaign_id, nonce, token_hash, year, closes_on, email, active, wants in due:
-            if not (email and active and wants):
-                continue
-            rater = EvaluationRater(
-                pk=pk, campaign_id=campaign_id, nonce=nonce, token_hash=token_hash
-            )
-            token = rater.token()
-            if token is not None:
-                reminders.append(_Reminder(email, year, closes_on, rater_link_path(token)))
-        if reminders:
-            transaction.on_commit(lambda: _reminders_email(reminders))
-    return {"reminded": len(ids), "emailed": len(reminders)}
-
-
-def _reminders_email(reminders: list[_Reminder]) -> None:
-    base = rating_link_base_url()
-    messages = [
-        EmailMessage(
-            subject=_("Reverse evaluation %(year)s: your rating is awaited") % {"year": r.year},
-            body=_(
-                "Please rate the cadres, party members and branches you were asked about in the "
-                "reverse evaluation of %(year)s, by %(date)s:\n%(url)s\n\nThe link is yours "
-                "alone; no account is needed."
-            )
-            % {"year": r.year, "date": r.closes_on.isoformat(), "url": base + r.path},
-            to=[r.email],
-        )
-        for r in reminders
-    ]
-    try:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    except Exception:  # the mail server is down: the reminders were marked; next week's go
-        logger.exception("Reverse-evaluation reminders could not be emailed")

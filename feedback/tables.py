@@ -1,22 +1,17 @@
-"""The lists of the campaign pages: the pairs (who rates whom) and the raters who have not
-answered, with their filters; only the listed filters and sortable columns are accepted."""
+"""The tables of the campaign pages (django-tables2): the pairs (who rates whom) and the raters
+who have not answered; only the listed sortable columns are accepted. Their filters:
+feedback.filters."""
 
 from __future__ import annotations
 
-import django_filters
 import django_tables2 as tables
-from django import forms
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from feedback.constants import EvaluationRule
-from feedback.evaluations.campaigns_selectors import in_subtree, rater_home, rater_kind_label
 from feedback.models import EvaluationAssignment, EvaluationRater
-from liaison.filters import ALL, ScopedFilterSet
+from feedback.selectors.campaigns import rater_home, rater_kind_label
 from liaison.models import OrgNode
 
-SEARCH_MAX_LENGTH = 100
 NO_WRAP = {"td": {"class": "text-nowrap"}}
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
 WIDE_NO_WRAP = {
@@ -37,49 +32,6 @@ def _rater_html(rater: EvaluationRater):
     party = rater.party
     home = None if rater.org_id else rater_home(rater)
     return _party_html(party.name, party.code, rater_kind_label(rater), home)
-
-
-class PairFilter(ScopedFilterSet):
-    """The pairs of a campaign: by rule, by a subtree (either side in it), by name or code."""
-
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="search",
-        max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("name or code")}),
-    )
-    rule = django_filters.ChoiceFilter(
-        label=_("Rule"), choices=EvaluationRule.choices, empty_label=ALL
-    )
-    org = django_filters.ModelChoiceFilter(
-        label=_("Organisation (with subtree)"),
-        queryset=OrgNode.objects.none(),
-        method="in_subtree",
-        empty_label=ALL,
-    )
-
-    class Meta:
-        model = EvaluationAssignment
-        fields: list[str] = []
-
-    def in_subtree(self, queryset, name, value):
-        if value is None:
-            return queryset
-        raters = EvaluationRater.objects.filter(in_subtree(value)).values("pk")
-        return queryset.filter(
-            Q(rater_id__in=raters)
-            | Q(ratee_person__org__path__startswith=value.path)
-            | Q(ratee_org__path__startswith=value.path)
-        )
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for side in ("rater__person", "rater__unit", "rater__org", "ratee_person", "ratee_org"):
-            condition |= Q(**{f"{side}__name__icontains": value}) | Q(**{f"{side}__code": value})
-        return queryset.filter(condition)
 
 
 class PairTable(tables.Table):
@@ -113,24 +65,6 @@ class PairTable(tables.Table):
             person = record.ratee_person
             return _party_html(person.name, person.code, _("Person"), person.org)
         return _party_html(record.ratee_org.name, record.ratee_org.code, _("Branch"))
-
-
-class RaterFilter(ScopedFilterSet):
-    """The progress page: the subtree whose units are counted and whose raters are listed."""
-
-    org = django_filters.ModelChoiceFilter(
-        label=_("Organisation (with subtree)"),
-        queryset=OrgNode.objects.none(),
-        method="in_subtree",
-        empty_label=ALL,
-    )
-
-    class Meta:
-        model = EvaluationRater
-        fields: list[str] = []
-
-    def in_subtree(self, queryset, name, value):
-        return queryset.filter(in_subtree(value)) if value is not None else queryset
 
 
 class RaterTable(tables.Table):

@@ -10,7 +10,7 @@ The parts (rates from 0 to 1; feedback.selectors.figures defines each):
 - on-time reply rate (按期办复率, R5): replied on time ÷ the deadlines of the year that have come
   (replied on time, late, or open and overdue), per round as the roll-ups count them;
 - reverse-evaluation rate (R12): the ratee's shown results of this campaign pooled
-  (feedback.evaluations.results: a level with fewer than evaluation_min_ratings() ratings is
+  (feedback.selectors.results: a level with fewer than evaluation_min_ratings() ratings is
   left out, as on the results page);
 - monthly reviews signed (R9, branches only): sheets of the year's months signed ÷ sheets of
   the year's months.
@@ -33,20 +33,14 @@ split into rounds from their timeline exactly as the roll-ups do
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from feedback.constants import CampaignStatus, ranking_min_ratings
-from feedback.evaluations.results import branch_names, reverse_rates
-from feedback.exports import sheet_add  # the dashboard export's sheet: the same look
 from feedback.models import (
     COUNT_FIELDS,
     RATING_FIELDS,
@@ -57,8 +51,9 @@ from feedback.models import (
     Rating,
 )
 from feedback.periods import Period
-from feedback.permissions import sees_all_results
+from feedback.selectors.campaigns import campaign_weights
 from feedback.selectors.figures import Counts
+from feedback.selectors.results import reverse_rates
 from feedback.services.rollup_cells import (
     AWAITING,
     REPLIED_STATUSES,
@@ -67,19 +62,10 @@ from feedback.services.rollup_cells import (
     entry_rounds,
     in_months,
 )
-from liaison import permissions
 from liaison.constants import EntryStatus, Level, OrgKind, Role
-from liaison.models import Entry, EntryEvent, MonthlyReview, OrgNode, Person, User
+from liaison.models import Entry, EntryEvent, MonthlyReview, OrgNode, Person
 
-__all__ = [
-    "CADRE_ROLES",
-    "AssessmentTable",
-    "assessment_compute",
-    "assessment_score",
-    "assessment_table",
-    "assessment_workbook",
-    "rank_rows",
-]
+__all__ = ["CADRE_ROLES", "assessed_cadres", "assessment_compute", "assessment_score", "rank_rows"]
 
 CADRE_ROLES = (Role.LEADERSHIP_CADRE, Role.OFFICE_CADRE, Role.GRASSROOTS_CADRE)
 PARTS = ("satisfaction", "on_time", "reverse", "review")
@@ -104,15 +90,6 @@ def rank_rows(rows: list[AssessmentRow]) -> None:
     for row in rows:
         if row.score is None:
             row.rank = None
-
-
-def _weights(campaign: EvaluationCampaign) -> dict[str, int]:
-    return {
-        "satisfaction": campaign.weight_satisfaction,
-        "on_time": campaign.weight_on_time,
-        "reverse": campaign.weight_reverse,
-        "review": campaign.weight_review,
-    }
 
 
 def _row(campaign, weights, counts: Counts, reverse, review_rate, **subject) -> AssessmentRow:
@@ -255,7 +232,7 @@ def assessment_compute(*, campaign: EvaluationCampaign) -> list[AssessmentRow]:
     if campaign.status != CampaignStatus.CLOSED:
         raise ValidationError(_("The assessment is computed once the evaluation is closed."))
     period = Period.year(campaign.year)
-    weights = _weights(campaign)
+    weights = campaign_weights(campaign)
     reverse = reverse_rates(campaign=campaign)
 
     branch_counts = _branch_counts(period)
@@ -290,101 +267,3 @@ def assessment_compute(*, campaign: EvaluationCampaign) -> list[AssessmentRow]:
 
     AssessmentRow.objects.filter(campaign=campaign).delete()
     return AssessmentRow.objects.bulk_create(rows + cadre_rows)
-
-
-@dataclass(frozen=True)
-class AssessmentTable:
-    campaign: EvaluationCampaign
-    branches: list[AssessmentRow]
-    cadres: list[AssessmentRow]
-    computed_at: dt.datetime | None
-    weights: dict[str, int]
-    min_ratings: int  # entries rated below this: the satisfaction rate is not counted
-
-
-def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentTable:
-    """Return the stored rows the user may see — branches in their subtree, cadres whose
-    organisation is — ranked as computed for the whole company (one query, and one for the
-    branches of the party groups cadres belong to). Call with a closed campaign from
-    get_results_campaign_for."""
-    rows = AssessmentRow.objects.filter(campaign=campaign)
-    if not sees_all_results(user):
-        path = permissions.scope_path(user)
-        if path is None:
-            rows = rows.none()
-        else:
-            in_scope = Q(org__path__startswith=path) | Q(person__org__path__startswith=path)
-            rows = rows.filter(in_scope)
-    rows = rows.select_related("org", "person__org").order_by(
-        F("rank").asc(nulls_last=True), "org__path", "person__name", "pk"
-    )
-    rows = list(rows)
-    branches = [row for row in rows if row.org_id]
-    cadres = [row for row in rows if row.person_id]
-    groups = branch_names({r.person.org.path for r in cadres if r.person.org.kind == OrgKind.GROUP})
-    for row in cadres:  # "branch · group" for a cadre in a party group
-        org = row.person.org
-        row.org_label = f"{groups[org.path]} · {org.name}" if org.path in groups else org.name
-    computed = max((row.computed_at for row in rows), default=None)
-    return AssessmentTable(
-        campaign, branches, cadres, computed, _weights(campaign), ranking_min_ratings()
-    )
-
-
-def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
-    """Return the table as a workbook: branches, cadres, and the weights used."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    parts = [
-        _("Entry satisfaction rate"),
-        _("Entries rated"),
-        _("On-time reply rate"),
-        _("Reverse-evaluation rate"),
-        _("Reverse-evaluation ratings"),
-    ]
-
-    def cells(row: AssessmentRow) -> list:
-        return [
-            row.satisfaction_rate,
-            row.rated,
-            row.on_time_rate,
-            row.reverse_rate,
-            row.reverse_count,
-        ]
-
-    sheet_add(
-        workbook,
-        _("Branches"),
-        [_("Rank"), _("Branch"), _("Code"), *parts, _("Monthly reviews signed"), _("Score")],
-        [
-            [row.rank, row.org.name, row.org.code, *cells(row), row.review_rate, row.score]
-            for row in table.branches
-        ],
-        percent=[4, 6, 7, 9],
-    )
-    sheet_add(
-        workbook,
-        _("Cadres"),
-        [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score")],
-        [
-            [row.rank, row.person.name, row.org_label, *cells(row), row.score]
-            for row in table.cadres
-        ],
-        percent=[4, 6, 7],
-    )
-    weights = table.weights
-    sheet_add(
-        workbook,
-        _("Weights"),
-        [_("Part"), _("Weight (%)")],
-        [
-            [_("Entry satisfaction rate"), weights["satisfaction"]],
-            [_("On-time reply rate"), weights["on_time"]],
-            [_("Reverse-evaluation rate"), weights["reverse"]],
-            [_("Monthly reviews signed"), weights["review"]],
-        ],
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return buffer

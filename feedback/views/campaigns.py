@@ -20,16 +20,18 @@ from django.views.decorators.vary import vary_on_headers
 
 from feedback import permissions
 from feedback.constants import EVALUATION_REMINDER_DAYS, CampaignStatus, EvaluationRule
-from feedback.evaluations import campaigns_selectors as selectors
-from feedback.evaluations import campaigns_services as services
-from feedback.evaluations.forms_campaigns import (
+from feedback.filters import PairFilter, RaterFilter
+from feedback.forms.campaigns import (
     CampaignCreateForm,
     CampaignOpenForm,
     PairAddForm,
+    SheetForm,
     WeightsForm,
 )
-from feedback.evaluations.tables_campaigns import PairFilter, PairTable, RaterFilter, RaterTable
 from feedback.models import EvaluationCampaign
+from feedback.selectors import campaigns as selectors
+from feedback.services import campaign_pairs, campaigns
+from feedback.tables import PairTable, RaterTable
 from liaison.listing import build_table
 from liaison.permissions import get_org_for
 from liaison.views.pages import wants_fragment
@@ -77,7 +79,7 @@ def campaign_create(request):
     form = CampaignCreateForm(request.POST)
     if form.is_valid():
         try:
-            campaign = services.campaign_create(
+            campaign = campaigns.campaign_create(
                 actor=request.user, year=form.cleaned_data["year"], weights=form.weights()
             )
         except ValidationError as error:
@@ -114,7 +116,7 @@ def _detail(request, campaign, bound: dict | None = None, status: int = HTTPStat
 
 
 def _weights(campaign) -> dict:
-    return {f"weight_{k}": v for k, v in services.campaign_weights(campaign).items()}
+    return {f"weight_{k}": v for k, v in selectors.campaign_weights(campaign).items()}
 
 
 @require_safe
@@ -151,7 +153,9 @@ def campaign_weights(request, pk: int):
     form = WeightsForm(request.POST)
 
     def act():
-        services.campaign_weights_set(actor=request.user, campaign=campaign, weights=form.weights())
+        campaigns.campaign_weights_set(
+            actor=request.user, campaign=campaign, weights=form.weights()
+        )
 
     return _act(request, campaign, act, _("The weights are saved."), form=form, name="weights")
 
@@ -162,7 +166,7 @@ def campaign_propose(request, pk: int):
     campaign = permissions.get_campaign_for(request.user, pk)
 
     def act():
-        services.campaign_propose(campaign=campaign, actor=request.user)
+        campaigns.campaign_propose(campaign=campaign, actor=request.user)
 
     return _act(request, campaign, act, _("The proposal is saved again from the pairings."))
 
@@ -175,7 +179,7 @@ def campaign_pair_add(request, pk: int):
 
     def act():
         data = form.cleaned_data
-        services.campaign_pair_add(
+        campaign_pairs.campaign_pair_add(
             actor=request.user, campaign=campaign, rater=data["rater"], ratee=data["ratee"]
         )
 
@@ -189,7 +193,7 @@ def campaign_pair_remove(request, pk: int, pair_pk: int):
     pair = permissions.get_assignment_for(campaign, pair_pk)
 
     def act():
-        services.campaign_pair_remove(actor=request.user, campaign=campaign, assignment=pair)
+        campaign_pairs.campaign_pair_remove(actor=request.user, campaign=campaign, assignment=pair)
 
     return _act(request, campaign, act, _("The pair is removed."))
 
@@ -201,7 +205,7 @@ def campaign_open(request, pk: int):
     form = CampaignOpenForm(request.POST)
 
     def act():
-        services.campaign_open(
+        campaigns.campaign_open(
             actor=request.user, campaign=campaign, closes_on=form.cleaned_data["closes_on"]
         )
 
@@ -216,7 +220,7 @@ def campaign_close(request, pk: int):
     campaign = permissions.get_campaign_for(request.user, pk)
 
     def act():
-        services.campaign_close(actor=request.user, campaign=campaign)
+        campaigns.campaign_close(actor=request.user, campaign=campaign)
 
     return _act(request, campaign, act, _("The reverse evaluation is closed."))
 
@@ -243,11 +247,6 @@ def campaign_progress(request, pk: int):
         "reminder_days": EVALUATION_REMINDER_DAYS,
     }
     return render(request, PROGRESS + ("#results" if wants_fragment(request) else ""), context)
-
-
-class SheetForm(forms.Form):
-    unanswered = forms.BooleanField(required=False)
-    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
 
 
 @require_safe

@@ -1,0 +1,57 @@
+"""Reads of the annual assessment table (年度考核, R12): the stored rows a user may see, ranked
+as computed for the whole company (feedback.services.assessment computes them and says how)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+
+from feedback.constants import ranking_min_ratings
+from feedback.models import AssessmentRow, EvaluationCampaign
+from feedback.permissions import sees_all_results
+from feedback.selectors.campaigns import campaign_weights
+from feedback.selectors.results import branch_names
+from liaison.constants import OrgKind
+from liaison.models import User
+from liaison.permissions import scope_path
+
+
+@dataclass(frozen=True)
+class AssessmentTable:
+    campaign: EvaluationCampaign
+    branches: list[AssessmentRow]
+    cadres: list[AssessmentRow]
+    computed_at: dt.datetime | None
+    weights: dict[str, int]
+    min_ratings: int  # entries rated below this: the satisfaction rate is not counted
+
+
+def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentTable:
+    """Return the stored rows the user may see — branches in their subtree, cadres whose
+    organisation is — ranked as computed for the whole company (one query, and one for the
+    branches of the party groups cadres belong to). Call with a campaign from
+    feedback.permissions.get_assessment_campaign_for."""
+    rows = AssessmentRow.objects.filter(campaign=campaign)
+    if not sees_all_results(user):
+        path = scope_path(user)
+        if path is None:
+            rows = rows.none()
+        else:
+            in_scope = Q(org__path__startswith=path) | Q(person__org__path__startswith=path)
+            rows = rows.filter(in_scope)
+    rows = rows.select_related("org", "person__org").order_by(
+        F("rank").asc(nulls_last=True), "org__path", "person__name", "pk"
+    )
+    rows = list(rows)
+    branches = [row for row in rows if row.org_id]
+    cadres = [row for row in rows if row.person_id]
+    groups = branch_names({r.person.org.path for r in cadres if r.person.org.kind == OrgKind.GROUP})
+    for row in cadres:  # "branch · group" for a cadre in a party group
+        org = row.person.org
+        row.org_label = f"{groups[org.path]} · {org.name}" if org.path in groups else org.name
+    computed = max((row.computed_at for row in rows), default=None)
+    return AssessmentTable(
+        campaign, branches, cadres, computed, campaign_weights(campaign), ranking_min_ratings()
+    )
