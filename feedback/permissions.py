@@ -19,7 +19,7 @@ from feedback.models import EvaluationAssignment, EvaluationCampaign
 from liaison.constants import COMPANY_WIDE_ROLES
 from liaison.models import Entry, OrgNode, User
 from liaison.permissions import scope_path, sees_whole_company
-from liaison.services.workflow.rules import Action, Actor, actor_capacities, entry_refusal
+from liaison.transitions import Action, Actor, actor_capacities, entry_refusal
 
 # --- ratings and the informant's link ---------------------------------------------------------
 

@@ -397,3 +397,8 @@ OVERDUE_AGE_LIMITS: dict[str, int | None] = {
     OverdueAge.UP_TO_20: 20,
     OverdueAge.OVER_20: None,
 }
+
+
+# The Excel import: what a row does to the database, and the phases a job's summary names.
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+PHASE_CHECKING, PHASE_APPLYING = "checking", "applying"

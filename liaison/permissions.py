@@ -1,8 +1,8 @@
 """Who may see and do what (DESIGN.md §3): the role sets, the predicates and the `get_*_for`
 of the liaison app, which answer 404 for both a missing and a forbidden object.
 
-Who may take which action on an entry is the transition table's (liaison.services.workflow.rules:
-it names the capacities, owner, handler, maintainer); this module says who holds them.
+Who may take which action on an entry is the transition table's (liaison.transitions: it names
+the capacities, owner, handler, maintainer).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from liaison.selectors.reviews import previous_month
 from liaison.services import imports, jobs, reviews
 
 
@@ -20,7 +21,7 @@ def import_requeue() -> None:
 @shared_task(name="liaison.monthly_review_prepare")
 def monthly_review_prepare_task() -> int:
     """On the 1st of each month: prepare every branch's sheet for last month (R9)."""
-    return reviews.monthly_review_prepare(month=reviews.previous_month())
+    return reviews.monthly_review_prepare(month=previous_month())
 
 
 @shared_task(name="liaison.overdue_sweep")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liaison import transitions
 from liaison.constants import ReplyMethod, UnitKind
 from liaison.models import Entry, Unit, User
-from liaison.services import workflow
 
 TEXT_MAX = 4000
 TEXTAREA = {"rows": 3, "class": "form-control"}
@@ -103,7 +103,7 @@ class TransferForm(EntryActionForm):
 
     def __init__(self, *args, entry: Entry, **kwargs) -> None:
         super().__init__(*args, entry=entry, **kwargs)
-        self.fields["new_owner"].queryset = workflow.transfer_candidates(entry=entry)
+        self.fields["new_owner"].queryset = transitions.transfer_candidates(entry=entry)
 
 
 class ProgressNoteForm(EntryActionForm):
@@ -119,13 +119,13 @@ class VoidForm(EntryActionForm):
 
 
 ACTION_FORMS: dict[str, type[EntryActionForm]] = {
-    workflow.Action.START: StartForm,
-    workflow.Action.RESOLVE_ON_SPOT: ResolveOnSpotForm,
-    workflow.Action.REFER: ReferForm,
-    workflow.Action.RECORD_PLAN: RecordPlanForm,
-    workflow.Action.RECORD_RESULT: RecordResultForm,
-    workflow.Action.REPLY: ReplyForm,
-    workflow.Action.TRANSFER: TransferForm,
-    workflow.Action.PROGRESS_NOTE: ProgressNoteForm,
-    workflow.Action.VOID: VoidForm,
+    transitions.Action.START: StartForm,
+    transitions.Action.RESOLVE_ON_SPOT: ResolveOnSpotForm,
+    transitions.Action.REFER: ReferForm,
+    transitions.Action.RECORD_PLAN: RecordPlanForm,
+    transitions.Action.RECORD_RESULT: RecordResultForm,
+    transitions.Action.REPLY: ReplyForm,
+    transitions.Action.TRANSFER: TransferForm,
+    transitions.Action.PROGRESS_NOTE: ProgressNoteForm,
+    transitions.Action.VOID: VoidForm,
 }

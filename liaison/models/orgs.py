@@ -439,5 +439,14 @@ class ImportJob(models.Model):
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
     @property
+    def can_apply(self) -> bool:
+        """Whether this is a valid dry run not yet applied."""
+        return (
+            self.dry_run
+            and self.status == self.Status.VALID
+            and not self.summary.get("applied_job")
+        )
+
+    @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.PENDING, self.Status.RUNNING)

@@ -19,11 +19,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison import permissions
+from liaison import permissions, transitions
 from liaison.constants import AWAITING_REPLY_STATUSES, Colour
 from liaison.deadlines import is_due_soon, is_overdue
 from liaison.models import Entry, EntryEvent, Unit, User
-from liaison.services import workflow
 from liaison.workdays import WorkCalendar
 
 # The heading of an entry's printed record sheet (红/橙/黄色记录单), by colour.
@@ -205,7 +204,7 @@ def entry_view(
         is_due_soon=is_due_soon(colour=entry.colour, working_days_left=days_left)
         and not is_overdue(status=entry.status, due_on=entry.due_on, today=today),
         can_see=permissions.Visibility.of(user),
-        actions=workflow.entry_actions(entry=entry, user=user),
-        progress_note_due=workflow.progress_note_due(entry=entry, today=today),
+        actions=transitions.entry_actions(entry=entry, user=user),
+        progress_note_due=transitions.progress_note_due(entry=entry, today=today),
         panels=panels,
     )

@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from liaison import permissions
 from liaison.constants import (
+    CREATED,
     FRONTLINE_UNIT_KINDS,
     PAIRING_COUNT_NOUNS,
+    PHASE_APPLYING,
+    UPDATED,
     OrgKind,
     PairingKind,
     PersonKind,
@@ -21,8 +24,6 @@ from liaison.constants import (
 from liaison.filters import PairingFilter, PersonFilter
 from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User
 from liaison.selectors.visits import person_entries, person_visits
-from liaison.services.imports.jobs import PHASE_APPLYING, can_apply
-from liaison.services.imports.validate import CREATED, UPDATED
 
 
 @dataclass
@@ -289,7 +290,7 @@ def import_job_view(*, job: ImportJob) -> JobView:
     counts = job.summary.get("counts", [])
     return JobView(
         job=job,
-        can_apply=can_apply(job),
+        can_apply=job.can_apply,
         applying=job.summary.get("phase") == PHASE_APPLYING,
         counts=counts,
         changes=sum(line[CREATED] + line[UPDATED] for line in counts),

@@ -38,17 +38,6 @@ from liaison.models import (
 from liaison.workdays import WorkCalendar
 
 
-class EntryConflict(Exception):
-    """Someone else changed the entry since the page was loaded (R16)."""
-
-    def __init__(self, entry: Entry):
-        super().__init__(
-            _("Entry %(number)s was changed by someone else meanwhile. Reload it and try again.")
-            % {"number": entry.number}
-        )
-        self.entry = entry
-
-
 def entry_level(*, recorder: User, org: OrgNode) -> str:
     """Return the level (R7) of an entry recorded by `recorder` into `org`'s ledger."""
     if recorder.role in ROLE_LEVELS:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from liaison import permissions
+from liaison import permissions, transitions
 from liaison.forms.entries import ACTION_FORMS
 from liaison.models import Entry
 from liaison.selectors.entries import entry_sheet_panels, entry_view
@@ -25,7 +25,7 @@ def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dic
     action_forms = [
         (
             action,
-            workflow.Action(action).label,
+            transitions.Action(action).label,
             forms.get(action) or ACTION_FORMS[action](entry=entry),
         )
         for action in view.actions
@@ -37,9 +37,9 @@ def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dic
 def entry_refused(request, entry: Entry, error: Exception, *, forms: dict | None = None):
     """Show the entry as it now stands with why the action was refused: 403 for the role,
     409 for a conflict, 400 for the state or the input. Nothing was written."""
-    if isinstance(error, workflow.EntryConflict):
+    if isinstance(error, transitions.EntryConflict):
         status, forms = HTTPStatus.CONFLICT, None  # fresh forms, with the current version
-    elif isinstance(error, workflow.WorkflowRefused):
+    elif isinstance(error, transitions.WorkflowRefused):
         status = HTTPStatus.FORBIDDEN
     else:
         status = HTTPStatus.BAD_REQUEST
@@ -74,9 +74,9 @@ def entry_act(request, pk: int, action: str):
             expected_version=form.cleaned_data["version"],
             **form.service_kwargs(),
         )
-    except (workflow.WorkflowError, workflow.EntryConflict, ValidationError) as error:
+    except (transitions.WorkflowError, transitions.EntryConflict, ValidationError) as error:
         return entry_refused(request, entry, error, forms={action: form})
-    messages.success(request, workflow.TRANSITIONS[action].done)
+    messages.success(request, transitions.TRANSITIONS[action].done)
     return redirect(entry)
 
 

@@ -104,6 +104,6 @@ def review_print(request, pk: int):
     context = {
         "review": review,
         "rows": selectors.review_sheet(review=review),
-        "month_end": services.month_bounds(review.month)[1],
+        "month_end": selectors.month_bounds(review.month)[1],
     }
     return render(request, "liaison/review_print.html", context)

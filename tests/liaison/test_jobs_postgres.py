@@ -31,7 +31,7 @@ from liaison.constants import (
 )
 from liaison.models import Channel, Entry, EntryEvent, Notification, ServiceCategory, ServiceItem
 from liaison.services import jobs
-from liaison.services.entries import EntryConflict
+from liaison.transitions import EntryConflict
 from tests.fixtures.factories import build_world, make_entry, make_user
 from tests.fixtures.jobs import SWEEP_QUERIES, SWEEP_QUERIES_IDLE
 

@@ -16,12 +16,8 @@ from django.utils import timezone
 
 from liaison.constants import EntryStatus, Role
 from liaison.models import AuditEvent, Entry, MonthlyReview
-from liaison.services.reviews import (
-    monthly_review_prepare,
-    monthly_review_sign,
-    previous_month,
-    review_figures,
-)
+from liaison.selectors.reviews import previous_month, review_figures
+from liaison.services.reviews import monthly_review_prepare, monthly_review_sign
 from liaison.tasks import monthly_review_prepare_task
 from tests.fixtures.factories import make_entry, make_user
 

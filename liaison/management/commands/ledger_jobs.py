@@ -14,7 +14,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from liaison import tasks
-from liaison.services.reviews import previous_month
+from liaison.selectors.reviews import previous_month
 
 
 def _monthly_review() -> dict:

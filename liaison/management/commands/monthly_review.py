@@ -6,7 +6,8 @@ import json as _json
 from django.core.management.base import BaseCommand, CommandError
 
 from liaison.models import MonthlyReview
-from liaison.services.reviews import monthly_review_prepare, previous_month
+from liaison.selectors.reviews import previous_month
+from liaison.services.reviews import monthly_review_prepare
 
 
 class Command(BaseCommand):

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from liaison.constants import PAIRING_SHAPES, PairingShape
+from liaison.constants import CREATED, PAIRING_SHAPES, UPDATED, PairingShape
 from liaison.models import OrgNode, Pairing, Person, Unit, User
 from liaison.services.imports.validate import (
-    CREATED,
     PERSON_FIELDS,
-    UPDATED,
     Plan,
 )
 from liaison.services.orgs import org_node_create, org_node_update

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.jobs import enqueue, enqueue_on_commit
+from liaison.constants import PHASE_APPLYING, PHASE_CHECKING
 from liaison.models import AuditEvent, ImportJob, User
 from liaison.services.audit import audit_record
 from liaison.services.imports import workbook
@@ -24,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 200  # rows between two saves of the progress counter
 MAX_STORED_ERRORS = 1000  # more than this is a wrong file, not a list to work through
-PHASE_CHECKING, PHASE_APPLYING = "checking", "applying"
 # A job still waiting for a worker this long after it was submitted has lost its message.
 PENDING_REQUEUE_AFTER = dt.timedelta(minutes=2)
 
@@ -56,7 +56,7 @@ def import_job_apply(*, actor: User, job: ImportJob) -> ImportJob:
     """
     with transaction.atomic():
         checked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if not can_apply(checked):
+        if not checked.can_apply:
             raise ValidationError(
                 _("Only a check without errors can be imported, and only once."), code="state"
             )
@@ -71,10 +71,6 @@ def import_job_apply(*, actor: User, job: ImportJob) -> ImportJob:
         checked.summary = {**checked.summary, "applied_job": run.pk}
         checked.save(update_fields=["summary"])
     return _dispatch(run)
-
-
-def can_apply(job: ImportJob) -> bool:
-    return job.dry_run and job.status == Status.VALID and not job.summary.get("applied_job")
 
 
 def _dispatch(job: ImportJob) -> ImportJob:

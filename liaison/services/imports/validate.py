@@ -17,12 +17,15 @@ from django.utils.translation import gettext as _
 
 from liaison.constants import (
     BRANCH_TYPE_IMPORT_LABELS,
+    CREATED,
     EXTERNAL_PERSON_KINDS,
     ORG_KIND_IMPORT_LABELS,
     PAIRING_KIND_IMPORT_LABELS,
     PAIRING_SHAPES,
     PERSON_KIND_IMPORT_LABELS,
+    UNCHANGED,
     UNIT_KIND_IMPORT_LABELS,
+    UPDATED,
     OrgKind,
     PairingShape,
 )
@@ -48,7 +51,6 @@ from liaison.services.imports.workbook import (
 )
 from liaison.services.pairings import pairing_side_errors
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 PERSON_FIELDS = (
     "name",
     "kind",

@@ -1,9 +1,9 @@
-"""The lifecycle of a ledger entry after recording (R3–R5, R16): one state machine.
+"""The lifecycle of a ledger entry after recording (R3–R5, R16): one service per action.
 
-`rules` holds the transition table and its checks; `actions` one service per action.
+The transition table and its checks are liaison.transitions (a rule module that pages and
+selectors read too); `actions` holds one service per action.
 """
 
-from liaison.services.entries import EntryConflict
 from liaison.services.workflow.actions import (
     SERVICES,
     entry_act,
@@ -19,10 +19,11 @@ from liaison.services.workflow.actions import (
     entry_transfer,
     entry_void,
 )
-from liaison.services.workflow.rules import (
+from liaison.transitions import (
     TRANSITIONS,
     Action,
     Actor,
+    EntryConflict,
     Transition,
     WorkflowError,
     WorkflowRefused,

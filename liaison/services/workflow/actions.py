@@ -1,4 +1,4 @@
-"""One service per action of the state machine (liaison.services.workflow.rules).
+"""One service per action of the state machine (liaison.transitions).
 
 Every service is keyword-only and atomic. It checks, in this order: the role (WorkflowRefused),
 the version the user's page showed (EntryConflict), the state (WorkflowError), then the input
@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from liaison.constants import ClosedReason, Colour, UnitKind
 from liaison.models import Entry, Unit, User
-from liaison.services.entries import EntryConflict, entry_check_deadline, entry_event
+from liaison.services.entries import entry_check_deadline, entry_event
 from liaison.services.jobs import notify_referred
-from liaison.services.workflow.rules import (
+from liaison.transitions import (
     TRANSITIONS,
     Action,
+    EntryConflict,
     entry_check,
     transfer_candidates,
 )

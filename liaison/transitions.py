@@ -35,7 +35,6 @@ from liaison.constants import (
 )
 from liaison.models import Entry, OrgNode, User
 from liaison.permissions import can_maintain_master_data
-from liaison.services.entries import EntryConflict
 
 
 class Action(models.TextChoices):
@@ -167,6 +166,17 @@ TRANSITIONS: dict[str, Transition] = {
 
 class WorkflowError(Exception):
     """The action does not apply to the entry as it stands (answered with 400)."""
+
+
+class EntryConflict(Exception):
+    """Someone else changed the entry since the page was loaded (R16; answered with 409)."""
+
+    def __init__(self, entry: Entry):
+        super().__init__(
+            _("Entry %(number)s was changed by someone else meanwhile. Reload it and try again.")
+            % {"number": entry.number}
+        )
+        self.entry = entry
 
 
 class WorkflowRefused(WorkflowError):
