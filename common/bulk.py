@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -82,3 +82,13 @@ def bulk_insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple])
                 ],
             )
     return len(rows)
+
+
+def id_batches(ids: list[int]) -> Iterator[list[int]]:
+    """Split ids for `pk__in`: all at once where the database takes any number of parameters
+    (PostgreSQL: 100,000 ids cost about 0.2 s to send and plan; an UPDATE's time goes into
+    writing the rows), in slices where it does not (SQLite)."""
+    limit = connection.features.max_query_params
+    size = max(limit - 20, 1) if limit else len(ids) or 1  # room for the other parameters
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

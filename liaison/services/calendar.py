@@ -17,13 +17,15 @@ from dataclasses import dataclass
 import chinese_calendar
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import id_batches
 from liaison.constants import AWAITING_REPLY_STATUSES, REPLY_REQUIRED_KINDS, EventKind
 from liaison.models import AuditEvent, CalendarDay, CalendarYear, Entry, EntryEvent, User
 from liaison.services.audit import audit_changes, audit_record
+from liaison.services.entries import entries_write
 from liaison.workdays import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -292,7 +294,8 @@ def entry_due_recompute(*, actor: User | None, first: dt.date, last: dt.date, no
     years = [d.year for e in entries for d in (starts.get(e.pk, e.recorded_on), e.due_on)]
     calendar = WorkCalendar.load(min(years), max(years))
     now = timezone.now()
-    changed, events = [], []
+    changed: dict[tuple[dt.date, bool], list[int]] = {}  # the new deadline: the entries taking it
+    events = []
     for entry in entries:
         try:
             due = calendar.due_for(
@@ -307,9 +310,7 @@ def entry_due_recompute(*, actor: User | None, first: dt.date, last: dt.date, no
         after = {"due_on": due.due_on.isoformat(), "due_provisional": due.provisional}
         if before == after:
             continue
-        entry.due_on, entry.due_provisional = due.due_on, due.provisional
-        entry.version, entry.updated_at = F("version") + 1, now
-        changed.append(entry)
+        changed.setdefault((due.due_on, due.provisional), []).append(entry.pk)
         events.append(
             EntryEvent(
                 entry_id=entry.pk,
@@ -320,11 +321,17 @@ def entry_due_recompute(*, actor: User | None, first: dt.date, last: dt.date, no
                 after=after,
             )
         )
-    Entry.objects.bulk_update(
-        changed, ["due_on", "due_provisional", "version", "updated_at"], batch_size=_BATCH
-    )
+    # One UPDATE per new deadline (entries of one colour recorded on one day share it).
+    for (due_on, provisional), ids in changed.items():
+        for batch in id_batches(ids):
+            entries_write(
+                Entry.objects.filter(pk__in=batch),
+                now=now,
+                due_on=due_on,
+                due_provisional=provisional,
+            )
     EntryEvent.objects.bulk_create(events, batch_size=_BATCH)
-    return len(changed)
+    return len(events)
 
 
 def _deadline_starts(open_entries) -> dict[int, dt.date]:

@@ -6,10 +6,11 @@ The actions after recording (the state machine of R4) live in `liaison.services.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,44 @@ from liaison.models import (
     User,
     Visit,
 )
+from liaison.transitions import EntryConflict
 from liaison.workdays import WorkCalendar
+
+
+def entries_write(
+    entries: QuerySet[Entry], *, now: dt.datetime | None = None, **changes: Any
+) -> int:
+    """Write `changes` to `entries` in one UPDATE that also bumps each row's version and sets
+    its updated_at; return how many rows it wrote.
+
+    The one guard against the lost update (R16) for every change to recorded entries: the
+    workflow's actions (entry_write), the periodic jobs, the calendar's recompute, duplicate
+    linking. A page keeps the version it showed and its action names it, so that whatever
+    happened to the entry meanwhile makes that action a conflict, never an overwrite.
+    Set-based callers lock their rows first (select_for_update) and pass them by id.
+    """
+    return entries.update(version=F("version") + 1, updated_at=now or timezone.now(), **changes)
+
+
+def entry_write(*, entry: Entry, expected_version: int, **changes: Any) -> Entry:
+    """Write `changes` to one entry if it still has `expected_version` (entries_write), and set
+    them, the new version and updated_at on `entry`; raise EntryConflict if someone changed it
+    between the caller's read and this write."""
+    now = timezone.now()
+    rows = Entry.objects.filter(pk=entry.pk, version=expected_version)
+    if entries_write(rows, now=now, **changes) != 1:
+        raise EntryConflict(entry)
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    entry.version, entry.updated_at = expected_version + 1, now
+    return entry
+
+
+def entry_lock(*, entry: Entry) -> Entry:
+    """Lock the entry's row until the transaction ends and return it as it stands: for a write
+    that decides from the entry's state without changing its fields (a supervision notice), so
+    that two such writes at once take turns."""
+    return Entry.objects.select_for_update().select_related("owner").get(pk=entry.pk)
 
 
 def entry_level(*, recorder: User, org: OrgNode) -> str:

@@ -22,7 +22,7 @@ from liaison.constants import (
     NotificationKind,
 )
 from liaison.models import Entry, Notification, Supervision, User
-from liaison.services.entries import entry_event
+from liaison.services.entries import entry_event, entry_lock
 from liaison.services.notifications import notifications_create
 from liaison.workdays import WorkCalendar
 
@@ -72,7 +72,7 @@ def supervision_issue(
     if not permissions.can_supervise(actor):
         raise PermissionDenied(_("Only the party-building department issues supervision notices."))
     today = today or timezone.localdate()
-    entry = Entry.objects.select_for_update().select_related("owner").get(pk=entry.pk)
+    entry = entry_lock(entry=entry)
     if entry.status not in AWAITING_REPLY_STATUSES:
         raise ValidationError(
             _("Only an entry still awaiting its reply can be supervised; this one is “%(s)s”.")

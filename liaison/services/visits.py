@@ -27,7 +27,12 @@ from liaison.constants import (
     PlaceType,
 )
 from liaison.models import Entry, OrgNode, Person, User, Visit
-from liaison.services.entries import entry_check_deadline, entry_event, entry_record
+from liaison.services.entries import (
+    entry_check_deadline,
+    entry_event,
+    entry_record,
+    entry_write,
+)
 from liaison.workdays import WorkCalendar
 
 # A visit goes into the ledger of a branch or of one of its groups.
@@ -227,8 +232,7 @@ def _check_rows(
 
 
 def _link_duplicate(*, entry: Entry, original: Entry, actor: User) -> None:
-    Entry.objects.filter(pk=entry.pk).update(duplicate_of=original)
-    entry.duplicate_of = original
+    entry_write(entry=entry, expected_version=entry.version, duplicate_of=original)
     entry_event(
         entry=entry,
         kind=EventKind.LINKED_DUPLICATE,

@@ -15,18 +15,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.constants import ClosedReason, Colour, UnitKind
 from liaison.models import Entry, Unit, User
-from liaison.services.entries import entry_check_deadline, entry_event
+from liaison.services.entries import entry_check_deadline, entry_event, entry_write
 from liaison.services.jobs import notify_referred
 from liaison.transitions import (
     TRANSITIONS,
     Action,
-    EntryConflict,
     entry_check,
     transfer_candidates,
 )
@@ -68,20 +66,12 @@ def _apply(
     untouched = [f.name for f in Entry._meta.concrete_fields if f.name not in changes]
     candidate.full_clean(exclude=untouched, validate_unique=False)
 
-    now = timezone.now()
-    updated = Entry.objects.filter(pk=entry.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=now, **changes
-    )
-    if updated != 1:  # someone acted between our read and this write
-        raise EntryConflict(entry)
     # The event keeps what changed; a value written again unchanged is not news.
     before = {name: _jsonable(getattr(entry, name)) for name in changes}
     after = {name: _jsonable(value) for name, value in changes.items()}
     for name in [name for name in changes if before[name] == after[name]]:
         del before[name], after[name]
-    for name, value in changes.items():
-        setattr(entry, name, value)
-    entry.version, entry.updated_at = expected_version + 1, now
+    entry_write(entry=entry, expected_version=expected_version, **changes)
     entry_event(entry=entry, kind=rule.event, actor=actor, note=note, before=before, after=after)
     return entry
 
