@@ -24,17 +24,16 @@ class FeedbackConfig(AppConfig):
         event_field_register("round", _("round"))
         event_field_register("channel", _("channel"), RatingChannel)
 
-        # The menu item of the dashboards, for those who read them.
-        from feedback.permissions import reads_dashboards
+        # The menu items; who sees each is decided in feedback.permissions.
+        from feedback.permissions import reads_dashboards, reads_results, runs_evaluations
         from liaison.context_processors import nav_register
 
+        # The dashboards, for those who read them.
         nav_register(
             "dashboard", _("Dashboard"), "feedback:dashboard", reads_dashboards, "dashboard"
         )
 
         # The reverse evaluation's campaigns, for the party-building department.
-        from feedback.permissions import runs_evaluations
-
         nav_register(
             "evaluations",
             _("Reverse evaluation"),
@@ -45,8 +44,6 @@ class FeedbackConfig(AppConfig):
 
         # Committee staff and secretaries read the results of their subtree (the department
         # reaches them from its campaigns).
-        from feedback.permissions import reads_results
-
         nav_register(
             "evaluation_results",
             _("Evaluation results"),

@@ -12,7 +12,8 @@ Nothing here reads who rated: the queries group the answers by ratee and level a
 select a rater's person, unit or branch; comments are listed unattributed, in the order of
 their text (not of their time, which the progress page could tie to a rater).
 
-Who sees what, and when:
+Who sees what, and when (decided in feedback.permissions: results_statuses, ratee_scope,
+sees_all_results):
 
 - draft campaigns: nothing (404);
 - open campaigns: the party-building department and administrators see how many of the raters

@@ -1,7 +1,7 @@
 """Writes of the reverse-evaluation campaigns (R12): create a year's campaign and set its
 weights, save the proposal of who rates whom, open, close (by hand or on the closing date).
-Pairs added and removed by hand are in feedback.services.campaign_pairs, the reminders in
-feedback.services.reminders; both use the helpers here (lock, status check, audit, raters).
+Pairs added and removed by hand are in feedback.services.campaign_pairs (with the helpers here:
+lock, status check, audit, raters), the reminders in feedback.services.reminders.
 
 Each service is keyword-only, runs in one transaction, locks the campaign row (a second click
 or a second department user waits, then sees the new state) and writes an audit event on the
@@ -61,7 +61,7 @@ def campaign_audit(actor: User | None, campaign: EvaluationCampaign, summary: st
 
 
 def campaign_locked(campaign: EvaluationCampaign) -> EvaluationCampaign:
-    """The campaign's row, locked until the transaction ends, as it stands now."""
+    """Return the campaign's row, locked until the transaction ends, as it stands now."""
     return EvaluationCampaign.objects.select_for_update().get(pk=campaign.pk)
 
 
