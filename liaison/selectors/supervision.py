@@ -137,6 +137,11 @@ class Board:
     total: BoardRow
     columns: list[tuple[str, str]]  # (key, label) in order
 
+    @property
+    def age_labels(self) -> list[str]:
+        """The labels of the columns by how long overdue (the table's second header row)."""
+        return [str(label) for _age, label in OverdueAge.choices]
+
 
 def _columns() -> list[tuple[str, str]]:
     return [
