@@ -4,8 +4,8 @@ that fetch and authorise in one step, answering 404 for a missing and a forbidde
 - ratings: who may record a rating of an entry, and who may see, hand out and re-issue the
   informant's signed link;
 - dashboards: who reads them, and the node of the user's subtree asked for;
-- the reverse evaluation: who runs the campaigns, who reads which results, and the ratees in a
-  reader's subtree.
+- the reverse evaluation: who runs the campaigns, who reads which results, and the ratees and
+  assessment rows of a reader's subtree.
 """
 
 from __future__ import annotations
@@ -144,6 +144,18 @@ def get_assessment_campaign_for(user: User, pk: int) -> EvaluationCampaign:
     if campaign.status != CampaignStatus.CLOSED:
         raise Http404
     return campaign
+
+
+def assessment_scope(user: User) -> Q:
+    """The assessment rows the user may see (a condition on AssessmentRow): all of them for the
+    department and administrators, else the branches in the user's subtree and the cadres whose
+    organisation is."""
+    if sees_all_results(user):
+        return Q()
+    path = scope_path(user)
+    if path is None:
+        return Q(pk__in=[])
+    return Q(org__path__startswith=path) | Q(person__org__path__startswith=path)
 
 
 def ratee_scope(user: User) -> Q:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from feedback.constants import ranking_min_ratings
 from feedback.models import AssessmentRow, EvaluationCampaign
-from feedback.permissions import sees_all_results
+from feedback.permissions import assessment_scope
 from feedback.selectors.campaigns import campaign_weights
 from feedback.selectors.results import branch_names
 from liaison.constants import OrgKind
 from liaison.models import User
-from liaison.permissions import scope_path
 
 
 @dataclass(frozen=True)
@@ -33,14 +32,7 @@ def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentT
     organisation is — ranked as computed for the whole company (one query, and one for the
     branches of the party groups cadres belong to). Call with a campaign from
     feedback.permissions.get_assessment_campaign_for."""
-    rows = AssessmentRow.objects.filter(campaign=campaign)
-    if not sees_all_results(user):
-        path = scope_path(user)
-        if path is None:
-            rows = rows.none()
-        else:
-            in_scope = Q(org__path__startswith=path) | Q(person__org__path__startswith=path)
-            rows = rows.filter(in_scope)
+    rows = AssessmentRow.objects.filter(assessment_scope(user), campaign=campaign)
     rows = rows.select_related("org", "person__org").order_by(
         F("rank").asc(nulls_last=True), "org__path", "person__name", "pk"
     )
