@@ -13,7 +13,7 @@ help:
 	@echo "make run    set everything up, load the demo data, serve http://127.0.0.1:8000 with worker and beat"
 	@echo "make test   set everything up and run the test suite"
 	@echo "make e2e    the browser tests (needs Debian's chromium and fonts-wqy-zenhei)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff, the import contracts (lint-imports) and mypy"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,9 +63,11 @@ test: setup
 e2e: setup
 	$(BIN)/pytest -m e2e -p no:cacheprovider tests/e2e
 
+# Style, the import contracts of .importlinter (the layers), and the typed signatures.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build staticfiles var
