@@ -43,8 +43,6 @@ from demo.lifecycle import Lifecycle
 from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from feedback.models import Rating
 from liaison.constants import (
-    BRANCH_TYPE_LEVELS,
-    ROLE_LEVELS,
     ClosedReason,
     Colour,
     EntryKind,
@@ -56,6 +54,7 @@ from liaison.constants import (
     PlaceType,
     Role,
     UnitKind,
+    level_of,
 )
 from liaison.models import (
     Channel,
@@ -246,7 +245,7 @@ def _recorders(root: OrgNode) -> tuple[list[_Recorder], int]:
     for pk, code, _name, _kind, org_id in wanted:
         branch = branch_of(nodes[org_id])
         role = roles[code]
-        level = ROLE_LEVELS.get(role) or BRANCH_TYPE_LEVELS[branch.branch_type]
+        level = level_of(role=role, org_kind=branch.kind, branch_type=branch.branch_type)
         pool = tuple(p for p in pools[branch.pk] if p[0] != pk)
         if role == Role.LEADERSHIP_CADRE and contact_points:
             pool = contact_points  # leaders hear the needs of their contact points

@@ -359,6 +359,18 @@ BRANCH_TYPE_LEVELS: dict[str, str] = {
 }
 
 
+def level_of(*, role: str, org_kind: str, branch_type: str) -> str:
+    """Return the level (R7) in which someone of `role` records into the ledger of an org of
+    `org_kind` and `branch_type`: a cadre's or a member's own; for anyone else (a secretary,
+    committee staff, the party-building department) the branch's, by its type, or leadership
+    above the branches."""
+    if role in ROLE_LEVELS:
+        return ROLE_LEVELS[role]
+    if branch_type:
+        return BRANCH_TYPE_LEVELS[branch_type]
+    return Level.LEADERSHIP if org_kind != OrgKind.BRANCH else Level.GRASSROOTS_BRANCH
+
+
 class NotificationKind(models.TextChoices):
     """What a notification (an inbox line, perhaps an email) is about (R6)."""
 

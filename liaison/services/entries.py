@@ -15,15 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.constants import (
-    BRANCH_TYPE_LEVELS,
-    ROLE_LEVELS,
     ClosedReason,
     Colour,
     EntryKind,
     EntryStatus,
     EventKind,
-    Level,
-    OrgKind,
+    level_of,
 )
 from liaison.models import (
     Channel,
@@ -78,11 +75,7 @@ def entry_lock(*, entry: Entry) -> Entry:
 
 def entry_level(*, recorder: User, org: OrgNode) -> str:
     """Return the level (R7) of an entry recorded by `recorder` into `org`'s ledger."""
-    if recorder.role in ROLE_LEVELS:
-        return ROLE_LEVELS[recorder.role]
-    if org.branch_type:
-        return BRANCH_TYPE_LEVELS[org.branch_type]
-    return Level.LEADERSHIP if org.kind != OrgKind.BRANCH else Level.GRASSROOTS_BRANCH
+    return level_of(role=recorder.role, org_kind=org.kind, branch_type=org.branch_type)
 
 
 def company_code() -> str:
