@@ -22,9 +22,11 @@ logger = logging.getLogger(__name__)
 def task_send(name: str, *args: Any) -> None:
     """Send the task `name` with `args` now (eagerly in the tests, as the task's own settings
     say). Raises BrokerUnavailable (kombu's OperationalError) when the broker is down."""
-    # A signature of a registered task goes through Task.apply_async, which honours
-    # task_always_eager; app.send_task would not.
-    current_app.signature(name, args=args).apply_async()
+    # Through the registered task, whose apply_async honours task_always_eager (app.send_task
+    # would not); a process that has not loaded the apps' tasks modules yet loads them first.
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    current_app.tasks[name].apply_async(args=args)
 
 
 def enqueue(name: str, *args: Any, on_broker_down: Callable[[], None] | None = None) -> None:

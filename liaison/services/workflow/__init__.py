@@ -18,6 +18,7 @@ from liaison.services.workflow.actions import (
     entry_start,
     entry_transfer,
     entry_void,
+    transition_hook_register,
 )
 from liaison.transitions import (
     TRANSITIONS,
@@ -62,4 +63,5 @@ __all__ = [
     "entry_void",
     "progress_note_due",
     "transfer_candidates",
+    "transition_hook_register",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -45,6 +46,22 @@ def _required(text: str, field: str) -> str:
     return text
 
 
+class TransitionHook(Protocol):
+    def __call__(self, *, entry: Entry, action: str, actor: User | None) -> None: ...
+
+
+# What other apps do in the same transaction as an action (feedback: the informant's rating link
+# when an entry is referred or replied). liaison does not import them; they register here.
+_TRANSITION_HOOKS: list[TransitionHook] = []
+
+
+def transition_hook_register(hook: TransitionHook) -> None:
+    """Have `hook(entry=, action=, actor=)` run after every action, inside its transaction
+    (registered once, from an AppConfig.ready)."""
+    if hook not in _TRANSITION_HOOKS:
+        _TRANSITION_HOOKS.append(hook)
+
+
 def _apply(
     *,
     entry: Entry,
@@ -73,6 +90,8 @@ def _apply(
         del before[name], after[name]
     entry_write(entry=entry, expected_version=expected_version, **changes)
     entry_event(entry=entry, kind=rule.event, actor=actor, note=note, before=before, after=after)
+    for hook in _TRANSITION_HOOKS:
+        hook(entry=entry, action=action, actor=actor)
     return entry
 
 
