@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,7 +43,8 @@ from common.bulk import bulk_insert, reserve_ids
 from demo import entry_words as words
 from demo.lifecycle import Lifecycle
 from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
-from feedback.models import Rating
+from feedback.constants import RATING_LINK_TOKEN_BYTES
+from feedback.models import Rating, RatingLink
 from liaison.constants import (
     ClosedReason,
     Colour,
@@ -115,6 +118,10 @@ class EntrySeedResult:
     accounts_created: int
     seconds: float
     counts: dict[str, int]
+
+
+# An entry in these states at its department has had its referral (and so its link).
+_REFERRED_STATUSES = frozenset({EntryStatus.REFERRED, EntryStatus.PLANNED, EntryStatus.RESOLVED})
 
 
 @dataclass(frozen=True)
@@ -530,4 +537,25 @@ def _write(batch: _Batch) -> dict[str, int]:
     bulk_insert(EntryEvent, _EVENT_FIELDS, events)
     ratings = [(entry_ids[r[0]], *r[1:]) for r in batch.ratings]
     bulk_insert(Rating, _RATING_FIELDS, ratings)
+    _insert_links(batch, entry_ids)
     return {"visits": len(visit_rows), "events": len(events), "ratings": len(ratings)}
+
+
+def _insert_links(batch: _Batch, entry_ids: list[int]) -> None:
+    """The informant's rating link of each entry whose current round was referred or replied,
+    as the workflow makes it with the referral or the reply (feedback's transition hook)."""
+    links = []
+    for i, entry in enumerate(batch.entries):
+        status = entry.get("status")
+        referred = entry.get("department") is not None and status in _REFERRED_STATUSES
+        if not (referred or status == EntryStatus.REPLIED):
+            continue
+        link = RatingLink(
+            entry_id=entry_ids[i],
+            round=entry.get("reopen_count", 0),
+            nonce=secrets.token_urlsafe(RATING_LINK_TOKEN_BYTES),
+            created_by_id=entry["owner"],
+        )
+        link.token_hash = RatingLink.hash_of(link.token_with(settings.SECRET_KEY))
+        links.append(link)
+    RatingLink.objects.bulk_create(links, batch_size=1000)

@@ -24,6 +24,12 @@ class FeedbackConfig(AppConfig):
         event_field_register("round", _("round"))
         event_field_register("channel", _("channel"), RatingChannel)
 
+        # The informant's rating link is made in the transaction of a referral or a reply.
+        from feedback.services.rating_links import rating_link_on_transition
+        from liaison.services.workflow import transition_hook_register
+
+        transition_hook_register(rating_link_on_transition)
+
         # The menu items; who sees each is decided in feedback.permissions.
         from feedback.permissions import reads_dashboards, reads_results, runs_evaluations
         from liaison.context_processors import nav_register

@@ -14,9 +14,9 @@ revokes them):
   state under the SECRET_KEY), with the hash stored so that a link can be revoked and looked up.
 - The owner can therefore see the same link again (the entry page, the reply slip, the referral
   sheet's stub all show one link per round, so a QR printed early stays valid). If the SECRET_KEY
-  is rotated, the old key in SECRET_KEY_FALLBACKS still rebuilds it; without it, the next page
-  that needs the link re-issues it. Re-issuing (also by hand, if a link went to the wrong person)
-  revokes the row and makes a new one with a new nonce.
+  is rotated, the old key in SECRET_KEY_FALLBACKS still rebuilds it; without it, the owner
+  re-issues it by hand (the informant's copy keeps working until then). Re-issuing (also if a
+  link went to the wrong person) revokes the row and makes a new one with a new nonce.
 
 A link is usable from the reply of its round until ``rating_link_valid_days()`` days after it,
 once: the rating it recorded is kept on the row. A later round (the entry reopened and replied

@@ -1,6 +1,6 @@
 """What feedback adds to liaison's entry page and printed sheets (registered in apps.py, through
 feedback.views.ratings): the ratings of the entry, and on the owner side the informant's link
-as a card with its QR code. Pure reads: the link is given, made or found by the caller."""
+as a card with its QR code. Pure reads: the link is given by the caller."""
 
 from __future__ import annotations
 
@@ -36,16 +36,17 @@ def link_card(*, link: RatingLink | None) -> LinkCard | None:
 
 
 def ratings_panel(
-    *, entry: Entry, form: forms.Form | None, link: RatingLink | None
+    *, entry: Entry, form: forms.Form | None, link: RatingLink | None, can_issue: bool = False
 ) -> EntryPanel | None:
     """Return the entry page's ratings: those given so far, `form` (None: the user may not
-    rate) and the card of `link` (the informant's, for the owner side of a replied entry);
-    None when there is nothing to show."""
+    rate), the card of `link` (the informant's, for the owner side of a replied entry) and
+    whether to offer issuing one (a replied entry without a link); None when there is nothing
+    to show."""
     ratings = entry_ratings(entry=entry) if entry.replied_at else []  # none before
     card = link_card(link=link)
-    if not ratings and form is None and card is None:
+    if not ratings and form is None and card is None and not can_issue:
         return None
-    context = {"ratings": ratings, "rating_form": form, "link_card": card}
+    context = {"ratings": ratings, "rating_form": form, "link_card": card, "can_issue": can_issue}
     return EntryPanel("feedback/_entry_ratings.html", context)
 
 

@@ -49,6 +49,16 @@ class LinkLookup:
         return self.link.entry if self.link else None
 
 
+def rating_link_current(*, entry: Entry) -> RatingLink | None:
+    """Return the live link of the entry's current round, if it has one."""
+    link = RatingLink.objects.filter(
+        entry=entry, round=entry.reopen_count, revoked_at__isnull=True
+    ).first()
+    if link is not None:
+        link.entry = entry  # spare the query: it is this very entry
+    return link
+
+
 def rating_link_expires_at(*, link: RatingLink) -> dt.datetime | None:
     """Return when the link stops working: `rating_link_valid_days()` days after the reply of
     its round; None while that round has no reply (or is over)."""

@@ -1,9 +1,9 @@
 """The informant's signed rating link (R8): made for the owner side, re-issued by hand, and
 used once to rate the reply (the token scheme: feedback.models.links).
 
-A link is made the first time one of the owner's pages shows it (a write on GET):
-`rating_link_get_or_create`, called by the entry page's ratings panel, the referral sheet's stub
-and the reply slip (feedback.views.ratings).
+A link is made in the transaction that refers or replies to the entry (rating_link_on_transition,
+liaison's transition hook), or by the owner's explicit (re-)issue, a POST; the pages that show it
+only read it (feedback.selectors.ratings.rating_link_current).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from feedback.services.ratings import rating_record
 from liaison.constants import OPEN_STATUSES, Colour, EntryKind
 from liaison.models import Entry, User
 from liaison.services import workflow
+from liaison.transitions import Action
 from liaison.workdays import earliest_yellow_target
 
 
@@ -34,32 +35,32 @@ class RatingLinkUnusable(Exception):
         self.state = state
 
 
-def rating_link_get_or_create(*, entry: Entry, actor: User) -> RatingLink | None:
-    """Return the live link of the entry's current round for its owner side, making it the
-    first time a page needs it (None for basic information and closed or void entries).
+# The actions after which the round's link exists: the referral sheet, printed when the entry
+# is referred, carries its QR code (it works once the entry is replied), and the reply is what
+# the informant rates. A reopened entry's new round gets its link at its next referral or reply.
+LINK_ACTIONS = frozenset({Action.REFER, Action.REPLY})
 
-    Made lazily, from the owner's entry page, reply slip or referral sheet: liaison, which
-    writes the reply, does not know feedback. Making it is idempotent — one live row per
-    entry and round (a unique constraint; a concurrent maker's row is taken instead) — so a
-    GET that makes it changes nothing anyone sees but the link itself."""
+
+def rating_link_issue(*, entry: Entry, actor: User | None) -> RatingLink | None:
+    """Make the live link of the entry's current round unless it exists, and return it (None
+    for basic information and for closed or void entries). Idempotent: one live row per entry
+    and round (a unique constraint; a concurrent maker's row is taken instead)."""
     if entry.kind == EntryKind.BASIC or entry.status not in OPEN_STATUSES:
         return None
-    if not rating_link_may_show(entry=entry, user=actor):
-        raise workflow.WorkflowRefused(str(LINK_REFUSED))
     link = RatingLink.objects.filter(
         entry=entry, round=entry.reopen_count, revoked_at__isnull=True
     ).first()
-    if link is not None:
-        link.entry = entry  # spare the query: it is this very entry
-    if link is not None:
-        # Even when the key that made it is gone (link.token() is None), a page that shows the
-        # link never revokes it: the informant's copy still works (it is looked up by its hash),
-        # and only the owner's explicit re-issue (a POST) replaces it.
-        return link
-    return _rating_link_make(entry=entry, actor=actor)
+    return link or _rating_link_make(entry=entry, actor=actor)
 
 
-def _rating_link_make(*, entry: Entry, actor: User) -> RatingLink:
+def rating_link_on_transition(*, entry: Entry, action: str, actor: User | None) -> None:
+    """Make the round's link in the transaction of a referral or a reply (liaison's transition
+    hook, registered in apps.py), so that no page has to make it when it shows it."""
+    if action in LINK_ACTIONS:
+        rating_link_issue(entry=entry, actor=actor)
+
+
+def _rating_link_make(*, entry: Entry, actor: User | None) -> RatingLink:
     link = RatingLink(
         entry=entry,
         round=entry.reopen_count,

@@ -3,9 +3,8 @@ page, which shows the ratings and the informant's link through the panel registe
 the referral sheet its stub); the owner prints the reply slip and may re-issue the link. The
 informant's own pages (no login) are in feedback.views.public.
 
-Showing the informant's link to the owner side makes it the first time (a write on GET, through
-services.rating_links.rating_link_get_or_create): in `entry_ratings_panel`,
-`referral_sheet_stub` and `reply_slip`.
+The informant's link is made when the entry is referred or replied (in that transaction), or
+re-issued by a POST; these pages only show it.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from feedback import permissions
 from feedback.constants import RatingChannel, Satisfaction
 from feedback.forms.ratings import RATING_FORM, RatingForm
 from feedback.selectors import entry_panels
+from feedback.selectors.ratings import rating_link_current
 from feedback.services import rating_links, ratings
 from liaison.constants import EntryStatus
 from liaison.models import Entry, User
@@ -37,26 +37,27 @@ from liaison.views.entries import entry_page, entry_refused
 
 def entry_ratings_panel(*, user: User, entry: Entry, forms: dict) -> EntryPanel | None:
     """The entry page's ratings: those given so far, the form when the user may rate, and for
-    the owner side of a replied entry the informant's link with its QR code (made here the
-    first time it is shown)."""
+    the owner side of a replied entry the informant's link with its QR code (or the button that
+    issues it, for an entry replied before links were made with the reply)."""
     form = None
     if permissions.rating_may_record(entry=entry, actor=user):
         form = forms.get(RATING_FORM) or RatingForm(entry=entry)
-    link = None
-    replied = entry.status == EntryStatus.REPLIED
-    if replied and permissions.rating_link_may_show(entry=entry, user=user):
-        link = rating_links.rating_link_get_or_create(entry=entry, actor=user)
-    return entry_panels.ratings_panel(entry=entry, form=form, link=link)
+    shows_link = entry.status == EntryStatus.REPLIED and permissions.rating_link_may_show(
+        entry=entry, user=user
+    )
+    link = rating_link_current(entry=entry) if shows_link else None
+    return entry_panels.ratings_panel(
+        entry=entry, form=form, link=link, can_issue=shows_link and link is None
+    )
 
 
 def referral_sheet_stub(*, user: User, entry: Entry, sheet: str) -> EntryPanel | None:
-    """The informant's stub under the referral sheet: the QR of the link (made here the first
-    time) that works once the entry is replied. Only on the owner side's print: the department
-    never gets it."""
+    """The informant's stub under the referral sheet: the QR of the link (made with the
+    referral) that works once the entry is replied. Only on the owner side's print: the
+    department never gets it."""
     if sheet != "referral" or not permissions.rating_link_may_show(entry=entry, user=user):
         return None
-    link = rating_links.rating_link_get_or_create(entry=entry, actor=user)
-    return entry_panels.referral_stub_panel(link=link)
+    return entry_panels.referral_stub_panel(link=rating_link_current(entry=entry))
 
 
 # --- the owner's pages ------------------------------------------------------------------------
@@ -66,8 +67,7 @@ def referral_sheet_stub(*, user: User, entry: Entry, sheet: str) -> EntryPanel |
 @login_required
 def reply_slip(request, pk: int):
     """The reply slip (回复单) for the informant, A4: the reply, and the QR of the rating link
-    (made here the first time) while the reply awaits its rating (or boxes to tick on a return
-    visit)."""
+    while the reply awaits its rating (or boxes to tick on a return visit)."""
     entry = get_entry_for(request.user, pk)
     if entry.replied_at is None:
         raise Http404
@@ -75,8 +75,7 @@ def reply_slip(request, pk: int):
         raise PermissionDenied(permissions.LINK_REFUSED)
     card = None
     if entry.status == EntryStatus.REPLIED:
-        link = rating_links.rating_link_get_or_create(entry=entry, actor=request.user)
-        card = entry_panels.link_card(link=link)
+        card = entry_panels.link_card(link=rating_link_current(entry=entry))
     context = {"entry": entry, "link_card": card, "scale": Satisfaction.choices}
     return render(request, "feedback/reply_slip.html", context)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from demo.entries import EntrySeedError, demo_seed_entries
 from demo.seed import DEMO_PASSWORD
 from feedback.constants import Satisfaction
-from feedback.models import Rating
+from feedback.models import Rating, RatingLink
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     FRONTLINE_UNIT_KINDS,
@@ -319,6 +319,12 @@ def test_seeded_entries_are_consistent(ledger_seeded):
     assert entries.filter(events__kind=EventKind.RECORDED).distinct().count() == 600
     replied = entries.filter(replied_at__isnull=False)
     assert not replied.filter(replied_on_time__isnull=True).exists()
+    # As the workflow makes it with the reply: each reply awaiting its rating has its link.
+    awaiting = entries.filter(status=EntryStatus.REPLIED)
+    linked = RatingLink.objects.filter(
+        entry__in=awaiting, round=F("entry__reopen_count"), revoked_at__isnull=True
+    )
+    assert awaiting.exists() and linked.count() == awaiting.count()
     assert not replied.filter(reply_text="").exists()
     rated = entries.filter(closed_reason=ClosedReason.RATED)
     assert rated.count() == rated.filter(ratings__isnull=False).distinct().count()

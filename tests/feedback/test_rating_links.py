@@ -14,10 +14,15 @@ from django.utils import timezone
 from feedback.constants import RATING_LINK_TOKEN_BYTES, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
 from feedback.permissions import rating_link_may_show
-from feedback.selectors.ratings import LinkState, rating_link_expires_at, rating_link_lookup
+from feedback.selectors.ratings import (
+    LinkState,
+    rating_link_current,
+    rating_link_expires_at,
+    rating_link_lookup,
+)
 from feedback.services.rating_links import (
     RatingLinkUnusable,
-    rating_link_get_or_create,
+    rating_link_issue,
     rating_link_rate,
     rating_link_reissue,
 )
@@ -31,7 +36,7 @@ from tests.fixtures.walks import act, entry_in, snapshot, today
 
 
 def link_of(entry: Entry) -> RatingLink:
-    return rating_link_get_or_create(entry=entry, actor=entry.owner)
+    return rating_link_issue(entry=entry, actor=entry.owner)
 
 
 def fresh(entry: Entry) -> Entry:
@@ -55,10 +60,11 @@ def reply_again(world, entry: Entry) -> Entry:
 
 
 def test_a_replied_entry_gets_one_link_per_round(world):
-    entry = entry_in(world, EntryStatus.REPLIED)
-    first = link_of(entry)
-    assert link_of(fresh(entry)) == first  # the same link every time a page needs it
-    assert (first.round, first.created_by, first.used_at) == (0, entry.owner, None)
+    entry = entry_in(world, EntryStatus.REPLIED)  # referred and replied by the department
+    first = rating_link_current(entry=entry)  # made with the referral, kept through the reply
+    assert link_of(fresh(entry)) == first  # issuing again makes nothing new
+    made_by = world.users[Role.PARTY_BUILDING]
+    assert (first.round, first.created_by, first.used_at) == (0, made_by, None)
     rating_record(
         entry=entry,
         value=Satisfaction.UNSATISFIED,
@@ -68,7 +74,7 @@ def test_a_replied_entry_gets_one_link_per_round(world):
         expected_version=entry.version,
     )
     entry = reply_again(world, entry)
-    second = link_of(entry)
+    second = rating_link_current(entry=entry)  # the new round's, made with its reply
     assert second != first and second.round == 1
     assert RatingLink.objects.filter(entry=entry).count() == 2
     assert rating_link_lookup(token=first.token()).state == LinkState.RATED  # earlier round
@@ -106,8 +112,10 @@ def test_the_token_is_rebuilt_only_with_the_secret_key(world, settings):
 
 @pytest.mark.parametrize("status", [EntryStatus.CLOSED, EntryStatus.VOID])
 def test_no_link_for_an_entry_no_longer_open(world, status):
-    assert link_of(entry_in(world, status)) is None
-    assert not RatingLink.objects.exists()
+    entry = entry_in(world, status)
+    links = RatingLink.objects.count()
+    assert link_of(entry) is None
+    assert RatingLink.objects.count() == links
 
 
 def test_no_link_for_basic_information(world):
@@ -138,11 +146,10 @@ def test_only_the_owner_side_gets_the_link(world, role, may):
     user = world.users[role]
     assert rating_link_may_show(entry=entry, user=user) is may
     if not may:
-        with pytest.raises(workflow.WorkflowRefused):
-            rating_link_get_or_create(entry=entry, actor=user)
+        links = list(RatingLink.objects.values_list("pk", "revoked_at"))
         with pytest.raises(workflow.WorkflowRefused):
             rating_link_reissue(entry=entry, actor=user)
-        assert not RatingLink.objects.exists()
+        assert list(RatingLink.objects.values_list("pk", "revoked_at")) == links
 
 
 def test_reissuing_revokes_the_earlier_link(world):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, RatingChannel, Satisfaction
 from feedback.models import Rating, RatingLink
-from feedback.services.rating_links import rating_link_get_or_create
+from feedback.services.rating_links import rating_link_issue
 from feedback.services.ratings import rating_record
 from liaison.constants import ClosedReason, EntryStatus, Role
 from liaison.models import Entry
@@ -27,7 +27,7 @@ URL_IN_PAGE = re.compile(r'<input[^>]* value="([^"]+)"[^>]* data-testid="rating-
 
 
 def token_of(entry: Entry) -> str:
-    return rating_link_get_or_create(entry=entry, actor=entry.owner).token()
+    return rating_link_issue(entry=entry, actor=entry.owner).token()
 
 
 def link_url(token: str) -> str:
@@ -297,7 +297,37 @@ def test_others_who_see_the_entry_do_not_see_the_link(world, client_for, role):
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
     assert 'data-testid="rating-link"' not in page and "/r/" not in page
-    assert not RatingLink.objects.exists()
+    assert 'data-testid="rating-link-missing"' not in page
+
+
+def test_the_reply_makes_the_link_in_its_transaction(world, client_for):
+    """The owner's reply makes the round's link; showing the page then reads it."""
+    owner = world.users[Role.BRANCH_SECRETARY]
+    entry = entry_in(world, EntryStatus.IN_PROGRESS)
+    entry = act(world, entry, workflow.Action.RESOLVE_ON_SPOT, owner)
+    assert not RatingLink.objects.filter(entry=entry).exists()
+    act(world, entry, workflow.Action.REPLY, owner)
+    link = RatingLink.objects.get(entry=entry)
+    assert (link.round, link.created_by, link.revoked_at) == (0, owner, None)
+    page = client_for(owner).get(entry.get_absolute_url()).content.decode()
+    assert URL_IN_PAGE.search(page).group(1).endswith(link_url(link.token()))
+    assert RatingLink.objects.filter(entry=entry).count() == 1
+
+
+def test_a_reply_without_a_link_offers_to_issue_one(world, client_for):
+    """An entry replied before links came with the reply (or seeded in bulk): its owner gets a
+    button that issues the link (a POST); the page itself makes nothing."""
+    entry = entry_in(world, EntryStatus.REPLIED)
+    RatingLink.objects.filter(entry=entry).delete()
+    client = client_for(entry.owner)
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert 'data-testid="rating-link-missing"' in page
+    assert not RatingLink.objects.filter(entry=entry).exists()
+    response = client.post(reverse("feedback:rating_link_reissue", args=[entry.pk]))
+    assert response.status_code == HTTPStatus.FOUND
+    assert RatingLink.objects.filter(entry=entry, revoked_at__isnull=True).count() == 1
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert 'data-testid="rating-link"' in page
 
 
 def test_the_link_shows_only_after_the_reply(world, client_for):
