@@ -34,6 +34,7 @@ from liaison.services import jobs
 from liaison.transitions import EntryConflict
 from tests.fixtures.factories import build_world, make_entry, make_user
 from tests.fixtures.jobs import SWEEP_QUERIES, SWEEP_QUERIES_IDLE
+from tests.fixtures.threads import in_thread
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
@@ -150,22 +151,6 @@ def _rate(entry: Entry) -> None:
     )
 
 
-def _in_thread(target) -> tuple[threading.Thread, list]:
-    outcome: list = []
-
-    def run():
-        try:
-            outcome.append(target())
-        except Exception as error:  # reported to the test through `outcome`
-            outcome.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
 def test_an_entry_being_rated_is_skipped_and_then_not_closed_again(replied_entry):
     rated, release = threading.Event(), threading.Event()
 
@@ -175,7 +160,7 @@ def test_an_entry_being_rated_is_skipped_and_then_not_closed_again(replied_entry
             rated.set()
             release.wait(30)
 
-    thread, outcome = _in_thread(rate_and_hold)
+    thread, outcome = in_thread(rate_and_hold)
     assert rated.wait(30)
     try:
         assert jobs.close_unrated(today=TODAY) == {"closed": 0, "notifications": 0}
@@ -203,9 +188,9 @@ def test_a_rating_after_the_job_locked_the_entry_gets_a_conflict(replied_entry):
             release.wait(30)
         return result
 
-    job, job_outcome = _in_thread(close_and_hold)
+    job, job_outcome = in_thread(close_and_hold)
     assert closed.wait(30)
-    rating, rating_outcome = _in_thread(lambda: _rate(replied_entry))
+    rating, rating_outcome = in_thread(lambda: _rate(replied_entry))
     time.sleep(0.5)  # the rating now waits for the entry's row lock
     release.set()
     job.join(30)
