@@ -34,6 +34,11 @@ def satisfied_values() -> frozenset[str]:
     return SATISFIED_VALUES if basic else SATISFIED_VALUES_STRICT
 
 
+def satisfaction_rate(satisfied: int, rated: int) -> float | None:
+    """R8: the satisfied ratings (satisfied_values()) over all ratings; None without ratings."""
+    return satisfied / rated if rated else None
+
+
 def ranking_min_ratings() -> int:
     """R8: a unit is ranked only with at least this many ratings in the period."""
     return getattr(settings, "RANKING_MIN_RATINGS", 5)

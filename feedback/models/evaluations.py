@@ -35,6 +35,8 @@ __all__ = [
 class EvaluationCampaign(models.Model):
     """One year's reverse evaluation and the weights of that year's assessment table."""
 
+    Status = CampaignStatus  # for templates: campaign.status == campaign.Status.OPEN
+
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     status = models.CharField(
         _("status"), max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT

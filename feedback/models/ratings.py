@@ -10,6 +10,8 @@ from feedback.constants import RatingChannel, Satisfaction
 class Rating(models.Model):
     """The informant's rating of the reply to an entry; a reopened entry can be rated again."""
 
+    Value = Satisfaction  # for templates: rating.value == rating.Value.UNSATISFIED
+
     entry = models.ForeignKey(
         "liaison.Entry", verbose_name=_("entry"), on_delete=models.PROTECT, related_name="ratings"
     )

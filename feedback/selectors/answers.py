@@ -21,6 +21,8 @@ __all__ = ["RaterLookup", "RaterState", "rater_assignments", "rater_lookup", "ra
 class RaterState(enum.StrEnum):
     """Whether a rater's link can answer now, and if not, why (the page says so)."""
 
+    do_not_call_in_templates = enum.nonmember(True)  # compared with in templates
+
     USABLE = "usable"
     FORGED = "forged"  # no such rater (or a mistyped link)
     NOT_OPEN = "not_open"  # the campaign is still being prepared

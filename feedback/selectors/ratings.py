@@ -28,6 +28,8 @@ def entry_ratings(*, entry: Entry) -> list[Rating]:
 class LinkState(enum.StrEnum):
     """Whether a signed link can rate now, and if not, why (the public page says so)."""
 
+    do_not_call_in_templates = enum.nonmember(True)  # compared with in templates
+
     USABLE = "usable"
     FORGED = "forged"  # no such link (or a mistyped one)
     NOT_REPLIED = "not_replied"  # its round has no reply yet (a referral sheet's QR)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from feedback.constants import evaluation_min_ratings
+from feedback.constants import Satisfaction, evaluation_min_ratings
 from feedback.forms.answers import EvaluationAnswersForm
 from feedback.forms.ratings import LinkRatingForm
 from feedback.selectors.answers import RaterLookup, RaterState, rater_lookup
@@ -50,12 +50,23 @@ RATING_LINK_REFUSED_STATUS = {
 
 def _rating_link_refused(request, lookup: LinkLookup):
     status = RATING_LINK_REFUSED_STATUS.get(lookup.state, HTTPStatus.GONE)
-    context = {"lookup": lookup, "entry": lookup.entry, "state": str(lookup.state)}
+    context = {
+        "lookup": lookup,
+        "entry": lookup.entry,
+        "state": lookup.state,
+        "LinkState": LinkState,
+    }
     return render(request, "feedback/rating_link_refused.html", context, status=status)
 
 
 def _rating_page(request, lookup, form, *, status=HTTPStatus.OK, changed=False):
-    context = {"lookup": lookup, "entry": lookup.entry, "form": form, "changed": changed}
+    context = {
+        "lookup": lookup,
+        "entry": lookup.entry,
+        "form": form,
+        "changed": changed,
+        "Satisfaction": Satisfaction,
+    }
     return render(request, "feedback/rating_link.html", context, status=status)
 
 
@@ -124,7 +135,12 @@ EVALUATION_REFUSED_STATUS = {
 
 
 def _evaluation_refused(request, lookup: RaterLookup):
-    context = {"lookup": lookup, "campaign": lookup.campaign, "state": str(lookup.state)}
+    context = {
+        "lookup": lookup,
+        "campaign": lookup.campaign,
+        "state": lookup.state,
+        "RaterState": RaterState,
+    }
     status = EVALUATION_REFUSED_STATUS[lookup.state]
     return render(request, "feedback/evaluations/public_refused.html", context, status=status)
 
@@ -136,6 +152,7 @@ def _evaluation_page(request, lookup: RaterLookup, form, status=HTTPStatus.OK):
         "rater": lookup.rater,
         "form": form,
         "min_ratings": evaluation_min_ratings(),
+        "Satisfaction": Satisfaction,
     }
     return render(request, "feedback/evaluations/public_form.html", context, status=status)
 

@@ -34,6 +34,8 @@ CODE_MAX_LENGTH = 32
 class OrgNode(MP_Node):
     """A node of the Party organisation tree, stored as a materialised path (treebeard)."""
 
+    Kind = OrgKind  # for templates: node.kind == node.Kind.GROUP
+
     code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
