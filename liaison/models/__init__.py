@@ -1,6 +1,7 @@
-"""The liaison app's models: org tree and people; the calendar; the ledger; notifications,
-monthly reviews and supervision notices."""
+"""The liaison app's models: org tree, people and accounts; pairings; the audit log and import
+jobs; the calendar; the ledger; notifications, monthly reviews and supervision notices."""
 
+from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.ledger import (
     Channel,
@@ -12,18 +13,12 @@ from liaison.models.ledger import (
     Visit,
 )
 from liaison.models.notifications import Notification
-from liaison.models.orgs import (
-    CODE_MAX_LENGTH,
+from liaison.models.orgs import CODE_MAX_LENGTH, OrgNode, Person, Unit, User
+from liaison.models.pairings import (
     PAIRING_DUPLICATE_MESSAGE,
     PAIRING_SIDE_COLUMNS,
-    AuditEvent,
-    ImportJob,
-    OrgNode,
     Pairing,
     PairingQuerySet,
-    Person,
-    Unit,
-    User,
 )
 from liaison.models.reviews import MonthlyReview
 from liaison.models.supervision import Supervision

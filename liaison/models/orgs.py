@@ -1,15 +1,11 @@
-"""Org tree, business units, people, user accounts and pairings: data and invariants only."""
+"""Org tree, business units, people and user accounts: data and invariants only."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -17,12 +13,9 @@ from treebeard.mp_tree import MP_Node
 from liaison.constants import (
     EXTERNAL_PERSON_KINDS,
     ORG_CHILD_KINDS,
-    PAIRING_SHAPES,
     SCOPED_ROLES,
     BranchType,
     OrgKind,
-    PairingKind,
-    PairingShape,
     PersonKind,
     Role,
     UnitKind,
@@ -236,219 +229,3 @@ class User(AbstractUser):
             errors["department"] = _("Choose a professional department.")
         if errors:
             raise ValidationError(errors)
-
-
-PAIRING_SIDE_COLUMNS = ("person", "org", "target_person", "target_unit", "target_org")
-PAIRING_DUPLICATE_MESSAGE = _(
-    "This pairing already exists: same kind, same sides, same start date."
-)
-
-
-def _pairing_shape_condition() -> Q:
-    """One Q per kind: exactly the columns PAIRING_SHAPES names are filled."""
-    subject_cols = {PairingShape.PERSON: "person", PairingShape.ORG: "org"}
-    target_cols = {
-        PairingShape.PERSON: "target_person",
-        PairingShape.UNIT: "target_unit",
-        PairingShape.ORG: "target_org",
-    }
-    condition = Q()
-    for kind, (subject, target) in PAIRING_SHAPES.items():
-        q = Q(kind=kind)
-        for shape, col in subject_cols.items():
-            q &= Q(**{f"{col}__isnull": shape != subject})
-        for shape, col in target_cols.items():
-            q &= Q(**{f"{col}__isnull": shape != target})
-        condition |= q
-    return condition
-
-
-class PairingQuerySet(models.QuerySet):
-    def active_on(self, day: dt.date) -> PairingQuerySet:
-        """Return the pairings running on `day`: started, and not yet ended."""
-        return self.filter(Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gte=day)))
-
-
-class Pairing(models.Model):
-    """A liaison pairing (R13) with its start and, once over, its end."""
-
-    kind = models.CharField(_("kind"), max_length=30, choices=PairingKind.choices)
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("liaison person"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pairings",
-    )
-    org = models.ForeignKey(
-        OrgNode,
-        verbose_name=_("liaison branch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pairings",
-    )
-    target_person = models.ForeignKey(
-        Person,
-        verbose_name=_("paired person"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="paired_with",
-    )
-    target_unit = models.ForeignKey(
-        Unit,
-        verbose_name=_("paired unit"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pairings",
-    )
-    target_org = models.ForeignKey(
-        OrgNode,
-        verbose_name=_("paired branch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="paired_with",
-    )
-    start_on = models.DateField(_("start"))
-    end_on = models.DateField(_("end"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = PairingQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("pairing")
-        verbose_name_plural = _("pairings")
-        ordering = ["kind", "start_on", "pk"]
-        indexes = [models.Index(fields=["kind", "start_on", "end_on"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
-                name="pairing_ends_after_start",
-            ),
-            models.CheckConstraint(
-                condition=_pairing_shape_condition(), name="pairing_sides_match_kind"
-            ),
-            # One pairing per kind, sides and start date. The unused side columns are NULL, and
-            # NULLs never clash in a unique index: COALESCE makes them equal (no key is 0).
-            models.UniqueConstraint(
-                F("kind"),
-                *(Coalesce(side, 0) for side in PAIRING_SIDE_COLUMNS),
-                F("start_on"),
-                name="pairing_unique",
-                violation_error_message=PAIRING_DUPLICATE_MESSAGE,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} ↔ {self.target}"
-
-    @property
-    def subject(self) -> Person | OrgNode | None:
-        return self.person or self.org
-
-    @property
-    def target(self) -> Person | Unit | OrgNode | None:
-        return self.target_person or self.target_unit or self.target_org
-
-
-class AuditEvent(models.Model):
-    """One row per write to the org tree, people, accounts or pairings: who, when, what."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", _("created")
-        UPDATED = "updated", _("updated")
-        DEACTIVATED = "deactivated", _("deactivated")
-        IMPORTED = "imported", _("imported")
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    object_type = models.CharField(_("object type"), max_length=40)
-    object_id = models.CharField(_("object id"), max_length=40, blank=True)
-    summary = models.CharField(_("summary"), max_length=200)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return self.summary
-
-
-class ImportJob(models.Model):
-    """An uploaded Excel workbook of org tree, units, people and pairings, checked then applied.
-
-    The workbook is kept in the row itself so that any web node or worker can read it.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("running")
-        VALID = "valid", _("checked, no errors")
-        INVALID = "invalid", _("has errors")
-        DONE = "done", _("imported")
-        FAILED = "failed", _("failed")
-
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="import_jobs",
-    )
-    filename = models.CharField(_("file name"), max_length=200)
-    content = models.BinaryField(_("content"))
-    dry_run = models.BooleanField(_("dry run"), default=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    summary = models.JSONField(_("summary"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-created_at", "-pk"]
-        # The requeue job looks for waiting and running jobs.
-        indexes = [models.Index(fields=["status", "created_at"])]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.total_rows:
-            return 100 if self.status in (self.Status.DONE, self.Status.VALID) else 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
-
-    @property
-    def can_apply(self) -> bool:
-        """Whether this is a valid dry run not yet applied."""
-        return (
-            self.dry_run
-            and self.status == self.Status.VALID
-            and not self.summary.get("applied_job")
-        )
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status not in (self.Status.PENDING, self.Status.RUNNING)
