@@ -20,7 +20,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from liaison import permissions
-from liaison.constants import ChannelScope, Colour, EntryKind, EntryStatus, PersonKind, PlaceType
+from liaison.constants import (
+    ChannelScope,
+    Colour,
+    EntryKind,
+    EntryStatus,
+    OrgKind,
+    PersonKind,
+    PlaceType,
+)
+from liaison.forms.people import (
+    PersonReferenceField,
+    person_input,
+)
 from liaison.models import Channel, OrgNode, Person, ServiceItem, User
 from liaison.selectors.visits import person_lookup, person_shortlist, visitor_choices
 from liaison.services.visits import LoggedVisit, VisitRejected, visit_orgs
@@ -28,62 +40,12 @@ from liaison.services.visits import LoggedVisit, VisitRejected, visit_orgs
 ROW_PREFIX = "entries"
 # One visit holds at most this many entries; more rows are refused, never silently dropped.
 MAX_ROWS = 20
-PEOPLE_DATALIST_ID = "people-options"
 _ROW_NAME = re.compile(rf"^{ROW_PREFIX}-\d{{1,2}}$")
-
-
-class PersonReferenceField(forms.CharField):
-    """A person or party the user may see, typed as "CODE name", a code, or an exact name."""
-
-    def __init__(self, *, user: User, **kwargs):
-        kwargs.setdefault("max_length", 150)
-        super().__init__(**kwargs)
-        self.user = user
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        matches = person_lookup(user=self.user, text=text)
-        if not matches:
-            raise forms.ValidationError(
-                _("Nobody within your scope has the code or name “%(text)s”."),
-                code="unknown",
-                params={"text": text},
-            )
-        if len(matches) > 1:
-            raise forms.ValidationError(
-                _("Several people are called “%(text)s”: pick one from the list (with its code)."),
-                code="ambiguous",
-                params={"text": text},
-            )
-        return matches[0]
-
-
-def person_reference(person) -> str:
-    """How a person is written in a person input: "CODE name"."""
-    return f"{person.code} {person.name}"
-
-
-def _person_input(html_name: str, placeholder: str = "") -> forms.TextInput:
-    return forms.TextInput(
-        attrs={
-            "class": "form-control",
-            "list": PEOPLE_DATALIST_ID,
-            "autocomplete": "off",
-            "placeholder": placeholder,
-            "hx-get": reverse("liaison:person_search"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": f"#{PEOPLE_DATALIST_ID}",
-            "hx-vals": json.dumps({"field": html_name}),
-            "hx-sync": "this:replace",
-        }
-    )
 
 
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: OrgNode) -> str:
-        return f"— {obj.name}" if obj.kind == "group" else obj.name
+        return f"— {obj.name}" if obj.kind == OrgKind.GROUP else obj.name
 
 
 class VisitForm(forms.Form):
@@ -129,7 +91,7 @@ class VisitForm(forms.Form):
             user=user,
             label=_("Visited person or party"),
             required=False,
-            widget=_person_input(self.add_prefix("visited_party"), _("Name or code")),
+            widget=person_input(self.add_prefix("visited_party"), _("Name or code")),
         )
         self.order_fields(
             ["visited_on", "org", "visited_party", "place_type", "place", "visitors", "note"]
@@ -241,13 +203,13 @@ class EntryRowForm(forms.Form):
             user=user,
             label=_("Informant"),
             required=False,
-            widget=_person_input(self.add_prefix("informant"), _("Whom you visited")),
+            widget=person_input(self.add_prefix("informant"), _("Whom you visited")),
         )
         self.fields["party"] = PersonReferenceField(
             user=user,
             label=_("Party concerned"),
             required=False,
-            widget=_person_input(self.add_prefix("party"), _("If another than the informant")),
+            widget=person_input(self.add_prefix("party"), _("If another than the informant")),
         )
         self.fields["duplicate_of"] = forms.ModelChoiceField(
             queryset=permissions.visible_entries(user).exclude(status=EntryStatus.VOID),
