@@ -83,13 +83,18 @@ def reply_slip(request, pk: int):
 @require_POST
 @login_required
 def rating_link_reissue(request, pk: int):
-    """Replace the informant's link of the current round; the old one stops working."""
+    """Issue the informant's link of the current round, replacing the live one (which then
+    stops working) if there is one."""
     entry = get_entry_for(request.user, pk)
+    replaces = rating_link_current(entry=entry) is not None
     try:
         rating_links.rating_link_reissue(entry=entry, actor=request.user)
     except workflow.WorkflowError as error:
         return entry_refused(request, entry, error)
-    messages.success(request, _("A new rating link is ready; the earlier one no longer works."))
+    if replaces:
+        messages.success(request, _("A new rating link is ready; the earlier one no longer works."))
+    else:
+        messages.success(request, _("The rating link is ready: send it to the informant."))
     return redirect(entry)
 
 

@@ -323,11 +323,12 @@ def test_a_reply_without_a_link_offers_to_issue_one(world, client_for):
     page = client.get(entry.get_absolute_url()).content.decode()
     assert 'data-testid="rating-link-missing"' in page
     assert not RatingLink.objects.filter(entry=entry).exists()
-    response = client.post(reverse("feedback:rating_link_reissue", args=[entry.pk]))
-    assert response.status_code == HTTPStatus.FOUND
+    response = client.post(reverse("feedback:rating_link_reissue", args=[entry.pk]), follow=True)
+    assert response.redirect_chain[-1][1] == HTTPStatus.FOUND
     assert RatingLink.objects.filter(entry=entry, revoked_at__isnull=True).count() == 1
-    page = client.get(entry.get_absolute_url()).content.decode()
+    page = response.content.decode()
     assert 'data-testid="rating-link"' in page
+    assert "评价链接已生成" in page and "原链接失效" not in page  # nothing was replaced
 
 
 def test_the_link_shows_only_after_the_reply(world, client_for):
