@@ -59,6 +59,7 @@ from feedback.services.rollup_cells import (
     REPLIED_STATUSES,
     REPLY_REQUIRED,
     ROUND_EVENTS,
+    TimelineEvent,
     entry_rounds,
     in_months,
 )
@@ -74,16 +75,24 @@ PARTS = ("satisfaction", "on_time", "reverse", "review")
 def assessment_score(*, rates: dict[str, float | None], weights: dict[str, int]) -> float | None:
     """Return 100 × the weighted mean of the rates that are not None (two decimals); None when
     no part with a weight has data."""
-    used = {part: weight for part, weight in weights.items() if rates.get(part) is not None}
+    known = {part: rate for part, rate in rates.items() if rate is not None}
+    used = {part: weight for part, weight in weights.items() if part in known}
     total = sum(used.values())
     if not total:
         return None
-    return round(100 * sum(rates[part] * weight for part, weight in used.items()) / total, 2)
+    return round(100 * sum(known[part] * weight for part, weight in used.items()) / total, 2)
+
+
+def _best_first(row: AssessmentRow) -> float:
+    """The highest score first."""
+    if row.score is None:
+        raise ValueError("A row without a score has no rank.")
+    return -row.score
 
 
 def rank_rows(rows: list[AssessmentRow]) -> None:
     """Set each row's rank by score, best first; equal scores share a rank; no score, no rank."""
-    scored = sorted((row for row in rows if row.score is not None), key=lambda r: -r.score)
+    scored = sorted((row for row in rows if row.score is not None), key=_best_first)
     for position, row in enumerate(scored, start=1):
         before = scored[position - 2] if position > 1 else None
         row.rank = before.rank if before and before.score == row.score else position
@@ -170,9 +179,9 @@ def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]
         .values("value", person=F("entry__owner__person_id"))
         .annotate(n=Count("pk"))
     )
-    for row in ratings:
-        counts[row["person"]]["rated"] += row["n"]
-        counts[row["person"]][RATING_FIELDS[row["value"]]] += row["n"]
+    for rating in ratings:
+        counts[rating["person"]]["rated"] += rating["n"]
+        counts[rating["person"]][RATING_FIELDS[rating["value"]]] += rating["n"]
 
     replied, awaiting = Q(status__in=REPLIED_STATUSES), Q(status__in=AWAITING)
     single = (
@@ -187,8 +196,10 @@ def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]
         )
     )
     for row in single:
-        for name in ("replied_on_time", "replied_late", "open_overdue"):
-            counts[row["person"]][name] += row[f"n_{name}"]
+        mine = counts[row["person"]]
+        mine["replied_on_time"] += row["n_replied_on_time"]
+        mine["replied_late"] += row["n_replied_late"]
+        mine["open_overdue"] += row["n_open_overdue"]
 
     reopened = entries.filter(reopen_count__gt=0, kind__in=REPLY_REQUIRED, recorded_on__lte=last)
     fields = ("pk", "status", "due_on", "replied_at", "replied_on_time", "resolved_at")
@@ -196,15 +207,15 @@ def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]
         row["pk"]: row
         for row in reopened.values(*fields, "is_overdue", person=F("owner__person_id"))
     }
-    timelines: dict[int, list[tuple]] = defaultdict(list)
+    timelines: dict[int, list[TimelineEvent]] = defaultdict(list)
     if rows:
         events = (
             EntryEvent.objects.filter(entry__in=reopened.values("pk"), kind__in=ROUND_EVENTS)
             .order_by("entry_id", "at", "pk")
             .values_list("entry_id", "kind", "at", "after")
         )
-        for entry_id, *event in events:
-            timelines[entry_id].append(event)
+        for entry_id, kind, at, after in events:
+            timelines[entry_id].append((kind, at, after))
     for pk, row in rows.items():
         for one in entry_rounds(row, timelines.get(pk, [])):
             if one.due_on is None or not first <= one.due_on <= last:

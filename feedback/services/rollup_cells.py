@@ -45,8 +45,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, DateField, F, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -66,8 +67,13 @@ from liaison.models import Entry, EntryEvent, OrgNode, Visit
 # (org id, month, level, colour, kind) → counts by column name.
 CellKey = tuple[int, dt.date, str, str, str]
 Cells = dict[CellKey, Counter]
+# (org id, month, level) → counts: the cells summed over colour and kind.
+LevelKey = tuple[int, dt.date, str]
+LevelCells = dict[LevelKey, Counter]
 # (node id, month, place type) → {"visits": n, "newly_covered": n}.
 VisitKey = tuple[int, dt.date, str]
+# An event of an entry's timeline: (kind, at, after).
+TimelineEvent = tuple[str, dt.datetime, dict[str, Any]]
 
 AWAITING = sorted(AWAITING_REPLY_STATUSES)
 REPLY_REQUIRED = sorted(REPLY_REQUIRED_KINDS)
@@ -150,7 +156,7 @@ def entry_cells(scope: Scope) -> Cells:
     nothing in them are left out)."""
     cells: Cells = defaultdict(Counter)
 
-    def add(row: dict, month: dt.date, counts: dict[str, int]) -> None:
+    def add(row: Mapping[str, Any], month: dt.date, counts: dict[str, int]) -> None:
         if scope.wants(row["org_id"], month):
             cell = cells[(row["org_id"], month, row["level"], row["colour"], row["kind"])]
             cell.update({name: n for name, n in counts.items() if n})
@@ -244,7 +250,7 @@ class Round:
     awaiting: bool = False
     overdue: bool = False
 
-    def add_to(self, row: dict, add) -> None:
+    def add_to(self, row: Mapping[str, Any], add) -> None:
         if self.due_on is not None:
             replied = self.replied_at is not None
             add(
@@ -281,14 +287,14 @@ def _reopened(entries: QuerySet[Entry]) -> Iterable[tuple[dict, list[Round]]]:
     rows = {row["pk"]: row for row in reopened.values(*_REOPENED_FIELDS)}
     if not rows:
         return
-    timelines: dict[int, list[tuple]] = defaultdict(list)
+    timelines: dict[int, list[TimelineEvent]] = defaultdict(list)
     events = (
         EntryEvent.objects.filter(entry__in=reopened.values("pk"), kind__in=ROUND_EVENTS)
         .order_by("entry_id", "at", "pk")
         .values_list("entry_id", "kind", "at", "after")
     )
-    for entry_id, *event in events:
-        timelines[entry_id].append(event)
+    for entry_id, kind, at, after in events:
+        timelines[entry_id].append((kind, at, after))
     for pk, row in rows.items():
         yield row, entry_rounds(row, timelines.get(pk, []))
 
@@ -301,7 +307,7 @@ def _moment(value, default: dt.datetime) -> dt.datetime:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else default
 
 
-def entry_rounds(entry: dict, timeline: list[tuple]) -> list[Round]:
+def entry_rounds(entry: dict, timeline: list[TimelineEvent]) -> list[Round]:
     """Return the rounds of a reopened entry: the finished ones from its timeline (kind, at,
     after; oldest first), the current one from the entry (`entry`, a values() row).
 
@@ -382,12 +388,12 @@ def visit_cells(*, tree: dict[str, int], nodes: set[str] | None, start: dt.date 
     rows = parties.values("org__path", "place_type", "visited_party_id", "place").annotate(
         first=Min("visited_on")
     )
-    for row in rows:
-        party = _party(row["visited_party_id"], row["place"])
-        for node in wanted(row["org__path"]):
-            key = (node, row["place_type"], party)
-            if key not in firsts or row["first"] < firsts[key]:
-                firsts[key] = row["first"]
+    for visit in rows:  # a party's first visit per org and place type
+        party = _party(visit["visited_party_id"], visit["place"])
+        for node in wanted(visit["org__path"]):
+            key = (node, visit["place_type"], party)
+            if key not in firsts or visit["first"] < firsts[key]:
+                firsts[key] = visit["first"]
     for (node, place_type, _party_key), first in firsts.items():
         if start is None or first >= start:
             cells[(node, month_of(first), place_type)]["newly_covered"] += 1

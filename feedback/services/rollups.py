@@ -46,7 +46,7 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import local_month, month_of
-from feedback.services.rollup_cells import Cells, Scope, entry_cells, visit_cells
+from feedback.services.rollup_cells import Cells, LevelCells, Scope, entry_cells, visit_cells
 from liaison.models import Entry, EntryEvent, OrgNode, Visit
 
 # Each refresh reads again what was written this long before it (see the module docstring) …
@@ -64,6 +64,8 @@ KEYS: dict[type[Model], tuple[str, ...]] = {
     EntryMonthly: ("node_id", "month", "level", "colour", "kind"),
     EntryMonthlyLevel: ("node_id", "month", "level"),
 }
+# Every roll-up table, emptied and analysed by the rebuild.
+TABLES: tuple[type[Model], ...] = (*KEYS, VisitMonthly)
 
 
 def _state() -> RollupState:
@@ -75,7 +77,7 @@ def _state() -> RollupState:
 def _floor(model: type[Model], floor: int, last: int, cutoff: dt.datetime, field: str) -> int:
     """The next floor: just below the first row written since `cutoff` among the MAX_REREAD
     ids up to `last` (the largest this run read), else `last`; never below `floor`."""
-    recent = model.objects.filter(pk__gt=max(floor, last - MAX_REREAD), pk__lte=last)
+    recent = model._default_manager.filter(pk__gt=max(floor, last - MAX_REREAD), pk__lte=last)
     first = recent.filter(**{f"{field}__gte": cutoff}).aggregate(first=Min("pk"))["first"]
     return max(floor, last if first is None else first - 1)
 
@@ -193,35 +195,36 @@ def _subtree_cells(
     by_id = {pk: path for path, pk in tree.items()}
     steplen = OrgNode.steplen
     pending: dict[str, Cells] = defaultdict(lambda: defaultdict(Counter))
-    for (org, month, *rest), counts in own.items():
+    for (org, month, level, colour, kind), counts in own.items():
         path = by_id[org]
         if path in targets:
-            pending[path][(tree[path], month, *rest)].update(counts)
+            pending[path][(tree[path], month, level, colour, kind)].update(counts)
     if months is not None:
         outside = {
             tree[path]
             for path in tree
             if path[:-steplen] in targets and path not in targets and len(path) > steplen
         }
-        for (node, *rest), counts in _stored(EntryMonthly, outside, months).items():
+        stored = _stored(EntryMonthly, outside, months)
+        for (node, month, level, colour, kind), counts in stored.items():
             parent = by_id[node][:-steplen]
-            pending[parent][(tree[parent], *rest)].update(counts)
+            pending[parent][(tree[parent], month, level, colour, kind)].update(counts)
     totals: Cells = {}
     for path in sorted(targets, key=len, reverse=True):
         cells = pending.pop(path, {})
         parent = path[:-steplen]
-        for (_node, *rest), counts in cells.items():
+        for (_node, month, level, colour, kind), counts in cells.items():
             if not any(counts.values()):
                 continue
-            totals[(tree[path], *rest)] = counts
+            totals[(tree[path], month, level, colour, kind)] = counts
             if parent in targets:
-                pending[parent][(tree[parent], *rest)].update(counts)
+                pending[parent][(tree[parent], month, level, colour, kind)].update(counts)
     return totals
 
 
-def by_level(cells: Cells) -> Cells:
+def by_level(cells: Cells) -> LevelCells:
     """The cells summed over colour and kind: (node, month, level) → counts."""
-    levels: Cells = defaultdict(Counter)
+    levels: LevelCells = defaultdict(Counter)
     for (node, month, level, _colour, _kind), counts in cells.items():
         levels[(node, month, level)].update(counts)
     return dict(levels)
@@ -236,20 +239,22 @@ def _stored(model: type[Model], nodes: set[int], months: set[dt.date]) -> Cells:
     cells: Cells = {}
     keys = KEYS[model]
     for chunk in _chunks(nodes):
-        rows = model.objects.filter(**_filter(model, chunk, months))
+        rows = model._default_manager.filter(**_filter(model, chunk, months))
         for row in rows.values(*keys, *COUNT_FIELDS):
             key = tuple(row[name] for name in keys)
             cells[key] = Counter({name: row[name] for name in COUNT_FIELDS if row[name]})
     return cells
 
 
-def _sync(model: type[Model], nodes: set[int], months: set[dt.date], cells: Cells) -> None:
+def _sync(
+    model: type[Model], nodes: set[int], months: set[dt.date], cells: Cells | LevelCells
+) -> None:
     """Make `model`'s rows of `nodes` × `months` equal `cells`: update the rows that changed,
     delete the ones gone, create the new ones."""
     keys = KEYS[model]
     existing: dict[tuple, Model] = {}
     for chunk in _chunks(nodes):
-        for row in model.objects.filter(**_filter(model, chunk, months)):
+        for row in model._default_manager.filter(**_filter(model, chunk, months)):
             existing[tuple(getattr(row, name) for name in keys)] = row
     changed, gone, new = [], [], []
     for key, row in existing.items():
@@ -264,16 +269,16 @@ def _sync(model: type[Model], nodes: set[int], months: set[dt.date], cells: Cell
         if key not in existing:
             new.append(model(**dict(zip(keys, key, strict=True)), **_values(counts)))
     for chunk in _chunks(gone):
-        model.objects.filter(pk__in=chunk).delete()
-    model.objects.bulk_update(changed, COUNT_FIELDS, batch_size=BATCH)
-    model.objects.bulk_create(new, batch_size=BATCH)
+        model._default_manager.filter(pk__in=chunk).delete()
+    model._default_manager.bulk_update(changed, COUNT_FIELDS, batch_size=BATCH)
+    model._default_manager.bulk_create(new, batch_size=BATCH)
 
 
 def _values(counts: Counter) -> dict[str, int]:
     return {name: counts.get(name, 0) for name in COUNT_FIELDS}
 
 
-def _insert(model: type[Model], cells: Cells) -> None:
+def _insert(model: type[Model], cells: Cells | LevelCells) -> None:
     """Insert `cells` as rows of `model` (COPY on PostgreSQL: the ORM's bulk_create spends
     most of a rebuild preparing values)."""
     names = [name.removesuffix("_id") for name in KEYS[model]]
@@ -317,8 +322,8 @@ def _rebuild(state: RollupState) -> dict:
     targets = {prefix for (org, *_rest) in own for prefix in _prefixes(by_id[org])}
     totals = _subtree_cells(tree=tree, targets=targets, months=None, own=own)
     visits = visit_cells(tree=tree, nodes=None, start=None)
-    for model in (*KEYS, VisitMonthly):
-        model.objects.all().delete()
+    for model in TABLES:
+        model._default_manager.all().delete()
     _insert(EntryMonthlyOwn, own)
     _insert(EntryMonthly, totals)
     _insert(EntryMonthlyLevel, by_level(totals))
@@ -329,6 +334,6 @@ def _rebuild(state: RollupState) -> dict:
     state.save()
     if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses wrong
         with connection.cursor() as cursor:
-            for model in (*KEYS, VisitMonthly):
+            for model in TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {"own": len(own), "rows": len(totals), "visit_rows": len(visits)}
