@@ -35,7 +35,9 @@ The rates (fractions from 0 to 1, None when nothing was counted):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -84,7 +86,7 @@ class Counts:
     rating_unsatisfied: int = 0
 
     @classmethod
-    def of(cls, row: dict | None) -> Counts:
+    def of(cls, row: Mapping[str, Any] | None) -> Counts:
         row = row or {}
         return cls(**{name: row.get(name) or 0 for name in COUNT_FIELDS})
 
@@ -208,7 +210,7 @@ def figures(*, node: OrgNode, period: Period) -> Figures:
     )
     by_level = {row["level"]: Counts.of(row) for row in rows}
     levels = [
-        LevelFigures(level.value, level.label, by_level.get(level.value, Counts()))
+        LevelFigures(level.value, str(level.label), by_level.get(level.value, Counts()))
         for level in Level
     ]
     return Figures(node, period, sum(by_level.values(), Counts()), levels)
@@ -240,8 +242,8 @@ def by_colour_and_kind(*, node: OrgNode, period: Period) -> list[CellFigures]:
 def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
     """Return the visit coverage (R14) per place type (one query)."""
     in_period = month_in(period)
-    rows = {
-        row["place_type"]: row
+    sums = {  # place type → (visits, newly covered, covered); a sum of no rows is None
+        row["place_type"]: (row["visits_in"] or 0, row["new_in"] or 0, row["covered"] or 0)
         for row in VisitMonthly.objects.filter(node=node, month__lte=period.last)
         .order_by()
         .values("place_type")
@@ -253,11 +255,7 @@ def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
     }
     return [
         VisitCoverage(
-            place_type.value,
-            place_type.label,
-            (rows.get(place_type.value) or {}).get("visits_in") or 0,
-            (rows.get(place_type.value) or {}).get("new_in") or 0,
-            (rows.get(place_type.value) or {}).get("covered") or 0,
+            place_type.value, str(place_type.label), *sums.get(place_type.value, (0, 0, 0))
         )
         for place_type in PlaceType
     ]

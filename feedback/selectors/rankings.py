@@ -39,17 +39,27 @@ class UnitFigures:
     min_ratings: int = 0
 
 
+def _best_first(row: UnitRow) -> tuple[float, int, str]:
+    """Highest rate first, then most ratings, then the tree's order."""
+    rate = row.counts.satisfaction_rate
+    if rate is None:
+        raise ValueError("A row without ratings has no rank.")
+    return (-rate, -row.counts.rated, row.node.path)
+
+
 def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
     """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first
     (equal rates share a rank: 1, 2, 2, 4); the others keep rank None."""
     ranked = sorted(
         (row for row in rows if row.counts.rated >= min_ratings and row.counts.rated),
-        key=lambda row: (-row.counts.satisfaction_rate, -row.counts.rated, row.node.path),
+        key=_best_first,
     )
     for position, row in enumerate(ranked, start=1):
         previous = ranked[position - 2] if position > 1 else None
-        same = previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate
-        row.rank = previous.rank if same else position
+        if previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate:
+            row.rank = previous.rank
+        else:
+            row.rank = position
     return ranked
 
 
@@ -68,30 +78,23 @@ def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
         .values("node_id")
         .annotate(**COUNT_SUMS)
     }
-    now = {
-        row["node_id"]: row
+    now = {  # node → (awaiting, of those overdue)
+        row["node_id"]: (row["awaiting"] or 0, row["open_overdue"] or 0)
         for row in EntryMonthlyLevel.objects.filter(node_id__in=ids, awaiting__gt=0)
         .order_by()
         .values("node_id")
         .annotate(awaiting=Sum("awaiting"), open_overdue=Sum("open_overdue"))
     }
-
-    def row_of(unit: OrgNode, counts: Counts, waiting: dict, own: bool = False) -> UnitRow:
-        return UnitRow(
-            unit, counts, waiting.get("awaiting") or 0, waiting.get("open_overdue") or 0, own
-        )
-
     rows = [
-        row_of(child, sums.get(child.pk, Counts()), now.get(child.pk, {})) for child in children
+        UnitRow(child, sums.get(child.pk, Counts()), *now.get(child.pk, (0, 0)))
+        for child in children
     ]
     own = sums.get(node.pk, Counts()) - sum((row.counts for row in rows), Counts())
-    waiting = now.get(node.pk, {})
-    own_waiting = {
-        key: (waiting.get(key) or 0) - sum(getattr(row, attr) for row in rows)
-        for key, attr in (("awaiting", "awaiting_now"), ("open_overdue", "overdue_now"))
-    }
-    if own or any(own_waiting.values()):
-        rows.append(row_of(node, own, own_waiting, own=True))
+    awaiting, overdue = now.get(node.pk, (0, 0))
+    own_awaiting = awaiting - sum(row.awaiting_now for row in rows)
+    own_overdue = overdue - sum(row.overdue_now for row in rows)
+    if own or own_awaiting or own_overdue:
+        rows.append(UnitRow(node, own, own_awaiting, own_overdue, own=True))
     minimum = ranking_min_ratings()
     ranking = _rank([row for row in rows if not row.own], minimum)
     return UnitFigures(node, period, rows, ranking, minimum)
