@@ -285,6 +285,10 @@ class AssessmentRow(models.Model):
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
+    # Not stored: how the table names a cadre's organisation ("branch · party group"), set on
+    # the cadres' rows by feedback.selectors.assessment.assessment_table.
+    org_label: str
+
     class Meta:
         verbose_name = _("assessment row")
         verbose_name_plural = _("assessment rows")

@@ -32,17 +32,17 @@ def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentT
     organisation is — ranked as computed for the whole company (one query, and one for the
     branches of the party groups cadres belong to). Call with a campaign from
     feedback.permissions.get_assessment_campaign_for."""
-    rows = AssessmentRow.objects.filter(assessment_scope(user), campaign=campaign)
-    rows = rows.select_related("org", "person__org").order_by(
-        F("rank").asc(nulls_last=True), "org__path", "person__name", "pk"
+    rows = list(
+        AssessmentRow.objects.filter(assessment_scope(user), campaign=campaign)
+        .select_related("org", "person__org")
+        .order_by(F("rank").asc(nulls_last=True), "org__path", "person__name", "pk")
     )
-    rows = list(rows)
     branches = [row for row in rows if row.org_id]
-    cadres = [row for row in rows if row.person_id]
-    groups = branch_names({r.person.org.path for r in cadres if r.person.org.kind == OrgKind.GROUP})
-    for row in cadres:  # "branch · group" for a cadre in a party group
-        org = row.person.org
+    cadre_orgs = [(row, row.person.org) for row in rows if row.person is not None]
+    groups = branch_names({org.path for _row, org in cadre_orgs if org.kind == OrgKind.GROUP})
+    for row, org in cadre_orgs:  # "branch · group" for a cadre in a party group
         row.org_label = f"{groups[org.path]} · {org.name}" if org.path in groups else org.name
+    cadres = [row for row, _org in cadre_orgs]
     computed = max((row.computed_at for row in rows), default=None)
     return AssessmentTable(
         campaign, branches, cadres, computed, campaign_weights(campaign), ranking_min_ratings()

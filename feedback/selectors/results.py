@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, F, Q
 
@@ -93,7 +94,7 @@ class RateeResult:
 
     @property
     def level_label(self) -> str:
-        return Level(self.level).label
+        return str(Level(self.level).label)
 
     @property
     def shown(self) -> bool:
@@ -101,20 +102,22 @@ class RateeResult:
 
     @property
     def satisfied(self) -> int | None:
+        """The satisfied answers; None while the result is hidden."""
         if not self.shown:
             return None
         return sum(n for value, n in self.ratings.items() if value in satisfied_values())
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.count if self.shown else None
+        satisfied = self.satisfied
+        return None if satisfied is None else satisfied / self.count
 
     @property
     def distribution(self) -> list[Share]:
         if not self.shown:
             return []
         return [
-            Share(value, label, self.ratings[value], self.ratings[value] / self.count)
+            Share(value, str(label), self.ratings[value], self.ratings[value] / self.count)
             for value, label in Satisfaction.choices
         ]
 
@@ -194,7 +197,10 @@ def _grouped(campaign: EvaluationCampaign, condition: Q) -> list[RateeResult]:
             detail = _org_kind_label(row["ratee_org__kind"], row["ratee_org__branch_type"])
             kind, pk, name = "branch", row["ratee_org_id"], row["ratee_org__name"]
             path = row["ratee_org__path"]
-        ratings = {value: row[name_] for value, name_ in _VALUE_FIELDS.items()}
+        # The counts per value are annotated under names made at run time, which the row's
+        # inferred type does not know.
+        counts = cast(dict[str, int], row)
+        ratings = {value: counts[name_] for value, name_ in _VALUE_FIELDS.items()}
         results.append(
             RateeResult(
                 kind=kind,
@@ -231,16 +237,17 @@ def branch_names(groups: set[str]) -> dict[str, str]:
 
 
 def _summaries(rows: list[RateeResult]) -> tuple[list[LevelSummary], LevelSummary]:
-    levels = {level.value: LevelSummary(level.value, level.label) for level in Level}
+    levels = {level.value: LevelSummary(level.value, str(level.label)) for level in Level}
     total = LevelSummary("", "")
     for row in rows:
+        satisfied = row.satisfied  # None: the result is hidden
         for summary in (levels[row.level], total):
             summary.assigned += row.assigned
             summary.answered += row.count
-            if row.shown:
+            if satisfied is not None:
                 summary.ratees += 1
                 summary.ratings += row.count
-                summary.satisfied += row.satisfied
+                summary.satisfied += satisfied
             elif row.count:
                 summary.hidden += 1
     return list(levels.values()), total
@@ -314,7 +321,8 @@ def reverse_rates(*, campaign: EvaluationCampaign) -> dict[tuple[str, int], Reve
     level with enough ratings), keyed ("person", pk) or ("branch", pk) (one query)."""
     pooled: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     for row in _grouped(campaign, Q()):
-        if row.shown:
-            pooled[row.key][0] += row.satisfied
+        satisfied = row.satisfied  # None: the result is hidden
+        if satisfied is not None:
+            pooled[row.key][0] += satisfied
             pooled[row.key][1] += row.count
     return {key: ReverseRate(satisfied, count) for key, (satisfied, count) in pooled.items()}
