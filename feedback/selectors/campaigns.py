@@ -92,7 +92,7 @@ def campaign_counts(*, campaign: EvaluationCampaign) -> CampaignCounts:
         units=Count("pk", filter=Q(unit__isnull=False)),
         orgs=Count("pk", filter=Q(org__isnull=False)),
     )
-    by_rule = [(rule, label, found.get(rule, 0)) for rule, label in EvaluationRule.choices]
+    by_rule = [(rule, str(label), found.get(rule, 0)) for rule, label in EvaluationRule.choices]
     return CampaignCounts(
         by_rule=by_rule,
         pairs=sum(found.values()),
@@ -154,7 +154,7 @@ def campaign_raters(
 
 @dataclass
 class ProgressRow:
-    node: OrgNode
+    node: OrgNode | None  # None: the total of a tree with several roots
     label: str
     drillable: bool
     total: int = 0
@@ -205,15 +205,16 @@ def campaign_progress(*, campaign: EvaluationCampaign, node: OrgNode | None) -> 
     }
     rows = []
     if node is not None and node.path in grouped:  # raters attached to the node itself
-        row = grouped[node.path]
+        itself = grouped[node.path]
         label = _("%(name)s itself") % {"name": node.name}
-        rows.append(ProgressRow(node, label, False, row["total"], row["answered"]))
+        rows.append(ProgressRow(node, label, False, itself["total"], itself["answered"]))
     for unit in units:
-        row = grouped.get(unit.path, {})
+        counted = grouped.get(unit.path)
         drillable = unit.kind != OrgKind.GROUP and not unit.is_leaf()
-        rows.append(
-            ProgressRow(unit, unit.name, drillable, row.get("total", 0), row.get("answered", 0))
-        )
+        row = ProgressRow(unit, unit.name, drillable)
+        if counted is not None:
+            row.total, row.answered = counted["total"], counted["answered"]
+        rows.append(row)
     total = ProgressRow(
         node,
         _("Total"),
@@ -240,9 +241,9 @@ def rater_kind_label(rater: EvaluationRater) -> str:
 
 def rater_home(rater: EvaluationRater) -> OrgNode | None:
     """The org node a rater is counted under (its objects loaded with RATER_RELATED)."""
-    if rater.person_id:
+    if rater.person is not None:
         return rater.person.org
-    if rater.unit_id:
+    if rater.unit is not None:
         return rater.unit.branch
     return rater.org
 

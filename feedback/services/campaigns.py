@@ -45,8 +45,9 @@ from liaison.services.audit import audit_record
 BATCH_SIZE = 1000
 # Years a campaign may be created for: from this one to next year.
 FIRST_YEAR = 2000
-RATER_COLUMNS = {PERSON: "person_id", UNIT: "unit_id", ORG: "org_id"}
-RATEE_COLUMNS = {PERSON: "ratee_person_id", ORG: "ratee_org_id"}
+# The column of each kind of party (PairingShape's values).
+RATER_COLUMNS: dict[str, str] = {PERSON: "person_id", UNIT: "unit_id", ORG: "org_id"}
+RATEE_COLUMNS: dict[str, str] = {PERSON: "ratee_person_id", ORG: "ratee_org_id"}
 
 Rater = Person | Unit | OrgNode
 Ratee = Person | OrgNode
@@ -182,7 +183,9 @@ def _rater_key(person_id: int | None, unit_id: int | None, org_id: int | None) -
         return (PERSON, person_id)
     if unit_id:
         return (UNIT, unit_id)
-    return (ORG, org_id)
+    if org_id:
+        return (ORG, org_id)
+    raise ValueError("A rater is a person, a unit or a branch (rater_is_one_party).")
 
 
 def raters_make(
@@ -211,7 +214,11 @@ def raters_make(
 
 
 def _ratee_key(ratee_person_id: int | None, ratee_org_id: int | None) -> tuple[str, int]:
-    return (PERSON, ratee_person_id) if ratee_person_id else (ORG, ratee_org_id)
+    if ratee_person_id:
+        return (PERSON, ratee_person_id)
+    if ratee_org_id:
+        return (ORG, ratee_org_id)
+    raise ValueError("A ratee is a person or a branch (assignment_one_ratee).")
 
 
 @transaction.atomic

@@ -75,6 +75,8 @@ def evaluation_reminders_send(*, now: dt.datetime | None = None) -> dict[str, in
         for pk, campaign_id, nonce, token_hash, year, closes_on, email, active, wants in due:
             if not (email and active and wants):
                 continue
+            if closes_on is None:  # never: the query asked for a closing date from today on
+                continue
             rater = EvaluationRater(
                 pk=pk, campaign_id=campaign_id, nonce=nonce, token_hash=token_hash
             )
