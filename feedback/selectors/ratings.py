@@ -67,6 +67,8 @@ def rating_link_expires_at(*, link: RatingLink) -> dt.datetime | None:
     entry = link.entry
     if link.round != entry.reopen_count or entry.status != EntryStatus.REPLIED:
         return None
+    if entry.replied_at is None:  # never: a reply sets it
+        return None
     return entry.replied_at + dt.timedelta(days=rating_link_valid_days())
 
 
@@ -84,9 +86,10 @@ def rating_link_state(*, link: RatingLink, now: dt.datetime | None = None) -> Li
         return LinkState.RATED if rated else LinkState.CLOSED
     if entry.status == EntryStatus.VOID:
         return LinkState.CLOSED
-    if entry.status != EntryStatus.REPLIED:
+    expires_at = rating_link_expires_at(link=link)
+    if expires_at is None:  # its round has no reply
         return LinkState.NOT_REPLIED
-    if (now or timezone.now()) >= rating_link_expires_at(link=link):
+    if (now or timezone.now()) >= expires_at:
         return LinkState.EXPIRED
     return LinkState.USABLE
 
