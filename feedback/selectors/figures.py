@@ -42,7 +42,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from feedback.constants import Satisfaction, satisfied_values
+from feedback.constants import Satisfaction, satisfaction_rate, satisfied_values
 from feedback.models import (
     COUNT_FIELDS,
     RATING_FIELDS,
@@ -110,7 +110,7 @@ class Counts:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return _rate(self.satisfied, self.rated)
+        return satisfaction_rate(self.satisfied, self.rated)
 
     @property
     def deadlines_come(self) -> int:

@@ -37,6 +37,7 @@ from feedback.constants import (
     CampaignStatus,
     Satisfaction,
     evaluation_min_ratings,
+    satisfaction_rate,
     satisfied_values,
 )
 from feedback.models import EvaluationAnswer, EvaluationAssignment, EvaluationCampaign
@@ -110,7 +111,7 @@ class RateeResult:
     @property
     def satisfaction_rate(self) -> float | None:
         satisfied = self.satisfied
-        return None if satisfied is None else satisfied / self.count
+        return None if satisfied is None else satisfaction_rate(satisfied, self.count)
 
     @property
     def distribution(self) -> list[Share]:
@@ -137,7 +138,7 @@ class LevelSummary:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.ratings if self.ratings else None
+        return satisfaction_rate(self.satisfied, self.ratings)
 
 
 @dataclass
@@ -313,7 +314,7 @@ class ReverseRate:
 
     @property
     def rate(self) -> float | None:
-        return self.satisfied / self.count if self.count else None
+        return satisfaction_rate(self.satisfied, self.count)
 
 
 def reverse_rates(*, campaign: EvaluationCampaign) -> dict[tuple[str, int], ReverseRate]:

@@ -55,7 +55,6 @@ from feedback.selectors.campaigns import campaign_weights
 from feedback.selectors.figures import Counts
 from feedback.selectors.results import reverse_rates
 from feedback.services.rollup_cells import (
-    AWAITING,
     REPLIED_STATUSES,
     REPLY_REQUIRED,
     ROUND_EVENTS,
@@ -64,6 +63,7 @@ from feedback.services.rollup_cells import (
     in_months,
 )
 from liaison.constants import EntryStatus, Level, OrgKind, Role
+from liaison.deadlines import flagged_overdue_q
 from liaison.models import Entry, EntryEvent, MonthlyReview, OrgNode, Person
 
 __all__ = ["CADRE_ROLES", "assessed_cadres", "assessment_compute", "assessment_score", "rank_rows"]
@@ -183,7 +183,7 @@ def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]
         counts[rating["person"]]["rated"] += rating["n"]
         counts[rating["person"]][RATING_FIELDS[rating["value"]]] += rating["n"]
 
-    replied, awaiting = Q(status__in=REPLIED_STATUSES), Q(status__in=AWAITING)
+    replied = Q(status__in=REPLIED_STATUSES)
     single = (
         entries.filter(reopen_count=0, kind__in=REPLY_REQUIRED, due_on__gte=first)
         .filter(due_on__lte=last)
@@ -192,7 +192,7 @@ def _cadre_counts(cadres: QuerySet[Person], period: Period) -> dict[int, Counts]
         .annotate(  # n_: an annotation may not take a field's name (replied_on_time)
             n_replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
             n_replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
-            n_open_overdue=Count("pk", filter=awaiting & Q(is_overdue=True)),
+            n_open_overdue=Count("pk", filter=flagged_overdue_q()),
         )
     )
     for row in single:

@@ -23,7 +23,7 @@ from feedback.services.campaigns import (
     campaign_require,
     raters_make,
 )
-from liaison.constants import BRANCH_TYPE_LEVELS, Level, OrgKind, PersonKind
+from liaison.constants import Level, OrgKind, PersonKind, level_of
 from liaison.models import OrgNode, Person, Unit, User
 
 
@@ -59,7 +59,7 @@ def ratee_level(*, campaign: EvaluationCampaign, ratee: Ratee) -> str:
             raise ValidationError(
                 {"ratee": _("%(name)s is no longer active.") % {"name": ratee.name}}
             )
-        return BRANCH_TYPE_LEVELS[ratee.branch_type]
+        return level_of(role="", org_kind=ratee.kind, branch_type=ratee.branch_type)
     if not isinstance(ratee, Person):
         raise ValidationError({"ratee": _("Choose a person or a party branch to be rated.")})
     if not ratee.is_active or ratee.kind != PersonKind.EMPLOYEE:

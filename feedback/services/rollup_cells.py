@@ -56,12 +56,12 @@ from django.utils import timezone
 from feedback.models import RATING_FIELDS, Rating
 from feedback.periods import local_month, month_of, next_month
 from liaison.constants import (
-    AWAITING_REPLY_STATUSES,
     REPLY_REQUIRED_KINDS,
     EntryKind,
     EntryStatus,
     EventKind,
 )
+from liaison.deadlines import awaiting_q, awaiting_reply, flagged_overdue_q
 from liaison.models import Entry, EntryEvent, OrgNode, Visit
 
 # (org id, month, level, colour, kind) → counts by column name.
@@ -75,7 +75,6 @@ VisitKey = tuple[int, dt.date, str]
 # An event of an entry's timeline: (kind, at, after).
 TimelineEvent = tuple[str, dt.datetime, dict[str, Any]]
 
-AWAITING = sorted(AWAITING_REPLY_STATUSES)
 REPLY_REQUIRED = sorted(REPLY_REQUIRED_KINDS)
 # A reply-required entry in one of these has the reply of its current round.
 REPLIED_STATUSES = (EntryStatus.REPLIED, EntryStatus.CLOSED)
@@ -179,7 +178,7 @@ def entry_cells(scope: Scope) -> Cells:
     # Entries never reopened: one round, read from the entry itself.
     single = entries.filter(reopen_count=0, kind__in=REPLY_REQUIRED)
     replied = Q(status__in=REPLIED_STATUSES)
-    awaiting = Q(status__in=AWAITING)
+    awaiting = awaiting_q()
     due = (
         single.filter(in_months("due_on", scope.months), due_on__isnull=False)
         .values(*_KEY, month=_trunc("due_on"))
@@ -188,7 +187,7 @@ def entry_cells(scope: Scope) -> Cells:
             n_replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
             n_replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
             n_awaiting=Count("pk", filter=awaiting),
-            n_open_overdue=Count("pk", filter=awaiting & Q(is_overdue=True)),
+            n_open_overdue=Count("pk", filter=flagged_overdue_q()),
         )
     )
     for row in due:
@@ -328,7 +327,7 @@ def entry_rounds(entry: dict, timeline: list[TimelineEvent]) -> list[Round]:
         elif kind in (EventKind.RESOLVED_ON_SPOT, EventKind.RESULT_RECORDED):
             current.resolved_at = _moment(after.get("resolved_at"), at)
     replied = entry["status"] in REPLIED_STATUSES
-    awaiting = entry["status"] in AWAITING_REPLY_STATUSES
+    awaiting = awaiting_reply(entry["status"])
     done.append(
         Round(
             due_on=entry["due_on"],
