@@ -27,7 +27,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"ledger-test-{os.getpid()}"
 if not REDIS_URL:  # noqa: F405
     _test_broker = tempfile.mkdtemp(prefix="ledger-test-broker-")
     atexit.register(shutil.rmtree, _test_broker, True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "data_folder_in": f"{_test_broker}/queue",
         "data_folder_out": f"{_test_broker}/queue",
