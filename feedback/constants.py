@@ -6,8 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from liaison.constants import COMPANY_WIDE_ROLES, Role
-
 
 class Satisfaction(models.TextChoices):
     """非常满意 / 满意 / 基本满意 / 不满意."""
@@ -62,10 +60,6 @@ def rating_link_base_url() -> str:
 
 # The informant's comment through a signed link, at most this many characters.
 RATING_LINK_COMMENT_MAX_LENGTH = 500
-
-
-# Who reads the satisfaction dashboards, each for their own subtree (DESIGN.md §1).
-DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,12 +14,15 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from feedback.constants import DASHBOARD_ROLES, CampaignStatus
+from feedback.constants import CampaignStatus
 from feedback.models import EvaluationAssignment, EvaluationCampaign
-from liaison.constants import COMPANY_WIDE_ROLES
+from liaison.constants import COMPANY_WIDE_ROLES, Role
 from liaison.models import Entry, OrgNode, User
 from liaison.permissions import scope_path, sees_whole_company
 from liaison.transitions import Action, Actor, actor_capacities, entry_refusal
+
+# Who reads the satisfaction dashboards, each for their own subtree (DESIGN.md §1).
+DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
 
 # --- ratings and the informant's link ---------------------------------------------------------
 
