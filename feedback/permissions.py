@@ -21,8 +21,13 @@ from liaison.models import Entry, OrgNode, User
 from liaison.permissions import scope_path, sees_whole_company
 from liaison.transitions import Action, Actor, actor_capacities, entry_refusal
 
-# Who reads the satisfaction dashboards, each for their own subtree (DESIGN.md §1).
-DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
+# Who reads the satisfaction dashboards, each for their own subtree (DESIGN.md §1): a
+# leadership cadre (党委书记) reads the one of the committee he leads.
+DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {
+    Role.COMMITTEE_STAFF,
+    Role.BRANCH_SECRETARY,
+    Role.LEADERSHIP_CADRE,
+}
 
 # --- ratings and the informant's link ---------------------------------------------------------
 
@@ -53,8 +58,8 @@ def rating_link_may_show(*, entry: Entry, user: User) -> bool:
 
 
 def reads_dashboards(user: User) -> bool:
-    """The party-building department (and administrators) for the company, committee staff for
-    their committee, branch secretaries for their branch."""
+    """The party-building department (and administrators) for the company, committee staff and
+    leadership cadres for their committee, branch secretaries for their branch."""
     return scope_path(user) is not None and (user.is_superuser or user.role in DASHBOARD_ROLES)
 
 

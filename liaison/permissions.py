@@ -49,8 +49,13 @@ ENTRY_LIST_ROLES: dict[EntryScope, frozenset[str]] = {
 REVIEW_READER_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF}
 # Who issues supervision notices (督办, R6): the party-building department (and administrators).
 SUPERVISOR_ROLES = COMPANY_WIDE_ROLES
-# Who reads the supervision board, each for their own subtree.
-SUPERVISION_BOARD_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY}
+# Who reads the supervision board, each for their own subtree (a leadership cadre read-only:
+# notices are the supervisors').
+SUPERVISION_BOARD_ROLES = COMPANY_WIDE_ROLES | {
+    Role.COMMITTEE_STAFF,
+    Role.BRANCH_SECRETARY,
+    Role.LEADERSHIP_CADRE,
+}
 
 
 def _active(user: User) -> bool:
@@ -106,9 +111,8 @@ def scope_path(user: User) -> str | None:
         return None
     if sees_whole_company(user):
         return ""
-    if user.scope_org_id:
-        return user.scope_org.path
-    return None
+    scope = user.scope_org  # no query when the user has no scope
+    return None if scope is None else scope.path
 
 
 def visible_orgs(user: User) -> QuerySet[OrgNode]:

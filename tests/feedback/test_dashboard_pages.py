@@ -20,9 +20,14 @@ from tests.fixtures.figures import bulk_entries
 
 PAGE = reverse("feedback:dashboard")
 EXPORT = reverse("feedback:dashboard_export")
-READERS = [Role.PARTY_BUILDING, Role.ADMINISTRATOR, Role.COMMITTEE_STAFF, Role.BRANCH_SECRETARY]
-OTHERS = [
+READERS = [
+    Role.PARTY_BUILDING,
+    Role.ADMINISTRATOR,
+    Role.COMMITTEE_STAFF,
+    Role.BRANCH_SECRETARY,
     Role.LEADERSHIP_CADRE,
+]
+OTHERS = [
     Role.OFFICE_CADRE,
     Role.GRASSROOTS_CADRE,
     Role.PARTY_MEMBER,
@@ -50,6 +55,8 @@ def test_dashboard_needs_a_login(client):
         (Role.COMMITTEE_STAFF, "committee_b", 404),  # another committee
         (Role.COMMITTEE_STAFF, "company", 404),  # above their scope
         (Role.BRANCH_SECRETARY, "office_branch", 404),
+        (Role.LEADERSHIP_CADRE, "branch_a", 200),  # in the committee he leads
+        (Role.LEADERSHIP_CADRE, "committee_b", 404),
     ],
 )
 def test_a_node_outside_the_readers_subtree_is_404(world, client_for, role, node, status):

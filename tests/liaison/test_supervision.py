@@ -33,7 +33,7 @@ from liaison.services.supervision import (
     supervision_issue,
 )
 from liaison.workdays import WorkCalendar
-from tests.fixtures.factories import make_entry
+from tests.fixtures.factories import make_entry, make_user
 
 BOARD = reverse("liaison:supervision_board")
 
@@ -309,7 +309,7 @@ def test_the_timeline_names_the_notice_and_the_answer(world, client_for):
         (Role.ADMINISTRATOR, 200),
         (Role.COMMITTEE_STAFF, 200),
         (Role.BRANCH_SECRETARY, 200),
-        (Role.LEADERSHIP_CADRE, 404),
+        (Role.LEADERSHIP_CADRE, 200),  # his committee's, read-only
         (Role.OFFICE_CADRE, 404),
         (Role.GRASSROOTS_CADRE, 404),
         (Role.PARTY_MEMBER, 404),
@@ -473,3 +473,20 @@ def test_board_query_count_does_not_grow_with_entries(
     assert small == large
     with django_assert_max_num_queries(12):
         client.get(BOARD, {"org": world.committee_a.pk, "age": OverdueAge.UP_TO_20})
+
+
+def test_a_leadership_cadre_reads_his_committees_board_but_issues_nothing(world, client_for):
+    """党委书记 follows the overdue entries of the committee he leads; notices stay the
+    party-building department's."""
+    leader = world.users[Role.LEADERSHIP_CADRE]
+    in_scope = make_entry(world.users[Role.BRANCH_SECRETARY], recorded_on=dt.date(2026, 9, 1))
+    elsewhere = make_entry(
+        make_user(Role.BRANCH_SECRETARY, scope=world.branch_b, username="sj-b"),
+        recorded_on=dt.date(2026, 9, 1),
+    )
+    body = client_for(leader).get(BOARD).content.decode()
+    assert in_scope.number in body and elsewhere.number not in body
+    issue = reverse("liaison:supervision_issue", args=[in_scope.pk])
+    data = {"instruction": "催办", "respond_by": supervision_default_respond_by().isoformat()}
+    assert client_for(leader).post(issue, data).status_code == 403
+    assert not in_scope.supervisions.exists()
