@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def reserve_ids(model: type[Model], count: int) -> list[int]:
@@ -49,24 +49,36 @@ def _copy_text(value):
     return value
 
 
+def _stored_fields(model: type[Model], names: Sequence[str]) -> list[tuple[Field, str]]:
+    """Return each named field of `model` with its column; refuse a name that has no column
+    (a reverse relation)."""
+    found = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field) or field.column is None:
+            raise ValueError(f"{model.__name__}.{name} has no column to insert into.")
+        found.append((field, field.column))
+    return found
+
+
 def bulk_insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> int:
     """Insert `rows` (one value per field in `names`, foreign keys as ids) into `model`'s table."""
     if not rows:
         return 0
-    meta = model._meta
-    fields = [meta.get_field(name) for name in names]
+    fields = _stored_fields(model, names)
     quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(field.column) for field in fields)
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(column) for _field, column in fields)
     with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", None)
-        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+        # COPY through psycopg2's own cursor; None with another driver (SQLite, psycopg 3).
+        copy_expert = getattr(getattr(cursor, "cursor", None), "copy_expert", None)
+        if connection.vendor == "postgresql" and copy_expert is not None:
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
             for row in rows:
                 writer.writerow([_copy_text(value) for value in row])
             buffer.seek(0)
-            raw.copy_expert(
+            copy_expert(
                 f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
             )
         else:
@@ -76,7 +88,7 @@ def bulk_insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple])
                 [
                     tuple(
                         field.get_db_prep_save(value, connection)
-                        for field, value in zip(fields, row, strict=True)
+                        for (field, _column), value in zip(fields, row, strict=True)
                     )
                     for row in rows
                 ],
