@@ -3,11 +3,17 @@
 A view or template never spells one of these values; it asks this module.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class OrgKind(models.TextChoices):
@@ -130,7 +136,7 @@ class PairingShape(models.TextChoices):
 
 # (subject side, target side) of each kind. The model's check constraint, the form, the import
 # and the statistics all read this one table.
-PAIRING_SHAPES: dict[str, tuple[str, str]] = {
+PAIRING_SHAPES: dict[str, tuple[PairingShape, PairingShape]] = {
     PairingKind.LEADER_CONTACT: (PairingShape.PERSON, PairingShape.UNIT),
     PairingKind.CADRE_TEAM: (PairingShape.PERSON, PairingShape.UNIT),
     PairingKind.OFFICE_CADRE_FRONTLINE: (PairingShape.PERSON, PairingShape.PERSON),
@@ -169,7 +175,7 @@ PAIRING_RULES: dict[str, PairingRule] = {
 
 # The Jilin article counts pairings as "216 cadres linked 307 teams": one sentence a kind,
 # with the distinct subjects and the distinct targets. Counted nouns for each side:
-PAIRING_COUNT_NOUNS: dict[str, tuple[str, str]] = {
+PAIRING_COUNT_NOUNS: dict[str, tuple[StrPromise, StrPromise]] = {
     PairingKind.LEADER_CONTACT: (_("leadership cadres"), _("contact units")),
     PairingKind.CADRE_TEAM: (_("grassroots cadres"), _("teams and stations")),
     PairingKind.OFFICE_CADRE_FRONTLINE: (_("office cadres"), _("frontline employees")),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -28,13 +30,28 @@ from liaison.models import (
 )
 from liaison.services.audit import audit_record
 
-_SHAPE_TYPES = {PairingShape.PERSON: Person, PairingShape.UNIT: Unit, PairingShape.ORG: OrgNode}
+_SHAPE_TYPES: dict[str, type[Person | Unit | OrgNode]] = {
+    PairingShape.PERSON: Person,
+    PairingShape.UNIT: Unit,
+    PairingShape.ORG: OrgNode,
+}
 _SUBJECT_FIELDS = {PairingShape.PERSON: "person", PairingShape.ORG: "org"}
 _TARGET_FIELDS = {
     PairingShape.PERSON: "target_person",
     PairingShape.UNIT: "target_unit",
     PairingShape.ORG: "target_org",
 }
+
+
+class PairingSide(Protocol):
+    """What the rules read of a side of a pairing besides its Person flags and branch type: a
+    Person, Unit or OrgNode, or a row of an import workbook."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def code(self) -> str: ...
 
 
 def pairing_build(
@@ -121,7 +138,7 @@ def pairing_check_rules(*, pairing: Pairing) -> None:
 
 
 def pairing_side_errors(
-    *, kind: str, subject: object | None, target: object | None
+    *, kind: str, subject: PairingSide | None, target: PairingSide | None
 ) -> dict[str, str]:
     """Return what the sides break of the rules of `kind` (PAIRING_RULES): one message a side,
     keyed "subject" or "target".
@@ -174,7 +191,10 @@ def pairing_side_errors(
 
 
 def _flag_name(flag: str) -> str:
-    return str(Person._meta.get_field(flag).verbose_name)
+    field = Person._meta.get_field(flag)
+    if not isinstance(field, Field):
+        raise TypeError(f"Person.{flag} is a relation, not a flag.")
+    return str(field.verbose_name)
 
 
 def _is_branch(side, branch_type: str) -> bool:

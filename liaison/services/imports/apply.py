@@ -6,6 +6,8 @@ failure anywhere writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils import timezone
 
 from liaison.constants import CREATED, PAIRING_SHAPES, UPDATED, PairingShape
@@ -25,30 +27,35 @@ def apply_plan(*, plan: Plan, actor: User | None) -> None:
     orgs = _apply_orgs(plan, actor)
     units = _apply_units(plan, orgs)
     people = _apply_people(plan, orgs, units)
-    sides = {PairingShape.PERSON: people, PairingShape.UNIT: units, PairingShape.ORG: orgs}
-    new_pairings = [
-        pairing_build(
-            kind=item.kind,
-            subject=_side(sides, item.kind, item.subject_code, subject=True),
-            target=_side(sides, item.kind, item.target_code, subject=False),
-            start_on=item.start_on,
-            end_on=item.end_on,
-            note=item.note,
-        )
-        for item in plan.pairings
-        if item.action == CREATED
-    ]
+    # Each side by shape and code; a unit is never the liaison side (PAIRING_SHAPES).
+    subjects: dict[str, Mapping[str, Person | OrgNode]] = {
+        PairingShape.PERSON: people,
+        PairingShape.ORG: orgs,
+    }
+    targets: dict[str, Mapping[str, Person | Unit | OrgNode]] = {
+        **subjects,
+        PairingShape.UNIT: units,
+    }
+    new_pairings = []
+    for item in plan.pairings:
+        if item.action == CREATED:
+            subject_shape, target_shape = PAIRING_SHAPES[item.kind]
+            new_pairings.append(
+                pairing_build(
+                    kind=item.kind,
+                    subject=subjects[subject_shape][item.subject_code],
+                    target=targets[target_shape][item.target_code],
+                    start_on=item.start_on,
+                    end_on=item.end_on,
+                    note=item.note,
+                )
+            )
     Pairing.objects.bulk_create(new_pairings, batch_size=BATCH)
     changed = {item.existing_pk: item for item in plan.pairings if item.action == UPDATED}
     pairings = list(Pairing.objects.filter(pk__in=list(changed)))
     for pairing in pairings:
         pairing.end_on, pairing.note = changed[pairing.pk].end_on, changed[pairing.pk].note
     Pairing.objects.bulk_update(pairings, ["end_on", "note"], batch_size=BATCH)
-
-
-def _side(sides: dict, kind: str, code: str, *, subject: bool) -> OrgNode | Person | Unit:
-    shape = PAIRING_SHAPES[kind][0 if subject else 1]
-    return sides[shape][code]
 
 
 def _apply_orgs(plan: Plan, actor: User | None) -> dict[str, OrgNode]:
@@ -64,9 +71,10 @@ def _apply_orgs(plan: Plan, actor: User | None) -> dict[str, OrgNode]:
                 branch_type=item.branch_type,
             )
         elif item.action == UPDATED:
-            org_node_update(
-                actor=actor, node=item.existing, name=item.name, is_active=item.existing.is_active
-            )
+            node = item.existing
+            if node is None:
+                raise ValueError(f"Organisation {item.code} is to be updated but does not exist.")
+            org_node_update(actor=actor, node=node, name=item.name, is_active=node.is_active)
     return orgs
 
 
@@ -107,6 +115,8 @@ def _apply_people(
             person = Person(code=item.code, **item.values)
             new.append(person)
         elif item.action == UPDATED:
+            if item.existing is None:
+                raise ValueError(f"Person {item.code} is to be updated but does not exist.")
             person = item.existing
             for key in PERSON_FIELDS:
                 setattr(person, key, item.values[key])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
@@ -227,7 +228,7 @@ def _set(job: ImportJob, **fields) -> None:
     ImportJob.objects.filter(pk=job.pk).update(**fields)
 
 
-def _finish(job: ImportJob, status: str, *, errors: list[dict] = (), plan=None) -> None:
+def _finish(job: ImportJob, status: str, *, errors: Sequence[dict] = (), plan=None) -> None:
     summary = {k: v for k, v in job.summary.items() if k != "phase"}
     if plan is not None:
         summary["counts"] = plan.counts()

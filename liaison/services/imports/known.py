@@ -41,7 +41,10 @@ def load_known(sheets: dict[str, list[Row]]) -> Known:
     }
     units = {unit.code: unit for unit in Unit.objects.all()}
     unit_codes = {unit.pk: unit.code for unit in units.values()}
-    unit_parent = {unit.code: unit_codes.get(unit.parent_id, "") for unit in units.values()}
+    unit_parent = {
+        unit.code: "" if unit.parent_id is None else unit_codes.get(unit.parent_id, "")
+        for unit in units.values()
+    }
     person_codes = {cell_text(r.values.get("code")) for r in sheets.get(SHEET_PEOPLE, [])}
     for row in sheets.get(SHEET_PAIRINGS, []):
         person_codes |= {cell_text(row.values.get("subject")), cell_text(row.values.get("target"))}

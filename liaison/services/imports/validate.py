@@ -49,7 +49,7 @@ from liaison.services.imports.workbook import (
     SHEETS,
     Row,
 )
-from liaison.services.pairings import pairing_side_errors
+from liaison.services.pairings import PairingSide, pairing_side_errors
 
 PERSON_FIELDS = (
     "name",
@@ -117,12 +117,12 @@ class PairingItem:
 
 @dataclass
 class Plan:
+    known: Known  # what the database held of the workbook's codes when the rows were checked
     orgs: list[OrgItem] = field(default_factory=list)
     units: list[UnitItem] = field(default_factory=list)
     people: list[PersonItem] = field(default_factory=list)
     pairings: list[PairingItem] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    known: Known | None = None
 
     def counts(self) -> list[dict]:
         """Return one line per sheet: rows to create, to update, and left unchanged."""
@@ -133,10 +133,10 @@ class Plan:
             (SHEET_PEOPLE, self.people),
             (SHEET_PAIRINGS, self.pairings),
         ):
-            line = {"sheet": sheet, CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+            counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
             for item in items:
-                line[item.action] += 1
-            lines.append(line)
+                counts[item.action] += 1
+            lines.append({"sheet": sheet, **counts})
         return lines
 
 
@@ -450,7 +450,7 @@ def _check_people(
             before = (
                 *(getattr(person, key) for key in PERSON_FIELDS),
                 known.org_codes.get(person.org_id, ""),
-                known.unit_codes.get(person.unit_id, ""),
+                "" if person.unit_id is None else known.unit_codes.get(person.unit_id, ""),
             )
             after = (*(values[key] for key in PERSON_FIELDS), item.org_code, item.unit_code)
             item.action = UNCHANGED if before == after else UPDATED
@@ -481,7 +481,7 @@ def _check_pairings(
         note = text_of(row, "note", problems)
         if start_on and end_on and end_on < start_on:
             problems.add(row, "end_on", _("The end date is before the start date."))
-        sides = {"subject": None, "target": None}
+        sides: dict[str, PairingSide | None] = {"subject": None, "target": None}
         if kind:
             for side, code, shape in zip(
                 sides, (subject, target), PAIRING_SHAPES[kind], strict=True
@@ -490,8 +490,11 @@ def _check_pairings(
                     sides[side] = _side_of(
                         row, side, code, shape, orgs, units, people_sides, known, problems
                     )
+        pairing = Pairing(kind=kind, end_on=end_on, note=note)
+        if start_on is not None:  # else date_of has reported the cell
+            pairing.start_on = start_on
         try:
-            Pairing(kind=kind, start_on=start_on, end_on=end_on, note=note).clean_fields(
+            pairing.clean_fields(
                 exclude=["person", "org", "target_person", "target_unit", "target_org"]
             )
         except ValidationError as error:
@@ -503,7 +506,7 @@ def _check_pairings(
             # has happened to them since (a special need resolved, a member transferred).
             for side, message in pairing_side_errors(kind=kind, **sides).items():
                 problems.add(row, side, message)
-        if not all(key):
+        if not (kind and subject and target and start_on):
             continue
         if key in seen:
             problems.add(
@@ -531,7 +534,7 @@ def _side_of(
     people: dict,
     known: Known,
     problems: Problems,
-) -> object | None:
+) -> PairingSide | None:
     """Return what `code` names on that side of a pairing (a row of this workbook first, else
     a record of the database), of the shape the pairing's kind needs; None, reported, if none."""
     if shape == PairingShape.PERSON:

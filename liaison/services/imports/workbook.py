@@ -12,6 +12,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +37,9 @@ from liaison.constants import (
     UnitKind,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SHEET_ORGS = "组织"
@@ -58,7 +62,7 @@ MAX_UNZIPPED_RATIO = 30
 class Column:
     header: str
     key: str
-    help: str
+    help: StrPromise  # lazy: translated when the template is written
     example: object = ""
     required: bool = False
     labels: dict = field(default_factory=dict)  # value -> accepted label, for list columns
