@@ -19,6 +19,7 @@ from liaison.models.pairings import (
     PAIRING_SIDE_COLUMNS,
     Pairing,
     PairingQuerySet,
+    active_on_q,
 )
 from liaison.models.reviews import MonthlyReview
 from liaison.models.supervision import Supervision
@@ -47,4 +48,5 @@ __all__ = [
     "Unit",
     "User",
     "Visit",
+    "active_on_q",
 ]

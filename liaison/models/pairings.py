@@ -41,10 +41,15 @@ def _pairing_shape_condition() -> Q:
     return condition
 
 
+def active_on_q(day: dt.date) -> Q:
+    """The pairings running on `day`: started, and not yet ended."""
+    return Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gte=day))
+
+
 class PairingQuerySet(models.QuerySet):
     def active_on(self, day: dt.date) -> PairingQuerySet:
         """Return the pairings running on `day`: started, and not yet ended."""
-        return self.filter(Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gte=day)))
+        return self.filter(active_on_q(day))
 
 
 class Pairing(models.Model):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.db.models import Choices
+from django.db.models import Choices, Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -25,8 +26,11 @@ from liaison.deadlines import is_due_soon, is_overdue
 from liaison.models import Entry, EntryEvent, Unit, User
 from liaison.workdays import WorkCalendar
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # The heading of an entry's printed record sheet (红/橙/黄色记录单), by colour.
-SHEET_TITLES = {
+SHEET_TITLES: dict[str, StrPromise] = {
     Colour.RED: gettext_lazy("Red record sheet"),
     Colour.ORANGE: gettext_lazy("Orange record sheet"),
     Colour.YELLOW: gettext_lazy("Yellow record sheet"),
@@ -51,7 +55,7 @@ _SHEET_PANELS: list[SheetBuilder] = []
 # Keys other apps write into events: key -> (label, {value: label}).
 _EVENT_FIELDS: dict[str, tuple[object, dict]] = {}
 # Keys whose value is a primary key, resolved to a name for display.
-_EVENT_REFERENCES = {"owner": User, "department": Unit}
+_EVENT_REFERENCES: dict[str, type[User] | type[Unit]] = {"owner": User, "department": Unit}
 
 
 def entry_panel_register(builder: PanelBuilder) -> PanelBuilder:
@@ -119,7 +123,7 @@ class EntryView:
 
     @property
     def sheet_title(self) -> str:
-        return SHEET_TITLES.get(self.entry.colour, BASIC_SHEET_TITLE)
+        return str(SHEET_TITLES.get(self.entry.colour, BASIC_SHEET_TITLE))
 
 
 def _field_meta(name: str) -> tuple[str, dict]:
@@ -129,6 +133,8 @@ def _field_meta(name: str) -> tuple[str, dict]:
     try:
         model_field = Entry._meta.get_field(name)
     except Exception:  # a key no model field or app names: show it as it is
+        return name, {}
+    if not isinstance(model_field, Field):  # a reverse relation: no label of its own either
         return name, {}
     return str(model_field.verbose_name), dict(model_field.flatchoices or [])
 
@@ -184,11 +190,11 @@ def entry_view(
     overdue (R6, checked live), the actions the user may take, and other apps' panels.
     `forms` holds a bound form to show again (by action name) after a refused submission."""
     today = today or timezone.localdate()
-    awaiting = entry.status in AWAITING_REPLY_STATUSES and entry.due_on is not None
+    due_on = entry.due_on if entry.status in AWAITING_REPLY_STATUSES else None
     days_left = None
-    if awaiting:
-        calendar = WorkCalendar.load(min(today, entry.due_on).year, max(today, entry.due_on).year)
-        days_left = calendar.working_days_between(today, entry.due_on)
+    if due_on is not None:  # awaiting its reply
+        calendar = WorkCalendar.load(min(today, due_on).year, max(today, due_on).year)
+        days_left = calendar.working_days_between(today, due_on)
     events = list(entry.events.select_related("actor").order_by("at", "pk"))
     panels = [
         panel
@@ -198,7 +204,7 @@ def entry_view(
     return EntryView(
         entry=entry,
         events=_event_rows(events),
-        awaiting_reply=awaiting,
+        awaiting_reply=due_on is not None,
         working_days_left=days_left,
         is_overdue=is_overdue(status=entry.status, due_on=entry.due_on, today=today),
         is_due_soon=is_due_soon(colour=entry.colour, working_days_left=days_left)

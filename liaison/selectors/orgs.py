@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -22,8 +23,11 @@ from liaison.constants import (
     UnitKind,
 )
 from liaison.filters import PairingFilter, PersonFilter
-from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User
+from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User, active_on_q
 from liaison.selectors.visits import person_entries, person_visits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass
@@ -141,16 +145,21 @@ def pairing_list(*, user: User, filters: dict | None = None) -> PairingFilter:
 
 @dataclass
 class PairingStat:
+    """One kind's count. The label and nouns stay lazy: they are translated where they are
+    shown (seed_demo prints them in English)."""
+
     kind: str
-    label: str
+    label: StrPromise
     subjects: int
     targets: int
-    subject_noun: str
-    target_noun: str
+    subject_noun: StrPromise
+    target_noun: StrPromise
     pairings: int
 
 
-def pairing_statistics(*, pairings: QuerySet[Pairing], day: dt.date | None = None) -> list:
+def pairing_statistics(
+    *, pairings: QuerySet[Pairing], day: dt.date | None = None
+) -> list[PairingStat]:
     """Count pairings running on `day` as the Jilin article does: "216 cadres linked 307 teams".
 
     One grouped query over the given (already scoped and filtered) pairings.
@@ -158,7 +167,7 @@ def pairing_statistics(*, pairings: QuerySet[Pairing], day: dt.date | None = Non
     day = day or timezone.localdate()
     grouped = {
         row["kind"]: row
-        for row in pairings.active_on(day)
+        for row in pairings.filter(active_on_q(day))
         .order_by()
         .values("kind")
         .annotate(

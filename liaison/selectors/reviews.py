@@ -4,6 +4,7 @@ entries behind a figure."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -64,7 +65,7 @@ def figure_conditions(month: dt.date) -> dict[str, Q]:
         & ~Q(kind=EntryKind.BASIC)
         & waiting_at_end
         & ~Q(last_progress_on__range=(start, end))
-        & ~noted,
+        & Q(~noted),  # Q(): the stubs combine a Q only with a Q; the condition is the same
     }
 
 
@@ -92,8 +93,10 @@ def review_figures(*, month: dt.date, branches: list[OrgNode]) -> dict[int, dict
         branch_id = next((by_path[path[:d]] for d in depths if path[:d] in by_path), None)
         if branch_id is None:
             continue
+        # The counts are annotated under the figures' names, which the row's type cannot know.
+        figure_counts = cast(dict[str, int], row)
         for name in FIGURES:
-            figures[branch_id][name] += row[name]
+            figures[branch_id][name] += figure_counts[name]
     return figures
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
@@ -21,6 +22,9 @@ from liaison.constants import EntryStatus
 from liaison.models import Entry, OrgNode, User
 from liaison.similarity import SIMILARITY_THRESHOLD, bigrams, dice, text_bigrams
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 SIMILAR_LIMIT = 5
 PARTY_CANDIDATES = 200
 RECENT_CANDIDATES = 300
@@ -29,6 +33,10 @@ DESCRIPTION_HEAD = 500
 # Ranking nudge for an entry about the same person or party: the same words about the same
 # party are more likely the same matter.
 SAME_PARTY_BONUS = 0.1
+
+
+class DescriptionHead(TypedDict):
+    description_head: str  # the first DESCRIPTION_HEAD characters of the description
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class SimilarEntry:
         return round(100 * self.score)
 
 
-def _candidates(user: User) -> QuerySet[Entry]:
+def _candidates(user: User) -> QuerySet[WithAnnotations[Entry, DescriptionHead]]:
     """Visible originals that can be linked to: not void, not themselves duplicates."""
     return (
         permissions.visible_entries(user)
@@ -84,7 +92,7 @@ def similar_entries(
         return []
     people_ids = sorted({pk for pk in people if pk})
     base = _candidates(user)
-    found: dict[int, Entry] = {}
+    found: dict[int, WithAnnotations[Entry, DescriptionHead]] = {}
     if people_ids:
         about = base.filter(Q(party_id__in=people_ids) | Q(informant_id__in=people_ids))
         found.update((e.pk, e) for e in about[:PARTY_CANDIDATES])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
@@ -71,10 +72,10 @@ def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry
     """Return the board's entries (unordered): in the user's subtree, awaiting a reply, and
     overdue today or under an unanswered notice; annotated with the open notice's answer date
     and the number of notices so far. None unless the user has the board."""
-    if not permissions.reads_supervision_board(user):
+    path = permissions.scope_path(user)
+    if path is None or not permissions.reads_supervision_board(user):
         return Entry.objects.none()
     today = today or timezone.localdate()
-    path = permissions.scope_path(user)
     open_notice = _open_notice()
     rounds = (
         Supervision.objects.filter(entry_id=OuterRef("pk"))
@@ -172,8 +173,9 @@ def board_summary(
         "supervised": Count("pk", filter=Exists(open_notice)),
         "answer_late": Count("pk", filter=Exists(open_notice.filter(respond_by__lt=today))),
     }
+    # The counts are annotated under the keys of `aggregates`, which the rows' type cannot know.
     grouped = {
-        row.pop("unit"): row
+        row["unit"]: cast(dict[str, int], row)
         for row in entries.order_by()
         .annotate(unit=Substr("org__path", 1, prefix_length))
         .values("unit")

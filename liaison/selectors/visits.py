@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 
 from liaison import permissions
 from liaison.constants import PersonKind
 from liaison.models import Entry, OrgNode, Person, User, Visit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Search-as-you-type answers with this many people at most.
 PERSON_SEARCH_LIMIT = 20
@@ -18,6 +22,12 @@ PERSON_SHORTLIST_LIMIT = 200
 VISITOR_SHORTLIST_LIMIT = 60
 # A file lists this many of the newest visits and entries, with the total beside them.
 FILE_LIST_LIMIT = 50
+
+
+class Total(TypedDict):
+    """The number of rows in all, annotated on each of the first few."""
+
+    total: int
 
 
 @dataclass
@@ -122,7 +132,9 @@ def visitor_choices(
 # -- A person's file (R10) -----------------------------------------------------------------------
 
 
-def person_visits(*, user: User, person: Person, limit: int | None = None) -> list[Visit]:
+def person_visits(
+    *, user: User, person: Person, limit: int | None = None
+) -> list[WithAnnotations[Visit, Total]]:
     """Return the newest visits to `person` the user may see, each annotated with `total`, the
     number of them in all (one query)."""
     return list(
@@ -134,7 +146,9 @@ def person_visits(*, user: User, person: Person, limit: int | None = None) -> li
     )
 
 
-def person_entries(*, user: User, person: Person, limit: int | None = None) -> list[Entry]:
+def person_entries(
+    *, user: User, person: Person, limit: int | None = None
+) -> list[WithAnnotations[Entry, Total]]:
     """Return the newest entries the user may see where `person` is the informant or the party
     concerned, each annotated with `total`, the number of them in all (one query)."""
     return list(
