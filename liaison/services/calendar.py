@@ -291,7 +291,7 @@ def entry_due_recompute(*, actor: User | None, first: dt.date, last: dt.date, no
     if not entries:
         return 0
     starts = _deadline_starts(open_entries) if any(e.reopen_count for e in entries) else {}
-    years = [d.year for e in entries for d in (starts.get(e.pk, e.recorded_on), e.due_on)]
+    years = [d.year for e in entries for d in (starts.get(e.pk, e.recorded_on), _due_on(e))]
     calendar = WorkCalendar.load(min(years), max(years))
     now = timezone.now()
     changed: dict[tuple[dt.date, bool], list[int]] = {}  # the new deadline: the entries taking it
@@ -306,7 +306,7 @@ def entry_due_recompute(*, actor: User | None, first: dt.date, last: dt.date, no
                 _("Entry %(number)s would have no due date: %(error)s")
                 % {"number": entry.number, "error": error}
             ) from error
-        before = {"due_on": entry.due_on.isoformat(), "due_provisional": entry.due_provisional}
+        before = {"due_on": _due_on(entry).isoformat(), "due_provisional": entry.due_provisional}
         after = {"due_on": due.due_on.isoformat(), "due_provisional": due.provisional}
         if before == after:
             continue
@@ -332,6 +332,13 @@ def entry_due_recompute(*, actor: User | None, first: dt.date, last: dt.date, no
             )
     EntryEvent.objects.bulk_create(events, batch_size=_BATCH)
     return len(events)
+
+
+def _due_on(entry: Entry) -> dt.date:
+    """Return the due date of an entry selected with one (due_on__isnull=False)."""
+    if entry.due_on is None:
+        raise ValueError(f"Entry {entry.number} was selected with a due date but has none.")
+    return entry.due_on
 
 
 def _deadline_starts(open_entries) -> dict[int, dt.date]:

@@ -67,14 +67,14 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
     """Write the entries of `queryset` (filtered, scoped and ordered) to an .xlsx workbook and
     return it as an open temporary file positioned at its start; the caller closes it."""
     today = today or timezone.localdate()
-    labels = {
+    choices_of = {
         "colour": dict(Colour.choices),
         "kind": dict(EntryKind.choices),
         "level": dict(Level.choices),
         "status": dict(EntryStatus.choices),
         "closed_reason": dict(ClosedReason.choices),
     }
-    labels = {name: {k: str(v) for k, v in choices.items()} for name, choices in labels.items()}
+    labels = {name: {k: str(v) for k, v in choices.items()} for name, choices in choices_of.items()}
     yes, no = _("Yes"), _("No")
     columns = [column for column, _header in ENTRY_EXPORT_COLUMNS]
     index = {column: i for i, column in enumerate([*columns, *_EXTRA])}

@@ -75,6 +75,13 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _due_date(due_on: dt.date | None) -> dt.date:
+    """Return the due date of an entry a job selected by a condition on it (so it has one)."""
+    if due_on is None:
+        raise ValueError("An entry selected by its due date has none.")
+    return due_on
+
+
 def notify_referred(*, entry: Entry) -> int:
     """Tell the active handlers of the entry's department that it was referred to them (call
     inside the referral's transaction); once per handler and entry."""
@@ -166,6 +173,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     events, notifications = [], []
     message = _("%(entry)s is overdue: it was due on %(due)s.")
     for pk, due_on, since, owner_id, number, title, reopen_count, told in candidates:
+        due_on = _due_date(due_on)  # overdue_q selects by it
         events.append(
             EntryEvent(
                 entry_id=pk,
@@ -233,12 +241,12 @@ def _escalate(today: dt.date) -> int:
         return recipients_of[org_path]
 
     template = _("%(entry)s is still unanswered %(days)s working days after its due date %(due)s.")
-    rows = []
+    rows: list[Notification] = []
     for pk, due_on, number, title, org_path, reopen_count in entries:
         message = template % {
             "entry": _label(number, title),
             "days": days,
-            "due": due_on.isoformat(),
+            "due": _due_date(due_on).isoformat(),  # escalation_q selects by it
         }
         rows.extend(
             Notification(
@@ -275,7 +283,8 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
                 entry_id=pk,
                 kind=NotificationKind.DUE_SOON,
                 occasion=reopen_count,
-                message=message % {"entry": _label(number, title), "due": due_on.isoformat()},
+                message=message
+                % {"entry": _label(number, title), "due": _due_date(due_on).isoformat()},
             )
             for pk, owner_id, number, title, due_on, reopen_count in entries
         ],

@@ -311,6 +311,9 @@ def visit_log(
     visit.visitors.set(visitors)
     recorded: list[Entry] = []
     for index, row in enumerate(entries):
+        informant = row.get("informant") or visited_party
+        if informant is None:  # such a row was refused above (_check_rows)
+            raise ValueError(f"Entry row {index} has no informant.")
         try:
             entry = entry_record(
                 actor=actor,
@@ -319,7 +322,7 @@ def visit_log(
                 colour=row.get("colour") or "",
                 channel=row["channel"],
                 item=row["item"],
-                informant=row.get("informant") or visited_party,
+                informant=informant,
                 party=row.get("party"),
                 title=row["title"],
                 description=row.get("description") or "",

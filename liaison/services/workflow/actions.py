@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -44,6 +45,14 @@ def _required(text: str, field: str) -> str:
     if not text:
         raise ValidationError({field: _("This field is required.")})
     return text
+
+
+def _on_time(entry: Entry, at: dt.datetime) -> bool:
+    """Return whether a reply at `at` keeps the entry's deadline (an entry that takes a reply
+    has one: basic information has none, and takes no reply)."""
+    if entry.due_on is None:
+        raise ValueError(f"Entry {entry.number} takes a reply but has no due date.")
+    return timezone.localdate(at) <= entry.due_on
 
 
 class TransitionHook(Protocol):
@@ -199,7 +208,7 @@ def entry_reply(
         reply_text=_required(text, "text"),
         reply_method=method,
         replied_at=now,
-        replied_on_time=timezone.localdate(now) <= entry.due_on,
+        replied_on_time=_on_time(entry, now),
         is_overdue=False,  # R6: overdue means not replied; overdue_since stays as history
     )
 
@@ -309,7 +318,7 @@ def entry_void(*, entry: Entry, actor: User, expected_version: int, reason: str)
     )
 
 
-SERVICES = {
+SERVICES: dict[str, Callable[..., Entry]] = {
     Action.START: entry_start,
     Action.RESOLVE_ON_SPOT: entry_resolve_on_spot,
     Action.REFER: entry_refer,
