@@ -29,6 +29,10 @@ DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {
     Role.LEADERSHIP_CADRE,
 }
 
+# Who reads the reverse evaluation's results, each for their own subtree: the dashboards'
+# readers but the leadership cadres, who are among the rated (R12).
+RESULTS_ROLES = DASHBOARD_ROLES - {Role.LEADERSHIP_CADRE}
+
 # --- ratings and the informant's link ---------------------------------------------------------
 
 LINK_REFUSED = gettext_lazy(
@@ -118,9 +122,9 @@ def get_assignment_for(campaign: EvaluationCampaign, pk: int) -> EvaluationAssig
 
 
 def reads_results(user: User) -> bool:
-    """Those who read the dashboards read the results: the party-building department and
-    administrators (the company), committee staff and branch secretaries (their subtree)."""
-    return reads_dashboards(user)
+    """The party-building department and administrators (the company), committee staff and
+    branch secretaries (their subtree). Not the leadership cadres: they are rated."""
+    return scope_path(user) is not None and (user.is_superuser or user.role in RESULTS_ROLES)
 
 
 def sees_all_results(user: User) -> bool:
