@@ -242,6 +242,8 @@ EVALUATION_MIN_RATINGS = env_int("EVALUATION_MIN_RATINGS", 5)
 # The address informants' phones reach the app at, if not the one staff use (printed in the QR
 # codes and SMS texts), e.g. https://ledger.example.cn; empty: the address of the staff's page.
 RATING_LINK_BASE_URL = os.environ.get("RATING_LINK_BASE_URL", "")
+# The address staff reach the app at, for the links in notification emails.
+LEDGER_SITE_URL = os.environ.get("LEDGER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Excel import: files up to this size; workbooks with more rows than this run on a worker.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

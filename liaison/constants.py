@@ -387,6 +387,10 @@ class NotificationKind(models.TextChoices):
     CLOSED_NOT_RATED = "closed_not_rated", _("Closed as not rated")
     SUPERVISED = "supervised", _("Supervision notice")
     SUPERVISION_ANSWERED = "supervision_answered", _("Supervision notice answered")
+    # The hand-backs: the work comes back to the owner, or moves to another.
+    RESULT_RECORDED = "result_recorded", _("Result recorded: please reply")
+    REOPENED = "reopened", _("Reopened after an unsatisfied rating")
+    TRANSFERRED = "transferred", _("Ownership transferred")
 
 
 # ---------------------------------------------------------------------------------------------

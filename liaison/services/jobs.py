@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
@@ -80,25 +81,6 @@ def _due_date(due_on: dt.date | None) -> dt.date:
     if due_on is None:
         raise ValueError("An entry selected by its due date has none.")
     return due_on
-
-
-def notify_referred(*, entry: Entry) -> int:
-    """Tell the active handlers of the entry's department that it was referred to them (call
-    inside the referral's transaction); once per handler and entry."""
-    handlers = User.objects.filter(
-        role=Role.DEPARTMENT_HANDLER, department_id=entry.department_id, is_active=True
-    ).values_list("pk", flat=True)
-    message = _("%(entry)s was referred to your department.") % {
-        "entry": _label(entry.number, entry.title)
-    }
-    return notifications_create(
-        [
-            Notification(
-                recipient_id=pk, entry_id=entry.pk, kind=NotificationKind.REFERRED, message=message
-            )
-            for pk in handlers
-        ]
-    )
 
 
 @transaction.atomic
@@ -358,6 +340,14 @@ def close_unrated(*, today: dt.date | None = None) -> dict:
     return {"closed": closed, "notifications": notifications_create(notifications, checked=True)}
 
 
+def _email_text(notification: Notification) -> str:
+    """The notification's message and, when it is about an entry, the link that opens it."""
+    if notification.entry is None:
+        return notification.message
+    url = settings.LEDGER_SITE_URL + notification.entry.get_absolute_url()
+    return f"{notification.message}\n\n{_('Open the entry:')} {url}"
+
+
 def notification_emails_send() -> int:
     """Email the notifications not yet emailed to users who have an address and want email;
     mark each as emailed. Rows are claimed with SKIP LOCKED, so two workers share the work."""
@@ -377,7 +367,7 @@ def notification_emails_send() -> int:
             for notification in batch:
                 send_mail(
                     subject=str(notification.get_kind_display()),
-                    message=notification.message,
+                    message=_email_text(notification),
                     from_email=None,
                     recipient_list=[notification.recipient.email],
                 )

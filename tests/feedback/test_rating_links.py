@@ -27,8 +27,8 @@ from feedback.services.rating_links import (
     rating_link_reissue,
 )
 from feedback.services.ratings import rating_record
-from liaison.constants import ClosedReason, Colour, EntryKind, EntryStatus, Role
-from liaison.models import Entry
+from liaison.constants import ClosedReason, Colour, EntryKind, EntryStatus, NotificationKind, Role
+from liaison.models import Entry, Notification
 from liaison.services import workflow
 from liaison.workdays import earliest_yellow_target
 from tests.fixtures.factories import make_entry
@@ -308,3 +308,12 @@ def test_a_forged_or_malformed_token_finds_nothing(world):
     for token in ["A" * 43, "short", "A" * 42 + "=", "../" * 15, "中" * 43]:
         lookup = rating_link_lookup(token=token)
         assert (lookup.state, lookup.link) == (LinkState.FORGED, None)
+
+
+def test_an_unsatisfied_rating_by_link_tells_the_owner_the_entry_is_back(world):
+    """The informant rates through the link (no actor): the owner hears of the reopening."""
+    entry = entry_in(world, EntryStatus.REPLIED)
+    rate_by_link(link_of(entry), Satisfaction.UNSATISFIED)
+    entry = fresh(entry)
+    (note,) = Notification.objects.filter(kind=NotificationKind.REOPENED)
+    assert (note.recipient, note.entry, note.occasion) == (entry.owner, entry, 1)

@@ -22,7 +22,7 @@ from liaison.constants import (
     Role,
 )
 from liaison.models import Entry, EntryEvent, Notification
-from liaison.services import jobs
+from liaison.services import handbacks, jobs
 from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import make_entry
 from tests.fixtures.jobs import CLOSE_QUERIES, SWEEP_QUERIES, SWEEP_QUERIES_IDLE, WARNING_QUERIES
@@ -198,7 +198,7 @@ def test_a_referral_tells_the_departments_handlers_once(world):
     entry = act(world, entry, Action.REFER, owner)
     (note,) = Notification.objects.filter(entry=entry, kind=NotificationKind.REFERRED)
     assert note.recipient == world.users[Role.DEPARTMENT_HANDLER]
-    assert jobs.notify_referred(entry=entry) == 0
+    assert handbacks.notify_referred(entry=entry) == 0
 
 
 # --- Clearing the flag -------------------------------------------------------------------------

@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from liaison.constants import ClosedReason, Colour, UnitKind
 from liaison.models import Entry, Unit, User
 from liaison.services.entries import entry_check_deadline, entry_event, entry_write
-from liaison.services.jobs import notify_referred
+from liaison.services.handbacks import (
+    notify_referred,
+    notify_reopened,
+    notify_result_recorded,
+    notify_transferred,
+)
 from liaison.transitions import (
     TRANSITIONS,
     Action,
@@ -182,7 +187,7 @@ def entry_record_result(*, entry: Entry, actor: User, expected_version: int, res
     """Record what the department did; the owner replies next."""
     action = Action.RECORD_RESULT
     entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
-    return _apply(
+    entry = _apply(
         entry=entry,
         actor=actor,
         action=action,
@@ -190,6 +195,8 @@ def entry_record_result(*, entry: Entry, actor: User, expected_version: int, res
         result=_required(result, "result"),
         resolved_at=timezone.now(),
     )
+    notify_result_recorded(entry=entry, actor=actor)
+    return entry
 
 
 @transaction.atomic
@@ -231,7 +238,7 @@ def entry_reopen(
     due_on, provisional = entry_check_deadline(
         kind=entry.kind, colour=entry.colour, recorded_on=timezone.localdate(), target_on=target_on
     )
-    return _apply(
+    entry = _apply(
         entry=entry,
         actor=actor,
         action=Action.REOPEN,
@@ -244,6 +251,8 @@ def entry_reopen(
         overdue_since=None,
         reopen_count=entry.reopen_count + 1,
     )
+    notify_reopened(entry=entry, actor=actor)
+    return entry
 
 
 @transaction.atomic
@@ -280,7 +289,8 @@ def entry_transfer(
         raise ValidationError(
             {"new_owner": _("The new owner must be an active user whose scope covers the entry.")}
         )
-    return _apply(
+    previous_owner_id = entry.owner_id
+    entry = _apply(
         entry=entry,
         actor=actor,
         action=Action.TRANSFER,
@@ -288,6 +298,8 @@ def entry_transfer(
         note=(note or "").strip(),
         owner=new_owner,
     )
+    notify_transferred(entry=entry, actor=actor, previous_owner_id=previous_owner_id)
+    return entry
 
 
 @transaction.atomic

@@ -1,0 +1,83 @@
+"""Whom an action on an entry tells (R6 and the hand-backs): the department on a referral, the
+owner when the work comes back to them, both owners on a transfer.
+
+Each is called inside the action's transaction and tells each person once: a notification is
+unique per recipient, entry, kind and occasion (notifications_create), and the occasion names
+the time of its kind — the entry's round (reopen_count) for what happens once per round, the
+entry's version after the write for a transfer (each transfer is news of its own). The actor is
+never told of their own action.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from liaison.constants import NotificationKind, Role
+from liaison.models import Entry, Notification, User
+from liaison.services.notifications import notifications_create
+
+
+def entry_label(entry: Entry) -> str:
+    """How a message names an entry: its number and title."""
+    return f"{entry.number} “{entry.title}”"
+
+
+def _tell(
+    entry: Entry, kind: str, occasion: int, message: str, recipients: list[int], actor: User | None
+) -> int:
+    told = {pk for pk in recipients if actor is None or pk != actor.pk}
+    return notifications_create(
+        [
+            Notification(
+                recipient_id=pk, entry_id=entry.pk, kind=kind, occasion=occasion, message=message
+            )
+            for pk in sorted(told)
+        ]
+    )
+
+
+def notify_referred(*, entry: Entry) -> int:
+    """Tell the active handlers of the entry's department that it was referred to them."""
+    handlers = User.objects.filter(
+        role=Role.DEPARTMENT_HANDLER, department_id=entry.department_id, is_active=True
+    ).values_list("pk", flat=True)
+    message = _("%(entry)s was referred to your department.") % {"entry": entry_label(entry)}
+    return _tell(entry, NotificationKind.REFERRED, 0, message, list(handlers), None)
+
+
+def notify_result_recorded(*, entry: Entry, actor: User) -> int:
+    """Tell the owner that the department recorded its result: the reply is theirs to give."""
+    message = _(
+        "%(department)s recorded the result of %(entry)s: please reply to the informant by %(due)s."
+    ) % {
+        "department": entry.department.name if entry.department else _("The department"),
+        "entry": entry_label(entry),
+        "due": entry.due_on.isoformat() if entry.due_on else "—",
+    }
+    kind = NotificationKind.RESULT_RECORDED
+    return _tell(entry, kind, entry.reopen_count, message, [entry.owner_id], actor)
+
+
+def notify_reopened(*, entry: Entry, actor: User | None) -> int:
+    """Tell the owner that an unsatisfied rating reopened the entry with a fresh deadline."""
+    message = _(
+        "%(entry)s was rated unsatisfied and is reopened: handle it again and reply by %(due)s."
+    ) % {"entry": entry_label(entry), "due": entry.due_on.isoformat() if entry.due_on else "—"}
+    kind = NotificationKind.REOPENED
+    return _tell(entry, kind, entry.reopen_count, message, [entry.owner_id], actor)
+
+
+def notify_transferred(*, entry: Entry, actor: User, previous_owner_id: int) -> int:
+    """Tell the new owner that the entry is now theirs, and the previous one that it is not."""
+    new_owner = entry.owner
+    to_new = _("%(entry)s was transferred to you: you are now responsible for it.") % {
+        "entry": entry_label(entry)
+    }
+    to_previous = _("%(entry)s was transferred to %(owner)s.") % {
+        "entry": entry_label(entry),
+        "owner": new_owner.get_full_name() or new_owner.username,
+    }
+    kind, occasion = NotificationKind.TRANSFERRED, entry.version
+    return _tell(entry, kind, occasion, to_new, [new_owner.pk], actor) + _tell(
+        entry, kind, occasion, to_previous, [previous_owner_id], actor
+    )
