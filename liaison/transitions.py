@@ -269,6 +269,14 @@ def progress_note_due(*, entry: Entry, today: dt.date | None = None) -> bool:
     )
 
 
+def progress_note_due_q(today: dt.date) -> Q:
+    """The entries for which progress_note_due holds on `today`, as a query condition."""
+    month_start = today.replace(day=1)
+    return Q(
+        colour=Colour.YELLOW, status__in=AWAITING_REPLY_STATUSES, recorded_on__lt=month_start
+    ) & (Q(last_progress_on__isnull=True) | Q(last_progress_on__lt=month_start))
+
+
 def transfer_candidates(*, entry: Entry) -> QuerySet[User]:
     """Return who may take an entry over: an active user, other than the owner, whose scope
     covers the entry's ledger (the org or one above it) or who sees the whole company."""

@@ -5,6 +5,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from liaison import permissions, selectors
 from liaison.listing import build_table
+from liaison.selectors.work import work_page
 from liaison.tables import PairingTable, PersonTable
 
 
@@ -16,8 +17,10 @@ def wants_fragment(request) -> bool:
 @require_safe
 @login_required
 def home(request):
+    """What the user must do now (their work queues), then their scope in figures."""
+    work = work_page(user=request.user)
     summary = selectors.home_summary(user=request.user)
-    return render(request, "liaison/home.html", {"summary": summary})
+    return render(request, "liaison/home.html", {"summary": summary, "work": work})
 
 
 @require_safe

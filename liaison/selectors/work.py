@@ -1,0 +1,154 @@
+"""The home page as a work queue: what the user must do now, by role (issue: work that finds its
+owner). Each queue is a rule of liaison.deadlines or liaison.transitions applied to the entries
+the user answers for; the page shows each queue's count and its first few entries, oldest due
+first, each linking to its entry.
+
+Bounded: the counts of all queues are one aggregate over the user's own entries (an owner's,
+a branch's or a department's: an index on owner, org path or department narrows them), and each
+non-empty queue reads at most WORK_LIST_LIMIT rows; supervisors read the supervision board's
+grouped counts (overdue entries only) and a few small lists. No queue scans all entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from liaison import permissions
+from liaison.constants import EntryStatus, Role
+from liaison.deadlines import awaiting_q, due_soon_q, overdue_q
+from liaison.models import Entry, MonthlyReview, Supervision, User
+from liaison.selectors.reviews import previous_month
+from liaison.selectors.supervision import AgeBounds, Board, board_entries, board_summary
+from liaison.transitions import progress_note_due_q
+from liaison.workdays import WorkCalendar
+
+# Each queue shows this many entries; its count says how many more there are.
+WORK_LIST_LIMIT = 5
+
+
+@dataclass
+class WorkQueue:
+    key: str
+    label: Promise
+    count: int
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def urgent(self) -> bool:
+        """Past the due date: shown in red."""
+        return self.key == "overdue"
+
+
+@dataclass
+class WorkPage:
+    """What the home page asks the user to do, by role; empty queues are left out."""
+
+    title: Promise | None = None  # what the queues are about: mine, my branch's, my department's
+    queues: list[WorkQueue] = field(default_factory=list)
+    review_to_sign: MonthlyReview | None = None
+    review_missing: bool = False  # last month's sheet of the secretary's branch is not there
+    board: Board | None = None  # supervisors: overdue entries by unit one level down
+    open_notices: int = 0
+    unsigned_reviews: int = 0
+    new_today: list[Entry] = field(default_factory=list)
+    new_today_count: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.queues or self.review_to_sign or self.review_missing or self.board)
+
+
+def _open_notice() -> Exists:
+    return Exists(Supervision.objects.filter(entry_id=OuterRef("pk"), responded_at__isnull=True))
+
+
+def _owner_queues(today: dt.date, calendar: WorkCalendar) -> list[tuple[str, Promise, Q]]:
+    """The owner's queues (R3: whoever records is responsible), in the order of urgency."""
+    return [
+        ("overdue", _("Overdue"), overdue_q(today)),
+        ("supervised", _("Supervision notices to answer"), Q(_open_notice())),
+        ("reopened", _("Reopened by an unsatisfied rating"), awaiting_q() & Q(reopen_count__gt=0)),
+        ("to_reply", _("Resolved: reply to the informant"), Q(status=EntryStatus.RESOLVED)),
+        ("due_soon", _("Due soon"), due_soon_q(today=today, calendar=calendar) & ~overdue_q(today)),
+        ("progress_note", _("Yellow entries without this month's progress note"),
+         progress_note_due_q(today)),
+    ]  # fmt: skip
+
+
+def _handler_queues() -> list[tuple[str, Promise, Q]]:
+    """A department's queues: what awaits its plan, then its result."""
+    return [
+        ("to_plan", _("Referred: record the solution plan"), Q(status=EntryStatus.REFERRED)),
+        ("to_resolve", _("Planned: record the result"), Q(status=EntryStatus.PLANNED)),
+    ]
+
+
+def _queues(entries: QuerySet[Entry], rules: list[tuple[str, Promise, Q]]) -> list[WorkQueue]:
+    """Count every queue in one query, then read the first entries of each non-empty one,
+    overdue (the oldest due date) first."""
+    counts = entries.aggregate(**{key: Count("pk", filter=rule) for key, _label, rule in rules})
+    queues = []
+    for key, label, rule in rules:
+        if not counts[key]:
+            continue
+        first = (
+            entries.filter(rule).select_related("org").order_by("due_on", "pk")[:WORK_LIST_LIMIT]
+        )
+        queues.append(WorkQueue(key, label, counts[key], list(first)))
+    return queues
+
+
+def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
+    """Return the home page's queues for `user` (call for an authenticated user)."""
+    today = today or timezone.localdate()
+    calendar = WorkCalendar.load(today.year - 1, today.year + 1)  # once, for every rule
+    page = WorkPage()
+    role = user.role
+    if role == Role.DEPARTMENT_HANDLER and user.department_id:
+        page.title = _("My department's work")
+        mine = Entry.objects.filter(department_id=user.department_id)
+        page.queues = _queues(mine, _handler_queues())
+        return page
+    if role == Role.BRANCH_SECRETARY and user.scope_org_id:
+        page.title = _("My branch's work")
+        branch = user.scope_org
+        assert branch is not None  # scope_org_id is set
+        entries = Entry.objects.filter(org__path__startswith=branch.path)
+        page.queues = _queues(entries, _owner_queues(today, calendar))
+        month = previous_month(today)
+        review = MonthlyReview.objects.filter(org=branch, month=month).first()
+        page.review_missing = review is None
+        page.review_to_sign = review if review is not None and not review.is_signed else None
+    elif role in permissions.RECORDER_ROLES:
+        page.title = _("My work")
+        mine = Entry.objects.filter(owner_id=user.pk)
+        page.queues = _queues(mine, _owner_queues(today, calendar))
+    if permissions.reads_supervision_board(user) and role != Role.BRANCH_SECRETARY:
+        _supervisor_view(page, user, today, calendar)
+    return page
+
+
+def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkCalendar) -> None:
+    """Committee staff, leadership cadres and the party-building department: the overdue
+    entries of their subtree by unit one level down (the supervision board's counts), notices
+    awaiting an answer, last month's unsigned reviews and the day's new entries."""
+    path = permissions.scope_path(user) or ""
+    page.board = board_summary(
+        user=user, entries=board_entries(user=user, today=today), node=None, today=today,
+        bounds=AgeBounds.of(today, calendar),
+    )  # fmt: skip
+    page.open_notices = Supervision.objects.filter(
+        responded_at__isnull=True, entry__org__path__startswith=path
+    ).count()
+    page.unsigned_reviews = MonthlyReview.objects.filter(
+        month=previous_month(today), signed_at__isnull=True, org__path__startswith=path
+    ).count()
+    new = Entry.objects.filter(recorded_on=today, org__path__startswith=path)
+    page.new_today_count = new.count()
+    page.new_today = list(new.select_related("org").order_by("-pk")[:WORK_LIST_LIMIT])

@@ -1,0 +1,160 @@
+"""The home page as a work queue: each role's first screen says what to do now, each item
+linking to its entry, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from liaison.constants import Colour, EntryStatus, Role
+from liaison.models import Entry, MonthlyReview
+from liaison.selectors.reviews import previous_month
+from liaison.selectors.work import work_page
+from liaison.services.reviews import monthly_review_prepare
+from liaison.services.supervision import supervision_default_respond_by, supervision_issue
+from liaison.services.workflow import Action
+from liaison.workdays import WorkCalendar
+from tests.fixtures.factories import make_entry
+from tests.fixtures.walks import act, entry_in
+
+HOME = reverse("home")
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def working_days_from_today(n: int) -> dt.date:
+    calendar = WorkCalendar.load(today().year - 1, today().year + 1)
+    if n >= 0:
+        return calendar.add_working_days(today(), n).due_on
+    return calendar.working_days_back(today(), -n)
+
+
+def set_due(entry: Entry, due_on: dt.date) -> Entry:
+    Entry.objects.filter(pk=entry.pk).update(due_on=due_on)
+    return Entry.objects.get(pk=entry.pk)
+
+
+def fill_queues(world, n: int = 1) -> dict[str, list[Entry]]:
+    """n entries of the secretary in each of the owner's queues, and n in each of the
+    department's; returns them by queue."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    maintainer = world.users[Role.PARTY_BUILDING]
+    made: dict[str, list[Entry]] = {}
+    for i in range(n):
+        overdue = set_due(make_entry(secretary, title=f"逾期{i}"), working_days_from_today(-3))
+        due_soon = set_due(make_entry(secretary, title=f"将到期{i}"), today())
+        replied = entry_in(world, EntryStatus.REPLIED, title=f"重办{i}")
+        reopened = act(world, replied, Action.REOPEN, None)
+        resolved = entry_in(world, EntryStatus.RESOLVED, title=f"待答复{i}")
+        supervised = set_due(make_entry(secretary, title=f"督办{i}"), working_days_from_today(-1))
+        supervision_issue(
+            entry=supervised,
+            actor=maintainer,
+            instruction="请尽快办理",
+            respond_by=supervision_default_respond_by(),
+        )
+        yellow = make_entry(
+            secretary,
+            colour=Colour.YELLOW,
+            target_on=working_days_from_today(40),
+            recorded_on=today() - dt.timedelta(days=45),
+            title=f"黄色{i}",
+        )
+        referred = entry_in(world, EntryStatus.REFERRED, title=f"交办{i}")
+        planned = entry_in(world, EntryStatus.PLANNED, title=f"方案{i}")
+        for key, entry in [
+            ("overdue", overdue),
+            ("due_soon", due_soon),
+            ("reopened", reopened),
+            ("to_reply", resolved),
+            ("supervised", supervised),
+            ("progress_note", yellow),
+            ("to_plan", referred),
+            ("to_resolve", planned),
+        ]:
+            made.setdefault(key, []).append(entry)
+    return made
+
+
+def queues_of(user) -> dict[str, list[int]]:
+    return {queue.key: [e.pk for e in queue.entries] for queue in work_page(user=user).queues}
+
+
+def test_the_owner_sees_what_is_overdue_due_soon_reopened_and_waiting_for_the_reply(world):
+    made = fill_queues(world)
+    queues = queues_of(world.users[Role.BRANCH_SECRETARY])
+    for key in ("overdue", "due_soon", "reopened", "to_reply", "supervised", "progress_note"):
+        assert made[key][0].pk in queues[key], key
+    # Overdue is not also "due soon"; a department's steps are not the owner's to do.
+    assert made["overdue"][0].pk not in queues["due_soon"]
+    assert "to_plan" not in queues
+
+
+def test_a_member_sees_only_the_entries_he_owns(world):
+    fill_queues(world)
+    member = world.users[Role.PARTY_MEMBER]
+    own = make_entry(member, org=world.group_a, title="党员自己的")
+    own = set_due(own, working_days_from_today(-2))
+    assert queues_of(member) == {"overdue": [own.pk]}
+
+
+def test_the_handler_sees_referrals_awaiting_a_plan_then_a_result(world):
+    made = fill_queues(world)
+    queues = queues_of(world.users[Role.DEPARTMENT_HANDLER])
+    assert made["to_plan"][0].pk in queues["to_plan"]
+    assert made["to_resolve"][0].pk in queues["to_resolve"]
+    assert "overdue" not in queues
+
+
+def test_the_secretary_is_asked_to_sign_last_months_review(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    page = work_page(user=secretary)
+    assert page.review_missing and page.review_to_sign is None
+    monthly_review_prepare(month=previous_month(), orgs=[world.branch_a])
+    page = work_page(user=secretary)
+    review = MonthlyReview.objects.get(org=world.branch_a, month=previous_month())
+    assert page.review_to_sign == review and not page.review_missing
+    body = client_for(secretary).get(HOME).content.decode()
+    assert reverse("liaison:review_detail", args=[review.pk]) in body
+
+
+@pytest.mark.parametrize("role", [Role.PARTY_BUILDING, Role.COMMITTEE_STAFF])
+def test_supervisors_see_overdue_by_unit_notices_reviews_and_todays_entries(world, role):
+    made = fill_queues(world)
+    page = work_page(user=world.users[role])
+    assert page.board is not None
+    assert page.board.total.counts["overdue"] >= 2  # the overdue and the supervised entries
+    assert page.open_notices == 1
+    assert page.new_today_count >= 4  # the entries recorded today, newest first
+    assert made["to_resolve"][0].pk in [entry.pk for entry in page.new_today]
+
+
+def test_each_item_links_to_its_entry_on_the_page(world, client_for):
+    made = fill_queues(world)
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(HOME).content.decode()
+    for key in ("overdue", "reopened", "to_reply"):
+        entry = made[key][0]
+        assert f'href="{entry.get_absolute_url()}"' in body and entry.title in body
+    assert 'data-testid="work-overdue"' in body
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.BRANCH_SECRETARY, Role.DEPARTMENT_HANDLER, Role.PARTY_BUILDING, Role.COMMITTEE_STAFF],
+)
+def test_the_home_page_runs_the_same_queries_for_1_or_6_entries_per_queue(world, client_for, role):
+    client = client_for(world.users[role])
+    fill_queues(world, 1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(HOME)
+    fill_queues(world, 5)
+    with CaptureQueriesContext(connection) as many:
+        client.get(HOME)
+    assert len(few) == len(many) <= 30
