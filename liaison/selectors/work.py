@@ -12,6 +12,7 @@ grouped counts (overdue entries only) and a few small lists. No queue scans all 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -20,9 +21,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
-from liaison.constants import EntryStatus, Role
+from liaison.constants import EntryStatus, PairingKind, Role
 from liaison.deadlines import awaiting_q, due_soon_q, overdue_q
-from liaison.models import Entry, MonthlyReview, Supervision, User
+from liaison.models import Entry, MonthlyReview, Pairing, Person, Supervision, User
 from liaison.selectors.reviews import previous_month
 from liaison.selectors.supervision import AgeBounds, Board, board_entries, board_summary
 from liaison.transitions import progress_note_due_q
@@ -30,6 +31,8 @@ from liaison.workdays import WorkCalendar
 
 # Each queue shows this many entries; its count says how many more there are.
 WORK_LIST_LIMIT = 5
+# The queues of entries past their due date (shown in red).
+URGENT_QUEUES = frozenset({"overdue", "contact_overdue"})
 
 
 @dataclass
@@ -42,7 +45,7 @@ class WorkQueue:
     @property
     def urgent(self) -> bool:
         """Past the due date: shown in red."""
-        return self.key == "overdue"
+        return self.key in URGENT_QUEUES
 
 
 @dataclass
@@ -89,7 +92,22 @@ def _handler_queues() -> list[tuple[str, Promise, Q]]:
     ]
 
 
-def _queues(entries: QuerySet[Entry], rules: list[tuple[str, Promise, Q]]) -> list[WorkQueue]:
+def _contact_point_queues(user: User, today: dt.date) -> list[WorkQueue]:
+    """A leadership cadre's contact points (R13, 领导干部联系点): the open and the overdue
+    entries raised by their people, whoever owns them."""
+    units = Pairing.objects.active_on(today).filter(
+        kind=PairingKind.LEADER_CONTACT, person_id=user.person_id, target_unit__isnull=False
+    )
+    people = Person.objects.filter(unit_id__in=units.values("target_unit_id"))
+    raised = Entry.objects.filter(informant_id__in=people.values("pk"))
+    rules = [
+        ("contact_overdue", _("Overdue at my contact points"), overdue_q(today)),
+        ("contact_open", _("Open at my contact points"), awaiting_q()),
+    ]
+    return _queues(raised, rules)
+
+
+def _queues(entries: QuerySet[Entry], rules: Sequence[tuple[str, Promise, Q]]) -> list[WorkQueue]:
     """Count every queue in one query, then read the first entries of each non-empty one,
     overdue (the oldest due date) first."""
     counts = entries.aggregate(**{key: Count("pk", filter=rule) for key, _label, rule in rules})
@@ -129,6 +147,8 @@ def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
         page.title = _("My work")
         mine = Entry.objects.filter(owner_id=user.pk)
         page.queues = _queues(mine, _owner_queues(today, calendar))
+        if role == Role.LEADERSHIP_CADRE and user.person_id:
+            page.queues += _contact_point_queues(user, today)
     if permissions.reads_supervision_board(user) and role != Role.BRANCH_SECRETARY:
         _supervisor_view(page, user, today, calendar)
     return page

@@ -11,15 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison.constants import Colour, EntryStatus, Role
+from liaison.constants import Colour, EntryStatus, PairingKind, Role
 from liaison.models import Entry, MonthlyReview
 from liaison.selectors.reviews import previous_month
 from liaison.selectors.work import work_page
+from liaison.services.pairings import pairing_create
 from liaison.services.reviews import monthly_review_prepare
 from liaison.services.supervision import supervision_default_respond_by, supervision_issue
 from liaison.services.workflow import Action
 from liaison.workdays import WorkCalendar
-from tests.fixtures.factories import make_entry
+from tests.fixtures.factories import PersonFactory, make_entry, make_user
 from tests.fixtures.walks import act, entry_in
 
 HOME = reverse("home")
@@ -158,3 +159,30 @@ def test_the_home_page_runs_the_same_queries_for_1_or_6_entries_per_queue(world,
     with CaptureQueriesContext(connection) as many:
         client.get(HOME)
     assert len(few) == len(many) <= 30
+
+
+def test_a_leadership_cadre_sees_the_open_and_overdue_entries_of_his_contact_points(world):
+    leader = world.users[Role.LEADERSHIP_CADRE]
+    leader.person = PersonFactory(name="党委书记", org=world.committee_a, is_party_member=True)
+    leader.save()
+    pairing_create(
+        actor=None,
+        kind=PairingKind.LEADER_CONTACT,
+        subject=leader.person,
+        target=world.team_a,
+        start_on=today() - dt.timedelta(days=30),
+    )
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    at_contact_point = set_due(
+        make_entry(secretary, informant=world.special_a, title="联系点的诉求"),
+        working_days_from_today(-2),
+    )
+    elsewhere_secretary = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b, username="sj-b")
+    elsewhere = set_due(
+        make_entry(elsewhere_secretary, informant=world.member_b, title="别处的诉求"),
+        working_days_from_today(-2),
+    )
+    queues = queues_of(leader)
+    assert queues["contact_overdue"] == [at_contact_point.pk]
+    assert at_contact_point.pk in queues["contact_open"]
+    assert elsewhere.pk not in queues["contact_open"]
