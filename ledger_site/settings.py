@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "feedback.evaluation_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    # The daily digest, for those who chose it instead of one email per notification.
+    "notification-digests": {
+        "task": "liaison.notification_digests",
+        "schedule": crontab(minute=30, hour=7),
+    },
     # Catch-up for notification emails whose after-commit enqueue was lost.
     "notifications-email": {
         "task": "liaison.notifications_email",

@@ -42,6 +42,12 @@ def close_unrated_task() -> dict:
     return jobs.close_unrated()
 
 
+@shared_task(name="liaison.notification_digests")
+def notification_digests_task() -> int:
+    """Each morning: one email to each user who chose the daily digest."""
+    return jobs.notification_digests_send()
+
+
 @shared_task(name="liaison.notifications_email")
 def notifications_email() -> int:
     """After a job commits: email the notifications not yet emailed."""

@@ -213,6 +213,11 @@ class User(AbstractUser):
         default=True,
         help_text=_("Also send notifications by email (when the user has an address)."),
     )
+    email_digest = models.BooleanField(
+        _("daily email digest"),
+        default=False,
+        help_text=_("One email a day with all new notifications, instead of one email each."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.bulk import id_batches
 from liaison.constants import (
@@ -357,6 +358,7 @@ def notification_emails_send() -> int:
             batch = list(
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(emailed_at__isnull=True, recipient__email_notifications=True)
+                .filter(recipient__email_digest=False)
                 .exclude(recipient__email="")
                 .select_related("recipient", "entry")
                 .order_by("pk")[:EMAIL_BATCH]
@@ -374,3 +376,44 @@ def notification_emails_send() -> int:
                 done.append(notification.pk)
             Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
             sent += len(done)
+
+
+def notification_digests_send() -> int:
+    """Email each user who chose the daily digest one email with every notification not yet
+    emailed, each with its entry's link; mark them emailed. Return how many emails went out.
+
+    Idempotent: the notifications are claimed (SKIP LOCKED) and marked in the transaction that
+    sends their digest, so a second run, or two at once, sends nothing twice."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(emailed_at__isnull=True, recipient__email_notifications=True)
+                .filter(recipient__email_digest=True)
+                .exclude(recipient__email="")
+                .select_related("recipient", "entry")
+                .order_by("recipient_id", "pk")[:EMAIL_BATCH]
+            )
+            if not batch:
+                return sent
+            by_recipient: dict[int, list[Notification]] = {}
+            for notification in batch:
+                by_recipient.setdefault(notification.recipient_id, []).append(notification)
+            for notes in by_recipient.values():
+                body = "\n\n".join(_email_text(note) for note in notes)
+                send_mail(
+                    subject=ngettext(
+                        "Liaison ledger: %(n)s new notification",
+                        "Liaison ledger: %(n)s new notifications",
+                        len(notes),
+                    )
+                    % {"n": len(notes)},
+                    message=body,
+                    from_email=None,
+                    recipient_list=[notes[0].recipient.email],
+                )
+                sent += 1
+            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(
+                emailed_at=timezone.now()
+            )

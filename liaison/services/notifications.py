@@ -54,17 +54,21 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 @transaction.atomic
-def user_set_email_notifications(*, user: User, enabled: bool) -> User:
-    """Turn the user's notification emails on or off, with an audit event."""
-    before = user.email_notifications
-    user.email_notifications = enabled
-    user.save(update_fields=["email_notifications"])
-    if before != enabled:
+def user_set_email_notifications(*, user: User, enabled: bool, digest: bool = False) -> User:
+    """Turn the user's notification emails on or off, and choose one daily digest instead of
+    one email each; with an audit event."""
+    before = {"email_notifications": user.email_notifications, "email_digest": user.email_digest}
+    user.email_notifications, user.email_digest = enabled, digest
+    user.save(update_fields=["email_notifications", "email_digest"])
+    after = {"email_notifications": enabled, "email_digest": digest}
+    changed = [name for name in after if before[name] != after[name]]
+    if changed:
+        changes = ", ".join(f"{name} {before[name]} → {after[name]}" for name in changed)
         audit_record(
             actor=user,
             action=AuditEvent.Action.UPDATED,
             obj=user,
-            summary=f"{user.username}: email_notifications {before} → {enabled}",
-            data={"email_notifications": [before, enabled]},
+            summary=f"{user.username}: {changes}",
+            data={name: [before[name], after[name]] for name in changed},
         )
     return user

@@ -42,7 +42,8 @@ def notification_read_all(request):
 @require_POST
 @login_required
 def notification_email_toggle(request):
-    """Turn my notification emails on or off."""
+    """Turn my notification emails on or off, one each or a daily digest."""
     enabled = request.POST.get("email_notifications") == "on"
-    user_set_email_notifications(user=request.user, enabled=enabled)
+    digest = request.POST.get("email_digest") == "on"
+    user_set_email_notifications(user=request.user, enabled=enabled, digest=digest)
     return redirect("liaison:notification_list")

@@ -114,3 +114,39 @@ def test_the_email_carries_the_entrys_link(world, owner, django_capture_on_commi
     (email,) = [m for m in mail.outbox if m.to == [owner.email]]
     assert f"https://ledger.example.internal/entries/{entry.pk}/" in email.body
     assert entry.number in email.body
+
+
+def test_a_daily_digest_replaces_one_email_each(world, owner, django_capture_on_commit_callbacks):
+    from liaison.services.jobs import notification_digests_send
+
+    owner.email_digest = True
+    owner.save()
+    handler = world.users[Role.DEPARTMENT_HANDLER]
+    maintainer = world.users[Role.PARTY_BUILDING]
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    result = entry_in(world, EntryStatus.PLANNED)
+    moved = entry_in(world, EntryStatus.IN_PROGRESS)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(world, result, Action.RECORD_RESULT, handler)
+        moved = act(world, moved, Action.TRANSFER, maintainer, new_owner=cadre)
+    assert [m for m in mail.outbox if m.to == [owner.email]] == []  # no email each
+    assert notification_digests_send() == 1
+    (digest,) = [m for m in mail.outbox if m.to == [owner.email]]
+    assert result.number in digest.body and moved.number in digest.body
+    assert f"/entries/{result.pk}/" in digest.body
+    assert notification_digests_send() == 0  # nothing twice
+
+
+def test_the_inbox_switches_between_one_email_each_and_the_digest(world, owner, client_for):
+    client = client_for(owner)
+    url = reverse("liaison:notification_email_toggle")
+    client.post(url, {"email_notifications": "on", "email_digest": "on"})
+    owner.refresh_from_db()
+    assert (owner.email_notifications, owner.email_digest) == (True, True)
+    client.post(url, {"email_notifications": "on"})
+    owner.refresh_from_db()
+    assert (owner.email_notifications, owner.email_digest) == (True, False)
+    assert (
+        'id="id_email_digest"' in client.get(reverse("liaison:notification_list")).content.decode()
+    )
