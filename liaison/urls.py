@@ -31,6 +31,7 @@ urlpatterns = [
         notifications.notification_email_toggle,
         name="notification_email_toggle",
     ),
+    path("search/", pages.site_search, name="search"),
     path("org/", pages.org_tree, name="org_tree"),
     path("org/<int:pk>/", pages.org_detail, name="org_detail"),
     path("people/", pages.person_list, name="person_list"),

@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from liaison import permissions, selectors
 from liaison.listing import build_table
+from liaison.selectors.search import search
 from liaison.selectors.work import work_page
 from liaison.tables import PairingTable, PersonTable
 
@@ -70,3 +71,14 @@ def pairing_list(request):
     template = "liaison/pairing_list.html"
     template += "#results" if wants_fragment(request) else ""
     return render(request, template, {"filter": filterset, "table": table, "stats": stats})
+
+
+@require_safe
+@login_required
+def site_search(request):
+    """The top bar's search: a whole entry number opens the entry, anything else lists what
+    matches within the user's scope."""
+    results = search(user=request.user, text=request.GET.get("q", ""))
+    if results.exact_entry is not None:
+        return redirect(results.exact_entry)
+    return render(request, "liaison/search.html", {"results": results})

@@ -1,0 +1,78 @@
+"""The top bar's search: entry numbers, names and words of a title, within the user's scope."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from liaison.constants import Role
+from liaison.selectors.search import SEARCH_LIMIT, search
+from tests.fixtures.factories import make_entry, make_user
+
+URL = reverse("liaison:search")
+
+
+@pytest.fixture
+def entries(world):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    other = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b, username="sj-b")
+    return {
+        "mine": make_entry(secretary, title="配电房屋顶漏雨"),
+        "other": make_entry(other, title="配电房门锁损坏", informant=world.member_b),
+    }
+
+
+def test_words_of_a_title_find_the_entries_in_scope_only(world, entries):
+    results = search(user=world.users[Role.BRANCH_SECRETARY], text="配电房")
+    assert [e.pk for e in results.entries] == [entries["mine"].pk]
+    everything = search(user=world.users[Role.PARTY_BUILDING], text="配电房")
+    assert {e.pk for e in everything.entries} == {entries["mine"].pk, entries["other"].pk}
+
+
+def test_a_whole_number_opens_its_entry_and_nothing_outside_scope(world, entries, client_for):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(URL, {"q": entries["mine"].number.lower()})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == entries["mine"].get_absolute_url()
+    response = client.get(URL, {"q": entries["other"].number})
+    assert response.status_code == HTTPStatus.OK
+    assert entries["other"].title not in response.content.decode()
+
+
+def test_names_of_people_and_units_are_found(world, client_for):
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(URL, {"q": "陈立"}).content.decode()
+    assert world.special_a.get_absolute_url() in body
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(URL, {"q": "溪河"}).content.decode()
+    assert world.team_a.name in body
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(URL, {"q": "城区供电"}).content
+    assert world.team_b.name not in body.decode()  # another branch's station
+
+
+@pytest.mark.parametrize("text", ["", "配", "x" * 500, "<script>alert(1)</script>"])
+def test_short_long_or_odd_text_answers_200_and_escapes(world, client_for, text):
+    response = client_for(world.users[Role.PARTY_MEMBER]).get(URL, {"q": text})
+    assert response.status_code == HTTPStatus.OK
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_results_are_capped_and_the_queries_fixed(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    client = client_for(secretary)
+    make_entry(secretary, title="树障清理0")
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, {"q": "树障"})
+    for i in range(1, SEARCH_LIMIT + 5):
+        make_entry(secretary, title=f"树障清理{i}")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(URL, {"q": "树障"}).content.decode()
+    assert len(few) == len(many)
+    assert body.count("树障清理") == SEARCH_LIMIT
+
+
+def test_search_needs_a_login(client):
+    response = client.get(URL, {"q": "配电"})
+    assert response.status_code == HTTPStatus.FOUND and "login" in response["Location"]
