@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from liaison.constants import COMPANY_WIDE_ROLES, SCOPED_ROLES, EntryScope, Role
+from liaison.constants import COMPANY_WIDE_ROLES, SCOPED_ROLES, EntryScope, OrgKind, Role
 from liaison.deadlines import awaiting_reply
 from liaison.models import (
     Entry,
@@ -47,6 +47,9 @@ ENTRY_LIST_ROLES: dict[EntryScope, frozenset[str]] = {
 # Who reads the monthly review sheets (R9): the branch's secretary, committee staff for their
 # subtree, and the company-wide roles for every branch.
 REVIEW_READER_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF}
+# Who prepares a missing sheet from the browser (R9): the branch's secretary for their own
+# branch, and the company-wide roles for any branch (committee staff read sheets, not prepare).
+REVIEW_PREPARER_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY}
 # Who issues supervision notices (督办, R6): the party-building department (and administrators).
 SUPERVISOR_ROLES = COMPANY_WIDE_ROLES
 # Who reads the supervision board, each for their own subtree (a leadership cadre read-only:
@@ -349,6 +352,33 @@ def visible_reviews(user: User) -> QuerySet[MonthlyReview]:
     if path is None:
         return MonthlyReview.objects.none()
     return MonthlyReview.objects.filter(org__path__startswith=path)
+
+
+def preparable_review_branches(user: User) -> QuerySet[OrgNode]:
+    """Return the active branches whose monthly review the user may prepare by hand: a branch
+    secretary's own branch; every branch in scope for the company-wide roles."""
+    if not _active(user) or not (user.is_superuser or user.role in REVIEW_PREPARER_ROLES):
+        return OrgNode.objects.none()
+    branches = OrgNode.objects.filter(kind=OrgKind.BRANCH, is_active=True)
+    if sees_whole_company(user):
+        return branches
+    if user.role == Role.BRANCH_SECRETARY and user.scope_org_id is not None:
+        return branches.filter(pk=user.scope_org_id)
+    return OrgNode.objects.none()
+
+
+def can_prepare_review(user: User, branch: OrgNode) -> bool:
+    """Return whether the user may prepare `branch`'s monthly review (one query)."""
+    return preparable_review_branches(user).filter(pk=branch.pk).exists()
+
+
+def get_review_branch_for(user: User, pk: int | None) -> OrgNode:
+    """Return the branch whose review the user may prepare; 404 for a missing branch, one
+    outside the user's reach, or no branch named at all."""
+    branch = None if pk is None else preparable_review_branches(user).filter(pk=pk).first()
+    if branch is None:
+        raise Http404
+    return branch
 
 
 def get_review_for(user: User, pk: int) -> MonthlyReview:

@@ -95,6 +95,7 @@ urlpatterns = [
         name="calendar_year_statutory",
     ),
     path("reviews/", reviews.review_list, name="review_list"),
+    path("reviews/prepare/", reviews.review_prepare, name="review_prepare"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:pk>/sign/", reviews.review_sign, name="review_sign"),
     path("reviews/<int:pk>/print/", reviews.review_print, name="review_print"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from liaison.constants import Colour, EntryKind, EntryStatus, EventKind
 from liaison.deadlines import overdue_at_q
 from liaison.models import Entry, EntryEvent, MonthlyReview, OrgNode, User
-from liaison.permissions import visible_reviews
+from liaison.permissions import preparable_review_branches, visible_reviews
 
 # The figures of a sheet, in the order the sheet shows them.
 FIGURES = ("new", "replied", "replied_on_time", "closed", "overdue", "yellow_without_note")
@@ -124,6 +124,16 @@ def review_list(
     if unsigned:
         reviews = reviews.filter(signed_at__isnull=True)
     return reviews.order_by("-month", "org__path")
+
+
+def review_branches_missing(*, user: User, month: dt.date) -> list[OrgNode]:
+    """Return the branches whose sheet of `month` the user may prepare and that have none yet
+    (a secretary: their own branch or nothing), in the order of the tree."""
+    return list(
+        preparable_review_branches(user)
+        .exclude(monthly_reviews__month=month.replace(day=1))
+        .order_by("path")
+    )
 
 
 def review_sheet(*, review: MonthlyReview) -> list[dict]:

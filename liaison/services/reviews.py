@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from liaison.constants import OrgKind
 from liaison.models import AuditEvent, MonthlyReview, OrgNode, User
-from liaison.permissions import can_sign_review
-from liaison.selectors.reviews import review_figures
+from liaison.permissions import can_prepare_review, can_sign_review
+from liaison.selectors.reviews import previous_month, review_figures
 from liaison.services.audit import audit_record
 
 COMMENT_MAX_LENGTH = 2000
@@ -53,6 +53,35 @@ def monthly_review_prepare(
             review.prepared_at = now
         MonthlyReview.objects.bulk_update(unsigned, ["figures", "prepared_at"])
     return len(created)
+
+
+@transaction.atomic
+def monthly_review_prepare_branch(
+    *, actor: User, branch: OrgNode, today: dt.date | None = None
+) -> tuple[MonthlyReview, bool]:
+    """Prepare last month's sheet of one branch from the browser, when the job of the 1st made
+    none; return the sheet and whether it was created now.
+
+    Idempotent: a sheet that exists is returned as it stands (no new sheet, no audit row, its
+    figures untouched); the branch's row is locked so that two clicks at once take turns, and
+    the unique (org, month) key stops a second sheet whatever happens."""
+    if not can_prepare_review(actor, branch):
+        raise PermissionDenied(_("You may not prepare this branch's monthly review."))
+    branch = OrgNode.objects.select_for_update().get(pk=branch.pk)
+    month = previous_month(today)
+    review = MonthlyReview.objects.filter(org=branch, month=month).first()
+    if review is not None:
+        return review, False
+    monthly_review_prepare(month=month, orgs=[branch])
+    review = MonthlyReview.objects.select_related("org").get(org=branch, month=month)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATED,
+        obj=review,
+        summary=f"Monthly review prepared: {branch.name} {month:%Y-%m}",
+        data={"figures": review.figures},
+    )
+    return review, True
 
 
 @transaction.atomic

@@ -29,6 +29,10 @@ class ReviewFilterForm(forms.Form):
     )
 
 
+class ReviewPrepareForm(forms.Form):
+    org = forms.IntegerField(min_value=1)
+
+
 class ReviewSignForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
@@ -56,8 +60,32 @@ def review_list(request):
     signable = {
         r.pk for r in reviews if not r.is_signed and permissions.can_sign_review(request.user, r)
     }
-    context = {"form": form, "reviews": reviews, "status": status, "signable": signable}
+    last_month = selectors.previous_month()
+    missing = selectors.review_branches_missing(user=request.user, month=last_month)
+    context = {
+        "form": form,
+        "reviews": reviews,
+        "status": status,
+        "signable": signable,
+        "last_month": last_month,
+        "missing": missing,
+    }
     return render(request, "liaison/review_list.html", context)
+
+
+@require_POST
+@login_required
+def review_prepare(request):
+    """Prepare last month's sheet of a branch that has none yet (the job of the 1st made none)."""
+    form = ReviewPrepareForm(request.POST)
+    pk = form.cleaned_data["org"] if form.is_valid() else None
+    branch = permissions.get_review_branch_for(request.user, pk)
+    review, created = services.monthly_review_prepare_branch(actor=request.user, branch=branch)
+    if created:
+        messages.success(request, _("Last month's review sheet is prepared."))
+    else:
+        messages.info(request, _("Last month's review sheet was already prepared."))
+    return redirect(review)
 
 
 @require_safe
