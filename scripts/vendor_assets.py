@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Install the front-end assets listed in assets.json from the npm registry into build/vendor.
 
+The test packages (axe-core for the browser tests) go to build/test-vendor instead: build/vendor
+is served whole as /static/vendor/ and collected for production, a test tool must not be.
+
 Needs only Python: each package's tarball is downloaded, checked against its pinned sha512
 integrity, and the listed files are extracted. A package already installed at its pinned
 version is skipped, so the script is cheap to run on every `make`.
@@ -21,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "build" / "vendor"
+TEST_TARGET = ROOT / "build" / "test-vendor"
 REGISTRY = os.environ.get("NPM_REGISTRY", "https://registry.npmjs.org").rstrip("/")
 
 
@@ -36,8 +40,8 @@ def check_integrity(data: bytes, integrity: str) -> None:
         raise SystemExit(f"integrity mismatch for {integrity[:20]}…: got {algorithm}-{digest}")
 
 
-def install(package: dict) -> None:
-    stamp = TARGET / f".{package['name']}.version"
+def install(package: dict, target: Path) -> None:
+    stamp = target / f".{package['name']}.version"
     if stamp.exists() and stamp.read_text() == package["version"]:
         return
     url = tarball_url(package["name"], package["version"])
@@ -51,7 +55,7 @@ def install(package: dict) -> None:
             extracted = archive.extractfile(member)
             if extracted is None:
                 raise SystemExit(f"{source} is not a file in {package['name']}")
-            out = TARGET / destination
+            out = target / destination
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(extracted.read())
     stamp.write_text(package["version"])
@@ -59,9 +63,10 @@ def install(package: dict) -> None:
 
 def main() -> None:
     manifest = json.loads((ROOT / "assets.json").read_text())
-    TARGET.mkdir(parents=True, exist_ok=True)
-    for package in manifest["packages"]:
-        install(package)
+    for key, target in (("packages", TARGET), ("test_packages", TEST_TARGET)):
+        target.mkdir(parents=True, exist_ok=True)
+        for package in manifest.get(key, []):
+            install(package, target)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """Browser tests: Playwright for Python driving Debian's chromium against the live server.
 
+Every page a test opens is checked by axe-core (tests/e2e/axe.py): a serious or critical
+WCAG 2.1 A/AA violation fails the test when it ends, listing each one.
+
 Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 thread with a running loop unless told this is safe, which it is here (one thread, in order).
 """
@@ -8,6 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.axe import AXE_JS, AxeChecker, CheckedPage
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -37,24 +42,31 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+def checked_page(browser, **options):
+    """A page in a new browser context whose pages axe-core checks; fail on what it found."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: make setup installs it")
+    context = browser.new_context(locale="zh-CN", **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
+    checker = AxeChecker(page)
+    yield CheckedPage(page, checker)
+    checker.finish()
     context.close()
+    if checker.violations:
+        pytest.fail(checker.report(), pytrace=False)
+
+
+@pytest.fixture
+def page(browser):
+    yield from checked_page(browser, viewport={"width": 1366, "height": 900})
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    yield from checked_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,12 @@ def test_two_raters_answer_on_phones_and_the_department_reads_the_results(
     first = base + reverse("evaluate:form", args=[raters[employee.pk].token()])
     second = base + reverse("evaluate:form", args=[raters[station.pk].token()])
 
+    # The department prints the branch's sheet of QR codes.
+    log_in(page, base, "dangjian")
+    page.goto(base + reverse("feedback:evaluations:campaign_sheet", args=[campaign.pk, branch.pk]))
+    assert page.locator("main.sheet-page .eval-card").count() == 2
+    page.screenshot(path=screenshot_dir / "evaluation-0-sheet.png", full_page=True)
+
     # The employee: nothing chosen is refused, then everything rated once.
     phone = phone_page
     response = phone.goto(first)
@@ -122,7 +128,6 @@ def test_two_raters_answer_on_phones_and_the_department_reads_the_results(
     assert phone.goto(second).status == 410
 
     # The department reads the results and the assessment table.
-    log_in(page, base, "dangjian")
     page.goto(base + reverse("feedback:evaluations:results", args=[campaign.pk]))
     rows = page.get_by_test_id("ratee-row")
     assert rows.count() == 4

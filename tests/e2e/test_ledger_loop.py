@@ -1,10 +1,11 @@
 """The closed loop in the browser: a secretary logs a visit with three entries, refers one; the
-department records its plan and result; the owner replies and records the rating. Screenshots
-are kept in screenshots/."""
+department records its plan and result; the owner replies, records the rating and prints the
+record sheet. Screenshots are kept in screenshots/."""
 
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from demo.seed import demo_seed
@@ -110,3 +111,9 @@ def test_visit_referral_reply_and_rating(live_server, page, screenshot_dir):
     assert red.status == EntryStatus.CLOSED
     assert page.get_by_test_id("timeline").is_visible()
     page.screenshot(path=screenshot_dir / "loop-5-closed.png", full_page=True)
+
+    # 5. The entry's record sheet, printed: the sheet is the page's main landmark.
+    response = page.goto(base + reverse("liaison:entry_print", args=[red.pk]))
+    assert response.status == 200
+    assert page.locator("main.sheet-page").count() == 1
+    page.screenshot(path=screenshot_dir / "loop-6-record-sheet.png", full_page=True)
