@@ -118,6 +118,27 @@ class VoidForm(EntryActionForm):
     )
 
 
+def form_again(form: forms.Form, *, entry: Entry) -> forms.Form:
+    """Return a versioned form of the entry page (an action's, feedback's rating form) bound once
+    more to what the user posted, against `entry` as it now stands and with its current version:
+    after a conflict (R16) the user's work is offered again, and a second submit goes through."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(entry.version)
+    return type(form)(data, entry=entry)
+
+
+def typed_text(form: forms.Form) -> list[tuple[str, str]]:
+    """Return (label, text) of each text field the user filled in on `form`, as posted."""
+    found = []
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.CharField) or field.widget.is_hidden:
+            continue
+        text = str(form.data.get(form.add_prefix(name), "")).strip()
+        if text:
+            found.append((str(field.label), text))
+    return found
+
+
 ACTION_FORMS: dict[str, type[EntryActionForm]] = {
     transitions.Action.START: StartForm,
     transitions.Action.RESOLVE_ON_SPOT: ResolveOnSpotForm,

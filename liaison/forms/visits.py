@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +36,16 @@ from liaison.forms.people import (
 )
 from liaison.models import Channel, OrgNode, Person, ServiceItem, User
 from liaison.selectors.visits import person_lookup, person_shortlist, visitor_choices
-from liaison.services.visits import LoggedVisit, VisitRejected, visit_orgs
+from liaison.services.visits import (
+    ENTRY_ROW_KEYS,
+    LoggedVisit,
+    VisitRejected,
+    visit_check,
+    visit_orgs,
+)
 
 ROW_PREFIX = "entries"
+DATE_INVALID = _("Write the date as 2026-10-17.")
 # One visit holds at most this many entries; more rows are refused, never silently dropped.
 MAX_ROWS = 20
 _ROW_NAME = re.compile(rf"^{ROW_PREFIX}-\d{{1,2}}$")
@@ -52,12 +60,16 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Visit date"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date of the visit."), "invalid": DATE_INVALID},
     )
     org = OrgChoiceField(
         label=_("Ledger of"),
         queryset=OrgNode.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
-        error_messages={"invalid_choice": _("Choose a branch or party group within your scope.")},
+        error_messages={
+            "required": _("Choose the ledger the visit goes into."),
+            "invalid_choice": _("Choose a branch or party group within your scope."),
+        },
     )
     place_type = forms.ChoiceField(
         label=_("Place type"),
@@ -163,6 +175,7 @@ class EntryRowForm(forms.Form):
         label=_("Title"),
         max_length=120,
         widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"required": _("Give the entry a title: what was asked, in a few words.")},
     )
     description = forms.CharField(
         label=_("Description"),
@@ -174,6 +187,9 @@ class EntryRowForm(forms.Form):
         choices=EntryKind.choices,
         initial=EntryKind.PROBLEM,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={
+            "required": _("Choose the kind: basic information, suggestion or problem."),
+        },
     )
     colour = forms.ChoiceField(
         label=_("Colour"),
@@ -185,16 +201,25 @@ class EntryRowForm(forms.Form):
         label=_("Target date (yellow)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": DATE_INVALID},
     )
     item = forms.ModelChoiceField(
         label=_("Service item"),
         queryset=ServiceItem.objects.filter(is_active=True),
         widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": _("Choose the service item the entry is about."),
+            "invalid_choice": _("Choose a service item from the list."),
+        },
     )
     channel = forms.ModelChoiceField(
         label=_("Channel"),
         queryset=Channel.objects.filter(is_active=True),
         widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": _("Choose the channel the entry came through."),
+            "invalid_choice": _("Choose a channel from the list."),
+        },
     )
 
     def __init__(self, *args, user: User, choices: EntryChoices, **kwargs):
@@ -212,6 +237,7 @@ class EntryRowForm(forms.Form):
             widget=person_input(self.add_prefix("party"), _("If another than the informant")),
         )
         self.fields["duplicate_of"] = forms.ModelChoiceField(
+            label=_("Duplicate of"),
             queryset=permissions.visible_entries(user).exclude(status=EntryStatus.VOID),
             required=False,
             widget=forms.HiddenInput,
@@ -251,6 +277,12 @@ class EntryRowForm(forms.Form):
         """The earlier entry this row is marked the same matter as, once checked."""
         return (getattr(self, "cleaned_data", None) or {}).get("duplicate_of")
 
+    def checked_row(self) -> dict:
+        """The fields of the row that passed the form's checks, as visit_log takes them (for
+        the service to judge the rest while the form refuses something)."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return {name: data[name] for name in ENTRY_ROW_KEYS if name in data}
+
     def entry_row(self) -> dict:
         """The row as visit_log takes it."""
         data = self.cleaned_data
@@ -286,6 +318,26 @@ EntryRowFormSet = forms.formset_factory(
 )
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """One message of the summary above the form: where (the visit, entry 2), which field."""
+
+    place: str
+    label: str
+    message: str
+    anchor: str
+
+
+def _add_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    for name, messages in errors.items():
+        field = name if name in form.fields else None
+        if field is not None and field in form.errors:
+            continue  # the form's own message on the field says it first
+        for message in messages:
+            if message not in form.errors.get(field or NON_FIELD_ERRORS, []):
+                form.add_error(field, message)
+
+
 def _silence(form) -> None:
     """Show what was typed without judging it: adding a row is not a save."""
     form._errors = ErrorDict()
@@ -317,8 +369,54 @@ class VisitLogForm:
         return self._people
 
     def is_valid(self) -> bool:
+        """Check the visit and every row; when the form refuses something, have the service
+        judge all the rest as well, so that one submission reports every objection at once."""
         visit_ok = self.visit.is_valid()
-        return self.rows.is_valid() and visit_ok
+        rows_ok = self.rows.is_valid()
+        if visit_ok and rows_ok:
+            return True
+        self._filled = self.rows.filled_forms()
+        data = self.visit.cleaned_data  # the fields that passed
+        try:
+            visit_check(
+                actor=self.user,
+                org=data.get("org"),
+                visited_on=data.get("visited_on"),
+                place_type=data.get("place_type"),
+                place=data.get("place"),
+                visited_party=data.get("visited_party"),
+                visitors=data.get("visitors") or (),
+                entries=[form.checked_row() for form in self._filled],
+                refused=set(self.visit.errors),
+                rows_refused=[set(form.errors) for form in self._filled],
+            )
+        except VisitRejected as error:
+            self.reject(error)
+        return False
+
+    def error_list(self) -> list[FieldError]:
+        """Every message on the page, in its order: the visit's, then each row's; each with
+        where it is and the id of its input, for the summary above the form."""
+        found: list[FieldError] = []
+        places = [(str(_("The visit")), self.visit, "visit-heading")]
+        places += [
+            (str(_("Entry %(n)s") % {"n": row.number}), row, row.prefix) for row in self.rows
+        ]
+        for place, form, anchor in places:
+            errors = form.errors
+            found += [FieldError(place, "", m, anchor) for m in form.non_field_errors()]
+            for name in form.fields:
+                messages = errors.get(name)
+                if not messages:
+                    continue
+                bound = form[name]
+                target = bound.id_for_label or f"{bound.auto_id}_0"  # radios: the first
+                target = anchor if bound.is_hidden else target
+                label = str(bound.label)
+                found += [FieldError(place, label, message, target) for message in messages]
+        rows = str(_("Entries"))
+        found += [FieldError(rows, "", m, "entry-rows") for m in self.rows.non_form_errors()]
+        return found
 
     def service_kwargs(self) -> dict:
         """The arguments of visit_log (without the actor)."""
@@ -336,15 +434,11 @@ class VisitLogForm:
         }
 
     def reject(self, error: VisitRejected) -> None:
-        """Show the service's objections on the visit and on the rows they concern."""
-        for name, messages in error.visit_errors.items():
-            for message in messages:
-                self.visit.add_error(name if name in self.visit.fields else None, message)
+        """Show the service's objections on the visit and on the rows they concern (a field the
+        form already marked keeps the form's message)."""
+        _add_errors(self.visit, error.visit_errors)
         for index, errors in error.row_errors.items():
-            form = self._filled[index]
-            for name, messages in errors.items():
-                for message in messages:
-                    form.add_error(name if name in form.fields else None, message)
+            _add_errors(self._filled[index], errors)
 
     def with_extra_row(self) -> VisitLogForm:
         """The same form with one more (empty) entry row, nothing judged (no JavaScript)."""

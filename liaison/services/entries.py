@@ -110,6 +110,25 @@ def entry_event(
     )
 
 
+def entry_check_colour(*, kind: str, colour: str, target_on: dt.date | None) -> None:
+    """Validate that an entry needing a reply has a colour, and that a target date goes with
+    yellow and only with yellow (R1, R2), whatever the day it is recorded."""
+    if kind == EntryKind.BASIC:
+        return
+    if not colour:
+        raise ValidationError({"colour": _("Choose red, orange or yellow.")})
+    if colour != Colour.YELLOW and target_on is not None:
+        raise ValidationError(
+            {
+                "target_on": _(
+                    "Only a yellow entry has a target date; red and orange count working days."
+                )
+            }
+        )
+    if colour == Colour.YELLOW and target_on is None:
+        raise ValidationError({"target_on": _("A yellow entry needs a target date.")})
+
+
 def entry_check_deadline(
     *,
     kind: str,
@@ -119,26 +138,17 @@ def entry_check_deadline(
     calendar: WorkCalendar | None = None,
 ) -> tuple[dt.date | None, bool]:
     """Validate colour and target date (R1, R2) and return (due_on, provisional)."""
+    entry_check_colour(kind=kind, colour=colour, target_on=target_on)
     if kind == EntryKind.BASIC:
         return None, False
-    if not colour:
-        raise ValidationError({"colour": _("Choose red, orange or yellow.")})
     calendar = calendar or WorkCalendar.load(
         recorded_on.year, target_on.year if target_on else None
     )
     if colour != Colour.YELLOW:
-        if target_on is not None:
-            raise ValidationError(
-                {
-                    "target_on": _(
-                        "Only a yellow entry has a target date; red and orange count working days."
-                    )
-                }
-            )
         due = calendar.due_for(colour, recorded_on)
         return due.due_on, due.provisional
-    if target_on is None:
-        raise ValidationError({"target_on": _("A yellow entry needs a target date.")})
+    if target_on is None:  # refused by entry_check_colour
+        raise ValueError("A yellow entry without a target date.")
     earliest = calendar.earliest_yellow_target(recorded_on)
     if target_on < earliest.due_on:
         raise ValidationError(

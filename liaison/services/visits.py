@@ -10,7 +10,7 @@ and when the working days of a red or orange deadline start to count (R1).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +28,7 @@ from liaison.constants import (
 )
 from liaison.models import Entry, OrgNode, Person, User, Visit
 from liaison.services.entries import (
+    entry_check_colour,
     entry_check_deadline,
     entry_event,
     entry_record,
@@ -114,22 +115,34 @@ def _merge(errors: Errors, error: ValidationError) -> None:
             _add(errors, "__all__", message)
 
 
+def _place_type_of(place_type: str | None, visited_party: Person | None) -> str | None:
+    """The place type given, or else the visited party's (R14)."""
+    if not place_type and visited_party is not None:
+        return PLACE_TYPE_OF_PERSON.get(visited_party.kind, PlaceType.OTHER)
+    return place_type
+
+
 def _check_visit(
     *,
     actor: User,
-    org: OrgNode,
-    visited_on: dt.date,
-    place_type: str,
-    place: str,
+    org: OrgNode | None,
+    visited_on: dt.date | None,
+    place_type: str | None,
+    place: str | None,
     visited_party: Person | None,
     visitors: Sequence[Person],
     visible_people: set[int],
+    refused: Collection[str],
 ) -> Errors:
+    """The objections to the visit's own fields; a field in `refused` (the caller's form already
+    said why) is not judged again, nor is what depends on it."""
     errors: Errors = {}
-    if not visit_orgs(actor).filter(pk=org.pk).exists():
+    if org is not None and not visit_orgs(actor).filter(pk=org.pk).exists():
         _add(errors, "org", _("Choose a branch or party group within your scope."))
     today = timezone.localdate()
-    if visited_on > today:
+    if visited_on is None:
+        pass
+    elif visited_on > today:
         _add(errors, "visited_on", _("A visit cannot lie in the future."))
     elif visited_on < today - dt.timedelta(days=VISIT_MAX_AGE_DAYS):
         _add(
@@ -138,9 +151,10 @@ def _check_visit(
             _("A visit can be logged up to %(days)d days after it took place.")
             % {"days": VISIT_MAX_AGE_DAYS},
         )
-    if place_type not in PlaceType.values:
+    party_known = "visited_party" not in refused
+    if place_type is not None and place_type not in PlaceType.values and party_known:
         _add(errors, "place_type", _("Choose where the visit went."))
-    if visited_party is None and not place.strip():
+    if party_known and visited_party is None and place is not None and not place.strip():
         _add(errors, "visited_party", _("Name whom you visited, or the place."))
     if visited_party is not None and visited_party.pk not in visible_people:
         _add(errors, "visited_party", _("This person or party is not within your scope."))
@@ -188,21 +202,28 @@ def _original_of(row: dict, originals: dict[int, Entry]) -> Entry | None:
 def _check_rows(
     *,
     rows: Sequence[dict],
-    visited_on: dt.date,
+    visited_on: dt.date | None,
     visited_party: Person | None,
     visible_people: set[int],
     originals: dict[int, Entry],
+    party_known: bool = True,
+    rows_refused: Sequence[Collection[str]] = (),
 ) -> dict[int, Errors]:
-    last_year = max([r["target_on"].year for r in rows if r.get("target_on")] + [visited_on.year])
-    calendar = WorkCalendar.load(visited_on.year, last_year)
+    """The objections to each entry row, by index; a row's field named in `rows_refused` (the
+    caller's form already said why) is not judged again, nor is what depends on it."""
+    years = [r["target_on"].year for r in rows if r.get("target_on")]
+    calendar = None
+    if visited_on is not None:
+        calendar = WorkCalendar.load(visited_on.year, max([*years, visited_on.year]))
     row_errors: dict[int, Errors] = {}
     for index, row in enumerate(rows):
         errors: Errors = {}
         unknown = set(row) - ENTRY_ROW_KEYS
         if unknown:
             raise TypeError(f"unknown entry fields: {sorted(unknown)}")
+        refused = rows_refused[index] if index < len(rows_refused) else ()
         informant = row.get("informant") or visited_party
-        if informant is None:
+        if informant is None and party_known and "informant" not in refused:
             _add(errors, "informant", _("Name the informant, or whom you visited above."))
         for field, person in (("informant", row.get("informant")), ("party", row.get("party"))):
             if person is not None and person.pk not in visible_people:
@@ -216,19 +237,80 @@ def _check_rows(
                 "duplicate_of",
                 _("The earlier entry to link to does not exist or is outside your scope."),
             )
-        try:
-            entry_check_deadline(
-                kind=row["kind"],
-                colour=row.get("colour") or "",
-                recorded_on=visited_on,
-                target_on=row.get("target_on"),
-                calendar=calendar,
-            )
-        except ValidationError as error:
-            _merge(errors, error)
+        if not {"kind", "colour", "target_on"} & set(refused) and row.get("kind"):
+            try:
+                if calendar is None or visited_on is None:  # the date was refused: no deadline
+                    entry_check_colour(
+                        kind=row["kind"],
+                        colour=row.get("colour") or "",
+                        target_on=row.get("target_on"),
+                    )
+                else:
+                    entry_check_deadline(
+                        kind=row["kind"],
+                        colour=row.get("colour") or "",
+                        recorded_on=visited_on,
+                        target_on=row.get("target_on"),
+                        calendar=calendar,
+                    )
+            except ValidationError as error:
+                _merge(errors, error)
         if errors:
             row_errors[index] = errors
     return row_errors
+
+
+def visit_check(
+    *,
+    actor: User,
+    org: OrgNode | None,
+    visited_on: dt.date | None,
+    place_type: str | None,
+    place: str | None = "",
+    visited_party: Person | None = None,
+    visitors: Iterable[Person] = (),
+    entries: Sequence[dict] = (),
+    refused: Collection[str] = (),
+    rows_refused: Sequence[Collection[str]] = (),
+) -> None:
+    """Raise VisitRejected with every objection to the visit and to each of its entry rows at
+    once; write nothing.
+
+    A form whose own checks failed calls it too, so that one submission reports everything:
+    it names in `refused` the visit's fields it refused (given as None here) and in
+    `rows_refused` each row's; a check needing such a value is left to the form's message."""
+    visitors = list(visitors)
+    people_ids = {p.pk for p in visitors}
+    people_ids |= {
+        person.pk
+        for person in [visited_party, *(r.get(k) for r in entries for k in ("informant", "party"))]
+        if person is not None
+    }
+    visible_people = set(
+        permissions.visible_people(actor).filter(pk__in=people_ids).values_list("pk", flat=True)
+    )
+    visit_errors = _check_visit(
+        actor=actor,
+        org=org,
+        visited_on=visited_on,
+        place_type=_place_type_of(place_type, visited_party),
+        place=place,
+        visited_party=visited_party,
+        visitors=visitors,
+        visible_people=visible_people,
+        refused=refused,
+    )
+    row_errors = _check_rows(
+        rows=entries,
+        visited_on=visited_on,
+        visited_party=visited_party,
+        visible_people=visible_people,
+        originals=_originals(actor, entries),
+        party_known="visited_party" not in refused,
+        rows_refused=rows_refused,
+    )
+    if visit_errors or row_errors:
+        raise VisitRejected(visit_errors=visit_errors, row_errors=row_errors)
 
 
 def _link_duplicate(*, entry: Entry, original: Entry, actor: User) -> None:
@@ -261,19 +343,8 @@ def visit_log(
     VisitRejected, writing nothing, if anything is invalid."""
     if not permissions.can_log_visit(actor):
         raise PermissionDenied
-    if not place_type and visited_party is not None:
-        place_type = PLACE_TYPE_OF_PERSON.get(visited_party.kind, PlaceType.OTHER)
     visitors = list(visitors)
-    people_ids = {p.pk for p in visitors}
-    people_ids |= {
-        person.pk
-        for person in [visited_party, *(r.get(k) for r in entries for k in ("informant", "party"))]
-        if person is not None
-    }
-    visible_people = set(
-        permissions.visible_people(actor).filter(pk__in=people_ids).values_list("pk", flat=True)
-    )
-    visit_errors = _check_visit(
+    visit_check(
         actor=actor,
         org=org,
         visited_on=visited_on,
@@ -281,18 +352,11 @@ def visit_log(
         place=place,
         visited_party=visited_party,
         visitors=visitors,
-        visible_people=visible_people,
+        entries=entries,
     )
+    place_type = _place_type_of(place_type, visited_party) or ""
     originals = _originals(actor, entries)
-    row_errors = _check_rows(
-        rows=entries,
-        visited_on=visited_on,
-        visited_party=visited_party,
-        visible_people=visible_people,
-        originals=originals,
-    )
-    if visit_errors or row_errors:
-        raise VisitRejected(visit_errors=visit_errors, row_errors=row_errors)
+    row_errors: dict[int, Errors] = {}
 
     visit = Visit(
         visited_on=visited_on,

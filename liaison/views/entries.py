@@ -12,14 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from liaison import permissions, transitions
-from liaison.forms.entries import ACTION_FORMS
+from liaison.forms.entries import ACTION_FORMS, form_again, typed_text
 from liaison.models import Entry
 from liaison.selectors.entries import entry_sheet_panels, entry_view
 from liaison.services import workflow
 
 
 def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dict | None = None):
-    """Render the entry page; `forms` holds submitted forms to show again, by action name."""
+    """Render the entry page; `forms` holds submitted forms to show again, by action name. A
+    panel shows one again by putting it in its context; the text typed into a form the page no
+    longer offers (the entry moved on meanwhile) is shown to copy, so that it is not lost."""
     forms = forms or {}
     view = entry_view(user=request.user, entry=entry, forms=forms)
     action_forms = [
@@ -30,23 +32,39 @@ def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dic
         )
         for action in view.actions
     ]
-    context = {"entry": entry, "view": view, "action_forms": action_forms}
+    shown = [form for _action, _label, form in action_forms]
+    shown += [value for panel in view.panels for value in panel.context.values()]
+    kept_text = [
+        text
+        for form in forms.values()
+        if not any(form is other for other in shown)
+        for text in typed_text(form)
+    ]
+    context = {
+        "entry": entry,
+        "view": view,
+        "action_forms": action_forms,
+        "kept_text": kept_text,
+        "conflict": status == HTTPStatus.CONFLICT,
+    }
     return render(request, "liaison/entry_detail.html", context, status=status)
 
 
 def entry_refused(request, entry: Entry, error: Exception, *, forms: dict | None = None):
     """Show the entry as it now stands with why the action was refused: 403 for the role,
-    409 for a conflict, 400 for the state or the input. Nothing was written."""
-    if isinstance(error, transitions.EntryConflict):
-        status, forms = HTTPStatus.CONFLICT, None  # fresh forms, with the current version
-    elif isinstance(error, transitions.WorkflowRefused):
-        status = HTTPStatus.FORBIDDEN
-    else:
-        status = HTTPStatus.BAD_REQUEST
+    409 for a conflict, 400 for the state or the input. Nothing was written. After a conflict
+    the forms are bound again to what the user typed, with the entry's current version."""
     texts = error.messages if isinstance(error, ValidationError) else [str(error)]
     for text in texts:
         messages.error(request, text)
     fresh = permissions.get_entry_for(request.user, entry.pk)
+    if isinstance(error, transitions.EntryConflict):
+        status = HTTPStatus.CONFLICT
+        forms = {name: form_again(form, entry=fresh) for name, form in (forms or {}).items()}
+    elif isinstance(error, transitions.WorkflowRefused):
+        status = HTTPStatus.FORBIDDEN
+    else:
+        status = HTTPStatus.BAD_REQUEST
     return entry_page(request, fresh, status=status, forms=forms)
 
 

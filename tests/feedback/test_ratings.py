@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -191,6 +192,55 @@ def test_refused_conflicting_and_forged_ratings(world, client_for, english):
     assert client_for(entry.owner).get(rating_url(entry)).status_code == (
         HTTPStatus.METHOD_NOT_ALLOWED
     )
+
+
+def _rating_details(page: str) -> str:
+    found = re.search(r'<details[^>]*data-action="rating"[^>]*>.*?</details>', page, re.S)
+    assert found, "no rating form on the page"
+    return found.group(0)
+
+
+def test_after_a_conflict_the_rating_and_its_comment_are_offered_again(world, client, english):
+    entry = entry_in(world, EntryStatus.REPLIED)
+    seen = entry.version
+    workflow.entry_act(
+        action=workflow.Action.PROGRESS_NOTE,
+        entry=entry,
+        actor=world.users[Role.PARTY_BUILDING],
+        expected_version=entry.version,
+        note="已电话回访",
+    )
+    client.force_login(entry.owner)
+    typed = {"version": seen, "value": "basically_satisfied", "comment": "希望以后提前通知"}
+    response = client.post(rating_url(entry), typed)
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert "changed by someone else" in page
+    form = _rating_details(page)
+    assert form.startswith('<details open data-action="rating"')
+    assert "What you typed is kept here" in form
+    assert "希望以后提前通知</textarea>" in form
+    assert re.search(r'value="basically_satisfied"[^>]*checked', form)
+    assert f'name="version" value="{seen + 1}"' in form
+    assert not Rating.objects.exists()
+    again = {**typed, "version": seen + 1}
+    assert client.post(rating_url(entry), again).status_code == HTTPStatus.FOUND
+    assert Rating.objects.get().comment == "希望以后提前通知"
+
+
+def test_a_rating_beaten_by_another_shows_the_comment_to_copy(world, client, english):
+    entry = entry_in(world, EntryStatus.REPLIED)
+    seen = entry.version
+    rate(entry, world.users[Role.PARTY_BUILDING])  # closes the entry
+    client.force_login(entry.owner)
+    typed = {"version": seen, "value": "satisfied", "comment": "回访时反映人很满意"}
+    response = client.post(rating_url(entry), typed)
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert 'data-action="rating"' not in page
+    kept = re.search(r'data-testid="kept-text".*?</section>', page, re.S).group(0)
+    assert "回访时反映人很满意</textarea>" in kept
+    assert Rating.objects.count() == 1
 
 
 def test_the_rating_admin_is_read_only(world, client_for):

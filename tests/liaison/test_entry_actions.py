@@ -239,6 +239,104 @@ def test_the_second_of_two_clients_gets_409_and_nothing_is_overwritten(world, cl
     assert not fresh.events.filter(kind=EventKind.RESOLVED_ON_SPOT).exists()
 
 
+def _two_clients(world, entry, english_second: bool = True):
+    """The owner and the party-building department, each with the entry's page open."""
+    from django.test import Client
+
+    first, second = Client(), Client()
+    if english_second:
+        second.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    first.force_login(world.users[Role.PARTY_BUILDING])
+    second.force_login(entry.owner)
+    return first, second, page_version(first, entry), page_version(second, entry)
+
+
+def _details(page: str, action: str) -> str:
+    found = re.search(rf'<details[^>]*data-action="{action}"[^>]*>.*?</details>', page, re.S)
+    assert found, f"no form of {action} on the page"
+    return found.group(0)
+
+
+def test_after_a_conflict_the_text_typed_is_offered_again_and_a_second_send_works(world, client):
+    entry = entry_in(world, S.IN_PROGRESS)
+    first, second, seen_first, seen_second = _two_clients(world, entry)
+    note = {"version": seen_first, "note": "已联系厂家"}
+    assert first.post(action_url(entry, A.PROGRESS_NOTE), note).status_code == HTTPStatus.FOUND
+    typed = "当场更换了熔断器，\n并告知了反映人"
+    response = second.post(
+        action_url(entry, A.RESOLVE_ON_SPOT), {"version": seen_second, "result": typed}
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert "was changed by someone else meanwhile" in page
+    form = _details(page, A.RESOLVE_ON_SPOT)
+    assert form.startswith(
+        f'<details class="list-group-item" data-action="{A.RESOLVE_ON_SPOT}" open'
+    )
+    assert "What you typed is kept here" in form
+    assert "当场更换了熔断器，\n并告知了反映人</textarea>" in form
+    assert f'name="version" value="{seen_second + 1}"' in form  # the entry as it now stands
+    assert 'data-testid="kept-text"' not in page  # the form itself keeps it
+    assert "已联系厂家" in page  # the timeline shows what happened meanwhile
+    fresh = Entry.objects.get(pk=entry.pk)
+    assert (fresh.status, fresh.result) == (S.IN_PROGRESS, "")
+    again = re.search(r'name="version" value="(\d+)"', form).group(1)
+    response = second.post(
+        action_url(entry, A.RESOLVE_ON_SPOT), {"version": again, "result": typed}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    fresh = Entry.objects.get(pk=entry.pk)
+    assert (fresh.status, fresh.result) == (S.RESOLVED, "当场更换了熔断器，\n并告知了反映人")
+
+
+def test_after_a_conflict_the_other_forms_are_fresh(world, client):
+    entry = entry_in(world, S.IN_PROGRESS)
+    first, second, seen_first, seen_second = _two_clients(world, entry)
+    first.post(action_url(entry, A.PROGRESS_NOTE), {"version": seen_first, "note": "已联系"})
+    response = second.post(
+        action_url(entry, A.PROGRESS_NOTE), {"version": seen_second, "note": "我的进展"}
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert "我的进展</textarea>" in _details(page, A.PROGRESS_NOTE)
+    refer = _details(page, A.REFER)
+    assert " open" not in refer.split(">", 1)[0] and "What you typed" not in refer
+    assert f'name="version" value="{seen_second + 1}"' in refer
+
+
+def test_after_a_conflict_that_took_the_form_away_the_text_is_shown_to_copy(world, client):
+    entry = entry_in(world, S.RESOLVED)
+    first, second, seen_first, seen_second = _two_clients(world, entry)
+    reply = {**post_data(A.REPLY, world, entry), "version": seen_first}
+    assert first.post(action_url(entry, A.REPLY), reply).status_code == HTTPStatus.FOUND
+    typed = {
+        "version": seen_second,
+        "text": "您反映的问题已解决<请查收>",
+        "method": ReplyMethod.IN_PERSON,
+    }
+    response = second.post(action_url(entry, A.REPLY), typed)
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert "was changed by someone else meanwhile" in page
+    assert f'data-action="{A.REPLY}"' not in page  # replied meanwhile: no reply form now
+    kept = re.search(r'data-testid="kept-text".*?</section>', page, re.S).group(0)
+    assert "What you typed was not saved" in kept
+    assert "您反映的问题已解决&lt;请查收&gt;</textarea>" in kept  # escaped, readonly, to copy
+    assert "readonly" in kept
+    assert Entry.objects.get(pk=entry.pk).reply_text == data_for(A.REPLY, world)["text"]
+
+
+def test_the_conflict_page_in_chinese(world, client):
+    entry = entry_in(world, S.IN_PROGRESS)
+    first, second, seen_first, seen_second = _two_clients(world, entry, english_second=False)
+    first.post(action_url(entry, A.PROGRESS_NOTE), {"version": seen_first, "note": "已联系"})
+    response = second.post(action_url(entry, A.VOID), {"version": seen_second, "reason": "重复"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert "您填写的内容保留在这里" in page
+    assert 'value="重复"' in _details(page, A.VOID)
+
+
 # --- forged ids and scope ----------------------------------------------------------------------
 
 ALL_POST_URLS = [*[(a, "liaison:entry_act") for a in A], ("", "feedback:rating_record")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from http import HTTPStatus
 
 import pytest
@@ -19,7 +20,7 @@ from liaison.models import (
     ServiceItem,
     Visit,
 )
-from liaison.services.visits import VisitRejected, visit_log
+from liaison.services.visits import VisitRejected, visit_check, visit_log
 from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import make_entry, make_user
 from tests.fixtures.visits import form_data, ref
@@ -197,6 +198,8 @@ def test_an_earlier_entry_out_of_scope_cannot_be_linked(world, secretary_client)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert written() == before
     assert "duplicate_of" in response.context["form"].rows.forms[0].errors
+    summary = re.search(r'data-testid="visit-errors".*?</div>', response.content.decode(), re.S)
+    assert '<a href="#entries-0" class="alert-link">第 1 条 · 重复于</a>' in summary.group(0)
 
 
 def test_no_row_is_written_when_a_later_row_fails_in_the_service(world):
@@ -221,6 +224,151 @@ def test_a_handler_cannot_log_a_visit_through_the_service(world):
     with pytest.raises(PermissionDenied):
         visit_log(actor=world.users[Role.DEPARTMENT_HANDLER], org=world.branch_a,
                   visited_on=today(), place_type=PlaceType.OTHER, place="某地")  # fmt: skip
+
+
+# -- Every objection in one round ----------------------------------------------------------------
+
+
+def errors_of(response) -> dict:
+    """{"visit": {field: messages}, 0: {field: messages}, …} of the form shown again."""
+    form = response.context["form"]
+    found = {"visit": {k: list(v) for k, v in form.visit.errors.items()}}
+    for index, row in enumerate(form.rows.forms):
+        found[index] = {k: list(v) for k, v in row.errors.items()}
+    return found
+
+
+def test_one_submission_reports_every_missing_field_of_the_visit_and_its_rows(
+    world, secretary_client
+):
+    """The form's own checks (required fields) and the service's (colour, target date,
+    informant, whom was visited) answer together: nothing surfaces only once the rest is fixed."""
+    rows = [
+        {"title": "", "colour": ""},  # no title, no colour; no informant, none visited
+        {"item": "", "colour": Colour.YELLOW},  # no item, yellow without a target, no informant
+        {"title": "这一条没问题", "informant": ref(world.special_a)},
+    ]
+    data = form_data(world, rows, visited_on="", visited_party="", place="")
+    before = written()
+    response = post(secretary_client, data)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert written() == before
+    assert errors_of(response) == {
+        "visit": {
+            "visited_on": ["请填写走访日期。"],
+            "visited_party": ["请填写被走访对象或地点。"],
+            "place_type": ["请选择走访对象类型。"],
+        },
+        0: {
+            "title": ["请填写标题：用几个字概括反映的事项。"],
+            "informant": ["请填写反映人，或在上方填写被走访对象。"],
+            "colour": ["请选择红色、橙色或黄色。"],
+        },
+        1: {
+            "item": ["请选择服务事项。"],
+            "informant": ["请填写反映人，或在上方填写被走访对象。"],
+            "target_on": ["黄色记录单须填写目标日期。"],
+        },
+        2: {},
+    }
+    body = response.content.decode()
+    summary = re.search(r'data-testid="visit-errors".*?</div>', body, re.S).group(0)
+    assert "未保存：有 9 处需要更正。" in summary
+    anchors = ["id_visited_on", "id_visited_party", "id_entries-0-title", "id_entries-0-colour_0",
+               "id_entries-1-item", "id_entries-1-target_on"]  # fmt: skip
+    for anchor in anchors:
+        assert f'href="#{anchor}"' in summary
+    assert "第 2 条 · 服务事项</a> — 请选择服务事项。" in summary
+    assert summary.index("id_visited_party") < summary.index("id_place_type")  # the page's order
+    assert 'id="id_entries-1-target_on_error"' in body  # and each under its own field
+
+
+def test_the_visit_date_and_ledger_missing_with_row_errors(world, secretary_client):
+    rows = [{"channel": "", "colour": Colour.ORANGE, "kind": ""}, {"title": ""}]
+    data = form_data(world, rows, org="")
+    response = post(secretary_client, data)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert errors_of(response) == {
+        "visit": {"org": ["请选择记入哪个台账。"]},
+        0: {
+            "kind": ["请选择类别：基本信息、意见建议或问题困难。"],
+            "channel": ["请选择来源渠道。"],
+        },
+        1: {"title": ["请填写标题：用几个字概括反映的事项。"]},
+    }
+
+
+def test_a_date_in_the_future_and_a_row_without_a_colour_come_together(world, secretary_client):
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    data = form_data(world, [{"colour": ""}, {"title": ""}], visited_on=tomorrow)
+    response = post(secretary_client, data)
+    assert errors_of(response) == {
+        "visit": {"visited_on": ["走访日期不能晚于今天。"]},
+        0: {"colour": ["请选择红色、橙色或黄色。"]},
+        1: {"title": ["请填写标题：用几个字概括反映的事项。"]},
+    }
+
+
+def test_a_yellow_target_too_soon_is_judged_with_the_forms_errors(world, secretary_client):
+    too_soon = (earliest_yellow() - dt.timedelta(days=1)).isoformat()
+    rows = [{"colour": Colour.YELLOW, "target_on": too_soon}, {"title": ""}]
+    response = post(secretary_client, form_data(world, rows))
+    found = errors_of(response)
+    assert earliest_yellow().isoformat() in found[0]["target_on"][0]
+    assert list(found[1]) == ["title"]
+
+
+def test_a_field_the_form_refused_is_not_judged_again(world, secretary_client):
+    """A mistyped visited party says so once, and the rows that would take it as their informant
+    are not told they have none; a mistyped date is not also "missing"."""
+    rows = [{"colour": Colour.YELLOW, "target_on": "2026-13-45"}, {"informant": "NOBODY"}]
+    data = form_data(world, rows, visited_party="NOSUCHCODE")
+    response = post(secretary_client, data)
+    assert errors_of(response) == {
+        "visit": {"visited_party": ["您的范围内没有编码或姓名为“NOSUCHCODE”的人员或单位。"]},
+        0: {"target_on": ["请按 2026-10-17 的格式填写日期。"]},
+        1: {"informant": ["您的范围内没有编码或姓名为“NOBODY”的人员或单位。"]},
+    }
+
+
+def test_once_corrected_the_visit_is_saved_in_the_second_round(world, secretary_client):
+    data = form_data(world, [{"title": "", "colour": ""}], visited_on="")
+    assert post(secretary_client, data).status_code == HTTPStatus.BAD_REQUEST
+    data.update({"visited_on": today().isoformat(), "entries-0-title": "路灯不亮",
+                 "entries-0-colour": Colour.RED})  # fmt: skip
+    assert post(secretary_client, data).status_code == HTTPStatus.FOUND
+    assert list(Entry.objects.values_list("title", flat=True)) == ["路灯不亮"]
+
+
+def test_no_summary_on_a_fresh_page_or_when_adding_a_row(world, secretary_client):
+    assert 'data-testid="visit-errors"' not in secretary_client.get(reverse(URL)).content.decode()
+    data = {**form_data(world, [{"title": ""}], visited_on=""), "add_row": "1"}
+    assert 'data-testid="visit-errors"' not in post(secretary_client, data).content.decode()
+
+
+def test_the_service_judges_a_partial_visit_without_writing(world):
+    """visit_check, as the form calls it while it refuses something: the refused fields are
+    left to the form, everything else is judged."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    item = ServiceItem.objects.first()
+    before = written()
+    with pytest.raises(VisitRejected) as error:
+        visit_check(actor=secretary, org=None, visited_on=None, place_type="", place="",
+                    visited_party=None, refused={"org", "visited_on"},
+                    entries=[{"kind": EntryKind.PROBLEM, "colour": "", "item": item}, {}],
+                    rows_refused=[set(), {"kind", "title"}])  # fmt: skip
+    assert error.value.visit_errors == {
+        "place_type": ["请选择走访对象类型。"],
+        "visited_party": ["请填写被走访对象或地点。"],
+    }
+    assert error.value.row_errors == {
+        0: {
+            "informant": ["请填写反映人，或在上方填写被走访对象。"],
+            "colour": ["请选择红色、橙色或黄色。"],
+        },
+        1: {"informant": ["请填写反映人，或在上方填写被走访对象。"]},
+    }
+    assert written() == before
 
 
 # -- Adding rows --------------------------------------------------------------------------------
