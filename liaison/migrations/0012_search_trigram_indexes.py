@@ -23,7 +23,9 @@ def create(apps, schema_editor):
         return
     for name, table, column in INDEXES:
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)"
+            # icontains compares UPPER(column::text): the index holds that same expression.
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+            f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
         )
 
 

@@ -78,7 +78,7 @@ def _owner_queues(today: dt.date, calendar: WorkCalendar) -> list[tuple[str, Pro
         ("supervised", _("Supervision notices to answer"), Q(_open_notice())),
         ("reopened", _("Reopened by an unsatisfied rating"), awaiting_q() & Q(reopen_count__gt=0)),
         ("to_reply", _("Resolved: reply to the informant"), Q(status=EntryStatus.RESOLVED)),
-        ("due_soon", _("Due soon"), due_soon_q(today=today, calendar=calendar) & ~overdue_q(today)),
+        ("due_soon", _("Due soon"), due_soon_q(today=today, calendar=calendar)),
         ("progress_note", _("Yellow entries without this month's progress note"),
          progress_note_due_q(today)),
     ]  # fmt: skip
