@@ -159,6 +159,8 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     entries of their subtree by unit one level down (the supervision board's counts), notices
     awaiting an answer, last month's unsigned reviews and the day's new entries."""
     path = permissions.scope_path(user) or ""
+    if not page.queues:  # nothing of their own: the page is about their scope
+        page.title = _("My scope's work")
     page.board = board_summary(
         user=user, entries=board_entries(user=user, today=today), node=None, today=today,
         bounds=AgeBounds.of(today, calendar),
