@@ -46,6 +46,7 @@ from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from feedback.constants import RATING_LINK_TOKEN_BYTES
 from feedback.models import Rating, RatingLink
 from liaison.constants import (
+    FRONTLINE_UNIT_KINDS,
     ClosedReason,
     Colour,
     EntryKind,
@@ -100,6 +101,9 @@ _PLACE_TYPES = {
     PersonKind.INDIVIDUAL: PlaceType.OTHER,
     PersonKind.OTHER_ORG: PlaceType.OTHER,
 }
+# The share of visits to an employee of a team or station that go to the team as a whole
+# (政工师下班组: the unit is visited, the employee raises the need).
+_UNIT_VISIT_SHARE = 0.4
 _VISIT_CHANNELS = ("走基层", "政工师下班组", "职工代表巡视", "大客户走访", "说说你的心里话")
 _KINDS = (EntryKind.BASIC, EntryKind.SUGGESTION, EntryKind.PROBLEM)
 _KIND_WEIGHTS = (12, 38, 50)
@@ -347,6 +351,15 @@ class _Generator:
             for category, keys in words.CATEGORY_DEPARTMENTS.items()
         }
         self.any_department = [pk for pk, _name in departments]
+        # The team or station of each demo employee who works in one: visited as a unit.
+        self.teams = {
+            pk: (unit_id, unit_name)
+            for pk, unit_id, unit_name in Person.objects.filter(
+                code__startswith=CODE_PREFIX,
+                kind=PersonKind.EMPLOYEE,
+                unit__kind__in=sorted(FRONTLINE_UNIT_KINDS),
+            ).values_list("id", "unit_id", "unit__name")
+        }
 
     # Calendar helpers, cached: a year has 365 days and three colours.
 
@@ -405,18 +418,27 @@ class _Generator:
             visit = None
             if rng.random() < 0.65:
                 visit = len(batch.visits)
-                batch.visits.append(
-                    {
-                        "visited_on": day,
-                        "org": recorder.org_id,
-                        "recorded_by": recorder.user_id,
-                        "visited_party": informant[0],
-                        "place_type": _PLACE_TYPES[informant[2]],
-                        "place": informant[1][:100],
-                        "note": rng.choice(words.VISIT_NOTES),
-                        "created_at": self.moment(rng, day),
-                    }
-                )
+                row = {
+                    "visited_on": day,
+                    "org": recorder.org_id,
+                    "recorded_by": recorder.user_id,
+                    "visited_party": informant[0],
+                    "place_type": _PLACE_TYPES[informant[2]],
+                    "place": informant[1][:100],
+                    "note": rng.choice(words.VISIT_NOTES),
+                    "created_at": self.moment(rng, day),
+                }
+                team = self.teams.get(informant[0])
+                # A separate draw: the rest of the demo stays as it was without unit visits.
+                chance = random.Random(f"seed_demo:unit-visit:{first_index}:{visit}")
+                if team is not None and chance.random() < _UNIT_VISIT_SHARE:
+                    row.update(
+                        visited_party=None,
+                        visited_unit=team[0],
+                        place_type=PlaceType.TEAM,
+                        place=team[1][:100],
+                    )
+                batch.visits.append(row)
                 batch.visitors.append((visit, recorder.person_id))
             for _ in range(min(rng.choices((1, 2, 3), (6, 3, 1))[0], size - len(batch.entries))):
                 self.entry(rng, batch, recorder, day, informant, visit, last_suggestion)
@@ -448,6 +470,8 @@ class _Generator:
             "visit": visit,
             "created_at": recorded_at,
         }
+        if visit is not None and batch.visits[visit].get("visited_unit"):
+            entry["party_unit"] = batch.visits[visit]["visited_unit"]  # as visit_log does
         batch.entries.append(entry)
         batch.years[day.year] = batch.years.get(day.year, 0) + 1
         if kind == EntryKind.BASIC:

@@ -13,7 +13,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from liaison.constants import COMPANY_WIDE_ROLES, SCOPED_ROLES, EntryScope, OrgKind, Role
+from liaison.constants import (
+    COMPANY_WIDE_ROLES,
+    SCOPED_ROLES,
+    EntryScope,
+    OrgKind,
+    Role,
+    UnitKind,
+)
 from liaison.deadlines import awaiting_reply
 from liaison.models import (
     Entry,
@@ -24,6 +31,7 @@ from liaison.models import (
     Pairing,
     Person,
     Supervision,
+    Unit,
     User,
     Visit,
 )
@@ -134,6 +142,16 @@ def _paired_person_ids(user: User):
     )
 
 
+def _paired_unit_ids(user: User):
+    """Ids of the units the user is paired with today, e.g. a leader's contact points (a
+    subquery)."""
+    return (
+        Pairing.objects.active_on(timezone.localdate())
+        .filter(person_id=user.person_id, target_unit__isnull=False)
+        .values_list("target_unit_id", flat=True)
+    )
+
+
 def visible_people(user: User) -> QuerySet[Person]:
     """People in the user's subtree, the user's own file, the people and parties the user is
     paired with today, and, for a handler, the staff of their department."""
@@ -146,6 +164,30 @@ def visible_people(user: User) -> QuerySet[Person]:
     if user.is_authenticated and user.role == Role.DEPARTMENT_HANDLER and user.department_id:
         condition |= Q(unit_id=user.department_id)
     return Person.objects.filter(condition)
+
+
+def visible_units(user: User) -> QuerySet[Unit]:
+    """Business units whose covering branch lies in the user's subtree, the units the user is
+    paired with today, and every professional department (they serve the whole company: the
+    referral form lists them all). A user without a scope or a pairing sees the departments."""
+    path = scope_path(user)
+    if path == "":
+        return Unit.objects.all()
+    if path is None and not (user.is_authenticated and user.is_active):
+        return Unit.objects.none()
+    condition = Q(kind=UnitKind.DEPARTMENT)
+    if path is not None:
+        condition |= Q(branch__path__startswith=path)
+    if user.person_id:
+        condition |= Q(pk__in=_paired_unit_ids(user))
+    return Unit.objects.filter(condition)
+
+
+def get_unit_for(user: User, pk: int) -> Unit:
+    unit = visible_units(user).select_related("branch", "parent").filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def visible_pairings(user: User) -> QuerySet[Pairing]:
@@ -176,16 +218,32 @@ class Visibility:
     person_id: int | None
     paired_ids: frozenset[int]
     department_id: int | None
+    paired_unit_ids: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, user: User) -> Visibility:
         person_id = user.person_id if user.is_authenticated else None
         handler = user.is_authenticated and user.role == Role.DEPARTMENT_HANDLER
+        people: set[int] = set()
+        units: set[int] = set()
+        if person_id:  # one query for both sides of the user's pairings
+            paired = (
+                Pairing.objects.active_on(timezone.localdate())
+                .filter(person_id=person_id)
+                .filter(Q(target_person__isnull=False) | Q(target_unit__isnull=False))
+                .values_list("target_person_id", "target_unit_id")
+            )
+            for target_person, target_unit in paired:
+                if target_person:
+                    people.add(target_person)
+                else:
+                    units.add(target_unit)
         return cls(
             path=scope_path(user),
             person_id=person_id,
-            paired_ids=frozenset(_paired_person_ids(user)) if person_id else frozenset(),
+            paired_ids=frozenset(people),
             department_id=user.department_id if handler else None,
+            paired_unit_ids=frozenset(units),
         )
 
     def org(self, node: OrgNode) -> bool:
@@ -199,12 +257,22 @@ class Visibility:
             or (self.department_id is not None and person.unit_id == self.department_id)
         )
 
+    def unit(self, unit: Unit) -> bool:
+        """As visible_units (the unit loaded with its branch)."""
+        if self.path == "" or unit.kind == UnitKind.DEPARTMENT:
+            return True
+        return (
+            self.path is not None and unit.branch.path.startswith(self.path)
+        ) or unit.pk in self.paired_unit_ids
+
     def can_open(self, obj) -> bool:
-        """Return whether obj has a page the user may open (units have none)."""
+        """Return whether obj has a page the user may open."""
         if isinstance(obj, Person):
             return self.person(obj)
         if isinstance(obj, OrgNode):
             return self.org(obj)
+        if isinstance(obj, Unit):
+            return self.unit(obj)
         return False
 
 
@@ -262,6 +330,7 @@ def get_entry_for(user: User, pk: int) -> Entry:
             "item__category",
             "informant__org",
             "party__org",
+            "party_unit__branch",
             "visit",
             "duplicate_of",
         )
@@ -299,7 +368,7 @@ def visible_visits(user: User) -> QuerySet[Visit]:
 def get_visit_for(user: User, pk: int) -> Visit:
     visit = (
         visible_visits(user)
-        .select_related("org", "recorded_by", "visited_party__org")
+        .select_related("org", "recorded_by", "visited_party__org", "visited_unit__branch")
         .filter(pk=pk)
         .first()
     )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("people/", pages.person_list, name="person_list"),
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
     path("people/search/", visits.person_search, name="person_search"),
+    path("units/<int:pk>/", pages.unit_detail, name="unit_detail"),
     path("pairings/", pages.pairing_list, name="pairing_list"),
     path("visits/new/", visits.visit_create, name="visit_create"),
     path("visits/new/row/", visits.visit_entry_row, name="visit_entry_row"),

@@ -170,7 +170,7 @@ class EntryMonthlyLevel(RollupCounts):
 class VisitMonthly(models.Model):
     """Visits of a node's subtree in a month to one place type (R14).
 
-    `visits` counts visits; `newly_covered` counts the visited parties (a person or party on
+    `visits` counts visits; `newly_covered` counts the visited parties (a person, party or unit on
     file, else the place as written) that the subtree visited that month for the first time
     ever, so that the parties covered up to a month are the sum up to it (the Xiaoshan
     article's "20 towns, 77 villages …" since the ledger began)."""

@@ -37,8 +37,8 @@ Python: both ways give the same cells, and the nightly rebuild and the frequent 
 same function, so that the two cannot disagree.
 
 Visits (R14), by node subtree, month and place type: ``visits`` and ``newly_covered``, the
-parties (a person or party on file, else the place as written) the subtree visited that month
-for the first time ever.
+parties (a person or party on file, a unit — a team, station or department — or else the place
+as written) the subtree visited that month for the first time ever.
 """
 
 from __future__ import annotations
@@ -344,9 +344,13 @@ def entry_rounds(entry: dict, timeline: list[TimelineEvent]) -> list[Round]:
 # -- Visits ------------------------------------------------------------------------------------
 
 
-def _party(visited_party_id: int | None, place: str) -> tuple:
-    """Who was visited: the person or party on file, else the place as written."""
-    return ("person", visited_party_id) if visited_party_id else ("place", place.strip())
+def _party(visited_party_id: int | None, visited_unit_id: int | None, place: str) -> tuple:
+    """Who was visited: the person or party on file, the unit, else the place as written."""
+    if visited_party_id:
+        return ("person", visited_party_id)
+    if visited_unit_id:
+        return ("unit", visited_unit_id)
+    return ("place", place.strip())
 
 
 def visit_cells(*, tree: dict[str, int], nodes: set[str] | None, start: dt.date | None) -> dict:
@@ -379,16 +383,22 @@ def visit_cells(*, tree: dict[str, int], nodes: set[str] | None, start: dt.date 
                 )
             )
             | Q(
+                visited_unit_id__in=recent.filter(visited_unit__isnull=False).values("visited_unit")
+            )
+            | Q(
                 visited_party__isnull=True,
-                place__in=recent.filter(visited_party__isnull=True).values("place"),
+                visited_unit__isnull=True,
+                place__in=recent.filter(
+                    visited_party__isnull=True, visited_unit__isnull=True
+                ).values("place"),
             )
         )
     firsts: dict[tuple, dt.date] = {}
-    rows = parties.values("org__path", "place_type", "visited_party_id", "place").annotate(
-        first=Min("visited_on")
-    )
+    rows = parties.values(
+        "org__path", "place_type", "visited_party_id", "visited_unit_id", "place"
+    ).annotate(first=Min("visited_on"))
     for visit in rows:  # a party's first visit per org and place type
-        party = _party(visit["visited_party_id"], visit["place"])
+        party = _party(visit["visited_party_id"], visit["visited_unit_id"], visit["place"])
         for node in wanted(visit["org__path"]):
             key = (node, visit["place_type"], party)
             if key not in firsts or visit["first"] < firsts[key]:

@@ -56,6 +56,20 @@ class OrgChoiceField(forms.ModelChoiceField):
         return f"— {obj.name}" if obj.kind == OrgKind.GROUP else obj.name
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """The units the user may visit, grouped by kind (teams and stations, then departments)."""
+
+    def __init__(self, *, user: User, **kwargs):
+        units = permissions.visible_units(user).filter(is_active=True).order_by("kind", "name")
+        super().__init__(queryset=units, **kwargs)
+
+    def grouped_choices(self) -> list:
+        groups: dict[str, list] = {}
+        for unit in self.queryset:
+            groups.setdefault(str(unit.get_kind_display()), []).append((unit.pk, unit.name))
+        return [("", "---------"), *groups.items()]
+
+
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("Visit date"),
@@ -105,9 +119,22 @@ class VisitForm(forms.Form):
             required=False,
             widget=person_input(self.add_prefix("visited_party"), _("Name or code")),
         )
-        self.order_fields(
-            ["visited_on", "org", "visited_party", "place_type", "place", "visitors", "note"]
+        self.fields["visited_unit"] = UnitChoiceField(
+            user=user,
+            label=_("Or a unit visited"),
+            required=False,
+            help_text=_("A team, station, substation or department visited as a whole."),
+            widget=forms.Select(attrs={"class": "form-select"}),
+            error_messages={"invalid_choice": _("Choose a unit within your scope from the list.")},
         )
+        unit_field = self.fields["visited_unit"]
+        unit_field.widget.choices = unit_field.grouped_choices()
+        self.order_fields(
+            [
+                "visited_on", "org", "visited_party", "visited_unit", "place_type", "place",
+                "visitors", "note",
+            ]
+        )  # fmt: skip
         self.orgs = list(visit_orgs(user))
         self.fields["org"].queryset = visit_orgs(user)
         self.fields["visitors"].queryset = permissions.visible_people(user).filter(
@@ -385,6 +412,7 @@ class VisitLogForm:
                 place_type=data.get("place_type"),
                 place=data.get("place"),
                 visited_party=data.get("visited_party"),
+                visited_unit=data.get("visited_unit"),
                 visitors=data.get("visitors") or (),
                 entries=[form.checked_row() for form in self._filled],
                 refused=set(self.visit.errors),
@@ -428,6 +456,7 @@ class VisitLogForm:
             "place_type": data["place_type"],
             "place": data["place"],
             "visited_party": data["visited_party"],
+            "visited_unit": data["visited_unit"],
             "visitors": list(data["visitors"]),
             "note": data["note"],
             "entries": [form.entry_row() for form in self._filled],

@@ -119,6 +119,15 @@ class Visit(models.Model):
         blank=True,
         related_name="visits_received",
     )
+    visited_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("visited unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits_received",
+        help_text=_("A team, station, substation or department visited as a whole."),
+    )
     place_type = models.CharField(_("place type"), max_length=12, choices=PlaceType.choices)
     place = models.CharField(_("place"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -131,10 +140,22 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["org", "visited_on"]),
             models.Index(fields=["visited_party", "visited_on"]),
+            models.Index(fields=["visited_unit", "visited_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visited_party__isnull=True) | Q(visited_unit__isnull=True),
+                name="visit_one_visited_side",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.visited_on:%Y-%m-%d} {self.visited_party or self.place}"
+        return f"{self.visited_on:%Y-%m-%d} {self.visited or self.place}"
+
+    @property
+    def visited(self) -> Person | Unit | None:
+        """Whom the visit went to: a person or party on file, or a unit."""
+        return self.visited_party or self.visited_unit
 
 
 class EntryNumberSequence(models.Model):
@@ -196,6 +217,14 @@ class Entry(models.Model):
     party = models.ForeignKey(
         Person,
         verbose_name=_("party concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries_about",
+    )
+    party_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit concerned"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -311,6 +340,10 @@ class Entry(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=EntryStatus.VOID) | ~Q(void_reason=""),
                 name="entry_void_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(party__isnull=True) | Q(party_unit__isnull=True),
+                name="entry_one_party_concerned",
             ),
         ]
 

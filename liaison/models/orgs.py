@@ -12,6 +12,7 @@ from treebeard.mp_tree import MP_Node
 
 from liaison.constants import (
     EXTERNAL_PERSON_KINDS,
+    FRONTLINE_UNIT_KINDS,
     ORG_CHILD_KINDS,
     SCOPED_ROLES,
     BranchType,
@@ -104,6 +105,14 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("liaison:unit_detail", args=[self.pk])
+
+    @property
+    def is_frontline(self) -> bool:
+        """A team, station, supply office or substation: not a professional department."""
+        return self.kind in FRONTLINE_UNIT_KINDS
 
 
 class Person(models.Model):

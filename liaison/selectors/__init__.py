@@ -14,6 +14,7 @@ from liaison.selectors.orgs import (
     pairing_statistics,
     person_file,
     person_list,
+    unit_file,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "pairing_statistics",
     "person_file",
     "person_list",
+    "unit_file",
 ]

@@ -24,7 +24,13 @@ from liaison.constants import (
 )
 from liaison.filters import PairingFilter, PersonFilter
 from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User, active_on_q
-from liaison.selectors.visits import person_entries, person_visits
+from liaison.selectors.visits import (
+    FILE_LIST_LIMIT,
+    person_entries,
+    person_visits,
+    unit_entries,
+    unit_visits,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -117,7 +123,7 @@ def person_list(
     return PersonFilter(filters, queryset=queryset, user=user)
 
 
-PAIRING_SIDES = ("person__org", "org", "target_person__org", "target_unit", "target_org")
+PAIRING_SIDES = ("person__org", "org", "target_person__org", "target_unit__branch", "target_org")
 
 
 def person_file(*, user: User, person: Person) -> dict:
@@ -134,6 +140,37 @@ def person_file(*, user: User, person: Person) -> dict:
         "visit_total": visits[0].total if visits else 0,
         "entries": entries,
         "entry_total": entries[0].total if entries else 0,
+        "can_see": permissions.Visibility.of(user),
+    }
+
+
+def unit_file(*, user: User, unit: Unit) -> dict:
+    """Return the file (一单位一档, R10) of a team, station or department: the pairings that
+    link someone with it, the visits to it, the entries about it (the unit concerned, raised by
+    its staff, or heard on a visit to it), its staff on file and its sub-units, as far as the
+    user may see; newest first, with the totals (a fixed number of queries)."""
+    pairings = permissions.visible_pairings(user).select_related(*PAIRING_SIDES)
+    visits = unit_visits(user=user, unit=unit)
+    entries = unit_entries(user=user, unit=unit)
+    staff = list(
+        permissions.visible_people(user)
+        .filter(unit=unit, is_active=True)
+        .order_by("name", "pk")[: FILE_LIST_LIMIT + 1]
+    )
+    return {
+        "pairings": list(pairings.filter(target_unit=unit)),
+        "visits": visits,
+        "visit_total": visits[0].total if visits else 0,
+        "entries": entries,
+        "entry_total": entries[0].total if entries else 0,
+        "staff": staff[:FILE_LIST_LIMIT],
+        "more_staff": len(staff) > FILE_LIST_LIMIT,
+        "sub_units": list(
+            permissions.visible_units(user)
+            .filter(parent=unit, is_active=True)
+            .select_related("branch")
+            .order_by("kind", "code")
+        ),
         "can_see": permissions.Visibility.of(user),
     }
 
@@ -262,7 +299,7 @@ def home_summary(*, user: User) -> HomeSummary:
         summary.my_pairings = list(
             Pairing.objects.active_on(timezone.localdate())
             .filter(person_id=user.person_id)
-            .select_related("target_person__org", "target_unit", "target_org")
+            .select_related("target_person__org", "target_unit__branch", "target_org")
             .order_by("kind", "pk")[:HOME_LIST_LIMIT]
         )
     if user.department_id:

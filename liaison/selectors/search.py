@@ -52,11 +52,10 @@ def search(*, user: User, text: str) -> SearchResults:
         .select_related("org", "unit")
         .order_by("name", "pk")[:SEARCH_LIMIT]
     )
-    path = permissions.scope_path(user)
-    if path is not None:
-        results.units = list(
-            Unit.objects.filter(name__icontains=text, branch__path__startswith=path)
-            .select_related("branch")
-            .order_by("name", "pk")[:SEARCH_LIMIT]
-        )
+    results.units = list(
+        permissions.visible_units(user)
+        .filter(name__icontains=text)
+        .select_related("branch")
+        .order_by("name", "pk")[:SEARCH_LIMIT]
+    )
     return results

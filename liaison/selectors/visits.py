@@ -9,7 +9,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 
 from liaison import permissions
 from liaison.constants import PersonKind
-from liaison.models import Entry, OrgNode, Person, User, Visit
+from liaison.models import Entry, OrgNode, Person, Unit, User, Visit
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -155,6 +155,37 @@ def person_entries(
         permissions.visible_entries(user)
         .filter(Q(informant=person) | Q(party=person))
         .select_related("org", "item__category")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-recorded_on", "-pk")[: limit or FILE_LIST_LIMIT]
+    )
+
+
+def unit_visits(
+    *, user: User, unit: Unit, limit: int | None = None
+) -> list[WithAnnotations[Visit, Total]]:
+    """Return the newest visits to `unit` the user may see, each annotated with `total` (one
+    query)."""
+    return list(
+        permissions.visible_visits(user)
+        .filter(visited_unit=unit)
+        .select_related("org")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-visited_on", "-pk")[: limit or FILE_LIST_LIMIT]
+    )
+
+
+def unit_entries(
+    *, user: User, unit: Unit, limit: int | None = None
+) -> list[WithAnnotations[Entry, Total]]:
+    """Return the newest entries the user may see about `unit`: the unit is the party
+    concerned, the informant works there, or they were heard on a visit to it; each annotated
+    with `total` (one query; each condition is an indexed subquery, not a join)."""
+    staff = Person.objects.filter(unit=unit).values("pk")
+    visits = Visit.objects.filter(visited_unit=unit).values("pk")
+    return list(
+        permissions.visible_entries(user)
+        .filter(Q(party_unit=unit) | Q(informant_id__in=staff) | Q(visit_id__in=visits))
+        .select_related("org", "item__category", "informant")
         .annotate(total=Window(Count("pk")))
         .order_by("-recorded_on", "-pk")[: limit or FILE_LIST_LIMIT]
     )

@@ -30,6 +30,7 @@ from liaison.models import (
     OrgNode,
     Person,
     ServiceItem,
+    Unit,
     User,
     Visit,
 )
@@ -176,12 +177,14 @@ def entry_record(
     title: str,
     description: str = "",
     party: Person | None = None,
+    party_unit: Unit | None = None,
     target_on: dt.date | None = None,
     visit: Visit | None = None,
     recorded_on: dt.date | None = None,
 ) -> Entry:
     """Record a need heard (R2): whoever records it owns it (R3). Basic information closes at
-    once; a suggestion or problem gets its deadline from its colour (R1)."""
+    once; a suggestion or problem gets its deadline from its colour (R1). The party concerned
+    is a person or party (`party`) or a unit (`party_unit`), not both."""
     recorded_on = recorded_on or timezone.localdate()
     if kind == EntryKind.BASIC:
         colour, target_on = "", None
@@ -198,6 +201,7 @@ def entry_record(
         item=item,
         informant=informant,
         party=party,
+        party_unit=party_unit,
         title=title.strip(),
         description=description.strip(),
         org=org,

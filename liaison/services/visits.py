@@ -26,7 +26,7 @@ from liaison.constants import (
     PersonKind,
     PlaceType,
 )
-from liaison.models import Entry, OrgNode, Person, User, Visit
+from liaison.models import Entry, OrgNode, Person, Unit, User, Visit
 from liaison.services.entries import (
     entry_check_colour,
     entry_check_deadline,
@@ -52,6 +52,11 @@ PLACE_TYPE_OF_PERSON: dict[str, str] = {
     PersonKind.INDIVIDUAL: PlaceType.OTHER,
     PersonKind.OTHER_ORG: PlaceType.OTHER,
 }
+
+# The place type of a visit to a unit: a team, station or substation is an internal team (the
+# Xiaoshan article's "65 teams"); a professional department is counted as "other".
+PLACE_TYPE_OF_FRONTLINE_UNIT = PlaceType.TEAM
+PLACE_TYPE_OF_DEPARTMENT = PlaceType.OTHER
 
 # The keys of one entry row given to visit_log (the arguments of entry_record, plus
 # duplicate_of: an earlier Entry, or its id, that the recorder says is the same matter).
@@ -115,10 +120,18 @@ def _merge(errors: Errors, error: ValidationError) -> None:
             _add(errors, "__all__", message)
 
 
-def _place_type_of(place_type: str | None, visited_party: Person | None) -> str | None:
-    """The place type given, or else the visited party's (R14)."""
-    if not place_type and visited_party is not None:
+def _place_type_of(
+    place_type: str | None, visited_party: Person | None, visited_unit: Unit | None = None
+) -> str | None:
+    """The place type given, or else the visited party's or unit's (R14)."""
+    if place_type:
+        return place_type
+    if visited_party is not None:
         return PLACE_TYPE_OF_PERSON.get(visited_party.kind, PlaceType.OTHER)
+    if visited_unit is not None:
+        if visited_unit.is_frontline:
+            return PLACE_TYPE_OF_FRONTLINE_UNIT
+        return PLACE_TYPE_OF_DEPARTMENT
     return place_type
 
 
@@ -130,6 +143,7 @@ def _check_visit(
     place_type: str | None,
     place: str | None,
     visited_party: Person | None,
+    visited_unit: Unit | None,
     visitors: Sequence[Person],
     visible_people: set[int],
     refused: Collection[str],
@@ -154,10 +168,22 @@ def _check_visit(
     party_known = "visited_party" not in refused
     if place_type is not None and place_type not in PlaceType.values and party_known:
         _add(errors, "place_type", _("Choose where the visit went."))
-    if party_known and visited_party is None and place is not None and not place.strip():
-        _add(errors, "visited_party", _("Name whom you visited, or the place."))
+    unit_known = "visited_unit" not in refused
+    nobody = visited_party is None and visited_unit is None
+    if party_known and unit_known and nobody and place is not None and not place.strip():
+        _add(errors, "visited_party", _("Name whom you visited, or the unit, or the place."))
     if visited_party is not None and visited_party.pk not in visible_people:
         _add(errors, "visited_party", _("This person or party is not within your scope."))
+    if visited_party is not None and visited_unit is not None:
+        _add(
+            errors,
+            "visited_unit",
+            _("Choose a person or party, or a unit, not both: log two visits if you saw both."),
+        )
+    elif visited_unit is not None and not (
+        permissions.visible_units(actor).filter(pk=visited_unit.pk).exists()
+    ):
+        _add(errors, "visited_unit", _("This unit is not within your scope."))
     for person in visitors:
         if person.pk not in visible_people or person.kind != PersonKind.EMPLOYEE:
             _add(
@@ -206,6 +232,7 @@ def _check_rows(
     visited_party: Person | None,
     visible_people: set[int],
     originals: dict[int, Entry],
+    visited_unit: Unit | None = None,
     party_known: bool = True,
     rows_refused: Sequence[Collection[str]] = (),
 ) -> dict[int, Errors]:
@@ -224,7 +251,11 @@ def _check_rows(
         refused = rows_refused[index] if index < len(rows_refused) else ()
         informant = row.get("informant") or visited_party
         if informant is None and party_known and "informant" not in refused:
-            _add(errors, "informant", _("Name the informant, or whom you visited above."))
+            if visited_unit is not None:
+                message = _("Name the informant: who at the unit raised it.")
+            else:
+                message = _("Name the informant, or whom you visited above.")
+            _add(errors, "informant", message)
         for field, person in (("informant", row.get("informant")), ("party", row.get("party"))):
             if person is not None and person.pk not in visible_people:
                 _add(errors, field, _("This person or party is not within your scope."))
@@ -268,6 +299,7 @@ def visit_check(
     place_type: str | None,
     place: str | None = "",
     visited_party: Person | None = None,
+    visited_unit: Unit | None = None,
     visitors: Iterable[Person] = (),
     entries: Sequence[dict] = (),
     refused: Collection[str] = (),
@@ -293,9 +325,10 @@ def visit_check(
         actor=actor,
         org=org,
         visited_on=visited_on,
-        place_type=_place_type_of(place_type, visited_party),
+        place_type=_place_type_of(place_type, visited_party, visited_unit),
         place=place,
         visited_party=visited_party,
+        visited_unit=visited_unit,
         visitors=visitors,
         visible_people=visible_people,
         refused=refused,
@@ -306,6 +339,7 @@ def visit_check(
         visited_party=visited_party,
         visible_people=visible_people,
         originals=_originals(actor, entries),
+        visited_unit=visited_unit,
         party_known="visited_party" not in refused,
         rows_refused=rows_refused,
     )
@@ -333,13 +367,16 @@ def visit_log(
     place_type: str,
     place: str = "",
     visited_party: Person | None = None,
+    visited_unit: Unit | None = None,
     visitors: Iterable[Person] = (),
     note: str = "",
     entries: Sequence[dict] = (),
 ) -> LoggedVisit:
     """Log a visit and record each entry heard there (entry_record: numbered, owned by the
-    actor, levelled by the actor's role, with its deadline). Without a place type the visit takes
-    the visited party's; an entry row without an informant takes the visited party. Raise
+    actor, levelled by the actor's role, with its deadline). The visit went to a person or
+    party (`visited_party`) or to a unit (`visited_unit`: a team, station or department);
+    without a place type it takes theirs. An entry row without an informant takes the visited
+    party; one without a party concerned, on a visit to a unit, concerns the unit. Raise
     VisitRejected, writing nothing, if anything is invalid."""
     if not permissions.can_log_visit(actor):
         raise PermissionDenied
@@ -351,10 +388,11 @@ def visit_log(
         place_type=place_type,
         place=place,
         visited_party=visited_party,
+        visited_unit=visited_unit,
         visitors=visitors,
         entries=entries,
     )
-    place_type = _place_type_of(place_type, visited_party) or ""
+    place_type = _place_type_of(place_type, visited_party, visited_unit) or ""
     originals = _originals(actor, entries)
     row_errors: dict[int, Errors] = {}
 
@@ -363,6 +401,7 @@ def visit_log(
         org=org,
         recorded_by=actor,
         visited_party=visited_party,
+        visited_unit=visited_unit,
         place_type=place_type,
         place=place.strip(),
         note=note.strip(),
@@ -388,6 +427,7 @@ def visit_log(
                 item=row["item"],
                 informant=informant,
                 party=row.get("party"),
+                party_unit=None if row.get("party") else visited_unit,
                 title=row["title"],
                 description=row.get("description") or "",
                 target_on=row.get("target_on"),

@@ -62,6 +62,14 @@ def person_detail(request, pk: int):
 
 @require_safe
 @login_required
+def unit_detail(request, pk: int):
+    unit = permissions.get_unit_for(request.user, pk)
+    file = selectors.unit_file(user=request.user, unit=unit)
+    return render(request, "liaison/unit_detail.html", {"unit": unit, **file})
+
+
+@require_safe
+@login_required
 @vary_on_headers("HX-Request")
 def pairing_list(request):
     filterset = selectors.pairing_list(user=request.user, filters=request.GET)

@@ -256,7 +256,7 @@ def test_one_submission_reports_every_missing_field_of_the_visit_and_its_rows(
     assert errors_of(response) == {
         "visit": {
             "visited_on": ["请填写走访日期。"],
-            "visited_party": ["请填写被走访对象或地点。"],
+            "visited_party": ["请填写被走访对象、单位或地点。"],
             "place_type": ["请选择走访对象类型。"],
         },
         0: {
@@ -359,7 +359,7 @@ def test_the_service_judges_a_partial_visit_without_writing(world):
                     rows_refused=[set(), {"kind", "title"}])  # fmt: skip
     assert error.value.visit_errors == {
         "place_type": ["请选择走访对象类型。"],
-        "visited_party": ["请填写被走访对象或地点。"],
+        "visited_party": ["请填写被走访对象、单位或地点。"],
     }
     assert error.value.row_errors == {
         0: {
