@@ -110,7 +110,7 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
-    def __init__(self, *args, user: User, org_hint: str | None = None, **kwargs):
+    def __init__(self, *args, user: User, org_hint: str | None = None, unit_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["visited_party"] = PersonReferenceField(
@@ -128,7 +128,7 @@ class VisitForm(forms.Form):
             error_messages={"invalid_choice": _("Choose a unit within your scope from the list.")},
         )
         unit_field = self.fields["visited_unit"]
-        unit_field.widget.choices = unit_field.grouped_choices()
+        unit_field.widget.choices = unit_choices or unit_field.grouped_choices()
         self.order_fields(
             [
                 "visited_on", "org", "visited_party", "visited_unit", "place_type", "place",
@@ -171,9 +171,10 @@ class EntryChoices:
     channels: list = field(default_factory=list)
     items: list = field(default_factory=list)
     first_channel: int | None = None
+    units: list = field(default_factory=list)
 
     @classmethod
-    def load(cls) -> EntryChoices:
+    def load(cls, user: User) -> EntryChoices:
         channels = list(Channel.objects.filter(is_active=True))
         items = list(
             ServiceItem.objects.filter(is_active=True, category__is_active=True).select_related(
@@ -192,6 +193,7 @@ class EntryChoices:
             channels=[("", "---------"), *groups],
             items=[("", "---------"), *by_category.items()],
             first_channel=groups[0][1][0][0] if groups else None,  # 走基层: the visit itself
+            units=UnitChoiceField(user=user).grouped_choices(),
         )
 
 
@@ -263,6 +265,14 @@ class EntryRowForm(forms.Form):
             required=False,
             widget=person_input(self.add_prefix("party"), _("If another than the informant")),
         )
+        self.fields["party_unit"] = UnitChoiceField(
+            user=user,
+            label=_("Or a unit concerned"),
+            required=False,
+            widget=forms.Select(attrs={"class": "form-select"}),
+            error_messages={"invalid_choice": _("Choose a unit within your scope from the list.")},
+        )
+        self.fields["party_unit"].widget.choices = choices.units
         self.fields["duplicate_of"] = forms.ModelChoiceField(
             label=_("Duplicate of"),
             queryset=permissions.visible_entries(user).exclude(status=EntryStatus.VOID),
@@ -315,7 +325,7 @@ class EntryRowForm(forms.Form):
         data = self.cleaned_data
         return {name: data.get(name) for name in (
             "kind", "colour", "target_on", "channel", "item", "informant", "party",
-            "title", "description", "duplicate_of",
+            "party_unit", "title", "description", "duplicate_of",
         )}  # fmt: skip
 
 
@@ -377,8 +387,8 @@ class VisitLogForm:
     def __init__(self, data=None, *, user: User, org_hint: str | None = None):
         self.user = user
         self.data = data
-        self.visit = VisitForm(data, user=user, org_hint=org_hint)
-        self.choices = EntryChoices.load()
+        self.choices = EntryChoices.load(user)
+        self.visit = VisitForm(data, user=user, org_hint=org_hint, unit_choices=self.choices.units)
         self.rows = EntryRowFormSet(
             data, prefix=ROW_PREFIX, form_kwargs={"user": user, "choices": self.choices}
         )
@@ -497,7 +507,7 @@ def new_row(data, *, user: User) -> EntryRowForm:
             _("A visit holds at most %(max)d entries.") % {"max": MAX_ROWS}, code="too_many"
         )
     rows = EntryRowFormSet(
-        prefix=ROW_PREFIX, form_kwargs={"user": user, "choices": EntryChoices.load()}
+        prefix=ROW_PREFIX, form_kwargs={"user": user, "choices": EntryChoices.load(user)}
     )
     row = rows.form(
         auto_id=rows.auto_id,

@@ -69,6 +69,7 @@ ENTRY_ROW_KEYS = frozenset(
         "item",
         "informant",
         "party",
+        "party_unit",
         "title",
         "description",
         "duplicate_of",
@@ -232,6 +233,7 @@ def _check_rows(
     visited_party: Person | None,
     visible_people: set[int],
     originals: dict[int, Entry],
+    visible_units: Collection[int] = (),
     visited_unit: Unit | None = None,
     party_known: bool = True,
     rows_refused: Sequence[Collection[str]] = (),
@@ -259,6 +261,15 @@ def _check_rows(
         for field, person in (("informant", row.get("informant")), ("party", row.get("party"))):
             if person is not None and person.pk not in visible_people:
                 _add(errors, field, _("This person or party is not within your scope."))
+        party_unit = row.get("party_unit")
+        if party_unit is not None and row.get("party") is not None:
+            _add(
+                errors,
+                "party_unit",
+                _("Name a person or party, or a unit, as the party concerned, not both."),
+            )
+        elif party_unit is not None and party_unit.pk not in visible_units:
+            _add(errors, "party_unit", _("This unit is not within your scope."))
         for field in ("channel", "item"):
             if row.get(field) is not None and not row[field].is_active:
                 _add(errors, field, _("This choice is no longer in use."))
@@ -321,6 +332,12 @@ def visit_check(
     visible_people = set(
         permissions.visible_people(actor).filter(pk__in=people_ids).values_list("pk", flat=True)
     )
+    unit_ids = {r["party_unit"].pk for r in entries if r.get("party_unit") is not None}
+    visible_units = set(
+        permissions.visible_units(actor).filter(pk__in=unit_ids).values_list("pk", flat=True)
+        if unit_ids
+        else ()
+    )
     visit_errors = _check_visit(
         actor=actor,
         org=org,
@@ -339,6 +356,7 @@ def visit_check(
         visited_party=visited_party,
         visible_people=visible_people,
         originals=_originals(actor, entries),
+        visible_units=visible_units,
         visited_unit=visited_unit,
         party_known="visited_party" not in refused,
         rows_refused=rows_refused,
@@ -427,7 +445,7 @@ def visit_log(
                 item=row["item"],
                 informant=informant,
                 party=row.get("party"),
-                party_unit=None if row.get("party") else visited_unit,
+                party_unit=row.get("party_unit") or (None if row.get("party") else visited_unit),
                 title=row["title"],
                 description=row.get("description") or "",
                 target_on=row.get("target_on"),

@@ -240,3 +240,50 @@ def test_the_entry_page_names_the_unit_concerned(world, client_for):
     ).entries
     body = client_for(secretary).get(entry.get_absolute_url()).content.decode()
     assert world.team_a.get_absolute_url() in body
+
+
+def test_an_entry_row_may_name_a_unit_as_the_party_concerned(world):
+    """Heard from an employee, about their team: the unit concerned, on any visit."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    (entry,) = visit_log(
+        actor=secretary, org=world.branch_a, visited_on=timezone.localdate(), place_type="",
+        visited_party=world.special_a, entries=[_row(None, party_unit=world.team_a)],
+    ).entries  # fmt: skip
+    assert entry.informant == world.special_a and entry.party_unit == world.team_a
+    with pytest.raises(VisitRejected) as both:
+        visit_log(
+            actor=secretary, org=world.branch_a, visited_on=timezone.localdate(),
+            place_type="", visited_party=world.special_a,
+            entries=[_row(None, party=world.customer_a, party_unit=world.team_a)],
+        )  # fmt: skip
+    assert "party_unit" in both.value.row_errors[0]
+    with pytest.raises(VisitRejected) as outside:
+        visit_log(
+            actor=secretary, org=world.branch_a, visited_on=timezone.localdate(),
+            place_type="", visited_party=world.special_a,
+            entries=[_row(None, party_unit=world.team_b)],
+        )  # fmt: skip
+    assert outside.value.row_errors[0]["party_unit"] == ["该单位不在您的范围内。"]
+
+
+def test_the_visit_form_takes_a_unit_concerned_on_a_row(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    client = client_for(secretary)
+    row = _row(world.member_a)
+    data = {
+        "visited_on": timezone.localdate().isoformat(),
+        "org": world.branch_a.pk,
+        "visited_party": f"{world.member_a.code} {world.member_a.name}",
+        "entries-TOTAL_FORMS": "1",
+        "entries-INITIAL_FORMS": "0",
+        "entries-0-title": "班组工具柜不够用",
+        "entries-0-kind": row["kind"],
+        "entries-0-colour": "red",
+        "entries-0-item": row["item"].pk,
+        "entries-0-channel": row["channel"].pk,
+        "entries-0-party_unit": world.team_a.pk,
+    }
+    response = client.post(reverse("liaison:visit_create"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = Entry.objects.get(title="班组工具柜不够用")
+    assert entry.party_unit == world.team_a and entry.informant == world.member_a
