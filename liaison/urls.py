@@ -38,6 +38,7 @@ urlpatterns = [
     path("people/<int:pk>/", pages.person_detail, name="person_detail"),
     path("people/search/", visits.person_search, name="person_search"),
     path("units/<int:pk>/", pages.unit_detail, name="unit_detail"),
+    path("nav/badges/", pages.nav_badges, name="nav_badges"),
     path("pairings/", pages.pairing_list, name="pairing_list"),
     path("visits/new/", visits.visit_create, name="visit_create"),
     path("visits/new/row/", visits.visit_entry_row, name="visit_entry_row"),

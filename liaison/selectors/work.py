@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
-from liaison.constants import EntryStatus, PairingKind, Role
+from liaison.constants import EntryScope, EntryStatus, PairingKind, Role
 from liaison.deadlines import awaiting_q, due_soon_q, overdue_q
 from liaison.models import Entry, MonthlyReview, Pairing, Person, Supervision, User
 from liaison.selectors.reviews import previous_month
@@ -122,33 +122,50 @@ def _queues(entries: QuerySet[Entry], rules: Sequence[tuple[str, Promise, Q]]) -
     return queues
 
 
+# What the queues of the user's own work are about, by role (the rest: "my work").
+_OWN_TITLES: dict[str, Promise] = {
+    Role.DEPARTMENT_HANDLER: _("My department's work"),
+    Role.BRANCH_SECRETARY: _("My branch's work"),
+}
+
+
+def _own_work(user: User, today: dt.date, calendar: WorkCalendar):
+    """The entries the user answers for and the rules of their queues, or None (a user with
+    no queue of their own): a department's referrals for a handler, the branch's entries for a
+    secretary, the entries they own (R3) for every other recorder."""
+    if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
+        return Entry.objects.filter(department_id=user.department_id), _handler_queues()
+    if user.role == Role.BRANCH_SECRETARY and user.scope_org_id:
+        branch = user.scope_org
+        assert branch is not None  # scope_org_id is set
+        entries = Entry.objects.filter(org__path__startswith=branch.path)
+        return entries, _owner_queues(today, calendar)
+    if user.role in permissions.RECORDER_ROLES:
+        return Entry.objects.filter(owner_id=user.pk), _owner_queues(today, calendar)
+    return None
+
+
 def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
     """Return the home page's queues for `user` (call for an authenticated user)."""
     today = today or timezone.localdate()
     calendar = WorkCalendar.load(today.year - 1, today.year + 1)  # once, for every rule
     page = WorkPage()
     role = user.role
-    if role == Role.DEPARTMENT_HANDLER and user.department_id:
-        page.title = _("My department's work")
-        mine = Entry.objects.filter(department_id=user.department_id)
-        page.queues = _queues(mine, _handler_queues())
+    own = _own_work(user, today, calendar)
+    if own is not None:
+        entries, rules = own
+        page.title = _OWN_TITLES.get(role, _("My work"))
+        page.queues = _queues(entries, rules)
+    if role == Role.DEPARTMENT_HANDLER:
         return page
     if role == Role.BRANCH_SECRETARY and user.scope_org_id:
-        page.title = _("My branch's work")
-        branch = user.scope_org
-        assert branch is not None  # scope_org_id is set
-        entries = Entry.objects.filter(org__path__startswith=branch.path)
-        page.queues = _queues(entries, _owner_queues(today, calendar))
-        month = previous_month(today)
-        review = MonthlyReview.objects.filter(org=branch, month=month).first()
+        review = MonthlyReview.objects.filter(
+            org_id=user.scope_org_id, month=previous_month(today)
+        ).first()
         page.review_missing = review is None
         page.review_to_sign = review if review is not None and not review.is_signed else None
-    elif role in permissions.RECORDER_ROLES:
-        page.title = _("My work")
-        mine = Entry.objects.filter(owner_id=user.pk)
-        page.queues = _queues(mine, _owner_queues(today, calendar))
-        if role == Role.LEADERSHIP_CADRE and user.person_id:
-            page.queues += _contact_point_queues(user, today)
+    if role == Role.LEADERSHIP_CADRE and user.person_id:
+        page.queues += _contact_point_queues(user, today)
     if permissions.reads_supervision_board(user) and role != Role.BRANCH_SECRETARY:
         _supervisor_view(page, user, today, calendar)
     return page
@@ -174,3 +191,41 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     new = Entry.objects.filter(recorded_on=today, org__path__startswith=path)
     page.new_today_count = new.count()
     page.new_today = list(new.select_related("org").order_by("-pk")[:WORK_LIST_LIMIT])
+
+
+def nav_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
+    """Return the menu's badges (non-zero ones only), keyed by menu item: "home", the entries
+    that wait for the user (each once, whichever queues hold it); the user's own entry list,
+    the overdue ones in it (a handler's inbox: the referrals awaiting a plan or a result);
+    "reviews", last month's review the secretary has to sign; "supervision", the notices in
+    the user's scope awaiting an answer. At most three queries, by the same rules as the home
+    page's queues."""
+    today = today or timezone.localdate()
+    calendar = WorkCalendar.load(today.year - 1, today.year + 1)
+    counts: dict[str, int] = {}
+    own = _own_work(user, today, calendar)
+    if own is not None:
+        entries, rules = own
+        anything = Q(pk__in=[])
+        for _key, _label, rule in rules:
+            anything |= rule
+        found = entries.aggregate(
+            todo=Count("pk", filter=anything), overdue=Count("pk", filter=overdue_q(today))
+        )
+        counts["home"] = found["todo"]
+        if user.role == Role.DEPARTMENT_HANDLER:
+            counts[f"ledger_{EntryScope.DEPARTMENT}"] = found["todo"]
+        elif user.role == Role.BRANCH_SECRETARY:
+            counts[f"ledger_{EntryScope.BRANCH}"] = found["overdue"]
+        elif permissions.has_entry_list(user, EntryScope.MINE):
+            counts[f"ledger_{EntryScope.MINE}"] = found["overdue"]
+    if user.role == Role.BRANCH_SECRETARY and user.scope_org_id:
+        counts["reviews"] = MonthlyReview.objects.filter(
+            org_id=user.scope_org_id, month=previous_month(today), signed_at__isnull=True
+        ).count()
+    if permissions.reads_supervision_board(user) and permissions.can_supervise(user):
+        path = permissions.scope_path(user) or ""
+        counts["supervision"] = Supervision.objects.filter(
+            responded_at__isnull=True, entry__org__path__startswith=path
+        ).count()
+    return {key: n for key, n in counts.items() if n}

@@ -6,7 +6,7 @@ from django.views.decorators.vary import vary_on_headers
 from liaison import permissions, selectors
 from liaison.listing import build_table
 from liaison.selectors.search import search
-from liaison.selectors.work import work_page
+from liaison.selectors.work import nav_counts, work_page
 from liaison.tables import PairingTable, PersonTable
 
 
@@ -58,6 +58,17 @@ def person_detail(request, pk: int):
     person = permissions.get_person_for(request.user, pk)
     file = selectors.person_file(user=request.user, person=person)
     return render(request, "liaison/person_detail.html", {"person": person, **file})
+
+
+@require_safe
+@login_required
+def nav_badges(request):
+    """The menu's counts, fetched by the page once it has loaded (htmx swaps each badge into
+    its menu item), so that no page waits for them."""
+    counts = nav_counts(user=request.user)
+    response = render(request, "components/nav_badges.html", {"counts": counts})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe

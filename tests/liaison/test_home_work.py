@@ -11,14 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison.constants import Colour, EntryStatus, PairingKind, Role
+from liaison.constants import Colour, EntryScope, EntryStatus, PairingKind, Role
 from liaison.models import Entry, MonthlyReview
 from liaison.selectors.reviews import previous_month
-from liaison.selectors.work import work_page
+from liaison.selectors.work import nav_counts, work_page
 from liaison.services.pairings import pairing_create
 from liaison.services.reviews import monthly_review_prepare
 from liaison.services.supervision import supervision_default_respond_by, supervision_issue
-from liaison.services.workflow import Action
+from liaison.services.workflow import Action, entry_act
 from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import PersonFactory, make_entry, make_user
 from tests.fixtures.walks import act, entry_in
@@ -186,3 +186,62 @@ def test_a_leadership_cadre_sees_the_open_and_overdue_entries_of_his_contact_poi
     assert queues["contact_overdue"] == [at_contact_point.pk]
     assert at_contact_point.pk in queues["contact_open"]
     assert elsewhere.pk not in queues["contact_open"]
+
+
+# -- The menu's badges ---------------------------------------------------------------------------
+
+
+def _badges(client) -> str:
+    response = client.get(reverse("liaison:nav_badges"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    return response.content.decode()
+
+
+def test_the_menu_counts_the_secretarys_work_once_per_entry(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    today = timezone.localdate()
+    calendar = WorkCalendar.load(today.year - 1, today.year + 1)
+    overdue = make_entry(secretary, recorded_on=today, title="逾期")
+    Entry.objects.filter(pk=overdue.pk).update(due_on=calendar.working_days_back(today, 2))
+    make_entry(secretary, recorded_on=today, title="今天到期")
+    Entry.objects.filter(title="今天到期").update(due_on=today)
+    counts = nav_counts(user=secretary, today=today)
+    assert counts["home"] == 2  # overdue and due soon, each once
+    assert counts[f"ledger_{EntryScope.BRANCH}"] == 1
+    body = _badges(client_for(secretary))
+    assert 'id="nav-badge-home"' in body and 'hx-swap-oob="true"' in body
+
+
+def test_the_handlers_inbox_counts_referrals_awaiting_the_department(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    handler = world.users[Role.DEPARTMENT_HANDLER]
+    entry = make_entry(secretary, recorded_on=timezone.localdate())
+    entry_act(action="refer", entry=entry, actor=secretary, expected_version=entry.version,
+              department=world.department, note="请处理")  # fmt: skip
+    counts = nav_counts(user=handler)
+    assert counts == {"home": 1, f"ledger_{EntryScope.DEPARTMENT}": 1}
+
+
+def test_nothing_waiting_shows_no_badge(world, client_for):
+    member = world.users[Role.PARTY_MEMBER]
+    assert nav_counts(user=member) == {}
+    assert "nav-badge" not in _badges(client_for(member))
+
+
+def test_the_badges_read_in_a_fixed_number_of_queries(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    client = client_for(secretary)
+    _badges(client)
+    with CaptureQueriesContext(connection) as few:
+        _badges(client)
+    for n in range(10):
+        make_entry(secretary, recorded_on=timezone.localdate(), title=f"第{n}条")
+    with CaptureQueriesContext(connection) as many:
+        _badges(client)
+    assert len(many.captured_queries) == len(few.captured_queries) <= 7
+
+
+def test_anonymous_gets_no_badges(client):
+    response = client.get(reverse("liaison:nav_badges"))
+    assert response.status_code == 302
