@@ -351,6 +351,21 @@ class _Generator:
             for category, keys in words.CATEGORY_DEPARTMENTS.items()
         }
         self.any_department = [pk for pk, _name in departments]
+        # Who signs for a department's referrals (R17), and who decides a referral returned
+        # twice: the first active handler of each department, the first party-building user.
+        self.handlers: dict[int, int] = {}
+        for user_pk, department_id in (
+            User.objects.filter(role=Role.DEPARTMENT_HANDLER, is_active=True)
+            .order_by("pk")
+            .values_list("pk", "department_id")
+        ):
+            self.handlers.setdefault(department_id, user_pk)
+        self.party_building = (
+            User.objects.filter(role=Role.PARTY_BUILDING, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         # The team or station of each demo employee who works in one: visited as a unit.
         self.teams = {
             pk: (unit_id, unit_name)

@@ -19,6 +19,7 @@ from liaison.constants import (
     EntryStatus,
     EventKind,
     ReplyMethod,
+    ReturnReason,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +32,11 @@ _RATINGS = (
     Satisfaction.UNSATISFIED,
 )
 _RATING_WEIGHTS = (45, 35, 12, 8)
+_RETURN_REASONS = (
+    ReturnReason.NOT_OUR_REMIT,
+    ReturnReason.NOT_ENOUGH_INFORMATION,
+    ReturnReason.DUPLICATE,
+)
 _REPLY_METHODS = (ReplyMethod.IN_PERSON, ReplyMethod.PHONE, ReplyMethod.SMS, ReplyMethod.LINK)
 
 
@@ -135,6 +141,9 @@ class Lifecycle:
                 ):
                     return self.progress(day)
                 entry["referral_note"] = "请按活页交办单研究解决。"
+                entry["referred_at"] = self.at
+                if not self.referral(day=at(0.2), until=at(0.45), department=department):
+                    return self.progress(day)
                 if not self.step(
                     at(0.45),
                     EventKind.PLAN_RECORDED,
@@ -175,6 +184,42 @@ class Lifecycle:
             return False
         entry.update(reply_text=rng.choice(words.REPLIES), replied_at=self.at, is_overdue=False)
         self.rate(reply_day, rounds)
+        return True
+
+    def referral(self, *, day: dt.date, until: dt.date, department: int) -> bool:
+        """The department signs for the referral (签收, R17) the next day; now and then it
+        returns it first (退单) and the owner refers it elsewhere, and a referral returned twice
+        is decided by the party-building department (审定). Return whether it was signed for.
+
+        Drawn from a random source of its own, so that the rest of the demo stays as it was."""
+        chance = random.Random(f"seed_demo:referral:{self.index}:{self.at.isoformat()}")
+        handler = self.gen.handlers.get(department)
+        returns = 2 if chance.random() < 0.01 else 1 if chance.random() < 0.05 else 0
+        others = [d for d in self.gen.any_department if d != department]
+        for n in range(returns):
+            if not others or not self.step(
+                day + dt.timedelta(days=1),
+                EventKind.REFERRAL_RETURNED,
+                EntryStatus.IN_PROGRESS,
+                handler,
+                {"return_reason": chance.choice(_RETURN_REASONS)},
+                department=None,
+                referred_at=None,
+                referral_returns=n + 1,
+            ):
+                return False
+            department = chance.choice(others)
+            handler = self.gen.handlers.get(department)
+            kind = EventKind.ARBITRATED if n + 1 == 2 else EventKind.REFERRED
+            actor = self.gen.party_building if kind == EventKind.ARBITRATED else self.owner
+            day += dt.timedelta(days=1)
+            if not self.step(day, kind, EntryStatus.REFERRED, actor, department=department):
+                return False
+            self.entry["referred_at"] = self.at
+        sign_day = min(day + dt.timedelta(days=1), until)
+        if not self.step(sign_day, EventKind.SIGNED_FOR, None, handler, signed_by=handler):
+            return False
+        self.entry["signed_at"] = self.at
         return True
 
     def rate(self, reply_day: dt.date, rounds: int) -> None:

@@ -298,6 +298,20 @@ AWAITING_REPLY_STATUSES = frozenset(
 OPEN_STATUSES = AWAITING_REPLY_STATUSES | {EntryStatus.REPLIED}
 
 
+class ReturnReason(models.TextChoices):
+    """Why a department returns a referral (退单, R17): a fixed list, "other" with a text."""
+
+    NOT_OUR_REMIT = "not_our_remit", _("Not our remit")
+    NOT_ENOUGH_INFORMATION = "not_enough_information", _("Not enough information")
+    DUPLICATE = "duplicate", _("Duplicate referral")
+    OTHER = "other", _("Other")
+
+
+# A referral returned this many times is no longer re-routed by its owner: the party-building
+# department decides which department must take it (审定, R17).
+REFERRAL_RETURN_LIMIT = 2
+
+
 class ClosedReason(models.TextChoices):
     RATED = "rated", _("Rated")
     NOT_RATED = "not_rated", _("Not rated")
@@ -349,6 +363,9 @@ class EventKind(models.TextChoices):
     OVERDUE_CLEARED = "overdue_cleared", _("No longer overdue")
     SUPERVISED = "supervised", _("Supervision notice issued")
     SUPERVISION_ANSWERED = "supervision_answered", _("Supervision notice answered")
+    SIGNED_FOR = "signed_for", _("Referral signed for")
+    REFERRAL_RETURNED = "referral_returned", _("Referral returned")
+    ARBITRATED = "arbitrated", _("Department decided by the party-building department")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and
@@ -391,6 +408,10 @@ class NotificationKind(models.TextChoices):
     RESULT_RECORDED = "result_recorded", _("Result recorded: please reply")
     REOPENED = "reopened", _("Reopened after an unsatisfied rating")
     TRANSFERRED = "transferred", _("Ownership transferred")
+    # Sign-for and return (R17).
+    REFERRAL_RETURNED = "referral_returned", _("Referral returned by the department")
+    REFERRAL_UNSIGNED = "referral_unsigned", _("Referral not signed for in time")
+    ARBITRATION_NEEDED = "arbitration_needed", _("Referral returned twice: decide the department")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ loaded entry or as a query expression for many.
   WARNING_WORKING_DAYS of its colour left: red 1 working day, orange 3, yellow 5.
 - **Escalation**: overdue for OVERDUE_ESCALATE_WORKING_DAYS working days (a setting) tells the
   branch secretaries above the entry and the party-building department.
+- **Sign-for window** (R17): a referral is signed for, or returned, within
+  REFERRAL_SIGN_WORKING_DAYS working days (a setting) after the day it was referred; past that
+  it is late, and can no longer be returned.
 
 Working days themselves are counted by `liaison.workdays`.
 """
@@ -21,8 +24,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
-from liaison.constants import AWAITING_REPLY_STATUSES, Colour, EntryKind
+from liaison.constants import AWAITING_REPLY_STATUSES, Colour, EntryKind, EntryStatus
 from liaison.workdays import WorkCalendar
 
 # The warning before the due date, in working days, by colour (R6).
@@ -31,6 +35,10 @@ WARNING_WORKING_DAYS: dict[str, int] = {Colour.RED: 1, Colour.ORANGE: 3, Colour.
 # Working days overdue after which the branch secretaries and the party-building department are
 # told (R6); settings.OVERDUE_ESCALATE_WORKING_DAYS overrides it.
 OVERDUE_ESCALATE_WORKING_DAYS = 3
+
+# Working days after the day of referral within which the department signs for it or returns
+# it (R17); settings.REFERRAL_SIGN_WORKING_DAYS overrides it.
+REFERRAL_SIGN_WORKING_DAYS = 1
 
 # The statuses of an entry still awaiting its reply, sorted for a stable IN (…) in SQL.
 AWAITING = sorted(AWAITING_REPLY_STATUSES)
@@ -100,3 +108,34 @@ def escalation_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
     """The flagged entries overdue for escalate_working_days() working days or more."""
     cutoff = calendar.working_days_back(today, escalate_working_days())
     return flagged_overdue_q() & Q(due_on__lte=cutoff)
+
+
+def referral_sign_working_days() -> int:
+    """Return within how many working days a referral is signed for or returned (R17)."""
+    return getattr(settings, "REFERRAL_SIGN_WORKING_DAYS", REFERRAL_SIGN_WORKING_DAYS)
+
+
+def sign_by(*, referred_at: dt.datetime, calendar: WorkCalendar) -> dt.date:
+    """Return the last day on which a referral made at `referred_at` is signed for in time."""
+    referred_on = timezone.localdate(referred_at)
+    return calendar.add_working_days(referred_on, referral_sign_working_days()).due_on
+
+
+def in_sign_window(
+    *, referred_at: dt.datetime | None, today: dt.date, calendar: WorkCalendar
+) -> bool:
+    """Return whether a referral made at `referred_at` may still be signed for in time, or
+    returned, on `today` (one made before sign-for existed has no window)."""
+    return referred_at is not None and today <= sign_by(referred_at=referred_at, calendar=calendar)
+
+
+def unsigned_late_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
+    """The referrals not signed for whose window closed before `today` (the sweep tells the
+    department and the party-building department)."""
+    cutoff = calendar.working_days_back(today - dt.timedelta(days=1), referral_sign_working_days())
+    start_of_next = dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time.min)
+    return Q(
+        status=EntryStatus.REFERRED,
+        signed_at__isnull=True,
+        referred_at__lt=timezone.make_aware(start_of_next),
+    )

@@ -5,15 +5,22 @@ leads and who may take it; the services, the entry page and the tests all read i
 
 Who may act:
 - the owner (R3: whoever records is responsible, also while a department handles the entry);
-- a handler of the department the entry is referred to (plan, result, progress notes);
-- a maintainer (the party-building department and administrators), for every action;
+- a handler of the department the entry is referred to (sign for or return it, plan, result,
+  progress notes);
+- a maintainer (the party-building department and administrators), for every action, and alone
+  to decide the department of a referral returned twice (R17);
 - the system (a rating by signed link, the not-rated sweep): only reopen and close.
+
+Some actions also ask something of the entry beyond its status (a rule's `guard`): a referral is
+signed for once, returned only unsigned and within its window (R17), and one returned
+REFERRAL_RETURN_LIMIT times is referred by the party-building department alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -27,14 +34,17 @@ from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     COMPANY_WIDE_ROLES,
     OPEN_STATUSES,
+    REFERRAL_RETURN_LIMIT,
     Colour,
     EntryKind,
     EntryStatus,
     EventKind,
     Role,
 )
+from liaison.deadlines import in_sign_window
 from liaison.models import Entry, OrgNode, User
 from liaison.permissions import can_maintain_master_data
+from liaison.workdays import WorkCalendar
 
 
 class Action(models.TextChoices):
@@ -43,6 +53,9 @@ class Action(models.TextChoices):
     START = "start", gettext_lazy("Start work")
     RESOLVE_ON_SPOT = "resolve_on_spot", gettext_lazy("Resolve on the spot")
     REFER = "refer", gettext_lazy("Refer to a department")
+    SIGN_FOR = "sign_for", gettext_lazy("Sign for the referral")
+    RETURN_REFERRAL = "return_referral", gettext_lazy("Return the referral")
+    ARBITRATE = "arbitrate", gettext_lazy("Decide the department")
     RECORD_PLAN = "record_plan", gettext_lazy("Record the solution plan")
     RECORD_RESULT = "record_result", gettext_lazy("Record the result")
     REPLY = "reply", gettext_lazy("Reply to the informant")
@@ -73,6 +86,57 @@ class Transition:
         True  # offered as a form on the entry page (reopen and close come with a rating)
     )
     basic_sources: frozenset[str] = frozenset()  # states of basic information (R2)
+    # What the entry must be beyond its status: None if it may, else why not (a 400).
+    guard: Callable[[Entry], str | None] | None = None
+
+
+def _returned_to_the_limit(entry: Entry) -> bool:
+    return entry.referral_returns >= REFERRAL_RETURN_LIMIT
+
+
+def _refer_guard(entry: Entry) -> str | None:
+    if _returned_to_the_limit(entry):
+        return _(
+            "This referral was returned %(n)d times: the party-building department decides "
+            "which department takes it (审定)."
+        ) % {"n": entry.referral_returns}
+    return None
+
+
+def _sign_for_guard(entry: Entry) -> str | None:
+    if entry.signed_at is not None:
+        return _("The referral was already signed for.")
+    return None
+
+
+def _return_guard(entry: Entry) -> str | None:
+    if entry.signed_at is not None:
+        return _("A referral signed for can no longer be returned: record the plan.")
+    if _returned_to_the_limit(entry):
+        return _("The party-building department decided this referral: it cannot be returned.")
+    today = timezone.localdate()
+    calendar = WorkCalendar.load(today.year - 1, today.year)
+    if not in_sign_window(referred_at=entry.referred_at, today=today, calendar=calendar):
+        return _("The time to return this referral has passed: sign for it and handle it.")
+    return None
+
+
+def awaiting_arbitration_q() -> Q:
+    """The entries whose department the party-building department must decide (审定, R17):
+    returned to the limit and not referred since (a partial index serves it)."""
+    return Q(
+        status=EntryStatus.IN_PROGRESS,
+        referral_returns__gte=REFERRAL_RETURN_LIMIT,
+        department__isnull=True,
+    )
+
+
+def _arbitrate_guard(entry: Entry) -> str | None:
+    if not _returned_to_the_limit(entry):
+        return _(
+            "Only a referral returned %(n)d times is decided by the party-building department."
+        ) % {"n": REFERRAL_RETURN_LIMIT}
+    return None
 
 
 _S = EntryStatus
@@ -101,6 +165,31 @@ TRANSITIONS: dict[str, Transition] = {
         _OWNER_SIDE,
         EventKind.REFERRED,
         gettext_lazy("Referred to the department; print its referral sheet if it works on paper."),
+        guard=_refer_guard,
+    ),
+    Action.SIGN_FOR: Transition(
+        frozenset({_S.REFERRED}),
+        None,
+        _HANDLER_SIDE,
+        EventKind.SIGNED_FOR,
+        gettext_lazy("Signed for: the referral is your department's to handle."),
+        guard=_sign_for_guard,
+    ),
+    Action.RETURN_REFERRAL: Transition(
+        frozenset({_S.REFERRED}),
+        _S.IN_PROGRESS,
+        _HANDLER_SIDE,
+        EventKind.REFERRAL_RETURNED,
+        gettext_lazy("Returned to the owner, who refers it elsewhere or handles it."),
+        guard=_return_guard,
+    ),
+    Action.ARBITRATE: Transition(
+        frozenset({_S.IN_PROGRESS}),
+        _S.REFERRED,
+        frozenset({Actor.MAINTAINER}),
+        EventKind.ARBITRATED,
+        gettext_lazy("Decided: the department named must take the referral."),
+        guard=_arbitrate_guard,
     ),
     Action.RECORD_PLAN: Transition(
         frozenset({_S.REFERRED}),
@@ -218,8 +307,10 @@ def _role_refusal(entry: Entry, actor: User | None, action: str) -> WorkflowErro
 
 
 def _state_refusal(entry: Entry, action: str) -> WorkflowError | None:
-    if entry.status in _sources(entry, TRANSITIONS[action]):
-        return None
+    rule = TRANSITIONS[action]
+    if entry.status in _sources(entry, rule):
+        why = rule.guard(entry) if rule.guard is not None else None
+        return None if why is None else WorkflowError(why)
     if entry.kind == EntryKind.BASIC and entry.status == EntryStatus.CLOSED:
         return WorkflowError(_("Basic information needs no reply; it can only be voided."))
     return WorkflowError(

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison import transitions
-from liaison.constants import ReplyMethod, UnitKind
+from liaison.constants import ReplyMethod, ReturnReason, UnitKind
 from liaison.models import Entry, Unit, User
 
 TEXT_MAX = 4000
@@ -67,6 +67,34 @@ class ReferForm(EntryActionForm):
     def __init__(self, *args, entry: Entry, **kwargs) -> None:
         super().__init__(*args, entry=entry, **kwargs)
         self.fields["department"].initial = entry.item.default_department_id
+
+
+class SignForForm(EntryActionForm):
+    note = _text(_("Note"), required=False)
+
+
+class ReturnReferralForm(EntryActionForm):
+    reason = forms.ChoiceField(
+        label=_("Why it is returned"),
+        choices=ReturnReason.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = _text(_("Explanation (required for “other”)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == ReturnReason.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the referral is returned."))
+        return data
+
+
+class ArbitrateForm(EntryActionForm):
+    department = _DepartmentChoiceField(
+        label=_("Department that must take it"),
+        queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("name"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = _text(_("Decision"), required=False)
 
 
 class RecordPlanForm(EntryActionForm):
@@ -143,6 +171,9 @@ ACTION_FORMS: dict[str, type[EntryActionForm]] = {
     transitions.Action.START: StartForm,
     transitions.Action.RESOLVE_ON_SPOT: ResolveOnSpotForm,
     transitions.Action.REFER: ReferForm,
+    transitions.Action.SIGN_FOR: SignForForm,
+    transitions.Action.RETURN_REFERRAL: ReturnReferralForm,
+    transitions.Action.ARBITRATE: ArbitrateForm,
     transitions.Action.RECORD_PLAN: RecordPlanForm,
     transitions.Action.RECORD_RESULT: RecordResultForm,
     transitions.Action.REPLY: ReplyForm,

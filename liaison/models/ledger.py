@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
+    REFERRAL_RETURN_LIMIT,
     ChannelScope,
     ClosedReason,
     Colour,
@@ -280,6 +281,19 @@ class Entry(models.Model):
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
 
     referral_note = models.TextField(_("referral note"), blank=True)
+    # Sign-for and return (R17): when the current referral reached the department, when and by
+    # whom it was signed for, and how often this matter has been returned.
+    referred_at = models.DateTimeField(_("referred at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed for by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referral_returns = models.PositiveSmallIntegerField(_("times returned"), default=0)
     plan = models.TextField(_("solution plan"), blank=True)
     result = models.TextField(_("result"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -323,6 +337,13 @@ class Entry(models.Model):
                 fields=["overdue_since", "id"],
                 name="entry_overdue_since",
                 condition=Q(is_overdue=True),
+            ),
+            models.Index(
+                fields=["org"],
+                name="entry_awaiting_arbitration",
+                condition=Q(
+                    status=EntryStatus.IN_PROGRESS, referral_returns__gte=REFERRAL_RETURN_LIMIT
+                ),
             ),
             models.Index(fields=["informant"], name="entry_informant"),
             models.Index(fields=["party"], name="entry_party"),

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison import permissions, transitions
-from liaison.constants import AWAITING_REPLY_STATUSES, Colour
-from liaison.deadlines import is_due_soon, is_overdue
+from liaison.constants import AWAITING_REPLY_STATUSES, Colour, ReturnReason
+from liaison.deadlines import in_sign_window, is_due_soon, is_overdue, sign_by
 from liaison.models import Entry, EntryEvent, Unit, User
 from liaison.workdays import WorkCalendar
 
@@ -53,9 +53,15 @@ SHEETS = ("referral",)
 SheetBuilder = Callable[..., EntryPanel | None]  # (*, user, entry, sheet) -> panel or None
 _SHEET_PANELS: list[SheetBuilder] = []
 # Keys other apps write into events: key -> (label, {value: label}).
-_EVENT_FIELDS: dict[str, tuple[object, dict]] = {}
+_EVENT_FIELDS: dict[str, tuple[object, dict]] = {
+    "return_reason": (gettext_lazy("Why it was returned"), dict(ReturnReason.choices)),
+}
 # Keys whose value is a primary key, resolved to a name for display.
-_EVENT_REFERENCES: dict[str, type[User] | type[Unit]] = {"owner": User, "department": Unit}
+_EVENT_REFERENCES: dict[str, type[User] | type[Unit]] = {
+    "owner": User,
+    "department": Unit,
+    "signed_by": User,
+}
 
 
 def entry_panel_register(builder: PanelBuilder) -> PanelBuilder:
@@ -116,6 +122,9 @@ class EntryView:
     actions: list[str] = field(default_factory=list)
     progress_note_due: bool = False
     panels: list[EntryPanel] = field(default_factory=list)
+    # A referral not signed for yet (R17): the last day to sign for it, and whether that passed.
+    sign_by: dt.date | None = None
+    sign_late: bool = False
 
     @property
     def working_days_overdue(self) -> int:
@@ -161,15 +170,17 @@ def _display(value, values: dict, names: dict) -> str:
 
 def _event_rows(events: list[EntryEvent]) -> list[EventRow]:
     """Return each event with its changes in words: labels, choice labels, names for ids."""
-    wanted: dict[str, set] = {key: set() for key in _EVENT_REFERENCES}
+    wanted: dict[type[User] | type[Unit], set[int]] = {}  # one query per model, all its keys
     for event in events:
-        for key in wanted:
-            wanted[key] |= {v for v in (event.before.get(key), event.after.get(key)) if v}
-    names = {
-        key: {obj.pk: _name(obj) for obj in _EVENT_REFERENCES[key].objects.filter(pk__in=pks)}
-        for key, pks in wanted.items()
-        if pks
+        for key, model in _EVENT_REFERENCES.items():
+            pks = {v for v in (event.before.get(key), event.after.get(key)) if v}
+            if pks:
+                wanted.setdefault(model, set()).update(pks)
+    found: dict[type[User] | type[Unit], dict[int, str]] = {
+        model: {obj.pk: _name(obj) for obj in model._default_manager.filter(pk__in=pks)}
+        for model, pks in wanted.items()
     }
+    names = {key: found.get(model, {}) for key, model in _EVENT_REFERENCES.items()}
     rows = []
     for event in events:
         changes = []
@@ -195,6 +206,13 @@ def entry_view(
     if due_on is not None:  # awaiting its reply
         calendar = WorkCalendar.load(min(today, due_on).year, max(today, due_on).year)
         days_left = calendar.working_days_between(today, due_on)
+    sign_by_day, sign_late = None, False
+    if entry.department_id and entry.signed_at is None and entry.referred_at is not None:
+        calendar = WorkCalendar.load(today.year - 1, today.year)
+        sign_by_day = sign_by(referred_at=entry.referred_at, calendar=calendar)
+        sign_late = not in_sign_window(
+            referred_at=entry.referred_at, today=today, calendar=calendar
+        )
     events = list(entry.events.select_related("actor").order_by("at", "pk"))
     panels = [
         panel
@@ -213,4 +231,6 @@ def entry_view(
         actions=transitions.entry_actions(entry=entry, user=user),
         progress_note_due=transitions.progress_note_due(entry=entry, today=today),
         panels=panels,
+        sign_by=sign_by_day,
+        sign_late=sign_late,
     )

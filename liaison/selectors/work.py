@@ -26,7 +26,7 @@ from liaison.deadlines import awaiting_q, due_soon_q, overdue_q
 from liaison.models import Entry, MonthlyReview, Pairing, Person, Supervision, User
 from liaison.selectors.reviews import previous_month
 from liaison.selectors.supervision import AgeBounds, Board, board_entries, board_summary
-from liaison.transitions import progress_note_due_q
+from liaison.transitions import awaiting_arbitration_q, progress_note_due_q
 from liaison.workdays import WorkCalendar
 
 # Each queue shows this many entries; its count says how many more there are.
@@ -85,9 +85,16 @@ def _owner_queues(today: dt.date, calendar: WorkCalendar) -> list[tuple[str, Pro
 
 
 def _handler_queues() -> list[tuple[str, Promise, Q]]:
-    """A department's queues: what awaits its plan, then its result."""
+    """A department's queues: referrals to sign for or return first (R17), then what awaits
+    its plan, then its result."""
+    referred = Q(status=EntryStatus.REFERRED)
     return [
-        ("to_plan", _("Referred: record the solution plan"), Q(status=EntryStatus.REFERRED)),
+        ("to_sign", _("Referred: sign for it or return it"), referred & Q(signed_at__isnull=True)),
+        (
+            "to_plan",
+            _("Signed for: record the solution plan"),
+            referred & Q(signed_at__isnull=False),
+        ),
         ("to_resolve", _("Planned: record the result"), Q(status=EntryStatus.PLANNED)),
     ]
 
@@ -188,6 +195,18 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     page.unsigned_reviews = MonthlyReview.objects.filter(
         month=previous_month(today), signed_at__isnull=True, org__path__startswith=path
     ).count()
+    if permissions.can_maintain_master_data(user):  # the party-building department decides
+        waiting = Entry.objects.filter(org__path__startswith=path)
+        page.queues += _queues(
+            waiting,
+            [
+                (
+                    "to_arbitrate",
+                    _("Returned twice: decide the department"),
+                    awaiting_arbitration_q(),
+                )
+            ],
+        )
     new = Entry.objects.filter(recorded_on=today, org__path__startswith=path)
     page.new_today_count = new.count()
     page.new_today = list(new.select_related("org").order_by("-pk")[:WORK_LIST_LIMIT])

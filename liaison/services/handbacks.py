@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from liaison.constants import NotificationKind, Role
+from liaison.constants import (
+    COMPANY_WIDE_ROLES,
+    REFERRAL_RETURN_LIMIT,
+    NotificationKind,
+    ReturnReason,
+    Role,
+)
 from liaison.models import Entry, Notification, User
 from liaison.services.notifications import notifications_create
 
@@ -36,13 +42,77 @@ def _tell(
     )
 
 
+def referral_occasion(entry: Entry) -> int:
+    """Which referral of the matter this is: one per round, and one more after each return."""
+    return entry.reopen_count * (REFERRAL_RETURN_LIMIT + 1) + entry.referral_returns
+
+
+def department_handlers(department_id: int | None) -> list[int]:
+    """The active handlers of a department."""
+    return list(
+        User.objects.filter(
+            role=Role.DEPARTMENT_HANDLER, department_id=department_id, is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def party_building_staff() -> list[int]:
+    """The active users of the party-building department (and administrators' roles)."""
+    return list(
+        User.objects.filter(role__in=sorted(COMPANY_WIDE_ROLES), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def notify_referred(*, entry: Entry) -> int:
-    """Tell the active handlers of the entry's department that it was referred to them."""
-    handlers = User.objects.filter(
-        role=Role.DEPARTMENT_HANDLER, department_id=entry.department_id, is_active=True
-    ).values_list("pk", flat=True)
-    message = _("%(entry)s was referred to your department.") % {"entry": entry_label(entry)}
-    return _tell(entry, NotificationKind.REFERRED, 0, message, list(handlers), None)
+    """Tell the active handlers of the entry's department that it was referred to them, to
+    sign for it (R17); each referral of the matter once."""
+    message = _("%(entry)s was referred to your department: please sign for it.") % {
+        "entry": entry_label(entry)
+    }
+    handlers = department_handlers(entry.department_id)
+    return _tell(
+        entry, NotificationKind.REFERRED, referral_occasion(entry), message, handlers, None
+    )
+
+
+def notify_returned(*, entry: Entry, actor: User, department_name: str, reason: str) -> int:
+    """Tell the owner that the department returned the referral, with its reason; once it has
+    been returned REFERRAL_RETURN_LIMIT times, tell the party-building department to decide."""
+    if entry.referral_returns >= REFERRAL_RETURN_LIMIT:
+        text = _(
+            "%(department)s returned %(entry)s (%(reason)s): the party-building department now "
+            "decides which department takes it; you may still handle it yourself."
+        )
+    else:
+        text = _(
+            "%(department)s returned %(entry)s (%(reason)s): refer it to another department or "
+            "handle it yourself."
+        )
+    message = text % {
+        "department": department_name,
+        "entry": entry_label(entry),
+        "reason": ReturnReason(reason).label,
+    }
+    occasion = referral_occasion(entry)
+    told = _tell(
+        entry, NotificationKind.REFERRAL_RETURNED, occasion, message, [entry.owner_id], actor
+    )
+    if entry.referral_returns >= REFERRAL_RETURN_LIMIT:
+        decide = _("%(entry)s was returned %(n)d times: decide which department must take it.") % {
+            "entry": entry_label(entry),
+            "n": entry.referral_returns,
+        }
+        told += _tell(
+            entry,
+            NotificationKind.ARBITRATION_NEEDED,
+            occasion,
+            decide,
+            party_building_staff(),
+            actor,
+        )
+    return told
 
 
 def notify_result_recorded(*, entry: Entry, actor: User) -> int:

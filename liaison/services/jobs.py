@@ -39,9 +39,12 @@ from liaison.deadlines import (
     escalation_q,
     no_longer_overdue_q,
     overdue_q,
+    referral_sign_working_days,
+    unsigned_late_q,
 )
 from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
 from liaison.services.entries import entries_write
+from liaison.services.handbacks import party_building_staff, referral_occasion
 from liaison.services.notifications import notifications_create
 from liaison.workdays import WorkCalendar
 
@@ -90,17 +93,63 @@ def overdue_sweep(*, today: dt.date | None = None) -> dict:
     longer holds (the entry is no longer awaiting a reply, or a calendar change moved its due
     date), each with an event on the entry's timeline; tell each owner once per deadline and,
     after OVERDUE_ESCALATE_WORKING_DAYS working days, the branch secretaries above the entry
-    and the party-building department once each."""
+    and the party-building department once each. A referral not signed for within
+    REFERRAL_SIGN_WORKING_DAYS (R17) is reported to its department's handlers and the
+    party-building department, once per referral."""
     today = today or timezone.localdate()
     now = timezone.now()
     cleared = _clear_overdue(today, now)
     flagged, notifications = _flag_overdue(today, now)
-    escalated = _escalate(today)
+    calendar = _calendar(today)
+    escalated = _escalate(today, calendar)
+    unsigned = _unsigned_referrals(today, calendar)
     return {
         "flagged": flagged,
         "cleared": cleared,
-        "notifications": notifications + escalated,
+        "notifications": notifications + escalated + unsigned,
     }
+
+
+def _unsigned_referrals(today: dt.date, calendar: WorkCalendar) -> int:
+    """Tell the department's handlers and the party-building department of each referral
+    not signed for in time (R17): four queries however many there are, one if none."""
+    entries = list(
+        Entry.objects.filter(unsigned_late_q(today=today, calendar=calendar))
+        .select_related("department")
+        .only("pk", "number", "title", "department__name", "reopen_count", "referral_returns")
+        .order_by("pk")
+    )
+    if not entries:
+        return 0
+    handlers: dict[int, list[int]] = {}
+    for user_pk, department_id in User.objects.filter(
+        is_active=True,
+        role=Role.DEPARTMENT_HANDLER,
+        department_id__in={entry.department_id for entry in entries},
+    ).values_list("pk", "department_id"):
+        handlers.setdefault(department_id, []).append(user_pk)
+    staff = party_building_staff()
+    template = _(
+        "%(entry)s, referred to %(department)s, was not signed for within %(days)s working days."
+    )
+    rows: list[Notification] = []
+    for entry in entries:
+        message = template % {
+            "entry": _label(entry.number, entry.title),
+            "department": entry.department.name if entry.department else "—",
+            "days": referral_sign_working_days(),
+        }
+        rows.extend(
+            Notification(
+                recipient_id=user_pk,
+                entry_id=entry.pk,
+                kind=NotificationKind.REFERRAL_UNSIGNED,
+                occasion=referral_occasion(entry),
+                message=message,
+            )
+            for user_pk in sorted({*handlers.get(entry.department_id or 0, []), *staff})
+        )
+    return notifications_create(rows)
 
 
 def _clear_overdue(today: dt.date, now: dt.datetime) -> int:
@@ -180,13 +229,13 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     return flagged, notifications_create(notifications, checked=True)
 
 
-def _escalate(today: dt.date) -> int:
+def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
     """Tell the secretaries above each entry overdue long enough, and the party-building
     department, once per deadline. Secretaries are matched along the entry's path in the org
     tree (one dictionary look-up per level), not by a scan of all secretaries per entry."""
     days = escalate_working_days()
     entries = list(
-        Entry.objects.filter(escalation_q(today=today, calendar=_calendar(today)))
+        Entry.objects.filter(escalation_q(today=today, calendar=calendar))
         .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
         .order_by()
         .values_list("pk", "due_on", "number", "title", "org__path", "reopen_count")

@@ -15,7 +15,7 @@ from liaison.constants import EntryStatus, EventKind, ReplyMethod, Role
 from liaison.models import Entry
 from liaison.services.workflow import Action
 from tests.fixtures.factories import make_entry
-from tests.fixtures.walks import data_for, entry_in, snapshot, today
+from tests.fixtures.walks import act, data_for, entry_in, snapshot, today
 
 A = Action
 S = EntryStatus
@@ -70,7 +70,12 @@ def test_the_owner_is_offered_what_the_state_allows(world, client_for):
 
 def test_the_handler_is_offered_the_plan_then_the_result(world, client_for):
     client = client_for(world.users[Role.DEPARTMENT_HANDLER])
-    assert offered(client, entry_in(world, S.REFERRED)) == [A.RECORD_PLAN, A.PROGRESS_NOTE]
+    referred = entry_in(world, S.REFERRED)
+    assert offered(client, referred) == [
+        A.SIGN_FOR, A.RETURN_REFERRAL, A.RECORD_PLAN, A.PROGRESS_NOTE
+    ]  # fmt: skip
+    signed = act(world, referred, A.SIGN_FOR, world.users[Role.DEPARTMENT_HANDLER])
+    assert offered(client, signed) == [A.RECORD_PLAN, A.PROGRESS_NOTE]
     assert offered(client, entry_in(world, S.PLANNED)) == [A.RECORD_RESULT, A.PROGRESS_NOTE]
     assert offered(client, entry_in(world, S.RESOLVED)) == [A.PROGRESS_NOTE]
 

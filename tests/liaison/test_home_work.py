@@ -69,6 +69,8 @@ def fill_queues(world, n: int = 1) -> dict[str, list[Entry]]:
             title=f"黄色{i}",
         )
         referred = entry_in(world, EntryStatus.REFERRED, title=f"交办{i}")
+        signed = entry_in(world, EntryStatus.REFERRED, title=f"签收{i}")
+        signed = act(world, signed, Action.SIGN_FOR, world.users[Role.DEPARTMENT_HANDLER])
         planned = entry_in(world, EntryStatus.PLANNED, title=f"方案{i}")
         for key, entry in [
             ("overdue", overdue),
@@ -77,7 +79,8 @@ def fill_queues(world, n: int = 1) -> dict[str, list[Entry]]:
             ("to_reply", resolved),
             ("supervised", supervised),
             ("progress_note", yellow),
-            ("to_plan", referred),
+            ("to_sign", referred),
+            ("to_plan", signed),
             ("to_resolve", planned),
         ]:
             made.setdefault(key, []).append(entry)
@@ -106,9 +109,13 @@ def test_a_member_sees_only_the_entries_he_owns(world):
     assert queues_of(member) == {"overdue": [own.pk]}
 
 
-def test_the_handler_sees_referrals_awaiting_a_plan_then_a_result(world):
+def test_the_handler_sees_referrals_to_sign_for_then_a_plan_then_a_result(world):
     made = fill_queues(world)
+    page = work_page(user=world.users[Role.DEPARTMENT_HANDLER])
+    assert [queue.key for queue in page.queues] == ["to_sign", "to_plan", "to_resolve"]
     queues = queues_of(world.users[Role.DEPARTMENT_HANDLER])
+    assert made["to_sign"][0].pk in queues["to_sign"]
+    assert made["to_sign"][0].pk not in queues["to_plan"]
     assert made["to_plan"][0].pk in queues["to_plan"]
     assert made["to_resolve"][0].pk in queues["to_resolve"]
     assert "overdue" not in queues

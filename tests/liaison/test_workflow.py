@@ -12,6 +12,7 @@ from feedback.constants import RatingChannel, Satisfaction
 from feedback.models import Rating
 from feedback.services.ratings import rating_record
 from liaison.constants import (
+    REFERRAL_RETURN_LIMIT,
     ClosedReason,
     Colour,
     EntryKind,
@@ -112,12 +113,19 @@ def test_referred_planned_resolved_replied_rated_and_closed(world):
     ]
     referred = entry.events.get(kind=EventKind.REFERRED)
     assert referred.actor == owner
-    assert referred.before == {"status": S.IN_PROGRESS, "department": None, "referral_note": ""}
+    assert referred.before == {
+        "status": S.IN_PROGRESS,
+        "department": None,
+        "referral_note": "",
+        "referred_at": None,
+    }
     assert referred.after == {
         "status": S.REFERRED,
         "department": world.department.pk,
         "referral_note": "请一周内现场勘察",
+        "referred_at": referred.after["referred_at"],  # when it reached the department (R17)
     }
+    assert referred.after["referred_at"].startswith(str(today()))
 
 
 def test_unsatisfied_reopens_with_a_fresh_deadline_and_keeps_the_history(world):
@@ -276,6 +284,9 @@ TRIED_IN = {
     A.START: S.RECORDED,
     A.RESOLVE_ON_SPOT: S.RECORDED,
     A.REFER: S.IN_PROGRESS,
+    A.SIGN_FOR: S.REFERRED,
+    A.RETURN_REFERRAL: S.REFERRED,
+    A.ARBITRATE: S.IN_PROGRESS,
     A.RECORD_PLAN: S.REFERRED,
     A.RECORD_RESULT: S.PLANNED,
     A.REPLY: S.RESOLVED,
@@ -297,7 +308,7 @@ OWNER_ACTIONS = {
     A.PROGRESS_NOTE,
     A.VOID,
 }
-HANDLER_ACTIONS = {A.RECORD_PLAN, A.RECORD_RESULT, A.PROGRESS_NOTE}
+HANDLER_ACTIONS = {A.SIGN_FOR, A.RETURN_REFERRAL, A.RECORD_PLAN, A.RECORD_RESULT, A.PROGRESS_NOTE}
 MAINTAINERS = {Role.PARTY_BUILDING, Role.ADMINISTRATOR}
 
 
@@ -315,6 +326,9 @@ def may(role: str, action: str) -> bool:
 @pytest.mark.parametrize("action", list(Action))
 def test_every_action_is_allowed_only_for_the_right_role(world, action, role):
     entry = entry_in(world, TRIED_IN[action])
+    if action == A.ARBITRATE:  # only a referral returned to the limit is decided
+        Entry.objects.filter(pk=entry.pk).update(referral_returns=REFERRAL_RETURN_LIMIT)
+        entry.refresh_from_db()
     before = snapshot(entry)
     data = data_for(action, world)
     if action == A.TRANSFER and role == Role.GRASSROOTS_CADRE:

@@ -13,20 +13,21 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.constants import ClosedReason, Colour, UnitKind
+from liaison.constants import ClosedReason, Colour, ReturnReason, UnitKind
 from liaison.models import Entry, Unit, User
 from liaison.services.entries import entry_check_deadline, entry_event, entry_write
 from liaison.services.handbacks import (
     notify_referred,
     notify_reopened,
     notify_result_recorded,
+    notify_returned,
     notify_transferred,
 )
 from liaison.transitions import (
@@ -83,11 +84,13 @@ def _apply(
     action: str,
     expected_version: int,
     note: str = "",
+    info: dict | None = None,
     **changes,
 ) -> Entry:
     """Write `changes` (and the action's target status) if the entry still has
-    `expected_version`, bump the version, and log the before and after of every field. The
-    caller has run entry_check."""
+    `expected_version`, bump the version, and log the before and after of every field (and
+    `info`, what the action says that is no field, e.g. a return's reason). The caller has run
+    entry_check."""
     rule = TRANSITIONS[action]
     if rule.target is not None:
         changes = {"status": rule.target, **changes}
@@ -102,6 +105,7 @@ def _apply(
     after = {name: _jsonable(value) for name, value in changes.items()}
     for name in [name for name in changes if before[name] == after[name]]:
         del before[name], after[name]
+    after.update(info or {})
     entry_write(entry=entry, expected_version=expected_version, **changes)
     entry_event(entry=entry, kind=rule.event, actor=actor, note=note, before=before, after=after)
     for hook in _TRANSITION_HOOKS:
@@ -151,11 +155,7 @@ def entry_refer(
     """Refer the entry to a professional department (活页交办, R4); the owner stays responsible
     (R3). Without a department, the service item's default department takes it."""
     entry_check(entry=entry, actor=actor, action=Action.REFER, expected_version=expected_version)
-    department = department or entry.item.default_department
-    if department is None:
-        raise ValidationError({"department": _("Choose the department that handles it.")})
-    if department.kind != UnitKind.DEPARTMENT or not department.is_active:
-        raise ValidationError({"department": _("Choose an active professional department.")})
+    department = _department(department or entry.item.default_department)
     entry = _apply(
         entry=entry,
         actor=actor,
@@ -163,6 +163,93 @@ def entry_refer(
         expected_version=expected_version,
         department=department,
         referral_note=(note or "").strip(),
+        referred_at=timezone.now(),
+        signed_at=None,
+        signed_by=None,
+    )
+    notify_referred(entry=entry)
+    return entry
+
+
+def _department(department: Unit | None) -> Unit:
+    if department is None:
+        raise ValidationError({"department": _("Choose the department that handles it.")})
+    if department.kind != UnitKind.DEPARTMENT or not department.is_active:
+        raise ValidationError({"department": _("Choose an active professional department.")})
+    return department
+
+
+@transaction.atomic
+def entry_sign_for(*, entry: Entry, actor: User, expected_version: int, note: str = "") -> Entry:
+    """Sign for a referral (签收, R17): the department takes it on; it can no longer be
+    returned. The owner stays accountable for the reply (R3)."""
+    action = Action.SIGN_FOR
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        signed_at=timezone.now(),
+        signed_by=actor,
+    )
+
+
+@transaction.atomic
+def entry_return_referral(
+    *, entry: Entry, actor: User, expected_version: int, reason: str, note: str = ""
+) -> Entry:
+    """Return a referral not signed for, within its window (退单, R17), with a reason from the
+    fixed list ("other" needs a text); it goes back to the owner, who refers it again or
+    handles it. The REFERRAL_RETURN_LIMIT-th return leaves the department to the
+    party-building department's decision (审定)."""
+    action = Action.RETURN_REFERRAL
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    if reason not in ReturnReason.values:
+        raise ValidationError({"reason": _("Choose why the referral is returned.")})
+    note = (note or "").strip()
+    if reason == ReturnReason.OTHER and not note:
+        raise ValidationError({"note": _("Say why the referral is returned.")})
+    department = entry.department
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=f"{ReturnReason(reason).label}{'：' + note if note else ''}",
+        info={"return_reason": reason},
+        department=None,
+        referred_at=None,
+        referral_returns=entry.referral_returns + 1,
+    )
+    notify_returned(
+        entry=entry,
+        actor=actor,
+        department_name=department.name if department else "",
+        reason=reason,
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_arbitrate(
+    *, entry: Entry, actor: User, expected_version: int, department: Unit, note: str = ""
+) -> Entry:
+    """Name the department that must take a referral returned REFERRAL_RETURN_LIMIT times
+    (审定, R17): it is referred there and cannot be returned again."""
+    action = Action.ARBITRATE
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        department=_department(department),
+        referred_at=timezone.now(),
+        signed_at=None,
+        signed_by=None,
     )
     notify_referred(entry=entry)
     return entry
@@ -173,12 +260,16 @@ def entry_record_plan(*, entry: Entry, actor: User, expected_version: int, plan:
     """Record the department's solution plan (解决方案)."""
     action = Action.RECORD_PLAN
     entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    signed: dict[str, Any] = {}
+    if entry.signed_at is None:  # a plan is the department's answer: it signs for it too
+        signed = {"signed_at": timezone.now(), "signed_by": actor}
     return _apply(
         entry=entry,
         actor=actor,
         action=action,
         expected_version=expected_version,
         plan=_required(plan, "plan"),
+        **signed,
     )
 
 
@@ -334,6 +425,9 @@ SERVICES: dict[str, Callable[..., Entry]] = {
     Action.START: entry_start,
     Action.RESOLVE_ON_SPOT: entry_resolve_on_spot,
     Action.REFER: entry_refer,
+    Action.SIGN_FOR: entry_sign_for,
+    Action.RETURN_REFERRAL: entry_return_referral,
+    Action.ARBITRATE: entry_arbitrate,
     Action.RECORD_PLAN: entry_record_plan,
     Action.RECORD_RESULT: entry_record_result,
     Action.REPLY: entry_reply,
