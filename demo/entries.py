@@ -32,7 +32,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -62,6 +62,7 @@ from liaison.constants import (
 )
 from liaison.models import (
     Channel,
+    CoHandler,
     Entry,
     EntryEvent,
     OrgNode,
@@ -308,6 +309,8 @@ class _Batch:
     visitors: list[tuple[int, int]]  # (visit index, person id)
     years: dict[int, int]
     event_counts: dict[int, int]
+    # (entry index, department id, added by, added at): co-handling departments (R18)
+    cohandlers: list[tuple] = field(default_factory=list)
 
 
 class _Generator:
@@ -354,18 +357,18 @@ class _Generator:
         # Who signs for a department's referrals (R17), and who decides a referral returned
         # twice: the first active handler of each department, the first party-building user.
         self.handlers: dict[int, int] = {}
-        for user_pk, department_id in (
-            User.objects.filter(role=Role.DEPARTMENT_HANDLER, is_active=True)
+        self.party_building: int | None = None
+        for user_pk, role, department_id in (
+            User.objects.filter(
+                role__in=[Role.DEPARTMENT_HANDLER, Role.PARTY_BUILDING], is_active=True
+            )
             .order_by("pk")
-            .values_list("pk", "department_id")
+            .values_list("pk", "role", "department_id")
         ):
-            self.handlers.setdefault(department_id, user_pk)
-        self.party_building = (
-            User.objects.filter(role=Role.PARTY_BUILDING, is_active=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
+            if role == Role.PARTY_BUILDING:
+                self.party_building = self.party_building or user_pk
+            elif department_id:
+                self.handlers.setdefault(department_id, user_pk)
         # The team or station of each demo employee who works in one: visited as a unit.
         self.teams = {
             pk: (unit_id, unit_name)
@@ -576,6 +579,11 @@ def _write(batch: _Batch) -> dict[str, int]:
     bulk_insert(EntryEvent, _EVENT_FIELDS, events)
     ratings = [(entry_ids[r[0]], *r[1:]) for r in batch.ratings]
     bulk_insert(Rating, _RATING_FIELDS, ratings)
+    bulk_insert(
+        CoHandler,
+        ("entry", "department", "added_by", "added_at"),
+        [(entry_ids[c[0]], *c[1:]) for c in batch.cohandlers],
+    )
     _insert_links(batch, entry_ids)
     return {"visits": len(visit_rows), "events": len(events), "ratings": len(ratings)}
 

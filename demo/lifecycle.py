@@ -220,6 +220,18 @@ class Lifecycle:
         if not self.step(sign_day, EventKind.SIGNED_FOR, None, handler, signed_by=handler):
             return False
         self.entry["signed_at"] = self.at
+        if others and chance.random() < 0.08:  # a second department helps (协办, R18)
+            helper = chance.choice([d for d in others if d != department] or others)
+            adder = handler or self.owner
+            if self.step(sign_day, EventKind.COHANDLER_ADDED, None, adder, {"cohandler": helper}):
+                self.batch.cohandlers.append((self.index, helper, adder, self.at))
+                part_day = min(sign_day + dt.timedelta(days=2), until)
+                if part_day <= self.gen.today:
+                    self.at = self.gen.moment(self.rng, part_day, self.at)
+                    self.gen.event(
+                        self.batch, self.index, EventKind.PROGRESS_NOTE,
+                        self.gen.handlers.get(helper), self.at, words.COHANDLER_PART, {}, {},
+                    )  # fmt: skip
         return True
 
     def rate(self, reply_day: dt.date, rounds: int) -> None:

@@ -366,6 +366,7 @@ class EventKind(models.TextChoices):
     SIGNED_FOR = "signed_for", _("Referral signed for")
     REFERRAL_RETURNED = "referral_returned", _("Referral returned")
     ARBITRATED = "arbitrated", _("Department decided by the party-building department")
+    COHANDLER_ADDED = "cohandler_added", _("Co-handling department added")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and
@@ -412,6 +413,7 @@ class NotificationKind(models.TextChoices):
     REFERRAL_RETURNED = "referral_returned", _("Referral returned by the department")
     REFERRAL_UNSIGNED = "referral_unsigned", _("Referral not signed for in time")
     ARBITRATION_NEEDED = "arbitration_needed", _("Referral returned twice: decide the department")
+    COHANDLING = "cohandling", _("Asked to co-handle")
 
 
 # ---------------------------------------------------------------------------------------------

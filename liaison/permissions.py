@@ -23,6 +23,7 @@ from liaison.constants import (
 )
 from liaison.deadlines import awaiting_reply
 from liaison.models import (
+    CoHandler,
     Entry,
     ImportJob,
     MonthlyReview,
@@ -304,7 +305,8 @@ def get_import_job_for(user: User, pk: int) -> ImportJob:
 
 def visible_entries(user: User) -> QuerySet[Entry]:
     """Entries whose ledger lies in the user's subtree, the entries the user owns or recorded,
-    and, for a handler, the entries referred to their department (DESIGN.md §3)."""
+    and, for a handler, the entries referred to their department or that it co-handles
+    (DESIGN.md §3, R18)."""
     path = scope_path(user)
     if path == "":
         return Entry.objects.all()
@@ -314,8 +316,15 @@ def visible_entries(user: User) -> QuerySet[Entry]:
     if user.is_authenticated:
         condition |= Q(owner_id=user.pk) | Q(recorded_by_id=user.pk)
         if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
-            condition |= Q(department_id=user.department_id)
+            condition |= Q(department_id=user.department_id) | Q(
+                pk__in=cohandled_entries(user.department_id)
+            )
     return Entry.objects.filter(condition)
+
+
+def cohandled_entries(department_id: int):
+    """The ids of the entries a department co-handles (R18), as a subquery."""
+    return CoHandler.objects.filter(department_id=department_id).values("entry_id")
 
 
 def get_entry_for(user: User, pk: int) -> Entry:

@@ -5,8 +5,9 @@ leads and who may take it; the services, the entry page and the tests all read i
 
 Who may act:
 - the owner (R3: whoever records is responsible, also while a department handles the entry);
-- a handler of the department the entry is referred to (sign for or return it, plan, result,
-  progress notes);
+- a handler of the department the entry is referred to, the lead department (sign for or return
+  it, plan, result, progress notes, co-handling departments);
+- a handler of a co-handling department (R18): its part, as a progress note;
 - a maintainer (the party-building department and administrators), for every action, and alone
   to decide the department of a referral returned twice (R17);
 - the system (a rating by signed link, the not-rated sweep): only reopen and close.
@@ -42,7 +43,7 @@ from liaison.constants import (
     Role,
 )
 from liaison.deadlines import in_sign_window
-from liaison.models import Entry, OrgNode, User
+from liaison.models import CoHandler, Entry, OrgNode, User
 from liaison.permissions import can_maintain_master_data
 from liaison.workdays import WorkCalendar
 
@@ -56,6 +57,7 @@ class Action(models.TextChoices):
     SIGN_FOR = "sign_for", gettext_lazy("Sign for the referral")
     RETURN_REFERRAL = "return_referral", gettext_lazy("Return the referral")
     ARBITRATE = "arbitrate", gettext_lazy("Decide the department")
+    ADD_COHANDLER = "add_cohandler", gettext_lazy("Add a co-handling department")
     RECORD_PLAN = "record_plan", gettext_lazy("Record the solution plan")
     RECORD_RESULT = "record_result", gettext_lazy("Record the result")
     REPLY = "reply", gettext_lazy("Reply to the informant")
@@ -71,6 +73,7 @@ class Actor(enum.Enum):
 
     OWNER = gettext_lazy("the entry's owner")
     HANDLER = gettext_lazy("the handling department")
+    COHANDLER = gettext_lazy("a co-handling department")
     MAINTAINER = gettext_lazy("the party-building department")
     SYSTEM = gettext_lazy("the system")
 
@@ -191,6 +194,13 @@ TRANSITIONS: dict[str, Transition] = {
         gettext_lazy("Decided: the department named must take the referral."),
         guard=_arbitrate_guard,
     ),
+    Action.ADD_COHANDLER: Transition(
+        frozenset({_S.REFERRED, _S.PLANNED}),
+        None,
+        frozenset({Actor.OWNER, Actor.HANDLER, Actor.MAINTAINER}),
+        EventKind.COHANDLER_ADDED,
+        gettext_lazy("The co-handling department was asked to add its part."),
+    ),
     Action.RECORD_PLAN: Transition(
         frozenset({_S.REFERRED}),
         _S.PLANNED,
@@ -238,7 +248,7 @@ TRANSITIONS: dict[str, Transition] = {
     Action.PROGRESS_NOTE: Transition(
         OPEN_STATUSES,
         None,
-        frozenset({Actor.OWNER, Actor.HANDLER, Actor.MAINTAINER}),
+        frozenset({Actor.OWNER, Actor.HANDLER, Actor.COHANDLER, Actor.MAINTAINER}),
         EventKind.PROGRESS_NOTE,
         gettext_lazy("Progress note added."),
     ),
@@ -272,6 +282,18 @@ class WorkflowRefused(WorkflowError):
     """The user may not take the action on this entry (answered with 403)."""
 
 
+def cohandling_departments(entry: Entry) -> frozenset[int]:
+    """Return the ids of the entry's co-handling departments (R18), read once per loaded
+    entry (the page asks for every action)."""
+    cached = entry.__dict__.get("_cohandling_departments")
+    if cached is None:
+        cached = frozenset(
+            CoHandler.objects.filter(entry_id=entry.pk).values_list("department_id", flat=True)
+        )
+        entry.__dict__["_cohandling_departments"] = cached
+    return cached
+
+
 def actor_capacities(*, entry: Entry, actor: User | None) -> frozenset[Actor]:
     """Return the capacities in which `actor` (None: the system) may act on `entry`."""
     if actor is None:
@@ -281,12 +303,11 @@ def actor_capacities(*, entry: Entry, actor: User | None) -> frozenset[Actor]:
     found = set()
     if actor.pk == entry.owner_id:
         found.add(Actor.OWNER)
-    if (
-        actor.role == Role.DEPARTMENT_HANDLER
-        and actor.department_id
-        and actor.department_id == entry.department_id
-    ):
-        found.add(Actor.HANDLER)
+    if actor.role == Role.DEPARTMENT_HANDLER and actor.department_id:
+        if actor.department_id == entry.department_id:
+            found.add(Actor.HANDLER)
+        elif actor.department_id in cohandling_departments(entry):
+            found.add(Actor.COHANDLER)
     if can_maintain_master_data(actor):
         found.add(Actor.MAINTAINER)
     return frozenset(found)

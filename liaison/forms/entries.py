@@ -97,6 +97,24 @@ class ArbitrateForm(EntryActionForm):
     note = _text(_("Decision"), required=False)
 
 
+class AddCohandlerForm(EntryActionForm):
+    department = _DepartmentChoiceField(
+        label=_("Co-handling department"),
+        queryset=Unit.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = _text(_("What is asked of it"), required=False)
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, entry=entry, **kwargs)
+        self.fields["department"].queryset = (
+            Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True)
+            .exclude(pk=entry.department_id)
+            .exclude(cohandled__entry=entry)
+            .order_by("name")
+        )
+
+
 class RecordPlanForm(EntryActionForm):
     plan = _text(_("Solution plan"))
 
@@ -174,6 +192,7 @@ ACTION_FORMS: dict[str, type[EntryActionForm]] = {
     transitions.Action.SIGN_FOR: SignForForm,
     transitions.Action.RETURN_REFERRAL: ReturnReferralForm,
     transitions.Action.ARBITRATE: ArbitrateForm,
+    transitions.Action.ADD_COHANDLER: AddCohandlerForm,
     transitions.Action.RECORD_PLAN: RecordPlanForm,
     transitions.Action.RECORD_RESULT: RecordResultForm,
     transitions.Action.REPLY: ReplyForm,

@@ -3,6 +3,7 @@ jobs; the calendar; the ledger; notifications, monthly reviews and supervision n
 
 from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear
+from liaison.models.cohandling import CoHandler
 from liaison.models.ledger import (
     Channel,
     Entry,
@@ -32,6 +33,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Channel",
+    "CoHandler",
     "Entry",
     "EntryEvent",
     "EntryNumberSequence",

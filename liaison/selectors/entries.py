@@ -55,12 +55,14 @@ _SHEET_PANELS: list[SheetBuilder] = []
 # Keys other apps write into events: key -> (label, {value: label}).
 _EVENT_FIELDS: dict[str, tuple[object, dict]] = {
     "return_reason": (gettext_lazy("Why it was returned"), dict(ReturnReason.choices)),
+    "cohandler": (gettext_lazy("Co-handling department"), {}),
 }
 # Keys whose value is a primary key, resolved to a name for display.
 _EVENT_REFERENCES: dict[str, type[User] | type[Unit]] = {
     "owner": User,
     "department": Unit,
     "signed_by": User,
+    "cohandler": Unit,
 }
 
 
@@ -125,6 +127,7 @@ class EntryView:
     # A referral not signed for yet (R17): the last day to sign for it, and whether that passed.
     sign_by: dt.date | None = None
     sign_late: bool = False
+    cohandlers: list[Unit] = field(default_factory=list)  # R18, beside the lead department
 
     @property
     def working_days_overdue(self) -> int:
@@ -233,4 +236,7 @@ def entry_view(
         panels=panels,
         sign_by=sign_by_day,
         sign_late=sign_late,
+        cohandlers=list(Unit.objects.filter(cohandled__entry=entry).order_by("cohandled__added_at"))
+        if entry.department_id
+        else [],
     )

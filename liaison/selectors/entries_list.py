@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from liaison import permissions
@@ -45,8 +45,11 @@ def entry_scope_queryset(*, user: User, scope: str) -> QuerySet[Entry]:
         return Entry.objects.filter(org__in=permissions.visible_orgs(user))
     if scope == EntryScope.MINE:
         return Entry.objects.filter(owner_id=user.pk)
-    if scope == EntryScope.DEPARTMENT:
-        return Entry.objects.filter(department_id=user.department_id)
+    if scope == EntryScope.DEPARTMENT and user.department_id:  # led, or co-handled (R18)
+        return Entry.objects.filter(
+            Q(department_id=user.department_id)
+            | Q(pk__in=permissions.cohandled_entries(user.department_id))
+        )
     return permissions.visible_entries(user)
 
 

@@ -164,6 +164,10 @@ def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
         page.title = _OWN_TITLES.get(role, _("My work"))
         page.queues = _queues(entries, rules)
     if role == Role.DEPARTMENT_HANDLER:
+        if user.department_id:  # what other departments lead and this one helps with (R18)
+            helping = Entry.objects.filter(pk__in=permissions.cohandled_entries(user.department_id))
+            rule = ("cohandling", _("Co-handling: add your department's part"), awaiting_q())
+            page.queues += _queues(helping, [rule])
         return page
     if role == Role.BRANCH_SECRETARY and user.scope_org_id:
         review = MonthlyReview.objects.filter(

@@ -77,6 +77,19 @@ def notify_referred(*, entry: Entry) -> int:
     )
 
 
+def notify_cohandling(*, entry: Entry, actor: User, department) -> int:
+    """Tell the handlers of a department asked to co-handle (R18) what to do."""
+    message = _(
+        "%(entry)s: %(lead)s asks your department to co-handle it; add your part to its "
+        "timeline as a progress note."
+    ) % {
+        "entry": entry_label(entry),
+        "lead": entry.department.name if entry.department else _("The lead department"),
+    }
+    handlers = department_handlers(department.pk)
+    return _tell(entry, NotificationKind.COHANDLING, department.pk, message, handlers, actor)
+
+
 def notify_returned(*, entry: Entry, actor: User, department_name: str, reason: str) -> int:
     """Tell the owner that the department returned the referral, with its reason; once it has
     been returned REFERRAL_RETURN_LIMIT times, tell the party-building department to decide."""

@@ -65,18 +65,20 @@ def test_the_owner_is_offered_what_the_state_allows(world, client_for):
         A.VOID,
     ]
     referred = entry_in(world, S.REFERRED)
-    assert offered(client, referred) == [A.TRANSFER, A.PROGRESS_NOTE, A.VOID]
+    assert offered(client, referred) == [A.ADD_COHANDLER, A.TRANSFER, A.PROGRESS_NOTE, A.VOID]
 
 
 def test_the_handler_is_offered_the_plan_then_the_result(world, client_for):
     client = client_for(world.users[Role.DEPARTMENT_HANDLER])
     referred = entry_in(world, S.REFERRED)
     assert offered(client, referred) == [
-        A.SIGN_FOR, A.RETURN_REFERRAL, A.RECORD_PLAN, A.PROGRESS_NOTE
+        A.SIGN_FOR, A.RETURN_REFERRAL, A.ADD_COHANDLER, A.RECORD_PLAN, A.PROGRESS_NOTE
     ]  # fmt: skip
     signed = act(world, referred, A.SIGN_FOR, world.users[Role.DEPARTMENT_HANDLER])
-    assert offered(client, signed) == [A.RECORD_PLAN, A.PROGRESS_NOTE]
-    assert offered(client, entry_in(world, S.PLANNED)) == [A.RECORD_RESULT, A.PROGRESS_NOTE]
+    assert offered(client, signed) == [A.ADD_COHANDLER, A.RECORD_PLAN, A.PROGRESS_NOTE]
+    assert offered(client, entry_in(world, S.PLANNED)) == [
+        A.ADD_COHANDLER, A.RECORD_RESULT, A.PROGRESS_NOTE
+    ]  # fmt: skip
     assert offered(client, entry_in(world, S.RESOLVED)) == [A.PROGRESS_NOTE]
 
 

@@ -7,6 +7,7 @@ selectors read too); `actions` holds one service per action.
 from liaison.services.workflow.actions import (
     SERVICES,
     entry_act,
+    entry_add_cohandler,
     entry_arbitrate,
     entry_close,
     entry_progress_note,
@@ -51,6 +52,7 @@ __all__ = [
     "actor_capacities",
     "entry_act",
     "entry_actions",
+    "entry_add_cohandler",
     "entry_arbitrate",
     "entry_check",
     "entry_close",

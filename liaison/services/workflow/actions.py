@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.constants import ClosedReason, Colour, ReturnReason, UnitKind
-from liaison.models import Entry, Unit, User
+from liaison.models import CoHandler, Entry, Unit, User
 from liaison.services.entries import entry_check_deadline, entry_event, entry_write
 from liaison.services.handbacks import (
+    notify_cohandling,
     notify_referred,
     notify_reopened,
     notify_result_recorded,
@@ -33,6 +34,7 @@ from liaison.services.handbacks import (
 from liaison.transitions import (
     TRANSITIONS,
     Action,
+    cohandling_departments,
     entry_check,
     transfer_candidates,
 )
@@ -256,6 +258,34 @@ def entry_arbitrate(
 
 
 @transaction.atomic
+def entry_add_cohandler(
+    *, entry: Entry, actor: User, expected_version: int, department: Unit, note: str = ""
+) -> Entry:
+    """Ask another department to co-handle a referred entry (协办, R18): it sees the entry in
+    its inbox and adds its part to the timeline; the lead department keeps the plan and the
+    result."""
+    action = Action.ADD_COHANDLER
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    department = _department(department)
+    if department.pk == entry.department_id:
+        raise ValidationError({"department": _("This is the lead department already.")})
+    if department.pk in cohandling_departments(entry):
+        raise ValidationError({"department": _("This department co-handles it already.")})
+    CoHandler.objects.create(entry=entry, department=department, added_by=actor)
+    entry.__dict__.pop("_cohandling_departments", None)
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        info={"cohandler": department.pk},
+    )
+    notify_cohandling(entry=entry, actor=actor, department=department)
+    return entry
+
+
+@transaction.atomic
 def entry_record_plan(*, entry: Entry, actor: User, expected_version: int, plan: str) -> Entry:
     """Record the department's solution plan (解决方案)."""
     action = Action.RECORD_PLAN
@@ -428,6 +458,7 @@ SERVICES: dict[str, Callable[..., Entry]] = {
     Action.SIGN_FOR: entry_sign_for,
     Action.RETURN_REFERRAL: entry_return_referral,
     Action.ARBITRATE: entry_arbitrate,
+    Action.ADD_COHANDLER: entry_add_cohandler,
     Action.RECORD_PLAN: entry_record_plan,
     Action.RECORD_RESULT: entry_record_result,
     Action.REPLY: entry_reply,
