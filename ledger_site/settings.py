@@ -239,6 +239,8 @@ OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)
 # R17: a referral is signed for (签收) or returned (退单) within this many working days after
 # the day it was referred; past that the department and the party-building department are told.
 REFERRAL_SIGN_WORKING_DAYS = env_int("REFERRAL_SIGN_WORKING_DAYS", 1)
+# R19: how many extensions (延期) an entry may have per round.
+EXTENSION_MAX = env_int("EXTENSION_MAX", 1)
 
 # R8: whether 基本满意 counts as satisfied; the fewest ratings with which a unit is ranked; how
 # many days a signed rating link stays valid.

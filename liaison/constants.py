@@ -298,6 +298,24 @@ AWAITING_REPLY_STATUSES = frozenset(
 OPEN_STATUSES = AWAITING_REPLY_STATUSES | {EntryStatus.REPLIED}
 
 
+class RequestKind(models.TextChoices):
+    """What an owner asks an approver for (R19, R20); one request at a time per entry."""
+
+    EXTENSION = "extension", _("Extension")
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
+# How many extensions an entry may have per round (R19); settings.EXTENSION_MAX overrides it.
+EXTENSION_MAX = 1
+# The levels (R7) whose extensions the branch secretary decides; the party-building department
+# decides the others (leadership and office branches), and any it is asked to.
+SECRETARY_DECIDES_LEVELS = frozenset({Level.PARTY_MEMBER, Level.GRASSROOTS_BRANCH})
+
+
 class ReturnReason(models.TextChoices):
     """Why a department returns a referral (退单, R17): a fixed list, "other" with a text."""
 
@@ -367,6 +385,8 @@ class EventKind(models.TextChoices):
     REFERRAL_RETURNED = "referral_returned", _("Referral returned")
     ARBITRATED = "arbitrated", _("Department decided by the party-building department")
     COHANDLER_ADDED = "cohandler_added", _("Co-handling department added")
+    EXTENSION_REQUESTED = "extension_asked", _("Extension requested")
+    EXTENSION_DECIDED = "extension_decided", _("Extension decided")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and
@@ -414,6 +434,9 @@ class NotificationKind(models.TextChoices):
     REFERRAL_UNSIGNED = "referral_unsigned", _("Referral not signed for in time")
     ARBITRATION_NEEDED = "arbitration_needed", _("Referral returned twice: decide the department")
     COHANDLING = "cohandling", _("Asked to co-handle")
+    # Extension (R19): a request to decide, and the decision.
+    EXTENSION_REQUESTED = "extension_asked", _("Extension requested: please decide")
+    EXTENSION_DECIDED = "extension_decided", _("Extension decided")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -187,6 +187,9 @@ class EntryFilter(ScopedFilterSet):
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, empty_label=ALL, method="by_overdue"
     )
+    extended = django_filters.ChoiceFilter(
+        label=_("Extended"), choices=YES_NO, empty_label=ALL, method="by_extended"
+    )
     due_within = IntegerFilter(
         label=_("Due within (working days)"),
         min_value=1,
@@ -251,6 +254,14 @@ class EntryFilter(ScopedFilterSet):
             return queryset.filter(overdue)
         if value == "false":
             return queryset.exclude(overdue)
+        return queryset
+
+    def by_extended(self, queryset, name, value):
+        """Entries whose due date an approved extension moved this round (R19)."""
+        if value == "true":
+            return queryset.filter(extensions__gt=0)
+        if value == "false":
+            return queryset.filter(extensions=0)
         return queryset
 
     def by_due_within(self, queryset, name, value):

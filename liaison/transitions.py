@@ -10,6 +10,8 @@ Who may act:
 - a handler of a co-handling department (R18): its part, as a progress note;
 - a maintainer (the party-building department and administrators), for every action, and alone
   to decide the department of a referral returned twice (R17);
+- the approver of a request (R19): the branch secretary for party-member and branch-level
+  entries of their branch, the party-building department for every entry — never the owner;
 - the system (a rating by signed link, the not-rated sweep): only reopen and close.
 
 Some actions also ask something of the entry beyond its status (a rule's `guard`): a referral is
@@ -24,6 +26,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -34,12 +37,15 @@ from django.utils.translation import gettext_lazy
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     COMPANY_WIDE_ROLES,
+    EXTENSION_MAX,
     OPEN_STATUSES,
     REFERRAL_RETURN_LIMIT,
+    SECRETARY_DECIDES_LEVELS,
     Colour,
     EntryKind,
     EntryStatus,
     EventKind,
+    RequestKind,
     Role,
 )
 from liaison.deadlines import in_sign_window
@@ -58,6 +64,8 @@ class Action(models.TextChoices):
     RETURN_REFERRAL = "return_referral", gettext_lazy("Return the referral")
     ARBITRATE = "arbitrate", gettext_lazy("Decide the department")
     ADD_COHANDLER = "add_cohandler", gettext_lazy("Add a co-handling department")
+    REQUEST_EXTENSION = "request_extension", gettext_lazy("Ask for an extension")
+    DECIDE_EXTENSION = "decide_extension", gettext_lazy("Decide the extension")
     RECORD_PLAN = "record_plan", gettext_lazy("Record the solution plan")
     RECORD_RESULT = "record_result", gettext_lazy("Record the result")
     REPLY = "reply", gettext_lazy("Reply to the informant")
@@ -74,6 +82,7 @@ class Actor(enum.Enum):
     OWNER = gettext_lazy("the entry's owner")
     HANDLER = gettext_lazy("the handling department")
     COHANDLER = gettext_lazy("a co-handling department")
+    APPROVER = gettext_lazy("the approver (the branch secretary or the party-building department)")
     MAINTAINER = gettext_lazy("the party-building department")
     SYSTEM = gettext_lazy("the system")
 
@@ -131,6 +140,59 @@ def awaiting_arbitration_q() -> Q:
         status=EntryStatus.IN_PROGRESS,
         referral_returns__gte=REFERRAL_RETURN_LIMIT,
         department__isnull=True,
+    )
+
+
+def extension_max() -> int:
+    """Return how many extensions an entry may have per round (R19)."""
+    return getattr(settings, "EXTENSION_MAX", EXTENSION_MAX)
+
+
+def _request_extension_guard(entry: Entry) -> str | None:
+    if entry.request_kind:
+        return _("A request on this entry awaits its decision.")
+    if entry.extensions >= extension_max():
+        return _("An entry may be extended at most %(n)d times per round.") % {"n": extension_max()}
+    if entry.due_on is None or entry.due_on < timezone.localdate():
+        return _("An extension is asked for before the due date.")
+    return None
+
+
+def _decide_extension_guard(entry: Entry) -> str | None:
+    if entry.request_kind != RequestKind.EXTENSION:
+        return _("No extension request awaits a decision.")
+    return None
+
+
+def awaiting_decision_q(user: User) -> Q:
+    """The entries with a request `user` decides (R19): for a secretary, the party-member and
+    branch-level entries of the branch that others own; for the party-building department,
+    all (a partial index serves it)."""
+    pending = ~Q(request_kind="")
+    if can_maintain_master_data(user):
+        return pending
+    if user.role == Role.BRANCH_SECRETARY and user.scope_org_id and user.scope_org:
+        return (
+            pending
+            & Q(org__path__startswith=user.scope_org.path, level__in=SECRETARY_DECIDES_LEVELS)
+            & ~Q(owner_id=user.pk)
+        )
+    return Q(pk__in=[])
+
+
+def decides_requests(*, entry: Entry, user: User) -> bool:
+    """Return whether `user` decides the requests on `entry` (R19): never its owner; the
+    party-building department always; the branch's secretary for its party-member and
+    branch-level entries."""
+    if user.pk == entry.owner_id:
+        return False
+    if can_maintain_master_data(user):
+        return True
+    scope = user.scope_org if user.role == Role.BRANCH_SECRETARY else None
+    return (
+        scope is not None
+        and entry.level in SECRETARY_DECIDES_LEVELS
+        and entry.org.path.startswith(scope.path)
     )
 
 
@@ -200,6 +262,22 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({Actor.OWNER, Actor.HANDLER, Actor.MAINTAINER}),
         EventKind.COHANDLER_ADDED,
         gettext_lazy("The co-handling department was asked to add its part."),
+    ),
+    Action.REQUEST_EXTENSION: Transition(
+        AWAITING_REPLY_STATUSES,
+        None,
+        _OWNER_SIDE,
+        EventKind.EXTENSION_REQUESTED,
+        gettext_lazy("Extension requested; the approver decides."),
+        guard=_request_extension_guard,
+    ),
+    Action.DECIDE_EXTENSION: Transition(
+        AWAITING_REPLY_STATUSES,
+        None,
+        frozenset({Actor.APPROVER}),
+        EventKind.EXTENSION_DECIDED,
+        gettext_lazy("Decision recorded; the owner is told."),
+        guard=_decide_extension_guard,
     ),
     Action.RECORD_PLAN: Transition(
         frozenset({_S.REFERRED}),
@@ -310,6 +388,8 @@ def actor_capacities(*, entry: Entry, actor: User | None) -> frozenset[Actor]:
             found.add(Actor.COHANDLER)
     if can_maintain_master_data(actor):
         found.add(Actor.MAINTAINER)
+    if decides_requests(entry=entry, user=actor):
+        found.add(Actor.APPROVER)
     return frozenset(found)
 
 

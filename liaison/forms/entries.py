@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison import transitions
-from liaison.constants import ReplyMethod, ReturnReason, UnitKind
+from liaison.constants import Decision, ReplyMethod, ReturnReason, UnitKind
 from liaison.models import Entry, Unit, User
 
 TEXT_MAX = 4000
@@ -115,6 +115,32 @@ class AddCohandlerForm(EntryActionForm):
         )
 
 
+class RequestExtensionForm(EntryActionForm):
+    due_on = forms.DateField(
+        label=_("New due date asked for"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Write the date as 2026-10-17.")},
+    )
+    reason = _text(_("Why more time is needed"))
+
+
+class DecideExtensionForm(EntryActionForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = _text(_("Note (required to reject)"), required=False)
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        super().__init__(*args, entry=entry, **kwargs)
+        if entry.request_date:
+            self.fields["decision"].help_text = _("Asked for: until %(date)s. %(reason)s") % {
+                "date": entry.request_date.isoformat(),
+                "reason": entry.request_reason,
+            }
+
+
 class RecordPlanForm(EntryActionForm):
     plan = _text(_("Solution plan"))
 
@@ -193,6 +219,8 @@ ACTION_FORMS: dict[str, type[EntryActionForm]] = {
     transitions.Action.RETURN_REFERRAL: ReturnReferralForm,
     transitions.Action.ARBITRATE: ArbitrateForm,
     transitions.Action.ADD_COHANDLER: AddCohandlerForm,
+    transitions.Action.REQUEST_EXTENSION: RequestExtensionForm,
+    transitions.Action.DECIDE_EXTENSION: DecideExtensionForm,
     transitions.Action.RECORD_PLAN: RecordPlanForm,
     transitions.Action.RECORD_RESULT: RecordResultForm,
     transitions.Action.REPLY: ReplyForm,

@@ -20,6 +20,7 @@ from liaison.constants import (
     Level,
     PlaceType,
     ReplyMethod,
+    RequestKind,
     UnitKind,
 )
 from liaison.models.orgs import OrgNode, Person, Unit
@@ -294,6 +295,16 @@ class Entry(models.Model):
         related_name="+",
     )
     referral_returns = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    # A request awaiting its approver (R19 extension): what, why, the date asked for, when.
+    request_kind = models.CharField(
+        _("request"), max_length=12, choices=RequestKind.choices, blank=True
+    )
+    request_reason = models.TextField(_("request reason"), blank=True)
+    request_date = models.DateField(_("date requested"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    # Extensions approved this round (R19), and the due date before the first of them.
+    extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    extended_from = models.DateField(_("due date before extension"), null=True, blank=True)
     plan = models.TextField(_("solution plan"), blank=True)
     result = models.TextField(_("result"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -344,6 +355,11 @@ class Entry(models.Model):
                 condition=Q(
                     status=EntryStatus.IN_PROGRESS, referral_returns__gte=REFERRAL_RETURN_LIMIT
                 ),
+            ),
+            models.Index(
+                fields=["org"],
+                name="entry_request_pending",
+                condition=~Q(request_kind=""),
             ),
             models.Index(fields=["informant"], name="entry_informant"),
             models.Index(fields=["party"], name="entry_party"),

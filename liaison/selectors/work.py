@@ -26,7 +26,11 @@ from liaison.deadlines import awaiting_q, due_soon_q, overdue_q
 from liaison.models import Entry, MonthlyReview, Pairing, Person, Supervision, User
 from liaison.selectors.reviews import previous_month
 from liaison.selectors.supervision import AgeBounds, Board, board_entries, board_summary
-from liaison.transitions import awaiting_arbitration_q, progress_note_due_q
+from liaison.transitions import (
+    awaiting_arbitration_q,
+    awaiting_decision_q,
+    progress_note_due_q,
+)
 from liaison.workdays import WorkCalendar
 
 # Each queue shows this many entries; its count says how many more there are.
@@ -152,6 +156,24 @@ def _own_work(user: User, today: dt.date, calendar: WorkCalendar):
     return None
 
 
+def _decisions(user: User) -> list[WorkQueue]:
+    """What the user decides: a secretary the extension requests of the branch's party-member
+    and branch-level entries (R19); the party-building department every request and the
+    department of referrals returned twice (R17). One count for all, over partial indexes."""
+    maintainer = permissions.can_maintain_master_data(user)
+    rules = []
+    if maintainer:
+        rules.append(
+            ("to_arbitrate", _("Returned twice: decide the department"), awaiting_arbitration_q())
+        )
+    if maintainer or user.role == Role.BRANCH_SECRETARY:
+        rules.append(("to_decide", _("Requests to decide (extensions)"), awaiting_decision_q(user)))
+    path = permissions.scope_path(user)
+    if not rules or path is None:
+        return []
+    return _queues(Entry.objects.filter(org__path__startswith=path), rules)
+
+
 def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
     """Return the home page's queues for `user` (call for an authenticated user)."""
     today = today or timezone.localdate()
@@ -177,6 +199,7 @@ def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
         page.review_to_sign = review if review is not None and not review.is_signed else None
     if role == Role.LEADERSHIP_CADRE and user.person_id:
         page.queues += _contact_point_queues(user, today)
+    page.queues += _decisions(user)
     if permissions.reads_supervision_board(user) and role != Role.BRANCH_SECRETARY:
         _supervisor_view(page, user, today, calendar)
     return page
@@ -199,18 +222,6 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     page.unsigned_reviews = MonthlyReview.objects.filter(
         month=previous_month(today), signed_at__isnull=True, org__path__startswith=path
     ).count()
-    if permissions.can_maintain_master_data(user):  # the party-building department decides
-        waiting = Entry.objects.filter(org__path__startswith=path)
-        page.queues += _queues(
-            waiting,
-            [
-                (
-                    "to_arbitrate",
-                    _("Returned twice: decide the department"),
-                    awaiting_arbitration_q(),
-                )
-            ],
-        )
     new = Entry.objects.filter(recorded_on=today, org__path__startswith=path)
     page.new_today_count = new.count()
     page.new_today = list(new.select_related("org").order_by("-pk")[:WORK_LIST_LIMIT])

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from liaison.constants import (
     COMPANY_WIDE_ROLES,
     REFERRAL_RETURN_LIMIT,
+    SECRETARY_DECIDES_LEVELS,
+    Decision,
     NotificationKind,
     ReturnReason,
     Role,
 )
-from liaison.models import Entry, Notification, User
+from liaison.models import Entry, Notification, OrgNode, User
 from liaison.services.notifications import notifications_create
 
 
@@ -88,6 +90,59 @@ def notify_cohandling(*, entry: Entry, actor: User, department) -> int:
     }
     handlers = department_handlers(department.pk)
     return _tell(entry, NotificationKind.COHANDLING, department.pk, message, handlers, actor)
+
+
+def request_approvers(entry: Entry) -> list[int]:
+    """Who decides a request on `entry` (R19): the secretaries of its branch for party-member
+    and branch-level entries (not the owner), else the party-building department."""
+    if entry.level in SECRETARY_DECIDES_LEVELS:
+        path = entry.org.path
+        covering = [path[:end] for end in range(OrgNode.steplen, len(path) + 1, OrgNode.steplen)]
+        secretaries = list(
+            User.objects.filter(
+                role=Role.BRANCH_SECRETARY, is_active=True, scope_org__path__in=covering
+            )
+            .exclude(pk=entry.owner_id)
+            .values_list("pk", flat=True)
+        )
+        if secretaries:
+            return secretaries
+    return [pk for pk in party_building_staff() if pk != entry.owner_id]
+
+
+def notify_request(*, entry: Entry, actor: User) -> int:
+    """Tell the approvers that the owner asks for an extension (R19)."""
+    message = _(
+        "%(entry)s: %(owner)s asks to extend the due date from %(due)s to %(date)s. Reason: "
+        "%(reason)s"
+    ) % {
+        "entry": entry_label(entry),
+        "owner": actor.get_full_name() or actor.username,
+        "due": entry.due_on.isoformat() if entry.due_on else "—",
+        "date": entry.request_date.isoformat() if entry.request_date else "—",
+        "reason": entry.request_reason,
+    }
+    kind = NotificationKind.EXTENSION_REQUESTED
+    return _tell(entry, kind, entry.version, message, request_approvers(entry), actor)
+
+
+def notify_decided(*, entry: Entry, actor: User, decision: str, note: str) -> int:
+    """Tell the owner how the extension request was decided (R19)."""
+    if decision == Decision.APPROVE:
+        message = _("%(entry)s: the extension is approved; the new due date is %(due)s.") % {
+            "entry": entry_label(entry),
+            "due": entry.due_on.isoformat() if entry.due_on else "—",
+        }
+    else:
+        message = _(
+            "%(entry)s: the extension is rejected (%(note)s); the due date stays %(due)s."
+        ) % {
+            "entry": entry_label(entry),
+            "note": note,
+            "due": entry.due_on.isoformat() if entry.due_on else "—",
+        }
+    kind = NotificationKind.EXTENSION_DECIDED
+    return _tell(entry, kind, entry.version, message, [entry.owner_id], actor)
 
 
 def notify_returned(*, entry: Entry, actor: User, department_name: str, reason: str) -> int:

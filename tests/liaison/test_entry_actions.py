@@ -60,12 +60,15 @@ def test_the_owner_is_offered_what_the_state_allows(world, client_for):
         A.START,
         A.RESOLVE_ON_SPOT,
         A.REFER,
+        A.REQUEST_EXTENSION,
         A.TRANSFER,
         A.PROGRESS_NOTE,
         A.VOID,
     ]
     referred = entry_in(world, S.REFERRED)
-    assert offered(client, referred) == [A.ADD_COHANDLER, A.TRANSFER, A.PROGRESS_NOTE, A.VOID]
+    assert offered(client, referred) == [
+        A.ADD_COHANDLER, A.REQUEST_EXTENSION, A.TRANSFER, A.PROGRESS_NOTE, A.VOID
+    ]  # fmt: skip
 
 
 def test_the_handler_is_offered_the_plan_then_the_result(world, client_for):

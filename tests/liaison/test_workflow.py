@@ -288,6 +288,8 @@ TRIED_IN = {
     A.RETURN_REFERRAL: S.REFERRED,
     A.ARBITRATE: S.IN_PROGRESS,
     A.ADD_COHANDLER: S.REFERRED,
+    A.REQUEST_EXTENSION: S.RECORDED,
+    A.DECIDE_EXTENSION: S.IN_PROGRESS,
     A.RECORD_PLAN: S.REFERRED,
     A.RECORD_RESULT: S.PLANNED,
     A.REPLY: S.RESOLVED,
@@ -300,6 +302,7 @@ TRIED_IN = {
 # Written out by hand: who may do what (the owner is the branch secretary who recorded it).
 OWNER_ACTIONS = {
     A.START,
+    A.REQUEST_EXTENSION,
     A.ADD_COHANDLER,
     A.RESOLVE_ON_SPOT,
     A.REFER,
@@ -338,6 +341,8 @@ def test_every_action_is_allowed_only_for_the_right_role(world, action, role):
     if action == A.ARBITRATE:  # only a referral returned to the limit is decided
         Entry.objects.filter(pk=entry.pk).update(referral_returns=REFERRAL_RETURN_LIMIT)
         entry.refresh_from_db()
+    if action == A.DECIDE_EXTENSION:  # a request awaits; its owner, the secretary, may not
+        entry = act(world, entry, A.REQUEST_EXTENSION, entry.owner)
     before = snapshot(entry)
     data = data_for(action, world)
     if action == A.TRANSFER and role == Role.GRASSROOTS_CADRE:

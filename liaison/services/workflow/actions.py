@@ -20,13 +20,22 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.constants import ClosedReason, Colour, ReturnReason, UnitKind
+from liaison.constants import (
+    ClosedReason,
+    Colour,
+    Decision,
+    RequestKind,
+    ReturnReason,
+    UnitKind,
+)
 from liaison.models import CoHandler, Entry, Unit, User
 from liaison.services.entries import entry_check_deadline, entry_event, entry_write
 from liaison.services.handbacks import (
     notify_cohandling,
+    notify_decided,
     notify_referred,
     notify_reopened,
+    notify_request,
     notify_result_recorded,
     notify_returned,
     notify_transferred,
@@ -286,6 +295,74 @@ def entry_add_cohandler(
 
 
 @transaction.atomic
+def entry_request_extension(
+    *, entry: Entry, actor: User, expected_version: int, due_on: dt.date, reason: str
+) -> Entry:
+    """Ask, before the due date, for a later one with a reason (延期, R19); the approver decides
+    (decide_extension). At most EXTENSION_MAX extensions per round."""
+    action = Action.REQUEST_EXTENSION
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    reason = _required(reason, "reason")
+    if due_on is None or entry.due_on is None or due_on <= entry.due_on:
+        raise ValidationError(
+            {"due_on": _("Ask for a date after the present due date %(due)s.")
+             % {"due": entry.due_on.isoformat() if entry.due_on else "—"}}
+        )  # fmt: skip
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=reason,
+        request_kind=RequestKind.EXTENSION,
+        request_reason=reason,
+        request_date=due_on,
+        requested_at=timezone.now(),
+    )
+    notify_request(entry=entry, actor=actor)
+    return entry
+
+
+_REQUEST_CLEARED: dict[str, Any] = {"request_kind": "", "request_reason": "",
+                                    "request_date": None, "requested_at": None}  # fmt: skip
+
+
+@transaction.atomic
+def entry_decide_extension(
+    *, entry: Entry, actor: User, expected_version: int, decision: str, note: str = ""
+) -> Entry:
+    """Approve or reject the extension asked for (R19). Approved, the due date moves to the
+    date asked for and the entry stays marked as extended (the on-time flag is judged against
+    the new date); rejected (with a reason), the due date stands."""
+    action = Action.DECIDE_EXTENSION
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    note = (note or "").strip()
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Approve or reject the request.")})
+    changes: dict[str, Any] = dict(_REQUEST_CLEARED)
+    if decision == Decision.APPROVE:
+        changes.update(
+            due_on=entry.request_date,
+            extended_from=entry.extended_from or entry.due_on,
+            extensions=entry.extensions + 1,
+            is_overdue=False,
+        )
+    elif not note:
+        raise ValidationError({"note": _("Say why the request is rejected.")})
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=note,
+        info={"decision": decision},
+        **changes,
+    )
+    notify_decided(entry=entry, actor=actor, decision=decision, note=note)
+    return entry
+
+
+@transaction.atomic
 def entry_record_plan(*, entry: Entry, actor: User, expected_version: int, plan: str) -> Entry:
     """Record the department's solution plan (解决方案)."""
     action = Action.RECORD_PLAN
@@ -371,6 +448,9 @@ def entry_reopen(
         is_overdue=False,
         overdue_since=None,
         reopen_count=entry.reopen_count + 1,
+        extensions=0,  # a new round: its own extensions (R19)
+        extended_from=None,
+        **_REQUEST_CLEARED,
     )
     notify_reopened(entry=entry, actor=actor)
     return entry
@@ -459,6 +539,8 @@ SERVICES: dict[str, Callable[..., Entry]] = {
     Action.RETURN_REFERRAL: entry_return_referral,
     Action.ARBITRATE: entry_arbitrate,
     Action.ADD_COHANDLER: entry_add_cohandler,
+    Action.REQUEST_EXTENSION: entry_request_extension,
+    Action.DECIDE_EXTENSION: entry_decide_extension,
     Action.RECORD_PLAN: entry_record_plan,
     Action.RECORD_RESULT: entry_record_result,
     Action.REPLY: entry_reply,
