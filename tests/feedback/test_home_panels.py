@@ -144,7 +144,7 @@ def test_the_leadership_cadre_sees_this_month_beside_last_month(world, client_fo
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = client.get(HOME).content.decode()
     assert "90.0%" in body and "10 ratings" in body
-    assert f"{last_month:%Y-%m}: 80.0% · 5 ratings" in body
+    assert f"Last month ({last_month:%Y-%m}): 80.0% · 5 ratings" in body
     assert "+10.0 points on last month" in body
 
 
@@ -163,3 +163,13 @@ def test_the_card_adds_two_queries_to_the_home_page(
     with django_assert_num_queries(len(bare) + 2):
         body = client.get(HOME).content.decode()
     assert 'data-testid="home-satisfaction"' in body
+
+
+def test_a_scope_without_ratings_says_so_rather_than_showing_a_rate(world, client_for):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(HOME).content.decode()
+    last_month = month_of(month_of(timezone.localdate()) - dt.timedelta(days=1))
+    assert "No ratings yet this month." in body
+    assert f"Last month ({last_month:%Y-%m}): no ratings" in body
+    assert "points on last month" not in body
