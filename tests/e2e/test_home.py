@@ -89,12 +89,11 @@ def _seed_work() -> dict[str, Entry]:
     return {**made, "referred": referred}
 
 
-def test_each_role_finds_its_work_on_the_home_page(live_server, browser, screenshot_dir):
+def test_each_role_finds_its_work_on_the_home_page(live_server, page, phone_page, screenshot_dir):
     demo_seed(scale="small")
     made = _seed_work()
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     log_in(page, base, "shuji")
     for key, testid in [("overdue", "overdue"), ("due_soon", "due_soon"), ("reopened", "reopened")]:
@@ -114,27 +113,19 @@ def test_each_role_finds_its_work_on_the_home_page(live_server, browser, screens
     assert page.get_by_test_id("work-board").is_visible()
     assert int(page.get_by_test_id("work-board-overdue").inner_text()) >= 1
     log_out(page, base)
-    context.close()
 
-    english = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = english.new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, base, "shuji")
     page.select_option("#language-select", "en")
     page.click("[data-testid=language-switch] button")
     page.wait_for_load_state()
     assert "What to do now" in page.get_by_test_id("work").inner_text()
     page.screenshot(path=screenshot_dir / "home-work-2-secretary-1366-en.png", full_page=True)
-    english.close()
 
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    page = phone.new_page()
-    log_in(page, base, "shuji")
-    assert made["overdue"].title in page.get_by_test_id("work-overdue").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=screenshot_dir / "home-work-3-secretary-390.png", full_page=True)
-    phone.close()
+    log_in(phone_page, base, "shuji")
+    assert made["overdue"].title in phone_page.get_by_test_id("work-overdue").inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone_page.screenshot(path=screenshot_dir / "home-work-3-secretary-390.png", full_page=True)
 
 
 def _open_from_queue(page, base: str, queue: str, entry: Entry) -> None:
