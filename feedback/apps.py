@@ -30,6 +30,12 @@ class FeedbackConfig(AppConfig):
 
         transition_hook_register(rating_link_on_transition)
 
+        # The home page's card of the satisfaction of the user's scope, for dashboard readers.
+        from feedback.selectors.home_panels import satisfaction_panel
+        from liaison.selectors.work import home_panel_register
+
+        home_panel_register(satisfaction_panel)
+
         # The menu items; who sees each is decided in feedback.permissions.
         from feedback.permissions import reads_dashboards, reads_results, runs_evaluations
         from liaison.context_processors import nav_register

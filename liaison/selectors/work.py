@@ -7,12 +7,16 @@ Bounded: the counts of all queues are one aggregate over the user's own entries 
 a branch's or a department's: an index on owner, org path or department narrows them), and each
 non-empty queue reads at most WORK_LIST_LIMIT rows; supervisors read the supervision board's
 grouped counts (overdue entries only) and a few small lists. No queue scans all entries.
+
+Other apps add cards to the page without liaison importing them (feedback depends on liaison,
+never the reverse): a builder registered with `home_panel_register` returns its card for the
+user, or None; feedback's gives the satisfaction of the user's scope.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -37,6 +41,25 @@ from liaison.workdays import WorkCalendar
 WORK_LIST_LIMIT = 5
 # The queues of entries past their due date (shown in red).
 URGENT_QUEUES = frozenset({"overdue", "contact_overdue"})
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A card of the home page that another app renders: its template and context."""
+
+    template: str
+    context: dict
+
+
+HomePanelBuilder = Callable[..., HomePanel | None]  # (*, user, today) -> card or None
+_HOME_PANELS: list[HomePanelBuilder] = []
+
+
+def home_panel_register(builder: HomePanelBuilder) -> HomePanelBuilder:
+    """Add a card to the home page, after the work queues (call from an AppConfig.ready)."""
+    if builder not in _HOME_PANELS:
+        _HOME_PANELS.append(builder)
+    return builder
 
 
 @dataclass
@@ -65,6 +88,7 @@ class WorkPage:
     unsigned_reviews: int = 0
     new_today: list[Entry] = field(default_factory=list)
     new_today_count: int = 0
+    panels: list[HomePanel] = field(default_factory=list)  # other apps' cards
 
     @property
     def is_empty(self) -> bool:
@@ -175,8 +199,18 @@ def _decisions(user: User) -> list[WorkQueue]:
 
 
 def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
-    """Return the home page's queues for `user` (call for an authenticated user)."""
+    """Return the home page's queues for `user` (call for an authenticated user), then the
+    cards other apps add for them."""
     today = today or timezone.localdate()
+    page = _role_work(user, today)
+    page.panels = [
+        panel for builder in _HOME_PANELS if (panel := builder(user=user, today=today)) is not None
+    ]
+    return page
+
+
+def _role_work(user: User, today: dt.date) -> WorkPage:
+    """The queues of the user's role."""
     calendar = WorkCalendar.load(today.year - 1, today.year + 1)  # once, for every rule
     page = WorkPage()
     role = user.role
