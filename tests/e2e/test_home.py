@@ -106,7 +106,7 @@ def test_each_role_finds_its_work_on_the_home_page(live_server, page, phone_page
     log_out(page, base)
 
     log_in(page, base, "bumen")
-    assert made["referred"].title in page.get_by_test_id("work-to_plan").inner_text()
+    assert made["referred"].title in page.get_by_test_id("work-to_sign").inner_text()
     log_out(page, base)
 
     log_in(page, base, "dangjian")
@@ -169,10 +169,11 @@ def test_the_handler_follows_a_referral_to_record_its_plan(live_server, page, sc
     page.set_viewport_size({"width": 1280, "height": 900})
 
     log_in(page, base, "bumen")
-    assert referred.title in page.get_by_test_id("work-to_plan").inner_text()
+    assert referred.title in page.get_by_test_id("work-to_sign").inner_text()  # R17: sign first
     assert page.get_by_test_id("home-satisfaction").count() == 0
     page.screenshot(path=screenshot_dir / "home-role-bumen-1280.png", full_page=True)
-    _open_from_queue(page, base, "to_plan", referred)
+    _open_from_queue(page, base, "to_sign", referred)
+    assert page.locator("[data-testid=actions] [data-action=sign_for]").is_visible()
     assert page.locator("[data-testid=actions] [data-action=record_plan]").is_visible()
 
 
