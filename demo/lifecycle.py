@@ -20,6 +20,7 @@ from liaison.constants import (
     EventKind,
     ReplyMethod,
     ReturnReason,
+    SuspendReason,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ _RETURN_REASONS = (
     ReturnReason.NOT_ENOUGH_INFORMATION,
     ReturnReason.DUPLICATE,
 )
+_SUSPEND_REASONS = (SuspendReason.AWAITING_BUDGET, SuspendReason.SEASONAL_WINDOW)
 _REPLY_METHODS = (ReplyMethod.IN_PERSON, ReplyMethod.PHONE, ReplyMethod.SMS, ReplyMethod.LINK)
 
 
@@ -170,6 +172,7 @@ class Lifecycle:
                 return self.progress(day)
             entry["resolved_at"] = self.at
         due_on = self.extension(day, due_on, reply_day)
+        due_on = self.suspension(day, due_on, reply_day)
         self.progress(day, until=reply_day)
         if reply_day <= self.gen.today:  # else the entry still waits: finish() looks
             self.overdue(due_on, until=reply_day)
@@ -212,6 +215,40 @@ class Lifecycle:
         ):  # fmt: skip
             return due_on
         return reply_day
+
+    def suspension(self, day: dt.date, due_on: dt.date, reply_day: dt.date) -> dt.date:
+        """Now and then a matter waits on a budget or an outage window: the owner asks to
+        suspend it (挂起, R20), the approver agrees, and a week later it resumes with its due
+        date moved by the working days it stood still. Return the due date that holds.
+
+        Drawn from a random source of its own, so that the rest of the demo stays as it was."""
+        chance = random.Random(f"seed_demo:suspension:{self.index}:{self.at.isoformat()}")
+        ask_day = day + dt.timedelta(days=2)
+        decide_day = ask_day + dt.timedelta(days=1)
+        resume_day = decide_day + dt.timedelta(days=7)
+        if chance.random() >= 0.04 or not (resume_day < reply_day and resume_day <= due_on):
+            return due_on
+        if resume_day > self.gen.today:
+            return due_on
+        approver = self.gen.secretaries.get(self.entry["org"])
+        if approver in (None, self.owner):
+            approver = self.gen.party_building
+        reason = chance.choice(_SUSPEND_REASONS)
+        if not self.step(ask_day, EventKind.SUSPENSION_REQUESTED, None, self.owner,
+                         {"request_code": reason}, request_kind="suspension"):  # fmt: skip
+            return due_on
+        if not self.step(decide_day, EventKind.SUSPENSION_DECIDED, None, approver,
+                         {"decision": "approve"}, request_kind="", suspended_on=decide_day,
+                         suspensions=1):  # fmt: skip
+            return due_on
+        calendar = self.gen.calendar
+        stood = max(0, calendar.working_days_between(decide_day, resume_day))
+        new_due = calendar.add_working_days(due_on, stood).due_on if stood else due_on
+        if not self.step(resume_day, EventKind.RESUMED, None, self.owner,
+                         {"working_days": stood}, due_on=new_due, suspended_on=None,
+                         suspended_working_days=stood):  # fmt: skip
+            return due_on
+        return new_due
 
     def referral(self, *, day: dt.date, until: dt.date, department: int) -> bool:
         """The department signs for the referral (签收, R17) the next day; now and then it

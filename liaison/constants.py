@@ -302,6 +302,16 @@ class RequestKind(models.TextChoices):
     """What an owner asks an approver for (R19, R20); one request at a time per entry."""
 
     EXTENSION = "extension", _("Extension")
+    SUSPENSION = "suspension", _("Suspension")
+
+
+class SuspendReason(models.TextChoices):
+    """Why a matter waits on something outside the owner's hands (挂起, R20)."""
+
+    AWAITING_BUDGET = "awaiting_budget", _("Awaiting budget")
+    SEASONAL_WINDOW = "seasonal_window", _("Seasonal or outage window")
+    INFORMANT_UNREACHABLE = "unreachable", _("Informant unreachable")
+    OTHER = "other", _("Other")
 
 
 class Decision(models.TextChoices):
@@ -387,6 +397,9 @@ class EventKind(models.TextChoices):
     COHANDLER_ADDED = "cohandler_added", _("Co-handling department added")
     EXTENSION_REQUESTED = "extension_asked", _("Extension requested")
     EXTENSION_DECIDED = "extension_decided", _("Extension decided")
+    SUSPENSION_REQUESTED = "suspend_asked", _("Suspension requested")
+    SUSPENSION_DECIDED = "suspend_decided", _("Suspension decided")
+    RESUMED = "resumed", _("Resumed")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and
@@ -437,6 +450,9 @@ class NotificationKind(models.TextChoices):
     # Extension (R19): a request to decide, and the decision.
     EXTENSION_REQUESTED = "extension_asked", _("Extension requested: please decide")
     EXTENSION_DECIDED = "extension_decided", _("Extension decided")
+    SUSPENSION_REQUESTED = "suspend_asked", _("Suspension requested: please decide")
+    SUSPENSION_DECIDED = "suspend_decided", _("Suspension decided")
+    SUSPENSION_REVIEW = "suspend_review", _("Suspended entry due for review")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ loaded entry or as a query expression for many.
   WARNING_WORKING_DAYS of its colour left: red 1 working day, orange 3, yellow 5.
 - **Escalation**: overdue for OVERDUE_ESCALATE_WORKING_DAYS working days (a setting) tells the
   branch secretaries above the entry and the party-building department.
+- **Suspension** (R20): a suspended entry is never overdue nor due soon; its due date moves by
+  the working days it stood still when it resumes.
 - **Sign-for window** (R17): a referral is signed for, or returned, within
   REFERRAL_SIGN_WORKING_DAYS working days (a setting) after the day it was referred; past that
   it is late, and can no longer be returned.
@@ -54,25 +56,38 @@ def awaiting_q() -> Q:
     return Q(status__in=AWAITING)
 
 
-def is_overdue(*, status: str, due_on: dt.date | None, today: dt.date) -> bool:
-    """Return whether an entry in `status`, due on `due_on`, is overdue on `today`."""
-    return awaiting_reply(status) and due_on is not None and due_on < today
+def is_overdue(
+    *, status: str, due_on: dt.date | None, today: dt.date, suspended: bool = False
+) -> bool:
+    """Return whether an entry in `status`, due on `due_on`, is overdue on `today` (never while
+    suspended, R20)."""
+    return awaiting_reply(status) and not suspended and due_on is not None and due_on < today
+
+
+def running_q() -> Q:
+    """The entries whose clock runs: awaiting their reply and not suspended (R20)."""
+    return awaiting_q() & Q(suspended_on__isnull=True)
 
 
 def overdue_q(today: dt.date) -> Q:
     """The entries overdue on `today` (the live rule; the stored flag may lag a sweep)."""
-    return awaiting_q() & Q(due_on__lt=today)
+    return running_q() & Q(due_on__lt=today)
 
 
 def no_longer_overdue_q(today: dt.date) -> Q:
     """The entries that are not overdue on `today`: a stored flag on them is stale."""
-    return Q(due_on__isnull=True) | Q(due_on__gte=today) | ~awaiting_q()
+    return (
+        Q(due_on__isnull=True)
+        | Q(due_on__gte=today)
+        | ~awaiting_q()
+        | Q(suspended_on__isnull=False)
+    )
 
 
 def flagged_overdue_q() -> Q:
     """The entries the sweep has flagged overdue and that still await their reply (the stored
     flag, which roll-ups and escalation read)."""
-    return awaiting_q() & Q(is_overdue=True)
+    return running_q() & Q(is_overdue=True)
 
 
 def overdue_at_q(*, day: dt.date, waiting: Q) -> Q:
@@ -96,7 +111,7 @@ def due_soon_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
     for colour, days in WARNING_WORKING_DAYS.items():
         horizon = calendar.add_working_days(today, days).due_on
         window |= Q(colour=colour, due_on__gte=today, due_on__lte=horizon)
-    return awaiting_q() & window
+    return running_q() & window
 
 
 def escalate_working_days() -> int:
@@ -139,3 +154,20 @@ def unsigned_late_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
         signed_at__isnull=True,
         referred_at__lt=timezone.make_aware(start_of_next),
     )
+
+
+def resumed_due_on(
+    *, due_on: dt.date, suspended_on: dt.date, today: dt.date, calendar: WorkCalendar
+) -> tuple[dt.date, int]:
+    """Return the due date of an entry resumed on `today` after standing still since
+    `suspended_on`, and the working days it stood still (R20): the due date moves by those
+    working days (the day of suspending counts as worked, the day of resuming as stood still)."""
+    stood = max(0, calendar.working_days_between(suspended_on, today))
+    if stood == 0:
+        return due_on, 0
+    return calendar.add_working_days(due_on, stood).due_on, stood
+
+
+def suspension_review_q(today: dt.date) -> Q:
+    """The suspended entries whose review date has come (the sweep reminds the approver)."""
+    return awaiting_q() & Q(suspended_on__isnull=False, suspend_review_on__lte=today)

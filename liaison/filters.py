@@ -190,6 +190,9 @@ class EntryFilter(ScopedFilterSet):
     extended = django_filters.ChoiceFilter(
         label=_("Extended"), choices=YES_NO, empty_label=ALL, method="by_extended"
     )
+    suspended = django_filters.ChoiceFilter(
+        label=_("Suspended"), choices=YES_NO, empty_label=ALL, method="by_suspended"
+    )
     due_within = IntegerFilter(
         label=_("Due within (working days)"),
         min_value=1,
@@ -262,6 +265,14 @@ class EntryFilter(ScopedFilterSet):
             return queryset.filter(extensions__gt=0)
         if value == "false":
             return queryset.filter(extensions=0)
+        return queryset
+
+    def by_suspended(self, queryset, name, value):
+        """Entries whose clock stands still (R20)."""
+        if value == "true":
+            return queryset.filter(suspended_on__isnull=False)
+        if value == "false":
+            return queryset.filter(suspended_on__isnull=True)
         return queryset
 
     def by_due_within(self, queryset, name, value):

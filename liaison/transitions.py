@@ -66,6 +66,9 @@ class Action(models.TextChoices):
     ADD_COHANDLER = "add_cohandler", gettext_lazy("Add a co-handling department")
     REQUEST_EXTENSION = "request_extension", gettext_lazy("Ask for an extension")
     DECIDE_EXTENSION = "decide_extension", gettext_lazy("Decide the extension")
+    SUSPEND = "suspend", gettext_lazy("Ask to suspend")
+    DECIDE_SUSPENSION = "decide_suspension", gettext_lazy("Decide the suspension")
+    RESUME = "resume", gettext_lazy("Resume")
     RECORD_PLAN = "record_plan", gettext_lazy("Record the solution plan")
     RECORD_RESULT = "record_result", gettext_lazy("Record the result")
     REPLY = "reply", gettext_lazy("Reply to the informant")
@@ -151,6 +154,8 @@ def extension_max() -> int:
 def _request_extension_guard(entry: Entry) -> str | None:
     if entry.request_kind:
         return _("A request on this entry awaits its decision.")
+    if entry.suspended_on is not None:
+        return _("The entry is suspended: resume it first.")
     if entry.extensions >= extension_max():
         return _("An entry may be extended at most %(n)d times per round.") % {"n": extension_max()}
     if entry.due_on is None or entry.due_on < timezone.localdate():
@@ -161,6 +166,26 @@ def _request_extension_guard(entry: Entry) -> str | None:
 def _decide_extension_guard(entry: Entry) -> str | None:
     if entry.request_kind != RequestKind.EXTENSION:
         return _("No extension request awaits a decision.")
+    return None
+
+
+def _suspend_guard(entry: Entry) -> str | None:
+    if entry.request_kind:
+        return _("A request on this entry awaits its decision.")
+    if entry.suspended_on is not None:
+        return _("The entry is suspended already.")
+    return None
+
+
+def _decide_suspension_guard(entry: Entry) -> str | None:
+    if entry.request_kind != RequestKind.SUSPENSION:
+        return _("No suspension request awaits a decision.")
+    return None
+
+
+def _resume_guard(entry: Entry) -> str | None:
+    if entry.suspended_on is None:
+        return _("The entry is not suspended.")
     return None
 
 
@@ -278,6 +303,30 @@ TRANSITIONS: dict[str, Transition] = {
         EventKind.EXTENSION_DECIDED,
         gettext_lazy("Decision recorded; the owner is told."),
         guard=_decide_extension_guard,
+    ),
+    Action.SUSPEND: Transition(
+        AWAITING_REPLY_STATUSES,
+        None,
+        _OWNER_SIDE,
+        EventKind.SUSPENSION_REQUESTED,
+        gettext_lazy("Suspension requested; the approver decides."),
+        guard=_suspend_guard,
+    ),
+    Action.DECIDE_SUSPENSION: Transition(
+        AWAITING_REPLY_STATUSES,
+        None,
+        frozenset({Actor.APPROVER}),
+        EventKind.SUSPENSION_DECIDED,
+        gettext_lazy("Decision recorded; the owner is told."),
+        guard=_decide_suspension_guard,
+    ),
+    Action.RESUME: Transition(
+        AWAITING_REPLY_STATUSES,
+        None,
+        frozenset({Actor.OWNER, Actor.APPROVER, Actor.MAINTAINER}),
+        EventKind.RESUMED,
+        gettext_lazy("Resumed: the due date moved by the working days it stood still."),
+        guard=_resume_guard,
     ),
     Action.RECORD_PLAN: Transition(
         frozenset({_S.REFERRED}),

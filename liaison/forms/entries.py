@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison import transitions
-from liaison.constants import Decision, ReplyMethod, ReturnReason, UnitKind
+from liaison.constants import Decision, ReplyMethod, ReturnReason, SuspendReason, UnitKind
 from liaison.models import Entry, Unit, User
 
 TEXT_MAX = 4000
@@ -141,6 +141,28 @@ class DecideExtensionForm(EntryActionForm):
             }
 
 
+class SuspendForm(EntryActionForm):
+    reason = forms.ChoiceField(
+        label=_("Why the entry waits"),
+        choices=SuspendReason.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = _text(_("What it waits for"))
+    review_on = forms.DateField(
+        label=_("Review on"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Write the date as 2026-10-17.")},
+    )
+
+
+class DecideSuspensionForm(DecideExtensionForm):
+    pass
+
+
+class ResumeForm(EntryActionForm):
+    note = _text(_("Note"), required=False)
+
+
 class RecordPlanForm(EntryActionForm):
     plan = _text(_("Solution plan"))
 
@@ -221,6 +243,9 @@ ACTION_FORMS: dict[str, type[EntryActionForm]] = {
     transitions.Action.ADD_COHANDLER: AddCohandlerForm,
     transitions.Action.REQUEST_EXTENSION: RequestExtensionForm,
     transitions.Action.DECIDE_EXTENSION: DecideExtensionForm,
+    transitions.Action.SUSPEND: SuspendForm,
+    transitions.Action.DECIDE_SUSPENSION: DecideSuspensionForm,
+    transitions.Action.RESUME: ResumeForm,
     transitions.Action.RECORD_PLAN: RecordPlanForm,
     transitions.Action.RECORD_RESULT: RecordResultForm,
     transitions.Action.REPLY: ReplyForm,

@@ -21,6 +21,7 @@ from liaison.constants import (
     PlaceType,
     ReplyMethod,
     RequestKind,
+    SuspendReason,
     UnitKind,
 )
 from liaison.models.orgs import OrgNode, Person, Unit
@@ -302,9 +303,21 @@ class Entry(models.Model):
     request_reason = models.TextField(_("request reason"), blank=True)
     request_date = models.DateField(_("date requested"), null=True, blank=True)
     requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    request_code = models.CharField(
+        _("reason asked"), max_length=16, choices=SuspendReason.choices, blank=True
+    )
     # Extensions approved this round (R19), and the due date before the first of them.
     extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
     extended_from = models.DateField(_("due date before extension"), null=True, blank=True)
+    # Suspension (R20): since when the clock stands still, why, when to look again; how many
+    # suspensions and suspended working days the entry has had.
+    suspended_on = models.DateField(_("suspended since"), null=True, blank=True)
+    suspend_reason = models.CharField(
+        _("suspended because"), max_length=16, choices=SuspendReason.choices, blank=True
+    )
+    suspend_review_on = models.DateField(_("review suspension on"), null=True, blank=True)
+    suspensions = models.PositiveSmallIntegerField(_("suspensions"), default=0)
+    suspended_working_days = models.PositiveIntegerField(_("suspended working days"), default=0)
     plan = models.TextField(_("solution plan"), blank=True)
     result = models.TextField(_("result"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -360,6 +373,11 @@ class Entry(models.Model):
                 fields=["org"],
                 name="entry_request_pending",
                 condition=~Q(request_kind=""),
+            ),
+            models.Index(
+                fields=["suspend_review_on"],
+                name="entry_suspended",
+                condition=Q(suspended_on__isnull=False),
             ),
             models.Index(fields=["informant"], name="entry_informant"),
             models.Index(fields=["party"], name="entry_party"),

@@ -209,6 +209,7 @@ def entry_view(
     if due_on is not None:  # awaiting its reply
         calendar = WorkCalendar.load(min(today, due_on).year, max(today, due_on).year)
         days_left = calendar.working_days_between(today, due_on)
+    suspended = entry.suspended_on is not None  # R20: the clock stands still
     sign_by_day, sign_late = None, False
     if entry.department_id and entry.signed_at is None and entry.referred_at is not None:
         calendar = WorkCalendar.load(today.year - 1, today.year)
@@ -227,8 +228,11 @@ def entry_view(
         events=_event_rows(events),
         awaiting_reply=due_on is not None,
         working_days_left=days_left,
-        is_overdue=is_overdue(status=entry.status, due_on=entry.due_on, today=today),
-        is_due_soon=is_due_soon(colour=entry.colour, working_days_left=days_left)
+        is_overdue=is_overdue(
+            status=entry.status, due_on=entry.due_on, today=today, suspended=suspended
+        ),
+        is_due_soon=not suspended
+        and is_due_soon(colour=entry.colour, working_days_left=days_left)
         and not is_overdue(status=entry.status, due_on=entry.due_on, today=today),
         can_see=permissions.Visibility.of(user),
         actions=transitions.entry_actions(entry=entry, user=user),

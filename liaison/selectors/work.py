@@ -191,7 +191,13 @@ def _decisions(user: User) -> list[WorkQueue]:
             ("to_arbitrate", _("Returned twice: decide the department"), awaiting_arbitration_q())
         )
     if maintainer or user.role == Role.BRANCH_SECRETARY:
-        rules.append(("to_decide", _("Requests to decide (extensions)"), awaiting_decision_q(user)))
+        rules.append(
+            (
+                "to_decide",
+                _("Requests to decide (extensions, suspensions)"),
+                awaiting_decision_q(user),
+            )
+        )
     path = permissions.scope_path(user)
     if not rules or path is None:
         return []

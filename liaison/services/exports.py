@@ -55,7 +55,7 @@ ENTRY_EXPORT_COLUMNS = (
     ("closed_reason", gettext_lazy("Closed because")),
 )
 # Read beside the columns above to write the owner the way the pages show them.
-_EXTRA = ("owner__first_name", "owner__last_name")
+_EXTRA = ("owner__first_name", "owner__last_name", "suspended_on")
 
 
 def entry_export_headers() -> list[str]:
@@ -97,7 +97,9 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
         on_time = row[index["replied_on_time"]]
         out[index["replied_on_time"]] = "" if on_time is None else (yes if on_time else no)
         due_on, status = row[index["due_on"]], row[index["status"]]
-        out.append(yes if is_overdue(status=status, due_on=due_on, today=today) else "")
+        suspended = row[index["suspended_on"]] is not None
+        overdue = is_overdue(status=status, due_on=due_on, today=today, suspended=suspended)
+        out.append(yes if overdue else "")
         sheet.append(out)
     handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     workbook.save(handle)

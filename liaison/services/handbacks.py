@@ -18,8 +18,10 @@ from liaison.constants import (
     SECRETARY_DECIDES_LEVELS,
     Decision,
     NotificationKind,
+    RequestKind,
     ReturnReason,
     Role,
+    SuspendReason,
 )
 from liaison.models import Entry, Notification, OrgNode, User
 from liaison.services.notifications import notifications_create
@@ -111,37 +113,57 @@ def request_approvers(entry: Entry) -> list[int]:
 
 
 def notify_request(*, entry: Entry, actor: User) -> int:
-    """Tell the approvers that the owner asks for an extension (R19)."""
-    message = _(
-        "%(entry)s: %(owner)s asks to extend the due date from %(due)s to %(date)s. Reason: "
-        "%(reason)s"
-    ) % {
+    """Tell the approvers that the owner asks for an extension (R19) or a suspension (R20)."""
+    if entry.request_kind == RequestKind.SUSPENSION:
+        text = _(
+            "%(entry)s: %(owner)s asks to suspend it (%(code)s) until a review on %(date)s. "
+            "Reason: %(reason)s"
+        )
+        kind = NotificationKind.SUSPENSION_REQUESTED
+    else:
+        text = _(
+            "%(entry)s: %(owner)s asks to extend the due date from %(due)s to %(date)s. "
+            "Reason: %(reason)s"
+        )
+        kind = NotificationKind.EXTENSION_REQUESTED
+    message = text % {
+        "code": SuspendReason(entry.request_code).label if entry.request_code else "",
         "entry": entry_label(entry),
         "owner": actor.get_full_name() or actor.username,
         "due": entry.due_on.isoformat() if entry.due_on else "—",
         "date": entry.request_date.isoformat() if entry.request_date else "—",
         "reason": entry.request_reason,
     }
-    kind = NotificationKind.EXTENSION_REQUESTED
     return _tell(entry, kind, entry.version, message, request_approvers(entry), actor)
 
 
-def notify_decided(*, entry: Entry, actor: User, decision: str, note: str) -> int:
-    """Tell the owner how the extension request was decided (R19)."""
-    if decision == Decision.APPROVE:
-        message = _("%(entry)s: the extension is approved; the new due date is %(due)s.") % {
-            "entry": entry_label(entry),
-            "due": entry.due_on.isoformat() if entry.due_on else "—",
-        }
+def notify_decided(*, entry: Entry, actor: User, request: str, decision: str, note: str) -> int:
+    """Tell the owner how the extension (R19) or suspension (R20) request was decided."""
+    due = entry.due_on.isoformat() if entry.due_on else "—"
+    label = entry_label(entry)
+    if request == RequestKind.SUSPENSION:
+        kind = NotificationKind.SUSPENSION_DECIDED
+        if decision == Decision.APPROVE:
+            review = entry.suspend_review_on.isoformat() if entry.suspend_review_on else "—"
+            message = _(
+                "%(entry)s: the suspension is approved; it is not overdue while suspended. "
+                "Review on %(date)s."
+            ) % {"entry": label, "date": review}
+        else:
+            message = _(
+                "%(entry)s: the suspension is rejected (%(note)s); the due date stays %(due)s."
+            ) % {"entry": label, "note": note, "due": due}
     else:
-        message = _(
-            "%(entry)s: the extension is rejected (%(note)s); the due date stays %(due)s."
-        ) % {
-            "entry": entry_label(entry),
-            "note": note,
-            "due": entry.due_on.isoformat() if entry.due_on else "—",
-        }
-    kind = NotificationKind.EXTENSION_DECIDED
+        kind = NotificationKind.EXTENSION_DECIDED
+        if decision == Decision.APPROVE:
+            message = _("%(entry)s: the extension is approved; the new due date is %(due)s.") % {
+                "entry": label,
+                "due": due,
+            }
+        else:
+            message = _(
+                "%(entry)s: the extension is rejected (%(note)s); the due date stays %(due)s."
+            ) % {"entry": label, "note": note, "due": due}
     return _tell(entry, kind, entry.version, message, [entry.owner_id], actor)
 
 

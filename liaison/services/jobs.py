@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from common.bulk import id_batches
 from liaison.constants import (
     NOT_RATED_CLOSE_WORKING_DAYS,
+    SECRETARY_DECIDES_LEVELS,
     ClosedReason,
     EntryStatus,
     EventKind,
@@ -40,6 +41,7 @@ from liaison.deadlines import (
     no_longer_overdue_q,
     overdue_q,
     referral_sign_working_days,
+    suspension_review_q,
     unsigned_late_q,
 )
 from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
@@ -103,11 +105,54 @@ def overdue_sweep(*, today: dt.date | None = None) -> dict:
     calendar = _calendar(today)
     escalated = _escalate(today, calendar)
     unsigned = _unsigned_referrals(today, calendar)
+    reviews = _suspension_reviews(today)
     return {
         "flagged": flagged,
         "cleared": cleared,
-        "notifications": notifications + escalated + unsigned,
+        "notifications": notifications + escalated + unsigned + reviews,
     }
+
+
+def _suspension_reviews(today: dt.date) -> int:
+    """Remind the approvers of each suspended entry whose review date has come (R20), once per
+    suspension: the secretaries of its branch for party-member and branch-level entries (not
+    its owner), else the party-building department. Three queries however many, one if none."""
+    entries = list(
+        Entry.objects.filter(suspension_review_q(today))
+        .order_by("pk")
+        .values_list("pk", "number", "title", "org__path", "level", "owner_id", "suspensions",
+                     "suspend_review_on")
+    )  # fmt: skip
+    if not entries:
+        return 0
+    secretaries: dict[str, list[int]] = {}
+    for user_pk, path in User.objects.filter(
+        is_active=True, role=Role.BRANCH_SECRETARY, scope_org__isnull=False
+    ).values_list("pk", "scope_org__path"):
+        secretaries.setdefault(path, []).append(user_pk)
+    staff = party_building_staff()
+    template = _("%(entry)s has been suspended until its review on %(day)s: resume it or keep it.")
+    rows: list[Notification] = []
+    for pk, number, title, path, level, owner_id, suspensions, review_on in entries:
+        found: list[int] = []
+        if level in SECRETARY_DECIDES_LEVELS:
+            prefixes = (
+                path[:end] for end in range(OrgNode.steplen, len(path) + 1, OrgNode.steplen)
+            )
+            found = [u for p in prefixes for u in secretaries.get(p, []) if u != owner_id]
+        found = found or [u for u in staff if u != owner_id]
+        message = template % {"entry": _label(number, title), "day": _iso(review_on)}
+        rows.extend(
+            Notification(
+                recipient_id=user_pk,
+                entry_id=pk,
+                kind=NotificationKind.SUSPENSION_REVIEW,
+                occasion=suspensions,
+                message=message,
+            )
+            for user_pk in sorted(set(found))
+        )
+    return notifications_create(rows)
 
 
 def _unsigned_referrals(today: dt.date, calendar: WorkCalendar) -> int:

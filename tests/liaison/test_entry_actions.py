@@ -61,13 +61,14 @@ def test_the_owner_is_offered_what_the_state_allows(world, client_for):
         A.RESOLVE_ON_SPOT,
         A.REFER,
         A.REQUEST_EXTENSION,
+        A.SUSPEND,
         A.TRANSFER,
         A.PROGRESS_NOTE,
         A.VOID,
     ]
     referred = entry_in(world, S.REFERRED)
     assert offered(client, referred) == [
-        A.ADD_COHANDLER, A.REQUEST_EXTENSION, A.TRANSFER, A.PROGRESS_NOTE, A.VOID
+        A.ADD_COHANDLER, A.REQUEST_EXTENSION, A.SUSPEND, A.TRANSFER, A.PROGRESS_NOTE, A.VOID
     ]  # fmt: skip
 
 

@@ -290,6 +290,9 @@ TRIED_IN = {
     A.ADD_COHANDLER: S.REFERRED,
     A.REQUEST_EXTENSION: S.RECORDED,
     A.DECIDE_EXTENSION: S.IN_PROGRESS,
+    A.SUSPEND: S.RECORDED,
+    A.DECIDE_SUSPENSION: S.IN_PROGRESS,
+    A.RESUME: S.IN_PROGRESS,
     A.RECORD_PLAN: S.REFERRED,
     A.RECORD_RESULT: S.PLANNED,
     A.REPLY: S.RESOLVED,
@@ -302,6 +305,8 @@ TRIED_IN = {
 # Written out by hand: who may do what (the owner is the branch secretary who recorded it).
 OWNER_ACTIONS = {
     A.START,
+    A.SUSPEND,
+    A.RESUME,
     A.REQUEST_EXTENSION,
     A.ADD_COHANDLER,
     A.RESOLVE_ON_SPOT,
@@ -343,6 +348,11 @@ def test_every_action_is_allowed_only_for_the_right_role(world, action, role):
         entry.refresh_from_db()
     if action == A.DECIDE_EXTENSION:  # a request awaits; its owner, the secretary, may not
         entry = act(world, entry, A.REQUEST_EXTENSION, entry.owner)
+    if action == A.DECIDE_SUSPENSION:
+        entry = act(world, entry, A.SUSPEND, entry.owner)
+    if action == A.RESUME:  # suspended a week ago
+        Entry.objects.filter(pk=entry.pk).update(suspended_on=today() - dt.timedelta(days=7))
+        entry.refresh_from_db()
     before = snapshot(entry)
     data = data_for(action, world)
     if action == A.TRANSFER and role == Role.GRASSROOTS_CADRE:

@@ -26,8 +26,10 @@ from liaison.constants import (
     Decision,
     RequestKind,
     ReturnReason,
+    SuspendReason,
     UnitKind,
 )
+from liaison.deadlines import resumed_due_on
 from liaison.models import CoHandler, Entry, Unit, User
 from liaison.services.entries import entry_check_deadline, entry_event, entry_write
 from liaison.services.handbacks import (
@@ -47,6 +49,7 @@ from liaison.transitions import (
     entry_check,
     transfer_candidates,
 )
+from liaison.workdays import WorkCalendar
 
 
 def _jsonable(value):
@@ -324,7 +327,8 @@ def entry_request_extension(
 
 
 _REQUEST_CLEARED: dict[str, Any] = {"request_kind": "", "request_reason": "",
-                                    "request_date": None, "requested_at": None}  # fmt: skip
+                                    "request_date": None, "requested_at": None,
+                                    "request_code": ""}  # fmt: skip
 
 
 @transaction.atomic
@@ -358,8 +362,111 @@ def entry_decide_extension(
         info={"decision": decision},
         **changes,
     )
-    notify_decided(entry=entry, actor=actor, decision=decision, note=note)
+    notify_decided(
+        entry=entry, actor=actor, request=RequestKind.EXTENSION, decision=decision, note=note
+    )
     return entry
+
+
+@transaction.atomic
+def entry_suspend(
+    *,
+    entry: Entry,
+    actor: User,
+    expected_version: int,
+    reason: str,
+    note: str,
+    review_on: dt.date,
+) -> Entry:
+    """Ask to suspend an entry waiting on something outside the owner's hands (挂起, R20), with
+    a reason from the list, a text and the date to look at it again; the approver decides
+    (decide_suspension), as for an extension."""
+    action = Action.SUSPEND
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    if reason not in SuspendReason.values:
+        raise ValidationError({"reason": _("Choose why the entry waits.")})
+    note = _required(note, "note")
+    if review_on is None or review_on <= timezone.localdate():
+        raise ValidationError({"review_on": _("Give a review date after today.")})
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=note,
+        request_kind=RequestKind.SUSPENSION,
+        request_code=reason,
+        request_reason=note,
+        request_date=review_on,
+        requested_at=timezone.now(),
+    )
+    notify_request(entry=entry, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def entry_decide_suspension(
+    *, entry: Entry, actor: User, expected_version: int, decision: str, note: str = ""
+) -> Entry:
+    """Approve or reject the suspension asked for (R20). Approved, the clock stands still from
+    today: the entry is never overdue until it resumes; rejected (with a reason), it runs on."""
+    action = Action.DECIDE_SUSPENSION
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    note = (note or "").strip()
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Approve or reject the request.")})
+    changes: dict[str, Any] = dict(_REQUEST_CLEARED)
+    if decision == Decision.APPROVE:
+        changes.update(
+            suspended_on=timezone.localdate(),
+            suspend_reason=entry.request_code,
+            suspend_review_on=entry.request_date,
+            suspensions=entry.suspensions + 1,
+            is_overdue=False,
+        )
+    elif not note:
+        raise ValidationError({"note": _("Say why the request is rejected.")})
+    entry = _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=note,
+        info={"decision": decision},
+        **changes,
+    )
+    notify_decided(
+        entry=entry, actor=actor, request=RequestKind.SUSPENSION, decision=decision, note=note
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_resume(*, entry: Entry, actor: User, expected_version: int, note: str = "") -> Entry:
+    """End a suspension (R20): the due date moves by the working days the entry stood still."""
+    action = Action.RESUME
+    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
+    today = timezone.localdate()
+    suspended_on = entry.suspended_on
+    if suspended_on is None or entry.due_on is None:  # the guard refused it
+        raise ValueError(f"Entry {entry.number} is not suspended.")
+    calendar = WorkCalendar.load(min(suspended_on, entry.due_on).year, today.year + 1)
+    due_on, stood = resumed_due_on(
+        due_on=entry.due_on, suspended_on=suspended_on, today=today, calendar=calendar
+    )
+    return _apply(
+        entry=entry,
+        actor=actor,
+        action=action,
+        expected_version=expected_version,
+        note=(note or "").strip(),
+        info={"working_days": stood},
+        due_on=due_on,
+        suspended_on=None,
+        suspend_reason="",
+        suspend_review_on=None,
+        suspended_working_days=entry.suspended_working_days + stood,
+    )
 
 
 @transaction.atomic
@@ -541,6 +648,9 @@ SERVICES: dict[str, Callable[..., Entry]] = {
     Action.ADD_COHANDLER: entry_add_cohandler,
     Action.REQUEST_EXTENSION: entry_request_extension,
     Action.DECIDE_EXTENSION: entry_decide_extension,
+    Action.SUSPEND: entry_suspend,
+    Action.DECIDE_SUSPENSION: entry_decide_suspension,
+    Action.RESUME: entry_resume,
     Action.RECORD_PLAN: entry_record_plan,
     Action.RECORD_RESULT: entry_record_result,
     Action.REPLY: entry_reply,
