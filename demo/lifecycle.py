@@ -317,13 +317,20 @@ class Lifecycle:
             value = rng.choice(_RATINGS[:3])  # the second round settles it
         link = rng.random() < 0.3
         actor = None if link else self.owner
+        channel = RatingChannel.LINK if link else RatingChannel.OWNER
+        # Most return visits are the branch secretary's, a third party (回访, R21); drawn from
+        # a random source of its own, so that the rest of the demo stays as it was.
+        chance = random.Random(f"seed_demo:return-visit:{self.index}:{rounds}")
+        secretary = self.gen.secretaries.get(self.entry["org"])
+        if not link and secretary not in (None, self.owner) and chance.random() < 0.6:
+            actor, channel = secretary, RatingChannel.RETURN_VISIT
         if not self.step(
-            rate_day, EventKind.RATED, None, actor, {"rating": value, "round": rounds}
-        ):
+            rate_day, EventKind.RATED, None, actor,
+            {"rating": value, "round": rounds, "channel": channel},
+        ):  # fmt: skip
             return
         unsatisfied = value == Satisfaction.UNSATISFIED
         comment = rng.choice(words.UNSATISFIED_COMMENTS if unsatisfied else words.COMMENTS)
-        channel = RatingChannel.LINK if link else RatingChannel.RETURN_VISIT
         self.batch.ratings.append((self.index, value, comment, channel, actor, rounds, self.at))
         if not unsatisfied:
             self.step(

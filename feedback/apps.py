@@ -10,7 +10,12 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         # The entry page and the referral sheet (liaison) show ratings and the informant's
         # link without importing feedback.
-        from feedback.constants import RatingChannel, Satisfaction
+        from feedback.constants import (
+            RatingChannel,
+            ReturnVisitMethod,
+            ReturnVisitOutcome,
+            Satisfaction,
+        )
         from feedback.views.ratings import entry_ratings_panel, referral_sheet_stub
         from liaison.selectors.entries import (
             entry_panel_register,
@@ -23,6 +28,8 @@ class FeedbackConfig(AppConfig):
         event_field_register("rating", _("rating"), Satisfaction)
         event_field_register("round", _("round"))
         event_field_register("channel", _("channel"), RatingChannel)
+        event_field_register("method", _("method"), ReturnVisitMethod)
+        event_field_register("outcome", _("outcome"), ReturnVisitOutcome)
 
         # The informant's rating link is made in the transaction of a referral or a reply.
         from feedback.services.rating_links import rating_link_on_transition
@@ -31,10 +38,11 @@ class FeedbackConfig(AppConfig):
         transition_hook_register(rating_link_on_transition)
 
         # The home page's card of the satisfaction of the user's scope, for dashboard readers.
-        from feedback.selectors.home_panels import satisfaction_panel
+        from feedback.selectors.home_panels import return_visit_panel, satisfaction_panel
         from liaison.selectors.work import home_panel_register
 
         home_panel_register(satisfaction_panel)
+        home_panel_register(return_visit_panel)  # the return-visit queue (R21)
 
         # The menu items; who sees each is decided in feedback.permissions.
         from feedback.permissions import reads_dashboards, reads_results, runs_evaluations

@@ -17,8 +17,25 @@ class Satisfaction(models.TextChoices):
 
 
 class RatingChannel(models.TextChoices):
-    RETURN_VISIT = "return_visit", _("Return visit")
+    """How a rating reached the ledger (R21): the informant's signed link, a return visit by a
+    third party (the branch secretary, the party-building department), or the entry's own
+    owner — allowed, but shown apart, so that nobody's satisfaction rests on their own word."""
+
+    RETURN_VISIT = "return_visit", _("Third-party return visit")
     LINK = "link", _("Signed link")
+    OWNER = "owner", _("Recorded by the owner")
+
+
+class ReturnVisitMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    SMS = "sms", _("SMS")
+
+
+class ReturnVisitOutcome(models.TextChoices):
+    RATED = "rated", _("Rated")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    REFUSED = "refused", _("Refused to rate")
 
 
 # R8: whether 基本满意 counts as satisfied in the satisfaction rate.

@@ -32,6 +32,9 @@ DASHBOARD_ROLES = COMPANY_WIDE_ROLES | {
 # Who reads the reverse evaluation's results, each for their own subtree: the dashboards'
 # readers but the leadership cadres, who are among the rated (R12).
 RESULTS_ROLES = DASHBOARD_ROLES - {Role.LEADERSHIP_CADRE}
+# Who works the return-visit queue (回访, R21): the branch secretary for the branch's entries,
+# the party-building department for all: a third party to the entry's owner.
+RETURN_VISIT_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY}
 
 # --- ratings and the informant's link ---------------------------------------------------------
 
@@ -56,6 +59,11 @@ def rating_link_may_show(*, entry: Entry, user: User) -> bool:
     work."""
     sides = actor_capacities(entry=entry, actor=user)
     return bool(sides & {Actor.OWNER, Actor.MAINTAINER})
+
+
+def does_return_visits(user: User) -> bool:
+    """Return whether the user has the return-visit queue (R21)."""
+    return scope_path(user) is not None and (user.is_superuser or user.role in RETURN_VISIT_ROLES)
 
 
 # --- dashboards -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from feedback.views import return_visits
 from liaison.views import pages
 
 admin.site.site_header = _("Liaison Ledger administration")
@@ -20,6 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("liaison.urls")),
     path("feedback/", include("feedback.urls")),
+    # The return-visit queue (回访, R21): the secretary's and the party-building department's.
+    path("return-visits/", return_visits.return_visit_list, name="return_visits"),
+    path("return-visits/<int:pk>/", return_visits.return_visit_create, name="return_visit_create"),
     # /r/: the informant's signed rating link; /e/: a rater's reverse evaluation
     path("", include("feedback.urls_public")),
 ]

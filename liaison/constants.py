@@ -400,6 +400,7 @@ class EventKind(models.TextChoices):
     SUSPENSION_REQUESTED = "suspend_asked", _("Suspension requested")
     SUSPENSION_DECIDED = "suspend_decided", _("Suspension decided")
     RESUMED = "resumed", _("Resumed")
+    RETURN_VISITED = "return_visited", _("Return visit")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and

@@ -86,6 +86,7 @@ class Actor(enum.Enum):
     HANDLER = gettext_lazy("the handling department")
     COHANDLER = gettext_lazy("a co-handling department")
     APPROVER = gettext_lazy("the approver (the branch secretary or the party-building department)")
+    RETURN_VISITOR = gettext_lazy("the branch secretary on a return visit")
     MAINTAINER = gettext_lazy("the party-building department")
     SYSTEM = gettext_lazy("the system")
 
@@ -205,6 +206,13 @@ def awaiting_decision_q(user: User) -> Q:
     return Q(pk__in=[])
 
 
+def covers_as_secretary(*, entry: Entry, user: User) -> bool:
+    """Return whether `user` is the secretary of the branch (or of a branch above) whose ledger
+    holds `entry`."""
+    scope = user.scope_org if user.role == Role.BRANCH_SECRETARY else None
+    return scope is not None and entry.org.path.startswith(scope.path)
+
+
 def decides_requests(*, entry: Entry, user: User) -> bool:
     """Return whether `user` decides the requests on `entry` (R19): never its owner; the
     party-building department always; the branch's secretary for its party-member and
@@ -213,12 +221,7 @@ def decides_requests(*, entry: Entry, user: User) -> bool:
         return False
     if can_maintain_master_data(user):
         return True
-    scope = user.scope_org if user.role == Role.BRANCH_SECRETARY else None
-    return (
-        scope is not None
-        and entry.level in SECRETARY_DECIDES_LEVELS
-        and entry.org.path.startswith(scope.path)
-    )
+    return entry.level in SECRETARY_DECIDES_LEVELS and covers_as_secretary(entry=entry, user=user)
 
 
 def _arbitrate_guard(entry: Entry) -> str | None:
@@ -232,7 +235,9 @@ def _arbitrate_guard(entry: Entry) -> str | None:
 _S = EntryStatus
 _OWNER_SIDE = frozenset({Actor.OWNER, Actor.MAINTAINER})
 _HANDLER_SIDE = frozenset({Actor.HANDLER, Actor.MAINTAINER})
-_RATING_SIDE = frozenset({Actor.OWNER, Actor.MAINTAINER, Actor.SYSTEM})
+# The rating closes or reopens: heard by the owner, a third party on a return visit (R21: the
+# branch secretary, the party-building department) or through the informant's signed link.
+_RATING_SIDE = frozenset({Actor.OWNER, Actor.RETURN_VISITOR, Actor.MAINTAINER, Actor.SYSTEM})
 
 TRANSITIONS: dict[str, Transition] = {
     Action.START: Transition(
@@ -439,6 +444,8 @@ def actor_capacities(*, entry: Entry, actor: User | None) -> frozenset[Actor]:
         found.add(Actor.MAINTAINER)
     if decides_requests(entry=entry, user=actor):
         found.add(Actor.APPROVER)
+    if actor.pk != entry.owner_id and covers_as_secretary(entry=entry, user=actor):
+        found.add(Actor.RETURN_VISITOR)
     return frozenset(found)
 
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feedback.constants import RATING_LINK_COMMENT_MAX_LENGTH, Satisfaction
+from feedback.constants import (
+    RATING_LINK_COMMENT_MAX_LENGTH,
+    ReturnVisitMethod,
+    ReturnVisitOutcome,
+    Satisfaction,
+)
 from liaison.constants import Colour
 from liaison.models import Entry
 
@@ -72,3 +77,43 @@ class LinkRatingForm(forms.Form):
     def __init__(self, *args, entry: Entry, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = entry.version
+
+
+class ReturnVisitForm(RatingForm):
+    """A return visit from the queue (R21): how the informant was reached and what came of it;
+    the rating and comment when they gave one."""
+
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=ReturnVisitMethod.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=ReturnVisitOutcome.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"id_rv{entry.pk}_%s")
+        super().__init__(*args, entry=entry, **kwargs)
+        self.fields["value"].required = False
+        self.order_fields(["method", "outcome", "value", "comment", "target_on", "note"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == ReturnVisitOutcome.RATED and not data.get("value"):
+            self.add_error("value", _("Record the rating the informant gave."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        if data.get("outcome") != ReturnVisitOutcome.RATED:
+            data.pop("target_on", None)
+        return data

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from feedback.constants import RatingChannel, Satisfaction
+from feedback.constants import (
+    RatingChannel,
+    ReturnVisitMethod,
+    ReturnVisitOutcome,
+    Satisfaction,
+)
 
 
 class Rating(models.Model):
@@ -42,3 +47,33 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.value}"
+
+
+class ReturnVisit(models.Model):
+    """One return visit (回访, R21) to the informant of a replied entry awaiting its rating: who
+    called or went, how, and what came of it (a rating, or nobody reached, or a refusal)."""
+
+    entry = models.ForeignKey(
+        "liaison.Entry",
+        verbose_name=_("entry"),
+        on_delete=models.PROTECT,
+        related_name="return_visits",
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    method = models.CharField(_("method"), max_length=12, choices=ReturnVisitMethod.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ReturnVisitOutcome.choices)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("visited by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    note = models.TextField(_("note"), blank=True)
+    visited_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["-visited_at", "-pk"]
+        indexes = [models.Index(fields=["entry", "round"], name="returnvisit_entry_round")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.outcome}"

@@ -11,9 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from feedback.periods import Period
-from feedback.permissions import dashboard_node_for, reads_dashboards
+from feedback.permissions import dashboard_node_for, does_return_visits, reads_dashboards
 from feedback.selectors.figures import MonthFigures, monthly_trend
+from liaison.constants import EntryStatus
 from liaison.models import OrgNode, User
+from liaison.permissions import visible_entries
 from liaison.selectors.work import HomePanel
 
 
@@ -48,3 +50,14 @@ def satisfaction_panel(*, user: User, today: dt.date | None = None) -> HomePanel
         return None
     glance = satisfaction_glance(user=user, today=today)
     return HomePanel("feedback/_home_satisfaction.html", {"glance": glance})
+
+
+def return_visit_panel(*, user: User, today: dt.date | None = None) -> HomePanel | None:
+    """The home page's card of the return-visit queue (R21), for those who work it and while
+    something waits (one count)."""
+    if not does_return_visits(user):
+        return None
+    waiting = visible_entries(user).filter(status=EntryStatus.REPLIED).count()
+    if not waiting:
+        return None
+    return HomePanel("feedback/_home_return_visits.html", {"waiting": waiting})

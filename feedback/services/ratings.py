@@ -28,8 +28,10 @@ def rating_record(
     expected_version: int,
     target_on: dt.date | None = None,
 ) -> Rating:
-    """Record the informant's rating of the reply (R8), on a return visit by the owner (or a
-    maintainer) or through a signed link (actor None). Unsatisfied reopens the entry with a
+    """Record the informant's rating of the reply (R8), on a return visit or through a signed
+    link (actor None). Heard by the entry's owner, the rating is marked as the owner's own
+    (R21); by anyone else (the branch secretary, the party-building department), as a
+    third-party return visit. Unsatisfied reopens the entry with a
     fresh deadline (a yellow one needs `target_on`); any other rating closes it as rated.
 
     One rating per round (the round is how often the entry had been reopened before); the
@@ -38,8 +40,12 @@ def rating_record(
         raise ValidationError({"value": _("Choose a rating from the scale.")})
     if channel not in RatingChannel.values:
         raise ValidationError({"channel": _("Choose how the rating was given.")})
-    if channel == RatingChannel.RETURN_VISIT and actor is None:
+    if channel in (RatingChannel.RETURN_VISIT, RatingChannel.OWNER) and actor is None:
         raise ValidationError({"channel": _("A return visit is recorded by a user.")})
+    if actor is not None and actor.pk == entry.owner_id:
+        channel = RatingChannel.OWNER  # allowed, but marked: the owner rates their own work
+    elif channel == RatingChannel.OWNER:
+        channel = RatingChannel.RETURN_VISIT
     unsatisfied = value == Satisfaction.UNSATISFIED
     action = workflow.Action.REOPEN if unsatisfied else workflow.Action.CLOSE
     workflow.entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)

@@ -179,7 +179,7 @@ def test_rated_meanwhile_on_a_return_visit_the_link_says_so(client, replied):
     )
     response = post(client, token, entry, version=version, value="unsatisfied")
     assert (response.status_code, state_of(response)) == (HTTPStatus.GONE, "rated")
-    assert Rating.objects.get().channel == RatingChannel.RETURN_VISIT
+    assert Rating.objects.get().channel == RatingChannel.OWNER  # the owner heard it (R21)
     response = client.get(link_url(token))
     assert (response.status_code, state_of(response)) == (HTTPStatus.GONE, "rated")
 

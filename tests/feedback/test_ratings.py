@@ -46,7 +46,8 @@ def test_a_rating_other_than_unsatisfied_closes_the_entry_as_rated(world, value)
         "谢谢",
     )
     rated = entry.events.get(kind=EventKind.RATED)
-    assert rated.after == {"rating": value, "round": 0, "channel": RatingChannel.RETURN_VISIT}
+    # Heard by the owner: allowed, and marked as the owner's own (R21).
+    assert rated.after == {"rating": value, "round": 0, "channel": RatingChannel.OWNER}
     assert rated.note == "谢谢"
 
 
