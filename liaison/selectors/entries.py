@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison import permissions, transitions
-from liaison.constants import AWAITING_REPLY_STATUSES, Colour, ReturnReason
+from liaison.constants import AWAITING_REPLY_STATUSES, Colour, Decision, ReturnReason
 from liaison.deadlines import in_sign_window, is_due_soon, is_overdue, sign_by
 from liaison.models import Entry, EntryEvent, Unit, User
 from liaison.workdays import WorkCalendar
@@ -56,6 +56,8 @@ _SHEET_PANELS: list[SheetBuilder] = []
 _EVENT_FIELDS: dict[str, tuple[object, dict]] = {
     "return_reason": (gettext_lazy("Why it was returned"), dict(ReturnReason.choices)),
     "cohandler": (gettext_lazy("Co-handling department"), {}),
+    "decision": (gettext_lazy("Decision"), dict(Decision.choices)),
+    "working_days": (gettext_lazy("Working days suspended"), {}),
 }
 # Keys whose value is a primary key, resolved to a name for display.
 _EVENT_REFERENCES: dict[str, type[User] | type[Unit]] = {
