@@ -20,10 +20,11 @@ What each count means, and which month it falls in, is defined once, in
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from feedback.constants import Satisfaction
+from feedback.constants import RatingChannel, Satisfaction
 from liaison.constants import Colour, EntryKind, Level, PlaceType
 
 __all__ = [
+    "CHANNEL_FIELDS",
     "COUNT_FIELDS",
     "RATING_FIELDS",
     "EntryMonthly",
@@ -45,6 +46,8 @@ class RollupCounts(models.Model):
     recorded = _count(_("recorded"))
     suggestions = _count(_("suggestions"))
     duplicate_suggestions = _count(_("duplicate suggestions"))
+    extended = _count(_("extended"))  # R19: an approved extension in the current round
+    suspended = _count(_("suspended"))  # R20: suspended at least once
     # By the month of the due date, one per deadline (a reopened entry has one per round).
     due = _count(_("due"))
     replied_on_time = _count(_("replied on time"))
@@ -59,6 +62,10 @@ class RollupCounts(models.Model):
     rating_satisfied = _count(Satisfaction.SATISFIED.label)
     rating_basically_satisfied = _count(Satisfaction.BASICALLY_SATISFIED.label)
     rating_unsatisfied = _count(Satisfaction.UNSATISFIED.label)
+    # R21: the ratings by how they reached the ledger.
+    rated_link = _count(RatingChannel.LINK.label)
+    rated_return_visit = _count(RatingChannel.RETURN_VISIT.label)
+    rated_owner = _count(RatingChannel.OWNER.label)
 
     class Meta:
         abstract = True
@@ -84,6 +91,8 @@ COUNT_FIELDS: tuple[str, ...] = (
     "recorded",
     "suggestions",
     "duplicate_suggestions",
+    "extended",
+    "suspended",
     "due",
     "replied_on_time",
     "replied_late",
@@ -96,8 +105,12 @@ COUNT_FIELDS: tuple[str, ...] = (
     "rating_satisfied",
     "rating_basically_satisfied",
     "rating_unsatisfied",
+    "rated_link",
+    "rated_return_visit",
+    "rated_owner",
 )
 RATING_FIELDS: dict[str, str] = {value: f"rating_{value}" for value in Satisfaction.values}
+CHANNEL_FIELDS: dict[str, str] = {value: f"rated_{value}" for value in RatingChannel.values}
 
 
 class EntryMonthlyOwn(EntryCounts):

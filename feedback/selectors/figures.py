@@ -42,8 +42,9 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from feedback.constants import Satisfaction, satisfaction_rate, satisfied_values
+from feedback.constants import RatingChannel, Satisfaction, satisfaction_rate, satisfied_values
 from feedback.models import (
+    CHANNEL_FIELDS,
     COUNT_FIELDS,
     RATING_FIELDS,
     EntryMonthly,
@@ -72,6 +73,8 @@ class Counts:
     recorded: int = 0
     suggestions: int = 0
     duplicate_suggestions: int = 0
+    extended: int = 0
+    suspended: int = 0
     due: int = 0
     replied_on_time: int = 0
     replied_late: int = 0
@@ -84,6 +87,9 @@ class Counts:
     rating_satisfied: int = 0
     rating_basically_satisfied: int = 0
     rating_unsatisfied: int = 0
+    rated_link: int = 0
+    rated_return_visit: int = 0
+    rated_owner: int = 0
 
     @classmethod
     def of(cls, row: Mapping[str, Any] | None) -> Counts:
@@ -124,6 +130,21 @@ class Counts:
     @property
     def repeat_rate(self) -> float | None:
         return _rate(self.duplicate_suggestions, self.suggestions)
+
+    @property
+    def extension_rate(self) -> float | None:
+        """Extended entries among those recorded (R19)."""
+        return _rate(self.extended, self.recorded)
+
+    @property
+    def ratings_by_channel(self) -> dict[str, int]:
+        """The ratings by how they came (R21), in the channels' order."""
+        return {channel: getattr(self, CHANNEL_FIELDS[channel]) for channel in RatingChannel}
+
+    @property
+    def owner_rated_share(self) -> float | None:
+        """The share of ratings the entries' own owners recorded (R21)."""
+        return _rate(self.rated_owner, self.rated)
 
 
 _FIELDS = fields(Counts)

@@ -28,7 +28,11 @@ By the month it happened:
 - ``replied``: replies (one per round) by the month of the reply.
 - ``resolved``: results recorded (resolved on the spot, or the department's result), one per
   round, by the month recorded.
-- ``rated`` and ``rating_<value>``: ratings by the month of the rating, one per round (R8).
+- ``rated`` and ``rating_<value>``: ratings by the month of the rating, one per round (R8);
+  ``rated_<channel>``: the same ratings by how they came (R21: link, third-party return visit,
+  the owner's own).
+- ``extended`` / ``suspended``: of the entries recorded in the month, those whose current round
+  was extended (R19) / that were ever suspended (R20).
 
 Rounds before the current one are read from the entry's timeline (the RECORDED, DUE_RECOMPUTED,
 REOPENED, REPLIED and result events, oldest first); the current round from the entry itself.
@@ -53,7 +57,7 @@ from django.db.models import Count, DateField, F, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from feedback.models import RATING_FIELDS, Rating
+from feedback.models import CHANNEL_FIELDS, RATING_FIELDS, Rating
 from feedback.periods import local_month, month_of, next_month
 from liaison.constants import (
     REPLY_REQUIRED_KINDS,
@@ -170,6 +174,8 @@ def entry_cells(scope: Scope) -> Cells:
             n_duplicate_suggestions=Count(
                 "pk", filter=Q(kind=EntryKind.SUGGESTION, duplicate_of__isnull=False)
             ),
+            n_extended=Count("pk", filter=Q(extensions__gt=0)),
+            n_suspended=Count("pk", filter=Q(suspensions__gt=0)),
         )
     )
     for row in recorded:
@@ -220,6 +226,7 @@ def entry_cells(scope: Scope) -> Cells:
         .order_by()
         .values(
             "value",
+            "channel",
             org_id=F("entry__org_id"),
             level=F("entry__level"),
             colour=F("entry__colour"),
@@ -229,7 +236,8 @@ def entry_cells(scope: Scope) -> Cells:
         .annotate(n=Count("pk"))
     )
     for row in ratings:
-        add(row, row["month"], {"rated": row["n"], RATING_FIELDS[row["value"]]: row["n"]})
+        by_value = {"rated": row["n"], RATING_FIELDS[row["value"]]: row["n"]}
+        add(row, row["month"], {**by_value, CHANNEL_FIELDS[row["channel"]]: row["n"]})
     return {key: counts for key, counts in cells.items() if any(counts.values())}
 
 

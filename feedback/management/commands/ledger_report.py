@@ -16,6 +16,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from feedback.constants import RatingChannel
 from feedback.periods import Period, PeriodError
 from feedback.selectors.figures import Counts, Report, report
 from liaison.models import OrgNode
@@ -71,6 +72,11 @@ def as_json(result: Report) -> dict:
         "suggestions": totals.suggestions,
         "duplicate_suggestions": totals.duplicate_suggestions,
         "repeat_rate": _rate(totals.repeat_rate),
+        "extended": totals.extended,
+        "extension_rate": _rate(totals.extension_rate),
+        "suspended": totals.suspended,
+        "ratings_by_channel": {str(k): v for k, v in totals.ratings_by_channel.items()},
+        "owner_rated_share": _rate(totals.owner_rated_share),
         "visits": {coverage.place_type: coverage.visits for coverage in result.visits},
         "coverage": {
             coverage.place_type: {"new": coverage.newly_covered, "to_date": coverage.covered}
@@ -174,6 +180,13 @@ class Command(BaseCommand):
             (_("Suggestions"), totals.suggestions),
             (_("Duplicate suggestions"), totals.duplicate_suggestions),
             (_("Repeat rate"), _percent(totals.repeat_rate)),
+            (_("Extended"), totals.extended),
+            (_("Extension rate"), _percent(totals.extension_rate)),
+            (_("Suspended"), totals.suspended),
+            *(
+                (_("Rated by %(channel)s") % {"channel": RatingChannel(channel).label}, n)
+                for channel, n in totals.ratings_by_channel.items()
+            ),
         ]
         width = max(len(str(label)) for label, _value in rows)
         return [f"{label:<{width}}  {value}" for label, value in rows]
