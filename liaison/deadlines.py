@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from liaison.constants import AWAITING_REPLY_STATUSES, Colour, EntryKind, EntryStatus
@@ -171,3 +172,14 @@ def resumed_due_on(
 def suspension_review_q(today: dt.date) -> Q:
     """The suspended entries whose review date has come (the sweep reminds the approver)."""
     return awaiting_q() & Q(suspended_on__isnull=False, suspend_review_on__lte=today)
+
+
+# A deadline's notices (due soon, overdue, escalated) go out once per deadline. A new round
+# (R4), an approved extension (R19) or a suspension (R20) each give the entry a new deadline, so
+# the notification's occasion counts all three: rounds in hundreds, the others in ones.
+DEADLINE_OCCASION_ROUND = 100
+
+
+def deadline_occasion_expr() -> CombinedExpression:
+    """The occasion of an entry's present deadline, as a query expression."""
+    return F("reopen_count") * DEADLINE_OCCASION_ROUND + F("extensions") + F("suspensions")

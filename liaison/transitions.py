@@ -175,6 +175,8 @@ def _suspend_guard(entry: Entry) -> str | None:
         return _("A request on this entry awaits its decision.")
     if entry.suspended_on is not None:
         return _("The entry is suspended already.")
+    if entry.due_on is None or entry.due_on < timezone.localdate():
+        return _("A suspension is asked for before the due date.")
     return None
 
 
@@ -194,14 +196,12 @@ def awaiting_decision_q(user: User) -> Q:
     """The entries with a request `user` decides (R19): for a secretary, the party-member and
     branch-level entries of the branch that others own; for the party-building department,
     all (a partial index serves it)."""
-    pending = ~Q(request_kind="")
+    pending = ~Q(request_kind="") & ~Q(owner_id=user.pk)  # never one's own request
     if can_maintain_master_data(user):
         return pending
     if user.role == Role.BRANCH_SECRETARY and user.scope_org_id and user.scope_org:
-        return (
-            pending
-            & Q(org__path__startswith=user.scope_org.path, level__in=SECRETARY_DECIDES_LEVELS)
-            & ~Q(owner_id=user.pk)
+        return pending & Q(
+            org__path__startswith=user.scope_org.path, level__in=SECRETARY_DECIDES_LEVELS
         )
     return Q(pk__in=[])
 
@@ -438,7 +438,7 @@ def actor_capacities(*, entry: Entry, actor: User | None) -> frozenset[Actor]:
     if actor.role == Role.DEPARTMENT_HANDLER and actor.department_id:
         if actor.department_id == entry.department_id:
             found.add(Actor.HANDLER)
-        elif actor.department_id in cohandling_departments(entry):
+        elif entry.department_id and actor.department_id in cohandling_departments(entry):
             found.add(Actor.COHANDLER)
     if can_maintain_master_data(actor):
         found.add(Actor.MAINTAINER)

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison import transitions
-from liaison.constants import Decision, ReplyMethod, ReturnReason, SuspendReason, UnitKind
+from liaison.constants import (
+    Decision,
+    ReplyMethod,
+    RequestKind,
+    ReturnReason,
+    SuspendReason,
+    UnitKind,
+)
 from liaison.models import Entry, Unit, User
 
 TEXT_MAX = 4000
@@ -126,7 +134,7 @@ class RequestExtensionForm(EntryActionForm):
 
 class DecideExtensionForm(EntryActionForm):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("request", "Decision"),
         choices=Decision.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -135,7 +143,11 @@ class DecideExtensionForm(EntryActionForm):
     def __init__(self, *args, entry: Entry, **kwargs) -> None:
         super().__init__(*args, entry=entry, **kwargs)
         if entry.request_date:
-            self.fields["decision"].help_text = _("Asked for: until %(date)s. %(reason)s") % {
+            if entry.request_kind == RequestKind.SUSPENSION:
+                text = _("Asked for: suspend until a review on %(date)s. %(reason)s")
+            else:
+                text = _("Asked for: until %(date)s. %(reason)s")
+            self.fields["decision"].help_text = text % {
                 "date": entry.request_date.isoformat(),
                 "reason": entry.request_reason,
             }

@@ -3,23 +3,6 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import F, OuterRef, Subquery
-
-
-def backfill_referrals(apps, schema_editor):
-    """Referrals made before sign-for existed: each reached its department when it was referred
-    (its last REFERRED event); one the department has already planned or resolved counts as
-    signed for then. Those still awaiting a plan stay unsigned, for the department to sign."""
-    Entry = apps.get_model("liaison", "Entry")
-    EntryEvent = apps.get_model("liaison", "EntryEvent")
-    last_referred = (
-        EntryEvent.objects.filter(entry=OuterRef("pk"), kind="referred")
-        .order_by("-at", "-pk")
-        .values("at")[:1]
-    )
-    referred = Entry.objects.filter(department__isnull=False)
-    referred.update(referred_at=Subquery(last_referred))
-    referred.exclude(status="referred").update(signed_at=F("referred_at"))
 
 
 class Migration(migrations.Migration):
@@ -63,5 +46,4 @@ class Migration(migrations.Migration):
             model_name='entry',
             index=models.Index(condition=models.Q(('referral_returns__gte', 2), ('status', 'in_progress')), fields=['org'], name='entry_awaiting_arbitration'),
         ),
-        migrations.RunPython(backfill_referrals, migrations.RunPython.noop),
     ]

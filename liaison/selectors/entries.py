@@ -18,10 +18,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from liaison import permissions, transitions
-from liaison.constants import AWAITING_REPLY_STATUSES, Colour, Decision, ReturnReason
+from liaison.constants import (
+    AWAITING_REPLY_STATUSES,
+    Colour,
+    Decision,
+    EntryStatus,
+    ReturnReason,
+)
 from liaison.deadlines import in_sign_window, is_due_soon, is_overdue, sign_by
 from liaison.models import Entry, EntryEvent, Unit, User
 from liaison.workdays import WorkCalendar
@@ -56,7 +62,7 @@ _SHEET_PANELS: list[SheetBuilder] = []
 _EVENT_FIELDS: dict[str, tuple[object, dict]] = {
     "return_reason": (gettext_lazy("Why it was returned"), dict(ReturnReason.choices)),
     "cohandler": (gettext_lazy("Co-handling department"), {}),
-    "decision": (gettext_lazy("Decision"), dict(Decision.choices)),
+    "decision": (pgettext_lazy("request", "Decision"), dict(Decision.choices)),
     "working_days": (gettext_lazy("Working days suspended"), {}),
 }
 # Keys whose value is a primary key, resolved to a name for display.
@@ -213,7 +219,8 @@ def entry_view(
         days_left = calendar.working_days_between(today, due_on)
     suspended = entry.suspended_on is not None  # R20: the clock stands still
     sign_by_day, sign_late = None, False
-    if entry.department_id and entry.signed_at is None and entry.referred_at is not None:
+    referred = entry.status == EntryStatus.REFERRED and entry.department_id
+    if referred and entry.signed_at is None and entry.referred_at is not None:
         calendar = WorkCalendar.load(today.year - 1, today.year)
         sign_by_day = sign_by(referred_at=entry.referred_at, calendar=calendar)
         sign_late = not in_sign_window(

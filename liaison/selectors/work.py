@@ -184,24 +184,24 @@ def _decisions(user: User) -> list[WorkQueue]:
     """What the user decides: a secretary the extension requests of the branch's party-member
     and branch-level entries (R19); the party-building department every request and the
     department of referrals returned twice (R17). One count for all, over partial indexes."""
+    rules = _decision_rules(user)
+    path = permissions.scope_path(user)
+    if not rules or path is None:
+        return []
+    return _queues(Entry.objects.filter(org__path__startswith=path), rules)
+
+
+def _decision_rules(user: User) -> list[tuple[str, Promise, Q]]:
     maintainer = permissions.can_maintain_master_data(user)
-    rules = []
+    rules: list[tuple[str, Promise, Q]] = []
     if maintainer:
         rules.append(
             ("to_arbitrate", _("Returned twice: decide the department"), awaiting_arbitration_q())
         )
     if maintainer or user.role == Role.BRANCH_SECRETARY:
-        rules.append(
-            (
-                "to_decide",
-                _("Requests to decide (extensions, suspensions)"),
-                awaiting_decision_q(user),
-            )
-        )
-    path = permissions.scope_path(user)
-    if not rules or path is None:
-        return []
-    return _queues(Entry.objects.filter(org__path__startswith=path), rules)
+        label = _("Requests to decide (extensions, suspensions)")
+        rules.append(("to_decide", label, awaiting_decision_q(user)))
+    return rules
 
 
 def work_page(*, user: User, today: dt.date | None = None) -> WorkPage:
@@ -228,7 +228,11 @@ def _role_work(user: User, today: dt.date) -> WorkPage:
     if role == Role.DEPARTMENT_HANDLER:
         if user.department_id:  # what other departments lead and this one helps with (R18)
             helping = Entry.objects.filter(pk__in=permissions.cohandled_entries(user.department_id))
-            rule = ("cohandling", _("Co-handling: add your department's part"), awaiting_q())
+            rule = (
+                "cohandling",
+                _("Co-handling: add your department's part"),
+                Q(status__in=[EntryStatus.REFERRED, EntryStatus.PLANNED]),
+            )
             page.queues += _queues(helping, [rule])
         return page
     if role == Role.BRANCH_SECRETARY and user.scope_org_id:
@@ -272,8 +276,8 @@ def nav_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
     that wait for the user (each once, whichever queues hold it); the user's own entry list,
     the overdue ones in it (a handler's inbox: the referrals awaiting a plan or a result);
     "reviews", last month's review the secretary has to sign; "supervision", the notices in
-    the user's scope awaiting an answer. At most three queries, by the same rules as the home
-    page's queues."""
+    the user's scope awaiting an answer; requests to decide and referrals to arbitrate count on
+    "home" too. At most four queries, by the same rules as the home page's queues."""
     today = today or timezone.localdate()
     calendar = WorkCalendar.load(today.year - 1, today.year + 1)
     counts: dict[str, int] = {}
@@ -297,6 +301,14 @@ def nav_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
         counts["reviews"] = MonthlyReview.objects.filter(
             org_id=user.scope_org_id, month=previous_month(today), signed_at__isnull=True
         ).count()
+    decisions = _decision_rules(user)
+    path = permissions.scope_path(user)
+    if decisions and path is not None:  # requests to decide, referrals to arbitrate (R17, R19)
+        anything = Q(pk__in=[])
+        for _key, _label, rule in decisions:
+            anything |= rule
+        waiting = Entry.objects.filter(anything, org__path__startswith=path).count()
+        counts["home"] = counts.get("home", 0) + waiting
     if permissions.reads_supervision_board(user) and permissions.can_supervise(user):
         path = permissions.scope_path(user) or ""
         counts["supervision"] = Supervision.objects.filter(

@@ -3,9 +3,10 @@
 Each job is set-based (a fixed number of queries however many entries it touches) and
 idempotent: a Notification exists at most once per recipient, entry, kind and occasion (a
 unique constraint; bulk_create ignores conflicts), so running a job twice, or two at once,
-changes nothing more and tells nobody twice. The occasion of a deadline's notification is the
-entry's reopen_count: a reopened entry (R4) has a fresh deadline, and missing that one is news
-again. Rows a job changes are locked with SKIP LOCKED, so a job never waits for someone who is
+changes nothing more and tells nobody twice. The occasion of a deadline's notification counts
+the entry's deadlines (liaison.deadlines.deadline_occasion_expr): a reopened entry (R4), an
+approved extension (R19) or a suspension (R20) gives a fresh deadline, and missing that one is
+news again. Rows a job changes are locked with SKIP LOCKED, so a job never waits for someone who is
 changing an entry (that entry waits for the next run), and the version it bumps turns an edit
 made on a stale page into a conflict, not an overwrite. Each job returns what it changed, for
 the command and the logs.
@@ -35,6 +36,7 @@ from liaison.constants import (
     Role,
 )
 from liaison.deadlines import (
+    deadline_occasion_expr,
     due_soon_q,
     escalate_working_days,
     escalation_q,
@@ -64,13 +66,14 @@ def _update_ids(queryset: QuerySet[Entry], ids: list[int], **values) -> int:
 
 
 def _told(kind: str, *, recipient: str | None = "owner_id", occasion: bool = True) -> Exists:
-    """Whether the entry's `kind` notification (to its owner; for this round of its deadline)
-    exists: for annotate() or filter() on Entry."""
+    """Whether the entry's `kind` notification (to its owner; for its present deadline: the
+    queryset is annotated with `deadline_occasion`) exists: for annotate() or filter() on
+    Entry."""
     lookups = {"entry_id": OuterRef("pk"), "kind": kind}
     if recipient:
         lookups["recipient_id"] = OuterRef(recipient)
     if occasion:
-        lookups["occasion"] = OuterRef("reopen_count")
+        lookups["occasion"] = OuterRef("deadline_occasion")
     return Exists(Notification.objects.filter(**lookups))
 
 
@@ -230,10 +233,18 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     candidates = list(
         Entry.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(overdue_q(today), is_overdue=False)
+        .annotate(deadline_occasion=deadline_occasion_expr())
         .annotate(told=_told(NotificationKind.OVERDUE))
         .order_by("pk")
         .values_list(
-            "pk", "due_on", "overdue_since", "owner_id", "number", "title", "reopen_count", "told"
+            "pk",
+            "due_on",
+            "overdue_since",
+            "owner_id",
+            "number",
+            "title",
+            "deadline_occasion",
+            "told",
         )
     )
     if not candidates:
@@ -249,7 +260,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     )
     events, notifications = [], []
     message = _("%(entry)s is overdue: it was due on %(due)s.")
-    for pk, due_on, since, owner_id, number, title, reopen_count, told in candidates:
+    for pk, due_on, since, owner_id, number, title, occasion, told in candidates:
         due_on = _due_date(due_on)  # overdue_q selects by it
         events.append(
             EntryEvent(
@@ -266,7 +277,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
                     recipient_id=owner_id,
                     entry_id=pk,
                     kind=NotificationKind.OVERDUE,
-                    occasion=reopen_count,
+                    occasion=occasion,
                     message=message % {"entry": _label(number, title), "due": due_on.isoformat()},
                 )
             )
@@ -281,9 +292,10 @@ def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
     days = escalate_working_days()
     entries = list(
         Entry.objects.filter(escalation_q(today=today, calendar=calendar))
+        .annotate(deadline_occasion=deadline_occasion_expr())
         .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
         .order_by()
-        .values_list("pk", "due_on", "number", "title", "org__path", "reopen_count")
+        .values_list("pk", "due_on", "number", "title", "org__path", "deadline_occasion")
     )
     if not entries:
         return 0
@@ -319,7 +331,7 @@ def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
 
     template = _("%(entry)s is still unanswered %(days)s working days after its due date %(due)s.")
     rows: list[Notification] = []
-    for pk, due_on, number, title, org_path, reopen_count in entries:
+    for pk, due_on, number, title, org_path, occasion in entries:
         message = template % {
             "entry": _label(number, title),
             "days": days,
@@ -330,7 +342,7 @@ def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
                 recipient_id=user_pk,
                 entry_id=pk,
                 kind=NotificationKind.OVERDUE_ESCALATED,
-                occasion=reopen_count,
+                occasion=occasion,
                 message=message,
             )
             for user_pk in recipients(org_path)
@@ -348,9 +360,10 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
         return {"skipped": True, "notifications": 0}
     entries = (
         Entry.objects.filter(due_soon_q(today=today, calendar=calendar))
+        .annotate(deadline_occasion=deadline_occasion_expr())
         .filter(~_told(NotificationKind.DUE_SOON))
         .order_by()
-        .values_list("pk", "owner_id", "number", "title", "due_on", "reopen_count")
+        .values_list("pk", "owner_id", "number", "title", "due_on", "deadline_occasion")
     )
     message = _("%(entry)s is due on %(due)s.")
     notifications = notifications_create(
@@ -359,11 +372,11 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
                 recipient_id=owner_id,
                 entry_id=pk,
                 kind=NotificationKind.DUE_SOON,
-                occasion=reopen_count,
+                occasion=occasion,
                 message=message
                 % {"entry": _label(number, title), "due": _due_date(due_on).isoformat()},
             )
-            for pk, owner_id, number, title, due_on, reopen_count in entries
+            for pk, owner_id, number, title, due_on, occasion in entries
         ],
         checked=True,
     )

@@ -100,3 +100,15 @@ def test_through_the_page(world, helper, client_for):
     body = page.content.decode()
     assert 'data-testid="cohandlers"' in body and helper.department.name in body
     assert 'data-action="progress_note"' in body and 'data-action="record_plan"' not in body
+
+
+def test_a_return_ends_the_co_handling(world, helper):
+    """Returned by the lead before signing, the entry has no lead: the co-handler may no longer
+    add to it, and it leaves the co-handling queue."""
+    lead = world.users[Role.DEPARTMENT_HANDLER]
+    entry = _add(world, entry_in(world, S.REFERRED), lead, helper.department)
+    entry = act(world, entry, A.RETURN_REFERRAL, lead, reason="not_our_remit", note="")
+    with pytest.raises(workflow.WorkflowRefused):
+        act(world, entry, A.PROGRESS_NOTE, helper, note="还能写吗")
+    queues = {queue.key for queue in work_page(user=helper).queues}
+    assert "cohandling" not in queues

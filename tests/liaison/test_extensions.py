@@ -176,3 +176,18 @@ def test_the_lists_filter_extended_entries(world, client_for):
     assert extended.number in shown and plain.number not in shown
     hidden = client.get(url, {"extended": "false"}).content.decode()
     assert plain.number in hidden and extended.number not in hidden
+
+
+def test_nobody_is_asked_to_decide_their_own_request(world):
+    maintainer = world.users[Role.PARTY_BUILDING]
+
+    def to_decide() -> list[int]:
+        queues = work_page(user=maintainer).queues
+        return [e.pk for queue in queues if queue.key == "to_decide" for e in queue.entries]
+
+    own = make_entry(maintainer, org=world.branch_a, informant=world.special_a,
+                     recorded_on=today())  # fmt: skip
+    _ask(world, own)
+    assert to_decide() == []
+    other = _ask(world, _cadres_entry(world))
+    assert to_decide() == [other.pk]

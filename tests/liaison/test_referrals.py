@@ -198,3 +198,21 @@ def test_the_actions_through_the_page_by_role(world, client_for):
     again = _post(handler, entry, A.SIGN_FOR)
     assert again.status_code == HTTPStatus.BAD_REQUEST
     assert "已签收" in again.content.decode()
+
+
+def test_a_reopened_entry_starts_its_referral_afresh(world):
+    """Arbitrated in one round, reopened by an unsatisfied rating: the new round's referral may
+    be returned again and is re-routed by its owner (the review found it stuck)."""
+    maintainer = world.users[Role.PARTY_BUILDING]
+    owner = world.users[Role.BRANCH_SECRETARY]
+    entry = _return(world, entry_in(world, S.REFERRED))
+    Entry.objects.filter(pk=entry.pk).update(referral_returns=2)
+    entry.refresh_from_db()
+    entry = act(world, entry, A.ARBITRATE, maintainer, department=world.department, note="审定")
+    for action in (A.RECORD_PLAN, A.RECORD_RESULT):
+        entry = act(world, entry, action, _handler(world))
+    entry = act(world, entry, A.REPLY, owner)
+    entry = workflow.entry_reopen(entry=entry, actor=None, expected_version=entry.version)
+    assert (entry.referral_returns, entry.referred_at, entry.signed_at) == (0, None, None)
+    entry = _refer_again(world, entry, world.department)
+    assert _return(world, entry).status == S.IN_PROGRESS

@@ -283,9 +283,7 @@ def entry_add_cohandler(
         raise ValidationError({"department": _("This is the lead department already.")})
     if department.pk in cohandling_departments(entry):
         raise ValidationError({"department": _("This department co-handles it already.")})
-    CoHandler.objects.create(entry=entry, department=department, added_by=actor)
-    entry.__dict__.pop("_cohandling_departments", None)
-    entry = _apply(
+    entry = _apply(  # first: of two people adding at once, the second gets a conflict
         entry=entry,
         actor=actor,
         action=action,
@@ -293,6 +291,8 @@ def entry_add_cohandler(
         note=(note or "").strip(),
         info={"cohandler": department.pk},
     )
+    CoHandler.objects.create(entry=entry, department=department, added_by=actor)
+    entry.__dict__.pop("_cohandling_departments", None)
     notify_cohandling(entry=entry, actor=actor, department=department)
     return entry
 
@@ -349,8 +349,7 @@ def entry_decide_extension(
             due_on=entry.request_date,
             extended_from=entry.extended_from or entry.due_on,
             extensions=entry.extensions + 1,
-            is_overdue=False,
-        )
+        )  # a stale overdue flag is cleared by the sweep, with its event
     elif not note:
         raise ValidationError({"note": _("Say why the request is rejected.")})
     entry = _apply(
@@ -422,8 +421,7 @@ def entry_decide_suspension(
             suspend_reason=entry.request_code,
             suspend_review_on=entry.request_date,
             suspensions=entry.suspensions + 1,
-            is_overdue=False,
-        )
+        )  # a stale overdue flag is cleared by the sweep, with its event
     elif not note:
         raise ValidationError({"note": _("Say why the request is rejected.")})
     entry = _apply(
@@ -557,6 +555,10 @@ def entry_reopen(
         reopen_count=entry.reopen_count + 1,
         extensions=0,  # a new round: its own extensions (R19)
         extended_from=None,
+        referral_returns=0,  # and its own referral: returns and sign-for start again (R17)
+        referred_at=None,
+        signed_at=None,
+        signed_by=None,
         **_REQUEST_CLEARED,
     )
     notify_reopened(entry=entry, actor=actor)
