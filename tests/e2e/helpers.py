@@ -16,6 +16,7 @@ def open_user_menu(page) -> None:
     toggler = page.locator("nav.ledger-navbar .navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
+        page.locator("#main-nav.show").wait_for()  # opened, not still sliding open
     menu = page.get_by_test_id("user-menu")
     if menu.get_attribute("aria-expanded") != "true":
         menu.click()
