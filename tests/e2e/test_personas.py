@@ -57,6 +57,7 @@ def test_people_filter_and_language_switch_on_a_phone(live_server, phone_page, s
     page = phone_page
     log_in(page, live_server.url, "shuji")
     page.goto(f"{live_server.url}/people/")
+    page.get_by_test_id("filters-toggle").click()  # on a phone the filters fold behind it
     page.select_option("#id_is_party_member", "true")
     page.wait_for_url("**is_party_member=true**")
     rows = page.locator("#results tbody tr")

@@ -1,18 +1,27 @@
 """Screens people use, in the browser, for every role that reads the ledger: the top bar holds on
 one line at 1280 px in Chinese and at 1366 px in English, its right end (bell, user menu) on the
-screen, and folds behind the toggler below that; the top bar's search opens an entry by its
-number, on a laptop and on a phone. Screenshots screens-*.png."""
+screen, and folds behind the toggler below that; on a phone the menu opens, the entry lists show
+cards with their filters behind one button, and the dashboard needs no sideways scrolling; the
+top bar's search opens an entry by its number. Screenshots screens-*.png."""
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
+from demo.entries import demo_seed_entries
 from demo.seed import demo_seed
-from liaison.models import User
+from feedback.services.rollups import rollups_rebuild
+from liaison.models import Entry, User
+from liaison.permissions import entry_lists_for
+from liaison.selectors.entries_list import entry_scope_queryset
+from liaison.workdays import WorkCalendar
 from tests.e2e.helpers import log_in, log_out, switch_language
 from tests.fixtures.factories import make_entry
 
 pytestmark = pytest.mark.e2e
 
 ROLES = ["dangjian", "dangwei", "shuji", "bumen", "lingdao", "admin"]
+PHONE = 390
 
 # Where the top bar's parts are: every item's vertical middle, the right end of the menu, of
 # the search box, of the bell and of the user menu, and whether the toggler shows.
@@ -38,6 +47,8 @@ TOP_BAR = """() => {
     scrollWidth: document.documentElement.scrollWidth,
   };
 }"""
+
+SCROLL_WIDTH = "document.documentElement.scrollWidth"
 
 
 def assert_bar_on_one_line(page, width: int, who: str) -> float:
@@ -112,6 +123,96 @@ def test_the_top_bar_holds_every_role_on_one_line(live_server, page, screenshot_
     print("top bar's right end at 1366 px in English:", right_ends)
 
 
+def test_on_a_phone_the_menu_opens_and_the_lists_show_cards(
+    live_server, phone_page, screenshot_dir
+):
+    demo_seed(scale="small")
+    demo_seed_entries(count=300)
+    today = timezone.localdate()
+    secretary = User.objects.get(username="shuji")
+    overdue = make_entry(
+        secretary,
+        title="配电房屋顶漏雨，雨天时积水漫进开关柜室，请尽快安排检修并答复处理时间",
+        recorded_on=today,
+    )
+    calendar = WorkCalendar.load(today.year - 1, today.year + 1)
+    Entry.objects.filter(pk=overdue.pk).update(due_on=calendar.working_days_back(today, 2))
+    page = phone_page
+    base = live_server.url
+    for username in ROLES:
+        log_in(page, base, username)
+        # The menu folds behind the toggler and opens, the user menu inside it too.
+        assert page.locator(".navbar-toggler").is_visible(), username
+        assert not page.get_by_test_id("top-search").is_visible(), username
+        page.locator(".navbar-toggler").click()
+        page.locator("#main-nav.show").wait_for()  # opened, not still sliding open
+        assert page.get_by_test_id("top-search").is_visible(), username
+        assert page.locator("#main-nav .nav-link").first.is_visible(), username
+        page.get_by_test_id("user-menu").click()
+        assert page.get_by_test_id("log-out").is_visible(), username
+        assert page.evaluate(SCROLL_WIDTH) <= PHONE, username
+        page.screenshot(path=screenshot_dir / f"screens-phone-menu-{username}.png", full_page=True)
+
+        # The role's fullest entry list: cards, no table, no sideways scrolling.
+        user = User.objects.get(username=username)
+        scope = max(
+            entry_lists_for(user),
+            key=lambda s: entry_scope_queryset(user=user, scope=s).count(),
+        )
+        page.goto(f"{base}{reverse(f'liaison:ledger_{scope}')}")
+        cards = page.get_by_test_id("entry-card")
+        assert cards.count() > 0, username
+        assert cards.first.is_visible(), username
+        assert not page.locator("#results table").is_visible(), username
+        first_link = cards.first.locator("a")
+        assert first_link.get_attribute("href").startswith("/entries/"), username
+        assert page.evaluate(SCROLL_WIDTH) <= PHONE, username
+        # The filters fold behind one button, which opens them.
+        assert not page.locator(".ledger-filters").is_visible(), username
+        page.get_by_test_id("filters-toggle").click()
+        page.locator("#list-filters.show").wait_for()  # shown once the fold has opened
+        assert page.locator(".ledger-filters select").first.is_visible(), username
+        assert page.get_by_test_id("filters-toggle").get_attribute("aria-expanded") == "true"
+        page.screenshot(path=screenshot_dir / f"screens-phone-list-{username}.png", full_page=True)
+        log_out(page, base)
+
+    # The secretary's overdue entry: its whole title, its days overdue; the card opens it.
+    log_in(page, base, "shuji")
+    page.goto(f"{base}{reverse('liaison:ledger_branch')}?overdue=true")
+    card = page.get_by_test_id("entry-card").filter(has_text=overdue.number)
+    assert overdue.title in card.inner_text()
+    assert "超期 2 个工作日" in card.inner_text()
+    assert card.locator("a").bounding_box()["width"] <= PHONE
+    page.screenshot(path=screenshot_dir / "screens-phone-card-overdue.png", full_page=True)
+    # A wide screen keeps the table, and the filters unfolded.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.locator("#results table").is_visible()
+    assert not card.is_visible()
+    assert page.locator(".ledger-filters").is_visible()
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    card.click()
+    page.wait_for_url(f"{base}{overdue.get_absolute_url()}")
+
+
+def test_on_a_phone_the_dashboard_needs_no_sideways_scrolling(
+    live_server, phone_page, screenshot_dir
+):
+    demo_seed(scale="small")
+    demo_seed_entries(count=300)
+    rollups_rebuild()
+    page = phone_page
+    base = live_server.url
+    for username in ["dangjian", "shuji"]:
+        log_in(page, base, username)
+        page.goto(f"{base}{reverse('feedback:dashboard')}")
+        page.wait_for_selector("[data-chart=chart-levels] svg")
+        assert page.evaluate(SCROLL_WIDTH) <= PHONE, username
+        page.screenshot(
+            path=screenshot_dir / f"screens-phone-dashboard-{username}.png", full_page=True
+        )
+        log_out(page, base)
+
+
 def test_the_top_bar_search_opens_an_entry_by_its_number(live_server, page, phone_page):
     demo_seed(scale="small")
     entry = make_entry(User.objects.get(username="shuji"), title="值班室空调不制冷")
@@ -120,6 +221,7 @@ def test_the_top_bar_search_opens_an_entry_by_its_number(live_server, page, phon
         log_in(screen, base, "shuji")
         if screen.locator(".navbar-toggler").is_visible():
             screen.locator(".navbar-toggler").click()
+            screen.locator("#main-nav.show").wait_for()
         screen.fill("#top-search-q", entry.number)
         screen.press("#top-search-q", "Enter")
         screen.wait_for_url(f"{base}{entry.get_absolute_url()}")
@@ -128,6 +230,7 @@ def test_the_top_bar_search_opens_an_entry_by_its_number(live_server, page, phon
         screen.goto(f"{base}/")
         if screen.locator(".navbar-toggler").is_visible():
             screen.locator(".navbar-toggler").click()
+            screen.locator("#main-nav.show").wait_for()
         screen.fill("#top-search-q", "空调")
         screen.get_by_test_id("top-search").locator("button").click()
         screen.wait_for_url("**/search/?q=**")
