@@ -49,6 +49,11 @@ TOP_BAR = """() => {
 }"""
 
 SCROLL_WIDTH = "document.documentElement.scrollWidth"
+# What in the page scrolls sideways by itself (a table in a scrolling box, say).
+SIDEWAYS = """() => [...document.querySelectorAll("main *")]
+  .filter((e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => e.tagName + "." + e.className)"""
 
 
 def assert_bar_on_one_line(page, width: int, who: str) -> float:
@@ -167,6 +172,7 @@ def test_on_a_phone_the_menu_opens_and_the_lists_show_cards(
         first_link = cards.first.locator("a")
         assert first_link.get_attribute("href").startswith("/entries/"), username
         assert page.evaluate(SCROLL_WIDTH) <= PHONE, username
+        assert page.evaluate(SIDEWAYS) == [], username
         # The filters fold behind one button, which opens them.
         assert not page.locator(".ledger-filters").is_visible(), username
         page.get_by_test_id("filters-toggle").click()
@@ -207,6 +213,7 @@ def test_on_a_phone_the_dashboard_needs_no_sideways_scrolling(
         page.goto(f"{base}{reverse('feedback:dashboard')}")
         page.wait_for_selector("[data-chart=chart-levels] svg")
         assert page.evaluate(SCROLL_WIDTH) <= PHONE, username
+        assert page.evaluate(SIDEWAYS) == [], username
         page.screenshot(
             path=screenshot_dir / f"screens-phone-dashboard-{username}.png", full_page=True
         )
