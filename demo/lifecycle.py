@@ -53,6 +53,7 @@ class Lifecycle:
         self.at = at
         self.status = EntryStatus.RECORDED
         self.owner = entry["owner"]
+        self.helpers: set[int] = set()  # the co-handling departments so far (one row each)
 
     def step(
         self, day: dt.date, kind: str, status: str | None, actor, info=None, **changes
@@ -284,8 +285,10 @@ class Lifecycle:
         if not self.step(sign_day, EventKind.SIGNED_FOR, None, handler, signed_by=handler):
             return False
         self.entry["signed_at"] = self.at
-        if others and chance.random() < 0.08:  # a second department helps (协办, R18)
-            helper = chance.choice([d for d in others if d != department] or others)
+        helpers = [d for d in others if d != department and d not in self.helpers]
+        if helpers and chance.random() < 0.08:  # a second department helps (协办, R18)
+            helper = chance.choice(helpers)
+            self.helpers.add(helper)
             adder = handler or self.owner
             if self.step(sign_day, EventKind.COHANDLER_ADDED, None, adder, {"cohandler": helper}):
                 self.batch.cohandlers.append((self.index, helper, adder, self.at))

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FeedbackConfig(AppConfig):
@@ -44,7 +45,8 @@ class FeedbackConfig(AppConfig):
         home_panel_register(satisfaction_panel)
         home_panel_register(return_visit_panel)  # the return-visit queue (R21)
 
-        # The menu items; who sees each is decided in feedback.permissions.
+        # The menu items; who sees each is decided in feedback.permissions. Their English names
+        # are shorter than the pages' titles (the bar holds every menu on one line).
         from feedback.permissions import reads_dashboards, reads_results, runs_evaluations
         from liaison.context_processors import nav_register
 
@@ -56,7 +58,7 @@ class FeedbackConfig(AppConfig):
         # The reverse evaluation's campaigns, for the party-building department.
         nav_register(
             "evaluations",
-            _("Reverse evaluation"),
+            pgettext_lazy("menu", "Evaluation"),
             "feedback:evaluations:campaign_list",
             runs_evaluations,
             "campaign_",
@@ -66,7 +68,7 @@ class FeedbackConfig(AppConfig):
         # reaches them from its campaigns).
         nav_register(
             "evaluation_results",
-            _("Evaluation results"),
+            pgettext_lazy("menu", "Evaluations"),
             "feedback:evaluations:results_list",
             lambda user: reads_results(user) and not runs_evaluations(user),
             "results",

@@ -4,11 +4,19 @@ from collections.abc import Callable
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison import permissions
 from liaison.constants import EntryScope
 from liaison.permissions import can_log_visit, entry_lists_for, reads_reviews
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES
+
+# Shorter names for the menu than the pages' titles, where a title is long in English (the bar
+# holds every role's menu on one line at 1366 px in English); in Chinese they are the titles.
+MENU_LIST_LABELS = {
+    **ENTRY_LIST_TITLES,
+    EntryScope.ALL: pgettext_lazy("menu", "All entries"),
+}
 
 # Menu items other apps add (feedback depends on liaison, never the reverse): key, label, URL
 # name, whether the user has it, and the prefix of the URL names that make it the active one.
@@ -36,17 +44,18 @@ def navigation(request):
         items = [item for item in items if item[0] != "org"]
     for scope in entry_lists_for(user):
         url = reverse(f"liaison:ledger_{scope}")
-        items.append((f"ledger_{scope}", ENTRY_LIST_TITLES[scope], url))
+        items.append((f"ledger_{scope}", MENU_LIST_LABELS[scope], url))
     if reads_reviews(user):
-        items.append(("reviews", _("Monthly review"), reverse("liaison:review_list")))
+        items.append(("reviews", pgettext_lazy("menu", "Reviews"), reverse("liaison:review_list")))
     if permissions.reads_supervision_board(user):
-        items.append(("supervision", _("Supervision board"), reverse("liaison:supervision_board")))
+        board = pgettext_lazy("menu", "Supervision")
+        items.append(("supervision", board, reverse("liaison:supervision_board")))
     for key, label, url_name, allowed, _prefix in _REGISTERED:
         if allowed(user):
             items.append((key, label, reverse(url_name)))
     if can_log_visit(user):
         items.append(("visit", _("Log a visit"), reverse("liaison:visit_create")))
-    # Master-data upkeep sits under one "Maintenance" menu, so the bar fits a laptop's width.
+    # Master-data upkeep sits under one menu (系统维护, "Tools"), so the bar fits a laptop's width.
     upkeep = []
     if permissions.can_maintain_master_data(user):
         upkeep.append(("imports", _("Import"), reverse("liaison:import_start")))

@@ -102,6 +102,17 @@ class CappedPaginator(Paginator):
         return self.counted > self.cap
 
 
+# An entry as a card on a phone: number, colour and status; the whole title, which links to the
+# entry (the link covers the card); then the notes (the deadline, the supervision notice).
+ENTRY_CARD = (
+    '<li class="card mb-2 position-relative ledger-entry-card" data-testid="entry-card">'
+    '<div class="card-body p-2">'
+    '<div class="d-flex flex-wrap align-items-center gap-2 small">'
+    '<span class="text-body-secondary">{}</span>{}<span class="ms-auto">{}</span></div>'
+    '<a class="stretched-link d-block my-1 fw-semibold text-break" href="{}">{}</a>'
+    '<div class="d-flex flex-wrap gap-2 small">{}</div></div></li>'
+)
+
 # Colours in order of urgency, for sorting by colour (red first); basic information has none.
 COLOUR_RANK = Case(
     *(When(colour=colour, then=Value(rank)) for rank, colour in enumerate(Colour.values)),
@@ -182,8 +193,37 @@ class EntryTable(tables.Table):
                     for name, td in columns
                 ),
             )
-            for row in self.paginated_rows
+            for row in self.page_rows
         ]
+
+    @cached_property
+    def card_rows(self) -> list[str]:
+        """The page's entries as cards for a phone, from the same rows as the table (no query
+        more): number, colour, status, the whole title linking to the entry, the deadline."""
+        return [
+            format_html(
+                ENTRY_CARD,
+                row.record.number,
+                self.render_colour(row.record) if row.record.colour else "",
+                row.record.get_status_display(),
+                row.record.get_absolute_url(),
+                row.record.title,
+                format_html_join(
+                    "", "<span>{}</span>", ((cell,) for cell in self.card_notes(row.record))
+                ),
+            )
+            for row in self.page_rows
+        ]
+
+    def card_notes(self, record) -> list[str]:
+        """What a card shows under the title: the deadline, where there is one."""
+        deadline = self.render_deadline(record)
+        return [] if deadline == "—" else [deadline]
+
+    @cached_property
+    def page_rows(self) -> list:
+        """The page's rows, read once for both the table and the cards."""
+        return list(self.paginated_rows)
 
     def cell_renderers(self) -> dict:
         """How each column's cell is rendered, by column name."""
@@ -238,6 +278,8 @@ class EntryTable(tables.Table):
         """Working days left, or an overdue badge, for an entry still awaiting its reply (R6)."""
         if not awaiting_reply(record.status) or record.due_on is None:
             return "—"
+        if record.suspended_on is not None:  # R20: the clock stands still
+            return format_html('<span class="badge text-bg-secondary">{}</span>', _("Suspended"))
         days = self.calendar.working_days_between(self.today, record.due_on)
         if is_overdue(status=record.status, due_on=record.due_on, today=self.today):
             # if only by a weekend: 0 working days
@@ -280,6 +322,10 @@ class SupervisionTable(EntryTable):
 
     def cell_renderers(self) -> dict:
         return {**super().cell_renderers(), "supervision": self.render_supervision}
+
+    def card_notes(self, record) -> list[str]:
+        supervision = self.render_supervision(record)
+        return super().card_notes(record) + ([] if supervision == "—" else [supervision])
 
     def render_supervision(self, record):
         """The open notice's answer date (red once past), else how many were answered."""

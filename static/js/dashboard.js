@@ -4,8 +4,12 @@
   "use strict";
   var COLOURS = ["#c62828", "#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f"];
 
-  function option(spec) {
+  function option(spec, width) {
     var category = { type: "category", data: spec.categories, axisLabel: { interval: 0, hideOverlap: true } };
+    if (spec.horizontal) {
+      // A long unit name wraps within two fifths of the chart, so that a phone keeps room for the bars.
+      Object.assign(category.axisLabel, { width: Math.round(width * 0.4), overflow: "break" });
+    }
     var value = { type: "value", minInterval: 1 };
     if (spec.percent) {
       value.max = 100;
@@ -33,7 +37,10 @@
     var spec = JSON.parse(data.textContent);
     if (!spec.categories.length) { element.remove(); return; }
     var chart = echarts.init(element, null, { renderer: "svg" });
-    chart.setOption(option(spec));
-    window.addEventListener("resize", function () { chart.resize(); });
+    chart.setOption(option(spec, element.clientWidth));
+    window.addEventListener("resize", function () {
+      chart.setOption(option(spec, element.clientWidth));
+      chart.resize();
+    });
   });
 })();

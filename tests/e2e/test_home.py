@@ -22,7 +22,7 @@ from liaison.constants import EntryStatus, PairingKind
 from liaison.models import Entry, OrgNode, Pairing, Person, Unit, User
 from liaison.services.workflow import entry_act
 from liaison.workdays import WorkCalendar
-from tests.e2e.helpers import log_in, log_out
+from tests.e2e.helpers import log_in, log_out, switch_language
 from tests.fixtures.factories import make_entry
 
 pytestmark = pytest.mark.e2e
@@ -99,6 +99,11 @@ def test_each_role_finds_its_work_on_the_home_page(live_server, page, phone_page
     for key, testid in [("overdue", "overdue"), ("due_soon", "due_soon"), ("reopened", "reopened")]:
         queue = page.get_by_test_id(f"work-{testid}")
         assert made[key].title in queue.inner_text(), key
+    # The menu's badges arrive after the page: what waits, and the ledger's overdue entries.
+    badge = page.get_by_test_id("nav-badge-home")
+    badge.wait_for()
+    assert int(badge.inner_text().split()[0]) >= 3
+    assert int(page.get_by_test_id("nav-badge-ledger_branch").inner_text().split()[0]) >= 1
     page.screenshot(path=screenshot_dir / "home-work-1-secretary-1280.png", full_page=True)
     page.get_by_test_id("work-overdue").get_by_text(made["overdue"].title).click()
     page.wait_for_url(f"{base}{made['overdue'].get_absolute_url()}")
@@ -116,9 +121,7 @@ def test_each_role_finds_its_work_on_the_home_page(live_server, page, phone_page
 
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, base, "shuji")
-    page.select_option("#language-select", "en")
-    page.click("[data-testid=language-switch] button")
-    page.wait_for_load_state()
+    switch_language(page, "en")
     assert "What to do now" in page.get_by_test_id("work").inner_text()
     page.screenshot(path=screenshot_dir / "home-work-2-secretary-1366-en.png", full_page=True)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from demo.seed import demo_seed
 from liaison.models import MonthlyReview, User
 from liaison.services.reviews import monthly_review_prepare
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, log_out
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def test_secretary_signs_last_months_review(live_server, page, screenshot_dir):
     page.goto(f"{base}/reviews/")
     assert page.locator("[data-testid=review-row]").count() > 0
     page.screenshot(path=screenshot_dir / "review-1-unsigned-list.png", full_page=True)
-    page.click("text=退出")
+    log_out(page, base)
 
     log_in(page, base, "shuji")
     page.goto(f"{base}/reviews/{review.pk}/")

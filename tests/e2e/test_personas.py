@@ -5,7 +5,7 @@ from django.utils import translation
 
 from demo.seed import demo_logins, demo_seed
 from liaison.constants import Role
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, log_out, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +27,8 @@ def test_every_persona_logs_in_and_sees_its_home_page(live_server, page, screens
         heading = page.get_by_test_id("home-heading")
         with translation.override("zh-hans"):
             assert str(Role(login.role).label) in heading.inner_text()
-        assert page.get_by_test_id("current-user").is_visible()
-        # The whole Chinese menu fits a 1280 px laptop on one line, logout button included.
+        assert page.get_by_test_id("user-menu").is_visible()
+        # The whole Chinese menu fits a 1280 px laptop on one line, the user menu included.
         page.set_viewport_size({"width": 1280, "height": 900})
         navbar = page.locator("nav.ledger-navbar")
         assert navbar.bounding_box()["height"] < 62, login.username
@@ -40,8 +40,7 @@ def test_every_persona_logs_in_and_sees_its_home_page(live_server, page, screens
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, path
             page.screenshot(path=screenshot_dir / f"{login.username}-{i + 1}.png", full_page=True)
-        page.click("text=退出")
-        page.wait_for_url(f"{live_server.url}/accounts/login/")
+        log_out(page, live_server.url)
 
 
 def test_wrong_password_stays_on_the_login_page_with_a_message(live_server, page):
@@ -58,14 +57,12 @@ def test_people_filter_and_language_switch_on_a_phone(live_server, phone_page, s
     page = phone_page
     log_in(page, live_server.url, "shuji")
     page.goto(f"{live_server.url}/people/")
+    page.get_by_test_id("filters-toggle").click()  # on a phone the filters fold behind it
     page.select_option("#id_is_party_member", "true")
     page.wait_for_url("**is_party_member=true**")
     rows = page.locator("#results tbody tr")
     assert rows.count() > 0
     page.screenshot(path=screenshot_dir / "phone-people-members.png", full_page=True)
-    page.click("button.navbar-toggler")
-    page.select_option("#language-select", "en")
-    page.click("[data-testid=language-switch] button")
-    page.wait_for_load_state()
+    switch_language(page, "en")
     assert page.locator("html").get_attribute("lang") == "en"
     page.screenshot(path=screenshot_dir / "phone-people-english.png", full_page=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from http import HTTPStatus
 
 import pytest
@@ -365,6 +366,21 @@ def test_the_page_links_each_entry_and_shows_its_deadline(world, client_for, var
     assert "ledger-colour-red" in body
     assert "text-bg-danger" in body  # the overdue entry
     assert "<script" not in body.split('id="results"')[1].split("</main>")[0]
+
+
+def test_each_entry_is_also_a_card_for_a_phone(world, client_for, varied):
+    """Number, colour, whole title linking to the entry, status, and days left or overdue."""
+    body = client_for(world.users[Role.BRANCH_SECRETARY]).get(url(EntryScope.BRANCH)).content
+    cards = re.findall(r'data-testid="entry-card">(.*?)</li>', body.decode(), re.S)
+    assert len(cards) == len(varied)
+    card = {key: next(c for c in cards if e.number in c) for key, e in varied.items()}
+    overdue = varied["overdue"]
+    assert f'href="{overdue.get_absolute_url()}">{overdue.title}</a>' in card["overdue"]
+    assert "ledger-colour-red" in card["overdue"]
+    assert str(overdue.get_status_display()) in card["overdue"]
+    assert "超期" in card["overdue"] and "text-bg-danger" in card["overdue"]
+    assert "剩余" in card["orange"] and "超期" not in card["orange"]
+    assert "剩余" not in card["basic"] and "ledger-colour" not in card["basic"]
 
 
 def test_a_whole_number_finds_that_entry(world, client_for, varied):

@@ -76,3 +76,11 @@ def test_results_are_capped_and_the_queries_fixed(world, client_for):
 def test_search_needs_a_login(client):
     response = client.get(URL, {"q": "配电"})
     assert response.status_code == HTTPStatus.FOUND and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_has_the_search_in_the_top_bar_and_home_no_second_one(world, client_for, role):
+    body = client_for(world.users[role]).get(reverse("home")).content.decode()
+    assert body.count('role="search"') == 1
+    assert f'action="{URL}"' in body
+    assert 'data-testid="top-search"' in body

@@ -153,3 +153,11 @@ def test_the_lists_filter_suspended_entries(world, client_for):
     assert suspended.number in shown and running.number not in shown
     page = client.get(suspended.get_absolute_url()).content.decode()
     assert 'data-testid="suspended"' in page and 'data-action="resume"' in page
+
+
+def test_the_list_shows_suspended_not_overdue(world, client_for):
+    entry = _suspended(world)
+    Entry.objects.filter(pk=entry.pk).update(due_on=today() - dt.timedelta(days=5))
+    page = client_for(world.users[Role.BRANCH_SECRETARY]).get(reverse("liaison:ledger_branch"))
+    body = page.content.decode()
+    assert "已挂起" in body and "超期" not in body.split(entry.number, 1)[1].split("</tr>", 1)[0]
