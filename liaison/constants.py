@@ -454,6 +454,7 @@ class NotificationKind(models.TextChoices):
     SUSPENSION_REQUESTED = "suspend_asked", _("Suspension requested: please decide")
     SUSPENSION_DECIDED = "suspend_decided", _("Suspension decided")
     SUSPENSION_REVIEW = "suspend_review", _("Suspended entry due for review")
+    ESCALATION_AHEAD = "escalation_ahead", _("Due date approaching")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,8 +9,12 @@ loaded entry or as a query expression for many.
   written or cleared yet never shows.
 - **Due soon** (the warning before the due date): awaiting its reply, not overdue, and at most
   WARNING_WORKING_DAYS of its colour left: red 1 working day, orange 3, yellow 5.
-- **Escalation**: overdue for OVERDUE_ESCALATE_WORKING_DAYS working days (a setting) tells the
-  branch secretaries above the entry and the party-building department.
+- **Escalation ladder** (R22): steps before (negative) or after (positive) the due date, each
+  telling some of the owner, the branch secretary, the committee's staff, the party-building
+  department and the handling department, once per deadline. The party-building department
+  edits the steps (liaison.models.EscalationStep); with none stored, DEFAULT_LADDER: after
+  OVERDUE_ESCALATE_WORKING_DAYS working days (a setting), the branch secretaries above the entry
+  and the party-building department.
 - **Suspension** (R20): a suspended entry is never overdue nor due soon; its due date moves by
   the working days it stood still when it resumes.
 - **Sign-for window** (R17): a referral is signed for, or returned, within
@@ -23,6 +27,7 @@ Working days themselves are counted by `liaison.workdays`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -183,3 +188,44 @@ DEADLINE_OCCASION_ROUND = 100
 def deadline_occasion_expr() -> CombinedExpression:
     """The occasion of an entry's present deadline, as a query expression."""
     return F("reopen_count") * DEADLINE_OCCASION_ROUND + F("extensions") + F("suspensions")
+
+
+# -- The escalation ladder (R22) -----------------------------------------------------------------
+
+# At most this many steps: each has a digit of the notification's occasion.
+LADDER_MAX_STEPS = 9
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    slot: int  # its place on the ladder, 1–9: the last digit of its notices' occasion
+    working_days: int  # before the due date negative, after positive
+    colour: str  # "" for any
+    recipients: frozenset[str]  # of liaison.models.ESCALATION_RECIPIENTS
+
+    @property
+    def after_due(self) -> bool:
+        return self.working_days > 0
+
+
+def default_ladder() -> list[LadderStep]:
+    """The ladder while the party-building department has stored none: overdue for
+    OVERDUE_ESCALATE_WORKING_DAYS working days tells the branch secretaries and the
+    party-building department."""
+    return [LadderStep(1, escalate_working_days(), "", frozenset({"secretary", "party_building"}))]
+
+
+def ladder_step_q(*, step: LadderStep, today: dt.date, calendar: WorkCalendar) -> Q:
+    """The entries a step applies to on `today`: overdue (as flagged by the sweep) for at least
+    its working days, or due within its working days ahead, and of its colour."""
+    colour = Q(colour=step.colour) if step.colour else Q()
+    if step.after_due:
+        cutoff = calendar.working_days_back(today, step.working_days)
+        return flagged_overdue_q() & Q(due_on__lte=cutoff) & colour
+    horizon = calendar.add_working_days(today, -step.working_days).due_on
+    return running_q() & Q(due_on__gte=today, due_on__lte=horizon) & colour
+
+
+def ladder_occasion_expr(slot: int) -> CombinedExpression:
+    """The occasion of a step's notices: the deadline's, then the step's digit."""
+    return deadline_occasion_expr() * 10 + slot

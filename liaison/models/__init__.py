@@ -4,6 +4,8 @@ jobs; the calendar; the ledger; notifications, monthly reviews and supervision n
 from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.cohandling import CoHandler
+from liaison.models.escalation import RECIPIENTS as ESCALATION_RECIPIENTS
+from liaison.models.escalation import EscalationStep
 from liaison.models.ledger import (
     Channel,
     Entry,
@@ -27,6 +29,7 @@ from liaison.models.supervision import Supervision
 
 __all__ = [
     "CODE_MAX_LENGTH",
+    "ESCALATION_RECIPIENTS",
     "PAIRING_DUPLICATE_MESSAGE",
     "PAIRING_SIDE_COLUMNS",
     "AuditEvent",
@@ -37,6 +40,7 @@ __all__ = [
     "Entry",
     "EntryEvent",
     "EntryNumberSequence",
+    "EscalationStep",
     "ImportJob",
     "MonthlyReview",
     "Notification",

@@ -36,17 +36,20 @@ from liaison.constants import (
     Role,
 )
 from liaison.deadlines import (
+    LADDER_MAX_STEPS,
+    LadderStep,
     deadline_occasion_expr,
+    default_ladder,
     due_soon_q,
-    escalate_working_days,
-    escalation_q,
+    ladder_occasion_expr,
+    ladder_step_q,
     no_longer_overdue_q,
     overdue_q,
     referral_sign_working_days,
     suspension_review_q,
     unsigned_late_q,
 )
-from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
+from liaison.models import Entry, EntryEvent, EscalationStep, Notification, OrgNode, User
 from liaison.services.entries import entries_write
 from liaison.services.handbacks import party_building_staff, referral_occasion
 from liaison.services.notifications import notifications_create
@@ -97,8 +100,9 @@ def overdue_sweep(*, today: dt.date | None = None) -> dict:
     """Flag the entries awaiting a reply past their due date (R6), clear the flag where it no
     longer holds (the entry is no longer awaiting a reply, or a calendar change moved its due
     date), each with an event on the entry's timeline; tell each owner once per deadline and,
-    after OVERDUE_ESCALATE_WORKING_DAYS working days, the branch secretaries above the entry
-    and the party-building department once each. A referral not signed for within
+    then whom each step of the escalation ladder names (R22; by default after
+    OVERDUE_ESCALATE_WORKING_DAYS working days the branch secretaries above the entry and the
+    party-building department), once per deadline and step. A referral not signed for within
     REFERRAL_SIGN_WORKING_DAYS (R17) is reported to its department's handlers and the
     party-building department, once per referral."""
     today = today or timezone.localdate()
@@ -285,68 +289,114 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     return flagged, notifications_create(notifications, checked=True)
 
 
-def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
-    """Tell the secretaries above each entry overdue long enough, and the party-building
-    department, once per deadline. Secretaries are matched along the entry's path in the org
-    tree (one dictionary look-up per level), not by a scan of all secretaries per entry."""
-    days = escalate_working_days()
-    entries = list(
-        Entry.objects.filter(escalation_q(today=today, calendar=calendar))
-        .annotate(deadline_occasion=deadline_occasion_expr())
-        .filter(~_told(NotificationKind.OVERDUE_ESCALATED, recipient=None))
-        .order_by()
-        .values_list("pk", "due_on", "number", "title", "org__path", "deadline_occasion")
+def _ladder_steps() -> list[LadderStep]:
+    """The active steps the party-building department stored, in order; else the default."""
+    stored = list(
+        EscalationStep.objects.filter(is_active=True).order_by("working_days", "pk")[
+            :LADDER_MAX_STEPS
+        ]
     )
-    if not entries:
-        return 0
-    # The secretaries by the path of their scope, and the party-building department: one query.
-    by_scope: dict[str, list[tuple[int, str]]] = {}
-    party_building = set()
-    for user_pk, role, scope_path, scope_kind in (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.BRANCH_SECRETARY, scope_org__isnull=False) | Q(role=Role.PARTY_BUILDING)
-        )
-        .values_list("pk", "role", "scope_org__path", "scope_org__kind")
-    ):
-        if role == Role.PARTY_BUILDING:
-            party_building.add(user_pk)
-        else:
-            by_scope.setdefault(scope_path, []).append((user_pk, scope_kind))
+    if not stored:
+        return default_ladder()
+    return [
+        LadderStep(slot, step.working_days, step.colour, step.recipients)
+        for slot, step in enumerate(stored, start=1)
+    ]
 
-    recipients_of: dict[str, list[int]] = {}
 
-    def recipients(org_path: str) -> list[int]:
-        """A secretary whose scope is the entry's org, or a branch at or above it; and every
-        active member of the party-building department."""
-        if org_path not in recipients_of:
-            found = set(party_building)
-            for end in range(OrgNode.steplen, len(org_path) + 1, OrgNode.steplen):
-                prefix = org_path[:end]
-                for user_pk, scope_kind in by_scope.get(prefix, ()):
+class _People:
+    """Whom the ladder may tell, by the path of their scope: one query for all of them."""
+
+    def __init__(self) -> None:
+        self.secretaries: dict[str, list[tuple[int, str]]] = {}
+        self.committee: dict[str, list[int]] = {}
+        self.party_building: set[int] = set()
+        roles = [Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF, Role.PARTY_BUILDING]
+        for user_pk, role, scope_path, scope_kind in (
+            User.objects.filter(is_active=True, role__in=roles)
+            .filter(Q(scope_org__isnull=False) | Q(role=Role.PARTY_BUILDING))
+            .values_list("pk", "role", "scope_org__path", "scope_org__kind")
+        ):
+            if role == Role.PARTY_BUILDING:
+                self.party_building.add(user_pk)
+            elif role == Role.COMMITTEE_STAFF:
+                self.committee.setdefault(scope_path, []).append(user_pk)
+            else:
+                self.secretaries.setdefault(scope_path, []).append((user_pk, scope_kind))
+
+    def along(self, org_path: str, wanted: frozenset[str]) -> set[int]:
+        """The secretaries of the entry's org or of a branch above it, the committee staff of a
+        committee above it, the party-building department: those of them `wanted` names."""
+        found: set[int] = set(self.party_building) if "party_building" in wanted else set()
+        for end in range(OrgNode.steplen, len(org_path) + 1, OrgNode.steplen):
+            prefix = org_path[:end]
+            if "secretary" in wanted:
+                for user_pk, scope_kind in self.secretaries.get(prefix, ()):
                     if prefix == org_path or scope_kind == OrgKind.BRANCH:
                         found.add(user_pk)
-            recipients_of[org_path] = sorted(found)
-        return recipients_of[org_path]
+            if "committee" in wanted:
+                found.update(self.committee.get(prefix, ()))
+        return found
 
-    template = _("%(entry)s is still unanswered %(days)s working days after its due date %(due)s.")
+
+def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
+    """Climb the escalation ladder (R22): for each step, tell whom it names of each entry it
+    applies to, once per deadline and step. The people are read once (matched along the
+    entry's path in the org tree, not by a scan per entry); a step costs one query, and one
+    more for the handlers of the departments it tells."""
+    steps = _ladder_steps()
+    people: _People | None = None
     rows: list[Notification] = []
-    for pk, due_on, number, title, org_path, occasion in entries:
-        message = template % {
-            "entry": _label(number, title),
-            "days": days,
-            "due": _due_date(due_on).isoformat(),  # escalation_q selects by it
-        }
-        rows.extend(
-            Notification(
-                recipient_id=user_pk,
-                entry_id=pk,
-                kind=NotificationKind.OVERDUE_ESCALATED,
-                occasion=occasion,
-                message=message,
-            )
-            for user_pk in recipients(org_path)
+    after = _("%(entry)s is still unanswered %(days)s working days after its due date %(due)s.")
+    ahead = _("%(entry)s is due on %(due)s, in %(days)s working days or fewer.")
+    for step in steps:
+        kind = (
+            NotificationKind.OVERDUE_ESCALATED
+            if step.after_due
+            else NotificationKind.ESCALATION_AHEAD
         )
+        told = Notification.objects.filter(
+            entry_id=OuterRef("pk"), kind=kind, occasion=OuterRef("step_occasion")
+        )
+        entries = list(
+            Entry.objects.filter(ladder_step_q(step=step, today=today, calendar=calendar))
+            .annotate(step_occasion=ladder_occasion_expr(step.slot))
+            .filter(~Exists(told))
+            .order_by("pk")
+            .values_list(
+                "pk", "due_on", "number", "title", "org__path", "owner_id", "department_id",
+                "step_occasion",
+            )
+        )  # fmt: skip
+        if not entries:
+            continue
+        people = people or _People()
+        handlers: dict[int, list[int]] = {}
+        if "department" in step.recipients:
+            for user_pk, department_id in User.objects.filter(
+                is_active=True,
+                role=Role.DEPARTMENT_HANDLER,
+                department_id__in={row[6] for row in entries if row[6]},
+            ).values_list("pk", "department_id"):
+                handlers.setdefault(department_id, []).append(user_pk)
+        template = after if step.after_due else ahead
+        for pk, due_on, number, title, org_path, owner_id, department_id, occasion in entries:
+            recipients = people.along(org_path, step.recipients)
+            if "owner" in step.recipients:
+                recipients.add(owner_id)
+            recipients.update(handlers.get(department_id or 0, ()))
+            message = template % {
+                "entry": _label(number, title),
+                "days": abs(step.working_days),
+                "due": _due_date(due_on).isoformat(),  # the step selects by it
+            }
+            rows.extend(
+                Notification(
+                    recipient_id=user_pk, entry_id=pk, kind=kind, occasion=occasion,
+                    message=message,
+                )
+                for user_pk in sorted(recipients)
+            )  # fmt: skip
     return notifications_create(rows, checked=True)
 
 
