@@ -60,6 +60,7 @@ def navigation(request):
     if permissions.can_maintain_master_data(user):
         upkeep.append(("imports", _("Import"), reverse("liaison:import_start")))
         upkeep.append(("calendar", _("Calendar"), reverse("liaison:calendar")))
+        upkeep.append(("escalation", _("Escalation ladder"), reverse("liaison:escalation")))
     if user.is_staff:
         upkeep.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
@@ -83,6 +84,7 @@ _ACTIVE_PREFIXES = (
     ("imports", "import_"),
     ("visit", "visit_"),
     ("calendar", "calendar"),
+    ("escalation", "escalation"),
     ("reviews", "review_"),
     ("supervision", "supervision_"),
     ("notifications", "notification_"),

@@ -3,6 +3,7 @@ from django.urls import path
 from liaison.views import (
     calendar,
     entries,
+    escalation,
     imports,
     ledgers,
     notifications,
@@ -88,6 +89,7 @@ urlpatterns = [
         name="supervision_answer",
     ),
     path("calendar/", calendar.calendar_year, name="calendar"),
+    path("escalation/", escalation.escalation_ladder_page, name="escalation"),
     path("calendar/day/", calendar.calendar_day_set, name="calendar_day_set"),
     path("calendar/day/clear/", calendar.calendar_day_clear, name="calendar_day_clear"),
     path("calendar/year/", calendar.calendar_year_load, name="calendar_year_load"),

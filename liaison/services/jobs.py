@@ -36,10 +36,8 @@ from liaison.constants import (
     Role,
 )
 from liaison.deadlines import (
-    LADDER_MAX_STEPS,
     LadderStep,
     deadline_occasion_expr,
-    default_ladder,
     due_soon_q,
     ladder_occasion_expr,
     ladder_step_q,
@@ -49,7 +47,8 @@ from liaison.deadlines import (
     suspension_review_q,
     unsigned_late_q,
 )
-from liaison.models import Entry, EntryEvent, EscalationStep, Notification, OrgNode, User
+from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
+from liaison.selectors.escalation import escalation_ladder
 from liaison.services.entries import entries_write
 from liaison.services.handbacks import party_building_staff, referral_occasion
 from liaison.services.notifications import notifications_create
@@ -291,17 +290,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
 
 def _ladder_steps() -> list[LadderStep]:
     """The active steps the party-building department stored, in order; else the default."""
-    stored = list(
-        EscalationStep.objects.filter(is_active=True).order_by("working_days", "pk")[
-            :LADDER_MAX_STEPS
-        ]
-    )
-    if not stored:
-        return default_ladder()
-    return [
-        LadderStep(slot, step.working_days, step.colour, step.recipients)
-        for slot, step in enumerate(stored, start=1)
-    ]
+    return escalation_ladder().steps
 
 
 class _People:
