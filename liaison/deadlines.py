@@ -125,12 +125,6 @@ def escalate_working_days() -> int:
     return getattr(settings, "OVERDUE_ESCALATE_WORKING_DAYS", OVERDUE_ESCALATE_WORKING_DAYS)
 
 
-def escalation_q(*, today: dt.date, calendar: WorkCalendar) -> Q:
-    """The flagged entries overdue for escalate_working_days() working days or more."""
-    cutoff = calendar.working_days_back(today, escalate_working_days())
-    return flagged_overdue_q() & Q(due_on__lte=cutoff)
-
-
 def referral_sign_working_days() -> int:
     """Return within how many working days a referral is signed for or returned (R17)."""
     return getattr(settings, "REFERRAL_SIGN_WORKING_DAYS", REFERRAL_SIGN_WORKING_DAYS)
