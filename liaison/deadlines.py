@@ -125,6 +125,16 @@ def escalate_working_days() -> int:
     return getattr(settings, "OVERDUE_ESCALATE_WORKING_DAYS", OVERDUE_ESCALATE_WORKING_DAYS)
 
 
+def entry_calendar(entry, today: dt.date) -> WorkCalendar:
+    """The working-day calendar for the rules about one loaded entry, read once per entry
+    object (the entry page asks for it several times; later years load when first needed)."""
+    cached = entry.__dict__.get("_work_calendar")
+    if cached is None:
+        cached = WorkCalendar.load(today.year - 1, today.year)
+        entry.__dict__["_work_calendar"] = cached
+    return cached
+
+
 def referral_sign_working_days() -> int:
     """Return within how many working days a referral is signed for or returned (R17)."""
     return getattr(settings, "REFERRAL_SIGN_WORKING_DAYS", REFERRAL_SIGN_WORKING_DAYS)

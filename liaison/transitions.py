@@ -48,10 +48,9 @@ from liaison.constants import (
     RequestKind,
     Role,
 )
-from liaison.deadlines import in_sign_window
+from liaison.deadlines import entry_calendar, in_sign_window
 from liaison.models import CoHandler, Entry, OrgNode, User
 from liaison.permissions import can_maintain_master_data
-from liaison.workdays import WorkCalendar
 
 
 class Action(models.TextChoices):
@@ -131,7 +130,7 @@ def _return_guard(entry: Entry) -> str | None:
     if _returned_to_the_limit(entry):
         return _("The party-building department decided this referral: it cannot be returned.")
     today = timezone.localdate()
-    calendar = WorkCalendar.load(today.year - 1, today.year)
+    calendar = entry_calendar(entry, today)
     if not in_sign_window(referred_at=entry.referred_at, today=today, calendar=calendar):
         return _("The time to return this referral has passed: sign for it and handle it.")
     return None

@@ -28,9 +28,8 @@ from liaison.constants import (
     EntryStatus,
     ReturnReason,
 )
-from liaison.deadlines import in_sign_window, is_due_soon, is_overdue, sign_by
+from liaison.deadlines import entry_calendar, in_sign_window, is_due_soon, is_overdue, sign_by
 from liaison.models import Entry, EntryEvent, Unit, User
-from liaison.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -215,13 +214,13 @@ def entry_view(
     due_on = entry.due_on if entry.status in AWAITING_REPLY_STATUSES else None
     days_left = None
     if due_on is not None:  # awaiting its reply
-        calendar = WorkCalendar.load(min(today, due_on).year, max(today, due_on).year)
+        calendar = entry_calendar(entry, today)
         days_left = calendar.working_days_between(today, due_on)
     suspended = entry.suspended_on is not None  # R20: the clock stands still
     sign_by_day, sign_late = None, False
     referred = entry.status == EntryStatus.REFERRED and entry.department_id
     if referred and entry.signed_at is None and entry.referred_at is not None:
-        calendar = WorkCalendar.load(today.year - 1, today.year)
+        calendar = entry_calendar(entry, today)
         sign_by_day = sign_by(referred_at=entry.referred_at, calendar=calendar)
         sign_late = not in_sign_window(
             referred_at=entry.referred_at, today=today, calendar=calendar

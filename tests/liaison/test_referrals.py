@@ -216,3 +216,17 @@ def test_a_reopened_entry_starts_its_referral_afresh(world):
     assert (entry.referral_returns, entry.referred_at, entry.signed_at) == (0, None, None)
     entry = _refer_again(world, entry, world.department)
     assert _return(world, entry).status == S.IN_PROGRESS
+
+
+def test_the_entry_page_reads_the_calendar_once_for_an_unsigned_referral(world, client_for):
+    """The deadline, the sign-for window and the return guard share one calendar."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(_handler(world))
+    entry = entry_in(world, S.REFERRED)
+    client.get(entry.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(entry.get_absolute_url()).status_code == 200
+    calendar_reads = [q for q in queries.captured_queries if "liaison_calendar" in q["sql"]]
+    assert len(calendar_reads) == 2  # the days and the years, once
