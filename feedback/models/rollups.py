@@ -27,9 +27,12 @@ __all__ = [
     "CHANNEL_FIELDS",
     "COUNT_FIELDS",
     "RATING_FIELDS",
+    "RETURN_FIELDS",
+    "SIGN_DELAY_FIELDS",
     "EntryMonthly",
     "EntryMonthlyLevel",
     "EntryMonthlyOwn",
+    "ReferralMonthly",
     "RollupState",
     "VisitMonthly",
 ]
@@ -210,6 +213,49 @@ class VisitMonthly(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.place_type}: {self.visits}"
+
+
+# How long a department took to sign for a referral (R17), in working days after the day it was
+# referred: the roll-up keeps the distribution, whose median the figures read.
+SIGN_DELAY_FIELDS = ("signed_same_day", "signed_next_day", "signed_two_days", "signed_later")
+RETURN_FIELDS = {
+    "not_our_remit": "returned_not_our_remit",
+    "not_enough_information": "returned_not_enough_information",
+    "duplicate": "returned_duplicate",
+    "other": "returned_other",
+}
+
+
+class ReferralMonthly(models.Model):
+    """A professional department's referrals in a month (R17), company-wide (a department
+    serves the whole company): referred to it (by the month of the referral or the decision),
+    signed for (by the month signed, by how many working days it took) and returned (by the
+    month returned, by reason)."""
+
+    month = models.DateField(_("month"))
+    department = models.ForeignKey(
+        "liaison.Unit", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    referred = _count(_("referred"))
+    signed = _count(_("signed for"))
+    signed_same_day = _count(_("signed the same day"))
+    signed_next_day = _count(_("signed the next working day"))
+    signed_two_days = _count(_("signed in two working days"))
+    signed_later = _count(_("signed later"))
+    returned_not_our_remit = _count(_("returned: not our remit"))
+    returned_not_enough_information = _count(_("returned: not enough information"))
+    returned_duplicate = _count(_("returned: duplicate referral"))
+    returned_other = _count(_("returned: other"))
+
+    class Meta:
+        verbose_name = _("monthly referral roll-up")
+        verbose_name_plural = _("monthly referral roll-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "department"], name="referralmonthly_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}"
 
 
 class RollupState(models.Model):

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -53,6 +53,7 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import Period
+from feedback.selectors.referrals import DepartmentReferrals, referral_figures
 from liaison.constants import Colour, EntryKind, Level, PlaceType
 from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit
 from liaison.selectors.orgs import PairingStat, pairing_statistics
@@ -205,6 +206,8 @@ class Report:
     pairings_on: dt.date
     provisional_years: list[int]  # R1: the calendar of these years is a guess so far
     as_of: dt.datetime | None  # when the roll-ups were last brought up to date
+    # R17: the departments' referrals, on the company's report (a department serves it all).
+    referrals: list[DepartmentReferrals] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -316,9 +319,11 @@ def provisional_years(*, period: Period) -> list[int]:
 
 def report(*, node: OrgNode, period: Period) -> Report:
     """Return the figures, visit coverage, pairing counts and calendar warning of a subtree
-    and period (at most five queries)."""
+    and period, and for the whole company the departments' referrals (at most seven
+    queries)."""
     day = pairings_day(period)
     return Report(
+        referrals=referral_figures(period=period) if node.depth == 1 else [],
         figures=figures(node=node, period=period),
         visits=visit_coverage(node=node, period=period),
         pairings=pairing_statistics(pairings=subtree_pairings(node=node), day=day),

@@ -46,6 +46,11 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import local_month, month_of
+from feedback.services.referral_cells import (
+    referral_cells,
+    referral_months,
+    referral_rows_replace,
+)
 from feedback.services.rollup_cells import Cells, LevelCells, Scope, entry_cells, visit_cells
 from liaison.models import Entry, EntryEvent, OrgNode, Visit
 
@@ -108,6 +113,11 @@ def rollups_refresh() -> dict:
     tree = _tree()
     cells = _refresh_entries(tree, state.event_floor, last_event)
     visits = _refresh_visits(tree, state.visit_floor, last_visit)
+    months = (
+        referral_months(state.event_floor, last_event) if last_event > state.event_floor else set()
+    )
+    if months:  # the referrals of the months new events name (R17)
+        referral_rows_replace(referral_cells(months), months)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
     state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
     state.refreshed_at = now
@@ -328,6 +338,7 @@ def _rebuild(state: RollupState) -> dict:
     _insert(EntryMonthly, totals)
     _insert(EntryMonthlyLevel, by_level(totals))
     _create_visits(visits)
+    referrals = referral_rows_replace(referral_cells(None), None)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
     state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
     state.rebuilt_at = state.refreshed_at = now
@@ -336,4 +347,9 @@ def _rebuild(state: RollupState) -> dict:
         with connection.cursor() as cursor:
             for model in TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return {"own": len(own), "rows": len(totals), "visit_rows": len(visits)}
+    return {
+        "own": len(own),
+        "rows": len(totals),
+        "visit_rows": len(visits),
+        "referral_rows": referrals,
+    }

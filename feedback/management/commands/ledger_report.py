@@ -91,6 +91,16 @@ def as_json(result: Report) -> dict:
             for stat in result.pairings
         },
         "pairings_on": result.pairings_on.isoformat(),
+        "referrals": {
+            row.department.code: {
+                "name": row.department.name,
+                "referred": row.referred,
+                "signed": row.signed,
+                "median_sign_working_days": row.median_sign_days,
+                "returned": row.returns,
+            }
+            for row in result.referrals
+        },
         "provisional_years": result.provisional_years,
         "as_of": result.as_of.isoformat() if result.as_of else None,
     }

@@ -1,0 +1,70 @@
+"""The departments' referral figures (R17) for a period, company-wide, from the referral roll-up:
+referred, signed for (with the median working days to sign), returned by reason (two queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Sum
+
+from feedback.models import RETURN_FIELDS, SIGN_DELAY_FIELDS, ReferralMonthly
+from feedback.periods import Period
+from liaison.constants import ReturnReason
+from liaison.models import Unit
+
+_FIELDS = ("referred", "signed", *SIGN_DELAY_FIELDS, *RETURN_FIELDS.values())
+
+
+@dataclass(frozen=True)
+class DepartmentReferrals:
+    department: Unit
+    referred: int
+    signed: int
+    delays: tuple[int, ...]  # signed the same day, the next working day, in two, later
+    returns: dict[str, int]  # by reason (liaison.constants.ReturnReason values)
+
+    @property
+    def returns_labelled(self) -> list[tuple[str, int]]:
+        """The returns by reason, with the reasons' names, in the list's order."""
+        return [(str(ReturnReason(reason).label), n) for reason, n in self.returns.items()]
+
+    @property
+    def returned(self) -> int:
+        return sum(self.returns.values())
+
+    @property
+    def median_sign_days(self) -> int | None:
+        """The median working days to sign for (3 meaning three or more), None if none."""
+        if not self.signed:
+            return None
+        half, seen = (self.signed + 1) // 2, 0
+        for days, n in enumerate(self.delays):
+            seen += n
+            if seen >= half:
+                return days
+        return len(self.delays) - 1
+
+
+def referral_figures(*, period: Period) -> list[DepartmentReferrals]:
+    """Return each department with referrals in the period, most referred first."""
+    grouped = (
+        ReferralMonthly.objects.filter(month__gte=period.first, month__lte=period.last)
+        .values("department")
+        .annotate(**{name: Sum(name) for name in _FIELDS})
+        .order_by()
+    )
+    rows: list[dict[str, Any]] = [dict(row) for row in grouped]
+    names = Unit.objects.in_bulk([row["department"] for row in rows])
+    found = [
+        DepartmentReferrals(
+            department=names[row["department"]],
+            referred=row["referred"] or 0,
+            signed=row["signed"] or 0,
+            delays=tuple(row[name] or 0 for name in SIGN_DELAY_FIELDS),
+            returns={reason: row[field] or 0 for reason, field in RETURN_FIELDS.items()},
+        )
+        for row in rows
+        if row["department"] in names
+    ]
+    return sorted(found, key=lambda d: (-d.referred, d.department.name))
