@@ -1,5 +1,5 @@
 """The departments' referral figures (R17) for a period, company-wide, from the referral roll-up:
-referred, signed for (with the median working days to sign), returned by reason (two queries)."""
+referred, signed for (with the median working days to sign), returned by reason (one query)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from django.db.models import Sum
 from feedback.models import RETURN_FIELDS, SIGN_DELAY_FIELDS, ReferralMonthly
 from feedback.periods import Period
 from liaison.constants import ReturnReason
-from liaison.models import Unit
 
 _FIELDS = ("referred", "signed", *SIGN_DELAY_FIELDS, *RETURN_FIELDS.values())
 
 
 @dataclass(frozen=True)
 class DepartmentReferrals:
-    department: Unit
+    code: str
+    name: str
     referred: int
     signed: int
     delays: tuple[int, ...]  # signed the same day, the next working day, in two, later
@@ -50,21 +50,20 @@ def referral_figures(*, period: Period) -> list[DepartmentReferrals]:
     """Return each department with referrals in the period, most referred first."""
     grouped = (
         ReferralMonthly.objects.filter(month__gte=period.first, month__lte=period.last)
-        .values("department")
+        .values("department", "department__code", "department__name")
         .annotate(**{name: Sum(name) for name in _FIELDS})
         .order_by()
     )
     rows: list[dict[str, Any]] = [dict(row) for row in grouped]
-    names = Unit.objects.in_bulk([row["department"] for row in rows])
     found = [
         DepartmentReferrals(
-            department=names[row["department"]],
+            code=row["department__code"],
+            name=row["department__name"],
             referred=row["referred"] or 0,
             signed=row["signed"] or 0,
             delays=tuple(row[name] or 0 for name in SIGN_DELAY_FIELDS),
             returns={reason: row[field] or 0 for reason, field in RETURN_FIELDS.items()},
         )
         for row in rows
-        if row["department"] in names
     ]
-    return sorted(found, key=lambda d: (-d.referred, d.department.name))
+    return sorted(found, key=lambda d: (-d.referred, d.name))

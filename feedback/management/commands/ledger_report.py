@@ -92,8 +92,8 @@ def as_json(result: Report) -> dict:
         },
         "pairings_on": result.pairings_on.isoformat(),
         "referrals": {
-            row.department.code: {
-                "name": row.department.name,
+            row.code: {
+                "name": row.name,
                 "referred": row.referred,
                 "signed": row.signed,
                 "median_sign_working_days": row.median_sign_days,
