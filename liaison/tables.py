@@ -289,11 +289,14 @@ class EntryTable(tables.Table):
                 % {"n": -days},
             )
         warn = is_due_soon(colour=record.colour, working_days_left=days)
-        return format_html(
+        left = format_html(
             '<span class="{}">{}</span>',
             "badge text-bg-warning" if warn else "text-muted small",
             ngettext("%(n)s working day left", "%(n)s working days left", days) % {"n": days},
         )
+        if record.extensions:  # R19: marked as extended for as long as the round lasts
+            return format_html('{} <span class="badge text-bg-info">{}</span>', left, _("Extended"))
+        return left
 
 
 class SupervisionTable(EntryTable):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from liaison.constants import EntryStatus, EventKind, ReplyMethod, Role
 from liaison.models import Entry
 from liaison.services.workflow import Action
-from tests.fixtures.factories import make_entry
+from tests.fixtures.factories import make_entry, make_user
 from tests.fixtures.walks import act, data_for, entry_in, snapshot, today
 
 A = Action
@@ -454,4 +454,16 @@ def test_the_entry_admin_reads_and_never_writes(world, client_for):
     assert admin.post(event_change, {"note": "改"}).status_code == HTTPStatus.FORBIDDEN
     event_delete = reverse("admin:liaison_entryevent_delete", args=[event.pk])
     assert admin.post(event_delete, {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+    assert snapshot(entry) == before
+
+
+@pytest.mark.parametrize("action", list(A))
+def test_every_action_answers_404_outside_the_scope(world, client_for, action):
+    """A user who may not see the entry gets 404 for every action, the same as for a missing
+    entry; nothing is written."""
+    entry = entry_in(world, S.REFERRED)
+    before = snapshot(entry)
+    stranger = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b)
+    response = client_for(stranger).post(action_url(entry, action), {"version": entry.version})
+    assert response.status_code == HTTPStatus.NOT_FOUND
     assert snapshot(entry) == before

@@ -191,3 +191,11 @@ def test_nobody_is_asked_to_decide_their_own_request(world):
     assert to_decide() == []
     other = _ask(world, _cadres_entry(world))
     assert to_decide() == [other.pk]
+
+
+def test_the_list_marks_an_extended_entry(world, client_for):
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    extended = _decide(world, _ask(world, _cadres_entry(world)), secretary)
+    body = client_for(secretary).get(reverse("liaison:ledger_branch")).content.decode()
+    row = body.split(extended.number, 1)[1].split("</tr>", 1)[0]
+    assert "已延期" in row
