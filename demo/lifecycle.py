@@ -16,9 +16,11 @@ from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     ClosedReason,
     Colour,
+    Decision,
     EntryStatus,
     EventKind,
     ReplyMethod,
+    RequestKind,
     ReturnReason,
     SuspendReason,
 )
@@ -206,12 +208,12 @@ class Lifecycle:
             approver = self.gen.party_building
         if not self.step(
             ask_day, EventKind.EXTENSION_REQUESTED, None, self.owner,
-            {"request_date": reply_day.isoformat()}, request_kind="extension",
+            {"request_date": reply_day.isoformat()}, request_kind=RequestKind.EXTENSION,
         ):  # fmt: skip
             return due_on
         if not self.step(
             ask_day + dt.timedelta(days=1), EventKind.EXTENSION_DECIDED, None, approver,
-            {"decision": "approve"}, request_kind="", due_on=reply_day, extended_from=due_on,
+            {"decision": Decision.APPROVE}, request_kind="", due_on=reply_day, extended_from=due_on,
             extensions=1,
         ):  # fmt: skip
             return due_on
@@ -235,11 +237,14 @@ class Lifecycle:
         if approver in (None, self.owner):
             approver = self.gen.party_building
         reason = chance.choice(_SUSPEND_REASONS)
-        if not self.step(ask_day, EventKind.SUSPENSION_REQUESTED, None, self.owner,
-                         {"request_code": reason}, request_kind="suspension"):  # fmt: skip
+        asked = {"request_code": reason}
+        if not self.step(
+            ask_day, EventKind.SUSPENSION_REQUESTED, None, self.owner, asked,
+            request_kind=RequestKind.SUSPENSION,
+        ):  # fmt: skip
             return due_on
         if not self.step(decide_day, EventKind.SUSPENSION_DECIDED, None, approver,
-                         {"decision": "approve"}, request_kind="", suspended_on=decide_day,
+                         {"decision": Decision.APPROVE}, request_kind="", suspended_on=decide_day,
                          suspensions=1):  # fmt: skip
             return due_on
         calendar = self.gen.calendar

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from feedback.constants import RatingChannel, Satisfaction
-from liaison.constants import Colour, EntryKind, Level, PlaceType
+from liaison.constants import Colour, EntryKind, Level, PlaceType, ReturnReason
 
 __all__ = [
     "CHANNEL_FIELDS",
@@ -218,12 +218,7 @@ class VisitMonthly(models.Model):
 # How long a department took to sign for a referral (R17), in working days after the day it was
 # referred: the roll-up keeps the distribution, whose median the figures read.
 SIGN_DELAY_FIELDS = ("signed_same_day", "signed_next_day", "signed_two_days", "signed_later")
-RETURN_FIELDS = {
-    "not_our_remit": "returned_not_our_remit",
-    "not_enough_information": "returned_not_enough_information",
-    "duplicate": "returned_duplicate",
-    "other": "returned_other",
-}
+RETURN_FIELDS: dict[str, str] = {reason: f"returned_{reason}" for reason in ReturnReason.values}
 
 
 class ReferralMonthly(models.Model):

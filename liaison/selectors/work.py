@@ -188,7 +188,12 @@ def _decisions(user: User) -> list[WorkQueue]:
     path = permissions.scope_path(user)
     if not rules or path is None:
         return []
-    return _queues(Entry.objects.filter(org__path__startswith=path), rules)
+    return _queues(_in_scope(path), rules)
+
+
+def _in_scope(path: str) -> QuerySet[Entry]:
+    """The entries of a subtree; the whole company reads no join to the org tree."""
+    return Entry.objects.filter(org__path__startswith=path) if path else Entry.objects.all()
 
 
 def _decision_rules(user: User) -> list[tuple[str, Promise, Q]]:
@@ -307,7 +312,7 @@ def nav_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
         anything = Q(pk__in=[])
         for _key, _label, rule in decisions:
             anything |= rule
-        waiting = Entry.objects.filter(anything, org__path__startswith=path).count()
+        waiting = _in_scope(path).filter(anything).count()
         counts["home"] = counts.get("home", 0) + waiting
     if permissions.reads_supervision_board(user) and permissions.can_supervise(user):
         path = permissions.scope_path(user) or ""

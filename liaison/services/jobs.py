@@ -131,22 +131,15 @@ def _suspension_reviews(today: dt.date) -> int:
     )  # fmt: skip
     if not entries:
         return 0
-    secretaries: dict[str, list[int]] = {}
-    for user_pk, path in User.objects.filter(
-        is_active=True, role=Role.BRANCH_SECRETARY, scope_org__isnull=False
-    ).values_list("pk", "scope_org__path"):
-        secretaries.setdefault(path, []).append(user_pk)
+    people = _People()
     staff = party_building_staff()
     template = _("%(entry)s has been suspended until its review on %(day)s: resume it or keep it.")
     rows: list[Notification] = []
     for pk, number, title, path, level, owner_id, suspensions, review_on in entries:
-        found: list[int] = []
+        found: set[int] = set()
         if level in SECRETARY_DECIDES_LEVELS:
-            prefixes = (
-                path[:end] for end in range(OrgNode.steplen, len(path) + 1, OrgNode.steplen)
-            )
-            found = [u for p in prefixes for u in secretaries.get(p, []) if u != owner_id]
-        found = found or [u for u in staff if u != owner_id]
+            found = people.along(path, frozenset({"secretary"})) - {owner_id}
+        found = found or {u for u in staff if u != owner_id}
         message = template % {"entry": _label(number, title), "day": _iso(review_on)}
         rows.extend(
             Notification(
@@ -172,13 +165,7 @@ def _unsigned_referrals(today: dt.date, calendar: WorkCalendar) -> int:
     )
     if not entries:
         return 0
-    handlers: dict[int, list[int]] = {}
-    for user_pk, department_id in User.objects.filter(
-        is_active=True,
-        role=Role.DEPARTMENT_HANDLER,
-        department_id__in={entry.department_id for entry in entries},
-    ).values_list("pk", "department_id"):
-        handlers.setdefault(department_id, []).append(user_pk)
+    handlers = _department_handlers({entry.department_id for entry in entries})
     staff = party_building_staff()
     template = _(
         "%(entry)s, referred to %(department)s, was not signed for within %(days)s working days."
@@ -293,6 +280,16 @@ def _ladder_steps() -> list[LadderStep]:
     return escalation_ladder().steps
 
 
+def _department_handlers(department_ids: set) -> dict[int, list[int]]:
+    """The active handlers of each of these departments (one query)."""
+    handlers: dict[int, list[int]] = {}
+    for user_pk, department_id in User.objects.filter(
+        is_active=True, role=Role.DEPARTMENT_HANDLER, department_id__in=department_ids
+    ).values_list("pk", "department_id"):
+        handlers.setdefault(department_id, []).append(user_pk)
+    return handlers
+
+
 class _People:
     """Whom the ladder may tell, by the path of their scope: one query for all of them."""
 
@@ -362,12 +359,7 @@ def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
         people = people or _People()
         handlers: dict[int, list[int]] = {}
         if "department" in step.recipients:
-            for user_pk, department_id in User.objects.filter(
-                is_active=True,
-                role=Role.DEPARTMENT_HANDLER,
-                department_id__in={row[6] for row in entries if row[6]},
-            ).values_list("pk", "department_id"):
-                handlers.setdefault(department_id, []).append(user_pk)
+            handlers = _department_handlers({row[6] for row in entries if row[6]})
         template = after if step.after_due else ahead
         for pk, due_on, number, title, org_path, owner_id, department_id, occasion in entries:
             recipients = people.along(org_path, step.recipients)
@@ -495,20 +487,25 @@ def _email_text(notification: Notification) -> str:
     return f"{notification.message}\n\n{_('Open the entry:')} {url}"
 
 
+def _to_email(*, digest: bool) -> QuerySet[Notification]:
+    """The notifications not yet emailed to users with an address who want email, one by one
+    or as a digest; claimed with SKIP LOCKED (call inside a transaction)."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(emailed_at__isnull=True, recipient__email_notifications=True)
+        .filter(recipient__email_digest=digest)
+        .exclude(recipient__email="")
+        .select_related("recipient", "entry")
+    )
+
+
 def notification_emails_send() -> int:
     """Email the notifications not yet emailed to users who have an address and want email;
     mark each as emailed. Rows are claimed with SKIP LOCKED, so two workers share the work."""
     sent = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(emailed_at__isnull=True, recipient__email_notifications=True)
-                .filter(recipient__email_digest=False)
-                .exclude(recipient__email="")
-                .select_related("recipient", "entry")
-                .order_by("pk")[:EMAIL_BATCH]
-            )
+            batch = list(_to_email(digest=False).order_by("pk")[:EMAIL_BATCH])
             if not batch:
                 return sent
             done = []
@@ -533,14 +530,7 @@ def notification_digests_send() -> int:
     sent = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(emailed_at__isnull=True, recipient__email_notifications=True)
-                .filter(recipient__email_digest=True)
-                .exclude(recipient__email="")
-                .select_related("recipient", "entry")
-                .order_by("recipient_id", "pk")[:EMAIL_BATCH]
-            )
+            batch = list(_to_email(digest=True).order_by("recipient_id", "pk")[:EMAIL_BATCH])
             if not batch:
                 return sent
             by_recipient: dict[int, list[Notification]] = {}

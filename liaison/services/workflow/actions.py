@@ -338,18 +338,39 @@ def entry_decide_extension(
     """Approve or reject the extension asked for (R19). Approved, the due date moves to the
     date asked for and the entry stays marked as extended (the on-time flag is judged against
     the new date); rejected (with a reason), the due date stands."""
-    action = Action.DECIDE_EXTENSION
+    approved = {
+        "due_on": entry.request_date,
+        "extended_from": entry.extended_from or entry.due_on,
+        "extensions": entry.extensions + 1,
+    }
+    return _decide_request(
+        entry=entry, actor=actor, expected_version=expected_version, decision=decision,
+        note=note, action=Action.DECIDE_EXTENSION, request=RequestKind.EXTENSION,
+        approved=approved,
+    )  # fmt: skip
+
+
+def _decide_request(
+    *,
+    entry: Entry,
+    actor: User,
+    expected_version: int,
+    decision: str,
+    note: str,
+    action: str,
+    request: str,
+    approved: dict[str, Any],
+) -> Entry:
+    """Decide the pending request (R19, R20): approved, write `approved`; rejected, a reason is
+    required; either way the request is cleared and the owner told. A stale overdue flag is left
+    to the sweep, which clears it with its event."""
     entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
     note = (note or "").strip()
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Approve or reject the request.")})
     changes: dict[str, Any] = dict(_REQUEST_CLEARED)
     if decision == Decision.APPROVE:
-        changes.update(
-            due_on=entry.request_date,
-            extended_from=entry.extended_from or entry.due_on,
-            extensions=entry.extensions + 1,
-        )  # a stale overdue flag is cleared by the sweep, with its event
+        changes.update(approved)
     elif not note:
         raise ValidationError({"note": _("Say why the request is rejected.")})
     entry = _apply(
@@ -361,9 +382,7 @@ def entry_decide_extension(
         info={"decision": decision},
         **changes,
     )
-    notify_decided(
-        entry=entry, actor=actor, request=RequestKind.EXTENSION, decision=decision, note=note
-    )
+    notify_decided(entry=entry, actor=actor, request=request, decision=decision, note=note)
     return entry
 
 
@@ -409,34 +428,17 @@ def entry_decide_suspension(
 ) -> Entry:
     """Approve or reject the suspension asked for (R20). Approved, the clock stands still from
     today: the entry is never overdue until it resumes; rejected (with a reason), it runs on."""
-    action = Action.DECIDE_SUSPENSION
-    entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
-    note = (note or "").strip()
-    if decision not in Decision.values:
-        raise ValidationError({"decision": _("Approve or reject the request.")})
-    changes: dict[str, Any] = dict(_REQUEST_CLEARED)
-    if decision == Decision.APPROVE:
-        changes.update(
-            suspended_on=timezone.localdate(),
-            suspend_reason=entry.request_code,
-            suspend_review_on=entry.request_date,
-            suspensions=entry.suspensions + 1,
-        )  # a stale overdue flag is cleared by the sweep, with its event
-    elif not note:
-        raise ValidationError({"note": _("Say why the request is rejected.")})
-    entry = _apply(
-        entry=entry,
-        actor=actor,
-        action=action,
-        expected_version=expected_version,
-        note=note,
-        info={"decision": decision},
-        **changes,
-    )
-    notify_decided(
-        entry=entry, actor=actor, request=RequestKind.SUSPENSION, decision=decision, note=note
-    )
-    return entry
+    approved = {
+        "suspended_on": timezone.localdate(),
+        "suspend_reason": entry.request_code,
+        "suspend_review_on": entry.request_date,
+        "suspensions": entry.suspensions + 1,
+    }
+    return _decide_request(
+        entry=entry, actor=actor, expected_version=expected_version, decision=decision,
+        note=note, action=Action.DECIDE_SUSPENSION, request=RequestKind.SUSPENSION,
+        approved=approved,
+    )  # fmt: skip
 
 
 @transaction.atomic
