@@ -45,8 +45,14 @@ def _second_department(world):
 
 
 def _referred_days_ago(entry: Entry, working_days: int) -> Entry:
+    """Refer `entry` `working_days` working days before today's working day (on a weekend or a
+    holiday: the next working day, so that one working day ago is still within the window)."""
     today = timezone.localdate()
-    day = WorkCalendar.load(today.year - 1, today.year).working_days_back(today, working_days)
+    calendar = WorkCalendar.load(today.year - 1, today.year + 1)
+    working_today = today
+    while not calendar.is_working_day(working_today):
+        working_today += dt.timedelta(days=1)
+    day = calendar.working_days_back(working_today, working_days)
     moment = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
     Entry.objects.filter(pk=entry.pk).update(referred_at=moment)
     entry.refresh_from_db()
