@@ -353,6 +353,26 @@ class ReplyMethod(models.TextChoices):
     LINK = "link", _("Link")
 
 
+class TemplateUse(models.TextChoices):
+    """What a reply template (答复模板, the knowledge base) is written for: the reply to the
+    informant, the department's solution plan, or both."""
+
+    REPLY = "reply", _("Reply")
+    PLAN = "plan", _("Solution plan")
+    BOTH = "both", _("Reply and solution plan")
+
+
+def template_uses_for(step: str) -> frozenset[str]:
+    """Return the uses of the templates offered at `step` (TemplateUse.REPLY or .PLAN)."""
+    return frozenset({TemplateUse(step), TemplateUse.BOTH})
+
+
+# The longest standard answer and policy references a template holds (an answer is inserted
+# into a reply or plan, which hold 4,000 characters).
+TEMPLATE_TEXT_MAX_LENGTH = 2000
+TEMPLATE_POLICY_MAX_LENGTH = 1000
+
+
 class PlaceType(models.TextChoices):
     """Where a visit went (R14), counted as the Xiaoshan article counts coverage."""
 
