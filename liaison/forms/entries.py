@@ -185,7 +185,7 @@ class TemplatePicked(forms.Form):
     template_use: str = TemplateUse.REPLY
     template_target: str = "text"
 
-    template = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+    template = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +193,9 @@ class TemplatePicked(forms.Form):
 
     def clean_template(self) -> int | None:
         value = (self.cleaned_data.get("template") or "").strip()
-        return int(value) if value.isdecimal() and 0 < int(value) < 2**31 else None
+        if not (value.isascii() and value.isdecimal() and len(value) <= 10):
+            return None
+        return int(value) if 0 < int(value) < 2**31 else None
 
     @property
     def template_textarea(self) -> forms.BoundField:
