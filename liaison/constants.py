@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -357,9 +358,9 @@ class TemplateUse(models.TextChoices):
     """What a reply template (答复模板, the knowledge base) is written for: the reply to the
     informant, the department's solution plan, or both."""
 
-    REPLY = "reply", _("Reply")
-    PLAN = "plan", _("Solution plan")
-    BOTH = "both", _("Reply and solution plan")
+    REPLY = "reply", pgettext_lazy("template use", "Reply")
+    PLAN = "plan", pgettext_lazy("template use", "Solution plan")
+    BOTH = "both", pgettext_lazy("template use", "Reply and solution plan")
 
 
 def template_uses_for(step: str) -> frozenset[str]:

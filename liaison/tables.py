@@ -353,7 +353,7 @@ class SupervisionTable(EntryTable):
         return "—"
 
 
-NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+NUMBER = {"th": {"class": "text-end text-nowrap"}, "td": {"class": "text-end"}}
 
 
 class ReplyTemplateTable(tables.Table):
@@ -392,4 +392,4 @@ class ReplyTemplateTable(tables.Table):
         return f"{record.item.category.name} · {record.item.name}"
 
     def render_policy_refs(self, value):
-        return Truncator(value).chars(60)
+        return Truncator(value).chars(48)

@@ -1,8 +1,9 @@
 // The entry page's reply templates (the knowledge base): "Insert" puts a template's answer into
 // the reply or plan (at the cursor once the user has been in the box, else at the end), shows the
 // policy it rests on, and names the template in the form's hidden field, so that the saved reply
-// counts one use of it. Emptying the box forgets the template. Without JavaScript the answers
-// are there to read and copy, and the buttons stay hidden.
+// counts one use of it. Emptying the box forgets the template. The list folds behind one button
+// (on a phone it would push the reply box far down). Without JavaScript the answers are there to
+// read and copy, and the buttons stay hidden.
 (() => {
   const pickers = document.querySelectorAll("[data-reply-templates]");
 
@@ -31,15 +32,22 @@
       box.value = before ? `${before}\n${text}` : text;
       box.setSelectionRange(box.value.length, box.value.length);
     }
+    box.rows = Math.max(box.rows, 8); // room to read and edit what came in
     box.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+
+  const fold = (picker, open) => {
+    picker.querySelector("[data-template-list]").hidden = !open;
+    picker.querySelector("[data-template-toggle]").setAttribute("aria-expanded", String(open));
   };
 
   pickers.forEach((picker) => {
     const { box, field, chosen, status } = partsOf(picker);
     if (!box || !field) return;
-    picker.querySelectorAll("[data-insert-template]").forEach((button) => {
+    picker.querySelectorAll("[data-insert-template], [data-template-toggle]").forEach((button) => {
       button.hidden = false;
     });
+    fold(picker, false);
     for (const kind of ["focus", "keyup", "mouseup", "select"]) {
       box.addEventListener(kind, () => {
         box.dataset.touched = "1";
@@ -52,6 +60,11 @@
       }
     });
     picker.addEventListener("click", (event) => {
+      const toggle = event.target.closest("[data-template-toggle]");
+      if (toggle) {
+        fold(picker, toggle.getAttribute("aria-expanded") !== "true");
+        return;
+      }
       const button = event.target.closest("[data-insert-template]");
       if (!button) return;
       const item = button.closest("[data-template-id]");
@@ -61,7 +74,7 @@
       field.value = item.dataset.templateId;
       show(chosen, title, policy ? policy.textContent.trim() : "");
       if (status) status.textContent = `${title}: ${picker.dataset.inserted}`;
-      picker.open = false;
+      fold(picker, false);
       box.focus();
     });
   });

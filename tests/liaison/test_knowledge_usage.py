@@ -85,6 +85,8 @@ def test_the_reply_form_offers_the_items_reply_templates_then_the_general(world,
     # The picker names the form's own text box and hidden field.
     assert 'data-target="id_replyform_text" data-field="id_replyform_template"' in page
     assert 'name="template" id="id_replyform_template"' in page
+    # The way into the knowledge base for those who reply: the item's templates there.
+    assert f'href="/knowledge/?item={entry.item_id}"' in page
 
 
 def test_the_plan_form_offers_the_plan_templates(world, client_for, kb):
