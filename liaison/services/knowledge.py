@@ -44,7 +44,7 @@ def _validate(template: ReplyTemplate) -> None:
     """full_clean, then: an active item, and no other active template of the same item (or of
     every item) with the same title, so that the picker never lists two alike."""
     template.full_clean()
-    if template.item_id and not template.item.is_active:
+    if template.item is not None and not template.item.is_active:
         raise ValidationError({"item": _("This service item is no longer in use.")})
     same = ReplyTemplate.objects.filter(
         item_id=template.item_id, title=template.title, is_active=True
