@@ -92,7 +92,11 @@ def reply_template_create(
 
 
 def _locked(template: ReplyTemplate, expected_version: int | None) -> ReplyTemplate:
-    locked = ReplyTemplate.objects.select_for_update().select_related("item").get(pk=template.pk)
+    locked = (
+        ReplyTemplate.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=template.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise TemplateConflict(
             _(
