@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 
+from demo.knowledge import demo_seed_knowledge, demo_template_count
 from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from demo.specs import DemoPlan, Persona
 from liaison.constants import PAIRING_SHAPES, PairingShape, Role
@@ -71,6 +72,7 @@ def demo_seed(*, scale: str) -> DemoSeedResult:
     people = _create_people(plan, orgs, units)
     _create_pairings(plan, orgs, units, people)
     _reset_logins(full.personas, orgs, units, people)
+    demo_seed_knowledge()
     totals = _counts()
     created = {name: totals[name] - before[name] for name in totals}
     audit_record(
@@ -157,6 +159,7 @@ def _counts() -> dict[str, int]:
         "people": Person.objects.filter(code__startswith=CODE_PREFIX).count(),
         "pairings": _demo_pairings().count(),
         "users": User.objects.filter(username__in=usernames).count(),
+        "templates": demo_template_count(),
     }
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -351,6 +352,26 @@ class ReplyMethod(models.TextChoices):
     PHONE = "phone", _("Phone")
     SMS = "sms", _("SMS")
     LINK = "link", _("Link")
+
+
+class TemplateUse(models.TextChoices):
+    """What a reply template (答复模板, the knowledge base) is written for: the reply to the
+    informant, the department's solution plan, or both."""
+
+    REPLY = "reply", pgettext_lazy("template use", "Reply")
+    PLAN = "plan", pgettext_lazy("template use", "Solution plan")
+    BOTH = "both", pgettext_lazy("template use", "Reply and solution plan")
+
+
+def template_uses_for(step: str) -> frozenset[str]:
+    """Return the uses of the templates offered at `step` (TemplateUse.REPLY or .PLAN)."""
+    return frozenset({TemplateUse(step), TemplateUse.BOTH})
+
+
+# The longest standard answer and policy references a template holds (an answer is inserted
+# into a reply or plan, which hold 4,000 characters).
+TEMPLATE_TEXT_MAX_LENGTH = 2000
+TEMPLATE_POLICY_MAX_LENGTH = 1000
 
 
 class PlaceType(models.TextChoices):

@@ -61,6 +61,10 @@ def navigation(request):
         upkeep.append(("imports", _("Import"), reverse("liaison:import_start")))
         upkeep.append(("calendar", _("Calendar"), reverse("liaison:calendar")))
         upkeep.append(("escalation", _("Escalation ladder"), reverse("liaison:escalation")))
+    if permissions.can_edit_knowledge(user):
+        # Its other readers open it from the reply and plan forms' template picker: the bar
+        # has no room for one more item at 1366 px in English.
+        upkeep.append(("knowledge", _("Knowledge base"), reverse("liaison:knowledge_list")))
     if user.is_staff:
         upkeep.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
@@ -85,6 +89,7 @@ _ACTIVE_PREFIXES = (
     ("visit", "visit_"),
     ("calendar", "calendar"),
     ("escalation", "escalation"),
+    ("knowledge", "knowledge_"),
     ("reviews", "review_"),
     ("supervision", "supervision_"),
     ("notifications", "notification_"),

@@ -1,4 +1,5 @@
-"""django-filter sets for the people and pairing lists; every choice is scoped to the user."""
+"""django-filter sets for the people, pairing and entry lists (every choice scoped to the user)
+and for the knowledge base."""
 
 from __future__ import annotations
 
@@ -21,9 +22,21 @@ from liaison.constants import (
     OverdueAge,
     PairingKind,
     PersonKind,
+    TemplateUse,
+    template_uses_for,
 )
 from liaison.deadlines import awaiting_q, overdue_q
-from liaison.models import Channel, Entry, OrgNode, Pairing, Person, ServiceCategory, User
+from liaison.models import (
+    Channel,
+    Entry,
+    OrgNode,
+    Pairing,
+    Person,
+    ReplyTemplate,
+    ServiceCategory,
+    ServiceItem,
+    User,
+)
 from liaison.workdays import WorkCalendar
 
 # A whole entry number, as entry_numbers writes it: CODE-YEAR-000123.
@@ -332,3 +345,67 @@ class SupervisionFilter(ScopedFilterSet):
         if value == "none":
             return queryset.filter(overdue_q(today), open_respond_by__isnull=True)
         return queryset
+
+
+class ReplyTemplateFilter(django_filters.FilterSet):
+    """The knowledge base's filters: words, category, item (with the templates for every item),
+    what it is for, and, for its editors, active or retired."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        field_name="item__category",
+        queryset=ServiceCategory.objects.filter(is_active=True).order_by("position", "name"),
+        empty_label=ALL,
+    )
+    item = django_filters.ModelChoiceFilter(
+        label=_("Service item (with the general ones)"),
+        queryset=ServiceItem.objects.filter(is_active=True).order_by(
+            "category__position", "position", "name"
+        ),
+        method="for_item",
+        empty_label=ALL,
+    )
+    use = django_filters.ChoiceFilter(
+        label=_("Used for"), choices=TemplateUse.choices, empty_label=ALL, method="by_use"
+    )
+    active = YesNoFilter(label=_("Active"), field_name="is_active")
+
+    class Meta:
+        model = ReplyTemplate
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, user: User, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        if not permissions.can_edit_knowledge(user):
+            del self.filters["active"]  # the others read the active ones only
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+        # An item's name alone is ambiguous across categories: show both (no query per item).
+        self.form.fields["item"].label_from_instance = lambda item: (
+            f"{item.category.name} · {item.name}"
+        )
+        self.form.fields["item"].queryset = self.form.fields["item"].queryset.select_related(
+            "category"
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value) | Q(text__icontains=value) | Q(policy_refs__icontains=value)
+        )
+
+    def for_item(self, queryset, name, value):
+        return queryset.filter(Q(item=value) | Q(item__isnull=True)) if value else queryset
+
+    def by_use(self, queryset, name, value):
+        if value in (TemplateUse.REPLY, TemplateUse.PLAN):
+            return queryset.filter(use__in=template_uses_for(value))
+        return queryset.filter(use=value) if value else queryset

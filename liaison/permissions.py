@@ -31,6 +31,7 @@ from liaison.models import (
     OrgNode,
     Pairing,
     Person,
+    ReplyTemplate,
     Supervision,
     Unit,
     User,
@@ -68,6 +69,11 @@ SUPERVISION_BOARD_ROLES = COMPANY_WIDE_ROLES | {
     Role.BRANCH_SECRETARY,
     Role.LEADERSHIP_CADRE,
 }
+# Who writes the reply templates of the knowledge base (知识库): the party-building department
+# (and administrators, who keep the master data); who reads them: everyone who replies to an
+# informant or records a department's plan, which is every role.
+KNOWLEDGE_EDITOR_ROLES = MAINTAINER_ROLES
+KNOWLEDGE_READER_ROLES = RECORDER_ROLES | {Role.DEPARTMENT_HANDLER}
 
 
 def _active(user: User) -> bool:
@@ -476,3 +482,40 @@ def get_notification_for(user: User, pk: int) -> Notification:
     if notification is None:
         raise Http404
     return notification
+
+
+# -- The knowledge base's reply templates -------------------------------------------------------
+
+
+def reads_knowledge(user: User) -> bool:
+    """Return whether the user reads the knowledge base (the views answer 404 when not)."""
+    return _active(user) and (user.is_superuser or user.role in KNOWLEDGE_READER_ROLES)
+
+
+def can_edit_knowledge(user: User) -> bool:
+    """Return whether the user writes, retires and restores reply templates."""
+    return _active(user) and (user.is_superuser or user.role in KNOWLEDGE_EDITOR_ROLES)
+
+
+def visible_reply_templates(user: User) -> QuerySet[ReplyTemplate]:
+    """Every template for its editors; the active ones for the other readers; none else.
+    Templates are company-wide: they have no scope in the org tree."""
+    if can_edit_knowledge(user):
+        return ReplyTemplate.objects.all()
+    if reads_knowledge(user):
+        return ReplyTemplate.objects.filter(is_active=True)
+    return ReplyTemplate.objects.none()
+
+
+def get_reply_template_for(user: User, pk: int) -> ReplyTemplate:
+    """Return the template if the user may read it; 404 for a missing one, a retired one (to
+    anyone but its editors) and for a user who does not read the knowledge base."""
+    template = (
+        visible_reply_templates(user)
+        .select_related("item__category", "created_by", "updated_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if template is None:
+        raise Http404
+    return template

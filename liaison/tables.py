@@ -8,13 +8,14 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tables2.utils import AttributeDict
 
 from liaison.constants import Colour
 from liaison.deadlines import awaiting_reply, is_due_soon, is_overdue
-from liaison.models import Entry, Pairing, Person
+from liaison.models import Entry, Pairing, Person, ReplyTemplate
 from liaison.permissions import Visibility
 from liaison.templatetags.liaison_tags import side_html
 from liaison.workdays import WorkCalendar
@@ -350,3 +351,45 @@ class SupervisionTable(EntryTable):
                 % {"n": record.supervision_rounds},
             )
         return "—"
+
+
+NUMBER = {"th": {"class": "text-end text-nowrap"}, "td": {"class": "text-end"}}
+
+
+class ReplyTemplateTable(tables.Table):
+    """The knowledge base: one row per reply template, with how often it was used."""
+
+    title = tables.Column(verbose_name=_("Title"), linkify=True)
+    item = tables.Column(
+        verbose_name=_("Service item"),
+        empty_values=(),
+        order_by=("item__category__position", "item__position", "item__name", "position"),
+    )
+    use = tables.Column(verbose_name=_("Used for"), attrs=WIDE_NO_WRAP)
+    policy_refs = tables.Column(
+        verbose_name=_("Policy references"), orderable=False, attrs=WIDE_ONLY
+    )
+    usage_count = tables.Column(verbose_name=_("Times used"), attrs=NUMBER)
+    last_used_at = tables.DateTimeColumn(
+        verbose_name=_("Last used"), format="Y-m-d", default="—", attrs=WIDE_NO_WRAP
+    )
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ("title", "item", "use", "policy_refs", "usage_count", "last_used_at")
+        empty_text = _("No reply template matches these filters.")
+
+    def render_title(self, record, value):
+        if record.is_active:
+            return value
+        return format_html(
+            '{} <span class="badge text-bg-secondary">{}</span>', value, _("Retired")
+        )
+
+    def render_item(self, record):
+        if record.item_id is None:
+            return _("Every service item")
+        return f"{record.item.category.name} · {record.item.name}"
+
+    def render_policy_refs(self, value):
+        return Truncator(value).chars(48)

@@ -16,6 +16,7 @@ from feedback.services.rating_links import rating_link_reissue
 from liaison.constants import EntryStatus, NotificationKind, PlaceType, Role
 from liaison.models import ImportJob, MonthlyReview, Notification, Visit
 from liaison.selectors.reviews import previous_month
+from liaison.services.knowledge import reply_template_create
 from liaison.services.reviews import monthly_review_prepare
 from liaison.services.supervision import supervision_issue
 from liaison.workdays import WorkCalendar
@@ -74,6 +75,9 @@ def objects(world, django_capture_on_commit_callbacks):
         visited_party=world.customer_a,
         place_type=PlaceType.ENTERPRISE,
     )
+    template = reply_template_create(
+        actor=party_building, item=None, title="答复通用结构", text="您好！感谢您反映的问题。"
+    )
     note = Notification.objects.create(
         recipient=secretary, entry=referred, kind=NotificationKind.OVERDUE, message="逾期"
     )
@@ -88,6 +92,7 @@ def objects(world, django_capture_on_commit_callbacks):
         "review": MonthlyReview.objects.filter(org=world.branch_a).first(),
         "job": job,
         "notification": note,
+        "knowledge": template,
         "campaign": campaign,
         "link_token": link.token(),
         "rater_token": rater_token,
@@ -99,6 +104,7 @@ def _url(name: str, route: str, objects: dict) -> str:
     owner = name.split(":")[-1]
     by_prefix = {
         "notification": "notification",
+        "knowledge": "knowledge",
         "org": "org",
         "person": "person",
         "unit": "unit",

@@ -17,6 +17,7 @@ from liaison.constants import (
     RequestKind,
     ReturnReason,
     SuspendReason,
+    TemplateUse,
     UnitKind,
 )
 from liaison.models import Entry, Unit, User
@@ -175,7 +176,36 @@ class ResumeForm(EntryActionForm):
     note = _text(_("Note"), required=False)
 
 
-class RecordPlanForm(EntryActionForm):
+class TemplatePicked(forms.Form):
+    """A form whose text may start from a reply template of the knowledge base: the entry
+    page's picker (static/js/reply_templates.js) puts the template's answer into the
+    `template_target` field and its id into `template`, which the service counts as one use.
+    A template id that is not a number is dropped, never refused: the text is what matters."""
+
+    template_use: str = TemplateUse.REPLY
+    template_target: str = "text"
+
+    template = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered_templates: list = []  # the entry page fills it in (one query)
+
+    def clean_template(self) -> int | None:
+        value = (self.cleaned_data.get("template") or "").strip()
+        if not (value.isascii() and value.isdecimal() and len(value) <= 10):
+            return None
+        return int(value) if 0 < int(value) < 2**31 else None
+
+    @property
+    def template_textarea(self) -> forms.BoundField:
+        return self[self.template_target]
+
+
+class RecordPlanForm(TemplatePicked, EntryActionForm):
+    template_use = TemplateUse.PLAN
+    template_target = "plan"
+
     plan = _text(_("Solution plan"))
 
 
@@ -183,7 +213,7 @@ class RecordResultForm(EntryActionForm):
     result = _text(_("Result"))
 
 
-class ReplyForm(EntryActionForm):
+class ReplyForm(TemplatePicked, EntryActionForm):
     text = _text(_("Reply"))
     method = forms.ChoiceField(
         label=_("How the informant was told"),

@@ -1,11 +1,13 @@
 """The liaison app's models: org tree, people and accounts; pairings; the audit log and import
-jobs; the calendar; the ledger; notifications, monthly reviews and supervision notices."""
+jobs; the calendar; the ledger; notifications, monthly reviews and supervision notices; the
+knowledge base's reply templates."""
 
 from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.cohandling import CoHandler
 from liaison.models.escalation import RECIPIENTS as ESCALATION_RECIPIENTS
 from liaison.models.escalation import EscalationStep
+from liaison.models.knowledge import ReplyTemplate
 from liaison.models.ledger import (
     Channel,
     Entry,
@@ -48,6 +50,7 @@ __all__ = [
     "Pairing",
     "PairingQuerySet",
     "Person",
+    "ReplyTemplate",
     "ServiceCategory",
     "ServiceItem",
     "Supervision",

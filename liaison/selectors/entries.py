@@ -63,6 +63,7 @@ _EVENT_FIELDS: dict[str, tuple[object, dict]] = {
     "cohandler": (gettext_lazy("Co-handling department"), {}),
     "decision": (pgettext_lazy("request", "Decision"), dict(Decision.choices)),
     "working_days": (gettext_lazy("Working days suspended"), {}),
+    "template": (gettext_lazy("Reply template used"), {}),  # its title (the knowledge base)
 }
 # Keys whose value is a primary key, resolved to a name for display.
 _EVENT_REFERENCES: dict[str, type[User] | type[Unit]] = {

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from liaison import permissions, transitions
-from liaison.forms.entries import ACTION_FORMS, form_again, typed_text
+from liaison.forms.entries import ACTION_FORMS, TemplatePicked, form_again, typed_text
 from liaison.models import Entry
 from liaison.selectors.entries import entry_sheet_panels, entry_view
+from liaison.selectors.knowledge import reply_templates_offered
 from liaison.services import workflow
 
 
@@ -33,6 +34,7 @@ def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dic
         for action in view.actions
     ]
     shown = [form for _action, _label, form in action_forms]
+    template_pickers = _offer_templates(entry, shown)
     shown += [value for panel in view.panels for value in panel.context.values()]
     kept_text = [
         text
@@ -46,8 +48,21 @@ def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dic
         "action_forms": action_forms,
         "kept_text": kept_text,
         "conflict": status == HTTPStatus.CONFLICT,
+        "template_pickers": template_pickers,
     }
     return render(request, "liaison/entry_detail.html", context, status=status)
+
+
+def _offer_templates(entry: Entry, forms: list) -> bool:
+    """Give the reply and plan forms the knowledge base's templates for the entry's service
+    item (one query for both); return whether any form has some."""
+    picked = [form for form in forms if isinstance(form, TemplatePicked)]
+    offered = reply_templates_offered(
+        item_id=entry.item_id, steps={form.template_use for form in picked}
+    )
+    for form in picked:
+        form.offered_templates = offered[form.template_use]
+    return any(form.offered_templates for form in picked)
 
 
 def entry_refused(request, entry: Entry, error: Exception, *, forms: dict | None = None):

@@ -27,6 +27,7 @@ from liaison.constants import (
     RequestKind,
     ReturnReason,
     SuspendReason,
+    TemplateUse,
     UnitKind,
 )
 from liaison.deadlines import resumed_due_on
@@ -42,6 +43,7 @@ from liaison.services.handbacks import (
     notify_returned,
     notify_transferred,
 )
+from liaison.services.knowledge import reply_template_use
 from liaison.transitions import (
     TRANSITIONS,
     Action,
@@ -470,18 +472,23 @@ def entry_resume(*, entry: Entry, actor: User, expected_version: int, note: str 
 
 
 @transaction.atomic
-def entry_record_plan(*, entry: Entry, actor: User, expected_version: int, plan: str) -> Entry:
-    """Record the department's solution plan (解决方案)."""
+def entry_record_plan(
+    *, entry: Entry, actor: User, expected_version: int, plan: str, template: int | None = None
+) -> Entry:
+    """Record the department's solution plan (解决方案); `template`, the reply template the
+    plan started from, counts one use of it (services.knowledge.reply_template_use)."""
     action = Action.RECORD_PLAN
     entry_check(entry=entry, actor=actor, action=action, expected_version=expected_version)
     signed: dict[str, Any] = {}
     if entry.signed_at is None:  # a plan is the department's answer: it signs for it too
         signed = {"signed_at": timezone.now(), "signed_by": actor}
+    used = reply_template_use(template_id=template, entry=entry, step=TemplateUse.PLAN)
     return _apply(
         entry=entry,
         actor=actor,
         action=action,
         expected_version=expected_version,
+        info={"template": used} if used else None,
         plan=_required(plan, "plan"),
         **signed,
     )
@@ -506,17 +513,26 @@ def entry_record_result(*, entry: Entry, actor: User, expected_version: int, res
 
 @transaction.atomic
 def entry_reply(
-    *, entry: Entry, actor: User, expected_version: int, text: str, method: str
+    *,
+    entry: Entry,
+    actor: User,
+    expected_version: int,
+    text: str,
+    method: str,
+    template: int | None = None,
 ) -> Entry:
     """Record the reply to the informant (事事有回音). Whether it came on time is stored now and
-    never recomputed (R5), so that last month's figures do not move."""
+    never recomputed (R5), so that last month's figures do not move. `template`, the reply
+    template the text started from, counts one use of it."""
     entry_check(entry=entry, actor=actor, action=Action.REPLY, expected_version=expected_version)
     now = timezone.now()
+    used = reply_template_use(template_id=template, entry=entry, step=TemplateUse.REPLY)
     return _apply(
         entry=entry,
         actor=actor,
         action=Action.REPLY,
         expected_version=expected_version,
+        info={"template": used} if used else None,
         reply_text=_required(text, "text"),
         reply_method=method,
         replied_at=now,
