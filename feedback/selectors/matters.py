@@ -83,22 +83,25 @@ def matter_figures(*, matter: MonthlyMatter, user: User, today: dt.date) -> Matt
     entries = matter_entries(matter=matter, user=user).order_by()
     overdue = overdue_q(today)
     replied = Q(status__in=REPLIED)
+    # Named apart from the entry's fields (an aggregate may not shadow one).
     counts = entries.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=awaiting_q() & ~overdue),
-        overdue=Count("pk", filter=overdue),
-        replied=Count("pk", filter=Q(status=EntryStatus.REPLIED)),
-        closed=Count("pk", filter=Q(status=EntryStatus.CLOSED)),
-        void=Count("pk", filter=Q(status=EntryStatus.VOID)),
-        replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
-        replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
+        n_total=Count("pk"),
+        n_open=Count("pk", filter=awaiting_q() & ~overdue),
+        n_overdue=Count("pk", filter=overdue),
+        n_replied=Count("pk", filter=Q(status=EntryStatus.REPLIED)),
+        n_closed=Count("pk", filter=Q(status=EntryStatus.CLOSED)),
+        n_void=Count("pk", filter=Q(status=EntryStatus.VOID)),
+        n_replied_on_time=Count("pk", filter=replied & Q(replied_on_time=True)),
+        n_replied_late=Count("pk", filter=replied & Q(replied_on_time=False)),
     )
     ratings = (
         Rating.objects.filter(entry__in=entries.values("pk"))
         .order_by()
-        .aggregate(rated=Count("pk"), satisfied=Count("pk", filter=Q(value__in=satisfied_values())))
+        .aggregate(
+            n_rated=Count("pk"), n_satisfied=Count("pk", filter=Q(value__in=satisfied_values()))
+        )
     )
-    return MatterFigures(**counts, **ratings)
+    return MatterFigures(**{key[2:]: n for key, n in {**counts, **ratings}.items()})
 
 
 def matter_entry_list(*, matter: MonthlyMatter, user: User) -> QuerySet[Entry]:
