@@ -127,9 +127,12 @@ def matter_create(request):
         else:
             messages.success(request, _("Matter of the month created."))
             return redirect(matter)
-    ids = form.cleaned_data.get("entries") or []
+    try:  # show the entries picked again beside the errors
+        ids = entry_ids(request.POST.get("entries", ""))
+    except ValidationError:
+        ids = []
     messages.error(request, _("Some of the fields are not valid; nothing was saved."))
-    return _create_page(request, form, ids if isinstance(ids, list) else [], HTTPStatus.BAD_REQUEST)
+    return _create_page(request, form, ids, HTTPStatus.BAD_REQUEST)
 
 
 @require_safe
