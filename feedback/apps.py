@@ -47,12 +47,26 @@ class FeedbackConfig(AppConfig):
 
         # The menu items; who sees each is decided in feedback.permissions. Their English names
         # are shorter than the pages' titles (the bar holds every menu on one line).
-        from feedback.permissions import reads_dashboards, reads_results, runs_evaluations
+        from feedback.permissions import (
+            reads_dashboards,
+            reads_hot_topics,
+            reads_results,
+            runs_evaluations,
+        )
         from liaison.context_processors import nav_register
 
         # The dashboards, for those who read them.
         nav_register(
             "dashboard", _("Dashboard"), "feedback:dashboard", reads_dashboards, "dashboard"
+        )
+
+        # Hot topics and the matters of the month (每月一题), for the department and committees.
+        nav_register(
+            "hot_topics",
+            pgettext_lazy("menu", "Hot topics"),
+            "hot_topics",
+            reads_hot_topics,
+            "hot_",
         )
 
         # The reverse evaluation's campaigns, for the party-building department.

@@ -116,3 +116,38 @@ ASSESSMENT_DEFAULT_WEIGHTS = {
     "reverse": 30,  # reverse-evaluation satisfaction rate
     "review": 10,  # monthly reviews signed (branches) — cadres: re-spread over the others
 }
+
+
+# --- hot topics and the matter of the month (每月一题) ----------------------------------------
+
+
+class MatterStatus(models.TextChoices):
+    """A matter of the month is open while its owner works it, closed once the department
+    judges it done (the closing note says what was done)."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+def hot_topic_max_entries() -> int:
+    """The most entries of one month whose titles the hot-topic page clusters (the newest)."""
+    return getattr(settings, "HOT_TOPIC_MAX_ENTRIES", 2000)
+
+
+def hot_topic_similarity() -> float:
+    """How alike two titles must be (Dice of their character bigrams, liaison.similarity) to
+    fall into one cluster. Higher than the duplicate hint's SIMILARITY_THRESHOLD (0.2): the hint
+    shows a person five candidates to judge, a cluster is acted on as one matter, and two short
+    titles sharing one bigram ("小区电压低", "小区路灯坏了": 0.22) are not one matter."""
+    return getattr(settings, "HOT_TOPIC_SIMILARITY", 0.4)
+
+
+# The most service items and clusters the hot-topic page lists.
+HOT_TOPIC_ITEMS = 10
+HOT_TOPIC_CLUSTERS = 10
+# A cluster is at least this many entries (one entry is not a topic).
+HOT_TOPIC_MIN_CLUSTER = 2
+# The most entries a matter of the month links (its page lists them all).
+MATTER_MAX_ENTRIES = 500
+# The open matters the dashboard shows (the soonest due first).
+DASHBOARD_MATTERS = 5

@@ -5,17 +5,19 @@ that fetch and authorise in one step, answering 404 for a missing and a forbidde
   informant's signed link;
 - dashboards: who reads them, and the node of the user's subtree asked for;
 - the reverse evaluation: who runs the campaigns, who reads which results, and the ratees and
-  assessment rows of a reader's subtree.
+  assessment rows of a reader's subtree;
+- hot topics and the matters of the month: who reads them, who makes and edits a matter, and
+  the matters a reader may open.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from feedback.constants import CampaignStatus
-from feedback.models import EvaluationAssignment, EvaluationCampaign
+from feedback.models import EvaluationAssignment, EvaluationCampaign, MatterEntry, MonthlyMatter
 from liaison.constants import COMPANY_WIDE_ROLES, Role
 from liaison.models import Entry, OrgNode, User
 from liaison.permissions import scope_path, sees_whole_company
@@ -35,6 +37,17 @@ RESULTS_ROLES = DASHBOARD_ROLES - {Role.LEADERSHIP_CADRE}
 # Who works the return-visit queue (回访, R21): the branch secretary for the branch's entries,
 # the party-building department for all: a third party to the entry's owner.
 RETURN_VISIT_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY}
+# Who reads the hot topics and the matters of the month: the party-building department for the
+# company, committee staff for their committee. The department alone makes and edits a matter.
+HOT_TOPIC_ROLES = COMPANY_WIDE_ROLES | {Role.COMMITTEE_STAFF}
+MATTER_EDITOR_ROLES = COMPANY_WIDE_ROLES
+# Who may own a matter of the month (its 责任人): someone who can steer the work across units —
+# the department, committee staff, a leadership cadre, a professional department's handler.
+MATTER_OWNER_ROLES = COMPANY_WIDE_ROLES | {
+    Role.COMMITTEE_STAFF,
+    Role.LEADERSHIP_CADRE,
+    Role.DEPARTMENT_HANDLER,
+}
 
 # --- ratings and the informant's link ---------------------------------------------------------
 
@@ -186,3 +199,44 @@ def ratee_scope(user: User) -> Q:
     if path == "":
         return Q()
     return Q(ratee_person__org__path__startswith=path) | Q(ratee_org__path__startswith=path)
+
+
+# --- hot topics and the matters of the month (每月一题) --------------------------------------
+
+
+def reads_hot_topics(user: User) -> bool:
+    """The party-building department (and administrators) for the company, committee staff for
+    their committee: the hot-topic page and the matters of the month."""
+    return scope_path(user) is not None and (user.is_superuser or user.role in HOT_TOPIC_ROLES)
+
+
+def edits_matters(user: User) -> bool:
+    """Return whether the user makes, edits and closes matters of the month: the
+    party-building department (and administrators)."""
+    return reads_hot_topics(user) and (user.is_superuser or user.role in MATTER_EDITOR_ROLES)
+
+
+def may_own_matters(user: User) -> bool:
+    """Return whether the user may be named a matter's owner (MATTER_OWNER_ROLES, active)."""
+    return user.is_active and (user.is_superuser or user.role in MATTER_OWNER_ROLES)
+
+
+def visible_matters(user: User) -> QuerySet[MonthlyMatter]:
+    """The matters the user may open: all of them for the department, for committee staff
+    those linking at least one entry of their subtree (their page then shows only those)."""
+    if not reads_hot_topics(user):
+        return MonthlyMatter.objects.none()
+    path = scope_path(user)
+    if not path:
+        return MonthlyMatter.objects.all()
+    touching = MatterEntry.objects.filter(matter=OuterRef("pk"), entry__org__path__startswith=path)
+    return MonthlyMatter.objects.filter(Exists(touching))
+
+
+def get_matter_for(user: User, pk: int) -> MonthlyMatter:
+    """Return the matter with its owner and maker; 404 for a missing one and one the user may
+    not open alike."""
+    matter = visible_matters(user).select_related("owner", "created_by").filter(pk=pk).first()
+    if matter is None:
+        raise Http404
+    return matter

@@ -249,6 +249,10 @@ RANKING_MIN_RATINGS = env_int("RANKING_MIN_RATINGS", 5)
 RATING_LINK_VALID_DAYS = env_int("RATING_LINK_VALID_DAYS", 30)
 # R12: a reverse-evaluation result is shown only with at least this many ratings.
 EVALUATION_MIN_RATINGS = env_int("EVALUATION_MIN_RATINGS", 5)
+# Hot topics (热点诉求): the most titles of one month clustered (the newest), and how alike two
+# titles must be (0 to 1, character bigrams) to fall into one cluster.
+HOT_TOPIC_MAX_ENTRIES = env_int("HOT_TOPIC_MAX_ENTRIES", 2000)
+HOT_TOPIC_SIMILARITY = float(os.environ.get("HOT_TOPIC_SIMILARITY", "0.4"))
 # The address informants' phones reach the app at, if not the one staff use (printed in the QR
 # codes and SMS texts), e.g. https://ledger.example.cn; empty: the address of the staff's page.
 RATING_LINK_BASE_URL = os.environ.get("RATING_LINK_BASE_URL", "")

@@ -24,6 +24,8 @@ urlpatterns = [
     # The return-visit queue (回访, R21): the secretary's and the party-building department's.
     path("return-visits/", return_visits.return_visit_list, name="return_visits"),
     path("return-visits/<int:pk>/", return_visits.return_visit_create, name="return_visit_create"),
+    # Hot topics and the matters of the month (每月一题): /hot-topics/, /matters/
+    path("", include("feedback.urls_hot")),
     # /r/: the informant's signed rating link; /e/: a rater's reverse evaluation
     path("", include("feedback.urls_public")),
 ]

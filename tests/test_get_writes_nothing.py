@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from feedback.services.matters import matter_create
 from feedback.services.rating_links import rating_link_reissue
 from liaison.constants import EntryStatus, NotificationKind, PlaceType, Role
 from liaison.models import ImportJob, MonthlyReview, Notification, Visit
@@ -96,6 +97,14 @@ def objects(world, django_capture_on_commit_callbacks):
         "campaign": campaign,
         "link_token": link.token(),
         "rater_token": rater_token,
+        "matter": matter_create(
+            actor=party_building,
+            month=today.replace(day=1),
+            title="充电桩报装慢",
+            owner=party_building,
+            due_on=today + dt.timedelta(days=30),
+            entry_ids=[referred.pk],
+        ),
     }
 
 
@@ -118,12 +127,14 @@ def _url(name: str, route: str, objects: dict) -> str:
         "reply_slip": "replied",
         "rating": "replied",
         "entry": "entry",
+        "hot_matter": "matter",
     }
     key = next((k for prefix, k in by_prefix.items() if owner.startswith(prefix)), "entry")
     values = {
         "pk": objects[key].pk,
         "supervision_pk": objects["notice"].pk,
         "org_pk": objects["org"].pk,
+        "entry_pk": objects["entry"].pk,
         "pair_pk": 1,
         "action": "start",
         "token": objects["rater_token"] if name.startswith("evaluate:") else objects["link_token"],

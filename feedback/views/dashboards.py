@@ -12,6 +12,7 @@ from feedback.exports import dashboard_workbook
 from feedback.forms.dashboards import DashboardForm
 from feedback.permissions import dashboard_node_for, reads_dashboards
 from feedback.selectors.dashboard import dashboard_for, period_choices
+from feedback.selectors.matters import dashboard_matters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,6 +35,8 @@ def _dashboard(request):
 def dashboard(request):
     form, board = _dashboard(request)
     context = {"form": form, "board": board, "choices": period_choices()}
+    if board:  # the open matters of the month touching the node (每月一题; one query)
+        context["matters"] = dashboard_matters(user=request.user, node=board.node)
     status = HTTPStatus.OK if board else HTTPStatus.BAD_REQUEST
     return render(request, "feedback/dashboard.html", context, status=status)
 

@@ -18,6 +18,7 @@ from django.utils import translation
 
 from demo import seed as demo
 from demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
+from demo.matters import demo_seed_matter
 from liaison.constants import Role
 
 
@@ -104,6 +105,11 @@ class Command(BaseCommand):
                 f"accounts created) in {result.seconds:.1f} s."
             )
         )
+        matter = demo_seed_matter()
+        if matter is not None:
+            self.stdout.write(
+                f"Matter of the month: {matter.title} ({matter.entries.count()} entries)."
+            )
 
     def print_result(self, result: demo.DemoSeedResult) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo company, {result.scale} scale:"))
