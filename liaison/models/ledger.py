@@ -160,6 +160,9 @@ class Visit(models.Model):
         """Whom the visit went to: a person or party on file, or a unit."""
         return self.visited_party or self.visited_unit
 
+    def get_absolute_url(self) -> str:
+        return reverse("liaison:visit_detail", args=[self.pk])
+
 
 class EntryNumberSequence(models.Model):
     """The last sequence number handed out per company code and year (locked when used)."""
