@@ -15,8 +15,8 @@ liaison.transitions):
 | closed basic information (R2) | recording | — |
 | closed, void | — | — |
 
-A visit takes files from whoever logged it, a visitor with an account, the branch secretary
-whose ledger holds it and the party-building department.
+A visit takes files from whoever logged it, the branch secretary whose ledger holds it and the
+party-building department.
 
 An attachment is withdrawn (never deleted) by whoever attached it, or, for an entry's, by its
 owner; for a visit's, by whoever logged the visit; and for either by the branch secretary
@@ -107,22 +107,21 @@ def _covers_visit(visit: Visit, user: User) -> bool:
 
 
 def may_attach_to_visit(*, visit: Visit, user: User) -> bool:
-    """Return whether `user` may attach files to `visit` (one query for a visitor)."""
+    """Return whether `user` may attach files to `visit` (no query: the visit is loaded with
+    its org)."""
     if not (user.is_authenticated and user.is_active):
         return False
     if user.pk == visit.recorded_by_id or can_maintain_master_data(user):
         return True
-    if _covers_visit(visit, user):
-        return True
-    return bool(user.person_id) and visit.visitors.filter(pk=user.person_id).exists()
+    return _covers_visit(visit, user)
 
 
 def visit_attach_check(*, visit: Visit, user: User) -> None:
     if not may_attach_to_visit(visit=visit, user=user):
         raise AttachRefused(
             _(
-                "Only whoever logged the visit, its visitors, the branch secretary or the "
-                "party-building department may attach files to it."
+                "Only whoever logged the visit, the branch secretary or the party-building "
+                "department may attach files to it."
             ),
             forbidden=True,
         )

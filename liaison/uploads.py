@@ -133,7 +133,7 @@ def clean_name(raw: str, extension: str) -> str:
     base = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    stem = stem.strip(" .")[: NAME_MAX_LENGTH - len(extension)] or _("file")
+    stem = stem.strip(" .")[: NAME_MAX_LENGTH - len(extension)] or "file"
     return f"{stem}{extension}"
 
 
