@@ -33,7 +33,7 @@ class AttachmentForm(forms.Form):
     """Photos and files for an entry or a visit: the step is the entry's (liaison.evidence)."""
 
     files = MultipleFileField(
-        label=_("Photos and files"),
+        label=_("Choose photos or files"),
         required=False,
     )
     caption = forms.CharField(

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from liaison import evidence, permissions
@@ -136,7 +137,8 @@ def _attach(request, *, attach, page, target):
         else:
             messages.success(
                 request,
-                _("%(n)d file(s) attached.") % {"n": len(rows)},
+                ngettext("%(n)d file attached.", "%(n)d files attached.", len(rows))
+                % {"n": len(rows)},
             )
             return redirect(target.get_absolute_url() + "#attachments")
     messages.error(request, _("Nothing was attached: see the attachments card."))
