@@ -9,8 +9,8 @@ class LiaisonConfig(AppConfig):
 
     def ready(self) -> None:
         # The entry page shows supervision notices as a panel, and names their event keys.
-        from liaison.selectors.entries import entry_panel_register, event_field_register
         from liaison.constants import AttachmentStep
+        from liaison.selectors.entries import entry_panel_register, event_field_register
         from liaison.views.attachments import entry_attachment_panel
         from liaison.views.supervision import entry_supervision_panel
 

@@ -240,7 +240,9 @@ def _ole2(name: str, data: bytes) -> CheckedUpload:
     raise _not_accepted(name)
 
 
-def _too_many_pixels(name: str, limits: UploadLimits, size: tuple[int, int] | None) -> UploadRefused:
+def _too_many_pixels(
+    name: str, limits: UploadLimits, size: tuple[int, int] | None
+) -> UploadRefused:
     shown = f"{size[0]} × {size[1]}" if size else "?"
     return UploadRefused(
         _(

@@ -20,7 +20,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; cleaned to a list (empty when none was chosen)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "class": "form-control"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ACCEPT, "class": "form-control"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -99,9 +99,7 @@ def _files_kept_on_success() -> Iterator[list[str]]:
         raise
 
 
-def _store(
-    checked: Sequence[CheckedUpload], written: list[str], **fields: Any
-) -> list[Attachment]:
+def _store(checked: Sequence[CheckedUpload], written: list[str], **fields: Any) -> list[Attachment]:
     """Write each file (and thumbnail) to storage and its row; the keys go into `written`."""
     storage = attachment_storage()
     rows = []
@@ -110,7 +108,9 @@ def _store(
         written.append(key)
         thumb = ""
         if upload.thumbnail is not None:
-            thumb = storage.save(storage_key(".jpg", suffix="-thumb"), ContentFile(upload.thumbnail))
+            thumb = storage.save(
+                storage_key(".jpg", suffix="-thumb"), ContentFile(upload.thumbnail)
+            )
             written.append(thumb)
         attachment = Attachment(
             kind=upload.kind,
@@ -151,9 +151,7 @@ def entry_attach(
         locked = entry_lock(entry=entry)  # two uploads at once take turns with the count
         step = entry_attach_step(entry=locked, user=actor)
         _count_check(already=Attachment.objects.filter(entry=locked).count(), adding=len(checked))
-        rows = _store(
-            checked, written, entry=locked, step=step, caption=caption, uploaded_by=actor
-        )
+        rows = _store(checked, written, entry=locked, step=step, caption=caption, uploaded_by=actor)
         entry_event(
             entry=locked,
             kind=EventKind.ATTACHED,
@@ -186,7 +184,8 @@ def _visit_store(
         actor=actor,
         action=AuditEvent.Action.CREATED,
         obj=locked,
-        summary=_("Files attached to the visit: %(names)s") % {"names": ", ".join(r.name for r in rows)},
+        summary=_("Files attached to the visit: %(names)s")
+        % {"names": ", ".join(r.name for r in rows)},
         data={"attachments": [row.pk for row in rows], "caption": caption},
     )
     return rows
@@ -228,9 +227,7 @@ def attachment_withdraw(*, attachment: Attachment, actor: User, reason: str) -> 
     if not reason:
         raise ValidationError({"reason": _("Say why the file is withdrawn.")})
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": _("At most %(n)d characters.") % {"n": REASON_MAX_LENGTH}}
-        )
+        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": REASON_MAX_LENGTH}})
     with transaction.atomic():
         locked = (
             Attachment.objects.select_for_update(of=("self",))

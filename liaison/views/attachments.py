@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -51,7 +51,11 @@ class AttachmentCard:
 
     @property
     def images(self) -> list[Attachment]:
-        return [r.attachment for r in self.rows if r.attachment.is_image and not r.attachment.is_withdrawn]
+        return [
+            r.attachment
+            for r in self.rows
+            if r.attachment.is_image and not r.attachment.is_withdrawn
+        ]
 
 
 def _rows(user: User, attachments: list[Attachment], forms: dict, *, entry: Entry | None = None):
@@ -65,8 +69,8 @@ def _rows(user: User, attachments: list[Attachment], forms: dict, *, entry: Entr
         form = forms.get(withdraw_form_name(attachment)) or WithdrawForm(
             prefix=withdraw_form_name(attachment)
         )
-        rows.append(AttachmentRow(attachment, form if withdrawable else None,
-                                  from_visit=entry is not None and bool(attachment.visit_id)))  # fmt: skip
+        from_visit = entry is not None and bool(attachment.visit_id)
+        rows.append(AttachmentRow(attachment, form if withdrawable else None, from_visit))
     return rows
 
 

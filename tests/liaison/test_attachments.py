@@ -73,10 +73,8 @@ def test_the_owner_attaches_a_photo_and_a_pdf_and_everyone_in_scope_sees_them(
 ):
     entry = entry_in(world, S.RECORDED)
     client = client_for(entry.owner)
-    response = post_files(
-        client, entry, Upload("变压器.jpg", png_bytes(fmt="JPEG")), Upload("记录单.pdf", pdf_bytes()),
-        caption="整改前",
-    )  # fmt: skip
+    photo = Upload("变压器.jpg", png_bytes(fmt="JPEG"))
+    response = post_files(client, entry, photo, Upload("记录单.pdf", pdf_bytes()), caption="整改前")
     assert response.status_code == HTTPStatus.FOUND
     photo, sheet = Attachment.objects.filter(entry=entry).order_by("pk")
     assert (photo.kind, photo.step, photo.name, photo.content_type) == (
@@ -245,7 +243,9 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(
 def test_an_oversized_file_is_refused(world, english, client_for, settings, attachment_store):
     settings.ATTACHMENT_MAX_BYTES = 2000
     entry = entry_in(world, S.RECORDED)
-    response = post_files(client_for(entry.owner), entry, Upload("big.pdf", pdf_bytes() + b"0" * 3000))
+    response = post_files(
+        client_for(entry.owner), entry, Upload("big.pdf", pdf_bytes() + b"0" * 3000)
+    )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "is larger than 2.0" in response.content.decode()
     assert attachment_store.keys() == [] and not Attachment.objects.exists()
@@ -282,5 +282,7 @@ def test_a_failure_after_the_files_were_written_leaves_nothing_stored(
     monkeypatch.setattr(attachments, "entry_event", broken)
     entry = entry_in(world, S.RECORDED)
     with pytest.raises(RuntimeError):
-        attachments.entry_attach(entry=entry, actor=entry.owner, files=[Upload("a.png", png_bytes())])
+        attachments.entry_attach(
+            entry=entry, actor=entry.owner, files=[Upload("a.png", png_bytes())]
+        )
     assert attachment_store.keys() == [] and not Attachment.objects.exists()

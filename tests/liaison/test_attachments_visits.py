@@ -51,7 +51,9 @@ def test_a_secretary_logs_a_visit_with_a_photo_and_every_entry_shows_it(
     assert "IMG_0001.jpg" in secretary.get(visit.get_absolute_url()).content.decode()
     entry = Entry.objects.get(visit=visit)
     page = secretary.get(entry.get_absolute_url()).content.decode()
-    assert "IMG_0001.jpg" in page and reverse("liaison:attachment_thumbnail", args=[photo.pk]) in page
+    assert (
+        "IMG_0001.jpg" in page and reverse("liaison:attachment_thumbnail", args=[photo.pk]) in page
+    )
     # Referred, the department sees the photo through the entry, not the visit's page.
     act(world, entry, Action.REFER, world.users[Role.PARTY_BUILDING])
     handler = client_for(world.users[Role.DEPARTMENT_HANDLER])
@@ -131,7 +133,9 @@ def test_a_visits_file_is_withdrawn_by_its_recorder_with_an_audit_row(world, cli
     assert committee.post(url, {f"withdraw-{photo.pk}-reason": "x"}).status_code == 403
     client = client_for(secretary)
     assert client.post(url, {f"withdraw-{photo.pk}-reason": "拍到了住户门牌"}).status_code == 302
-    assert AuditEvent.objects.filter(object_type="liaison.attachment", summary__contains="a.png").exists()
+    assert AuditEvent.objects.filter(
+        object_type="liaison.attachment", summary__contains="a.png"
+    ).exists()
     page = client.get(photo.visit.get_absolute_url()).content.decode()
     assert "拍到了住户门牌" in page
 
