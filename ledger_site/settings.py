@@ -148,7 +148,52 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = VAR_DIR / "media"  # nothing is served from it: there is no MEDIA_URL route
+
+# Attachments (R23): photos and files on visits and entries, stored through the storage alias
+# "attachments" and served only by the permission-checked view (liaison.views.attachments),
+# never from a public URL. On the file system under var/attachments by default; on any
+# S3-compatible store (MinIO, Ceph, OSS, COS, AWS) when ATTACHMENTS_S3_BUCKET is set.
+ATTACHMENTS_S3_BUCKET = os.environ.get("ATTACHMENTS_S3_BUCKET", "")
+if ATTACHMENTS_S3_BUCKET:
+    _s3_endpoint = os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL", "")
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": _s3_endpoint or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION", "") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a role).
+            "access_key": os.environ.get("ATTACHMENTS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": os.environ.get("ATTACHMENTS_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": os.environ.get("ATTACHMENTS_S3_PREFIX", "attachments"),
+            # MinIO and most self-hosted stores want path-style addresses.
+            "addressing_style": os.environ.get(
+                "ATTACHMENTS_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "auto"
+            ),
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "verify": env_bool("ATTACHMENTS_S3_VERIFY_TLS", True),
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("ATTACHMENTS_DIR", str(VAR_DIR / "attachments")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+# A file may be this large; an entry or a visit may carry this many (withdrawn ones count:
+# nothing is deleted); a photo may have this many pixels (a larger one is refused as a
+# decompression bomb); an Office document may unpack to this much (a zip bomb beyond).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_PER_OBJECT = env_int("ATTACHMENT_MAX_PER_OBJECT", 20)
+ATTACHMENT_MAX_IMAGE_PIXELS = env_int("ATTACHMENT_MAX_IMAGE_PIXELS", 40_000_000)
+ATTACHMENT_MAX_UNPACKED_BYTES = env_int("ATTACHMENT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 
 # Redis, when given, carries Celery's messages and the cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -266,7 +311,7 @@ IMPORT_INLINE_MAX_ROWS = env_int("IMPORT_INLINE_MAX_ROWS", 300)
 # import; a large one takes well under a minute).
 IMPORT_STALE_AFTER_SECONDS = env_int("IMPORT_STALE_AFTER_SECONDS", 1800)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(IMPORT_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

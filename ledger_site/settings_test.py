@@ -19,6 +19,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Attachments go to a folder of this process (tests/fixtures/attachments.py gives each test an
+# empty one of its own, or a bucket on a real S3-compatible server).
+_test_attachments = tempfile.mkdtemp(prefix="ledger-test-attachments-")
+atexit.register(shutil.rmtree, _test_attachments, True)
+STORAGES["attachments"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": _test_attachments, "base_url": None},
+}
 
 # A test that starts a real worker uses a queue (and, on the file-system broker, a folder) of its
 # own process: neither a demo served from the same checkout (`make run`, var/celery-broker/) nor

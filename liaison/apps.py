@@ -9,10 +9,16 @@ class LiaisonConfig(AppConfig):
 
     def ready(self) -> None:
         # The entry page shows supervision notices as a panel, and names their event keys.
+        from liaison.constants import AttachmentStep
         from liaison.selectors.entries import entry_panel_register, event_field_register
+        from liaison.views.attachments import entry_attachment_panel
         from liaison.views.supervision import entry_supervision_panel
 
         entry_panel_register(entry_supervision_panel)
+        # R23: the photos and files card, and the keys of its events.
+        entry_panel_register(entry_attachment_panel)
+        event_field_register("attachment_step", _("step"), AttachmentStep)
+        event_field_register("files", _("files"))
         event_field_register("supervision_round", _("supervision round"))
         event_field_register("respond_by", _("answer by"))
         event_field_register("supervision_on_time", _("answered in time"))

@@ -422,6 +422,25 @@ class EventKind(models.TextChoices):
     SUSPENSION_DECIDED = "suspend_decided", _("Suspension decided")
     RESUMED = "resumed", _("Resumed")
     RETURN_VISITED = "return_visited", _("Return visit")
+    ATTACHED = "attached", _("Files attached")
+    ATTACHMENT_WITHDRAWN = "attach_withdrawn", _("Attachment withdrawn")
+
+
+class AttachmentStep(models.TextChoices):
+    """The step of an entry's life at which a file was attached (R23)."""
+
+    RECORDING = "recording", _("Recording")
+    PLAN = "plan", _("Solution plan")
+    RESULT = "result", _("Result")
+    REPLY = "reply", _("Reply")
+    OTHER = "other", _("Other")
+
+
+class AttachmentKind(models.TextChoices):
+    """What an attachment is, judged by its content (R23): a photo, or a PDF or Office file."""
+
+    IMAGE = "image", _("Photo")
+    DOCUMENT = "document", _("Document")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and

@@ -23,6 +23,7 @@ from liaison.constants import (
 )
 from liaison.deadlines import awaiting_reply
 from liaison.models import (
+    Attachment,
     CoHandler,
     Entry,
     ImportJob,
@@ -390,6 +391,37 @@ def get_visit_for(user: User, pk: int) -> Visit:
     if visit is None:
         raise Http404
     return visit
+
+
+# -- Attachments (R23) --------------------------------------------------------------------------
+
+
+def visible_attachments(user: User) -> QuerySet[Attachment]:
+    """The files of the entries and visits the user may see, and the files of a visit at which
+    an entry the user may see was heard (the photo of the need travels with the entry: its
+    department sees it). Withdrawn files included: they are evidence, shown as withdrawn."""
+    if scope_path(user) == "":
+        return Attachment.objects.all()
+    heard = visible_entries(user).filter(visit__isnull=False).values("visit_id")
+    return Attachment.objects.filter(
+        Q(entry__in=visible_entries(user).values("pk"))
+        | Q(visit__in=visible_visits(user).values("pk"))
+        | Q(visit__in=heard)
+    )
+
+
+def get_attachment_for(user: User, pk: int) -> Attachment:
+    """Return the attachment if the user may see it; 404 for both a missing and a forbidden
+    one."""
+    attachment = (
+        visible_attachments(user)
+        .select_related("entry__org", "visit__org", "uploaded_by", "withdrawn_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 # -- Entry lists --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from liaison.views import (
+    attachments,
     calendar,
     entries,
     escalation,
@@ -45,6 +46,19 @@ urlpatterns = [
     path("visits/new/", visits.visit_create, name="visit_create"),
     path("visits/new/row/", visits.visit_entry_row, name="visit_entry_row"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/attachments/", attachments.visit_attach, name="visit_attach"),
+    path("entries/<int:pk>/attachments/", attachments.entry_attach, name="entry_attach"),
+    path("attachments/<int:pk>/", attachments.attachment_file, name="attachment_file"),
+    path(
+        "attachments/<int:pk>/thumbnail/",
+        attachments.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
+    path(
+        "attachments/<int:pk>/withdraw/",
+        attachments.attachment_withdraw,
+        name="attachment_withdraw",
+    ),
     path("entries/similar/", visits.entry_similar, name="entry_similar"),
     path("entries/<int:pk>/", entries.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/actions/<slug:action>/", entries.entry_act, name="entry_act"),

@@ -80,6 +80,9 @@ class OwnerField(forms.ModelChoiceField):
 class MatterForm(forms.Form):
     """A matter's title, owner, due date and plan (its page's edit form)."""
 
+    # The fields laid out across the whole form; the others share a row on a wide screen.
+    full_width = ("title", "plan")
+
     title = forms.CharField(
         label=_("Title"), max_length=120, widget=forms.TextInput(attrs={"class": "form-control"})
     )

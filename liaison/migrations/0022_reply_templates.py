@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0020_escalation_ladder'),
+        ('liaison', '0021_attachments'),
     ]
 
     operations = [

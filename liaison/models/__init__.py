@@ -1,7 +1,8 @@
 """The liaison app's models: org tree, people and accounts; pairings; the audit log and import
-jobs; the calendar; the ledger; notifications, monthly reviews and supervision notices; the
-knowledge base's reply templates."""
+jobs; the calendar; the ledger and its attachments; notifications, monthly reviews and
+supervision notices; the knowledge base's reply templates."""
 
+from liaison.models.attachments import Attachment
 from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.cohandling import CoHandler
@@ -34,6 +35,7 @@ __all__ = [
     "ESCALATION_RECIPIENTS",
     "PAIRING_DUPLICATE_MESSAGE",
     "PAIRING_SIDE_COLUMNS",
+    "Attachment",
     "AuditEvent",
     "CalendarDay",
     "CalendarYear",

@@ -155,6 +155,9 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.visited_on:%Y-%m-%d} {self.visited or self.place}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("liaison:visit_detail", args=[self.pk])
+
     @property
     def visited(self) -> Person | Unit | None:
         """Whom the visit went to: a person or party on file, or a unit."""

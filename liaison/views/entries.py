@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from liaison import permissions, transitions
 from liaison.forms.entries import ACTION_FORMS, TemplatePicked, form_again, typed_text
 from liaison.models import Entry
+from liaison.selectors.attachments import entry_attachments
 from liaison.selectors.entries import entry_sheet_panels, entry_view
 from liaison.selectors.knowledge import reply_templates_offered
 from liaison.services import workflow
@@ -119,7 +120,9 @@ def entry_print(request, pk: int):
     """The entry's record sheet (红/橙/黄色记录单) for the paper ledger, A4."""
     entry = permissions.get_entry_for(request.user, pk)
     view = entry_view(user=request.user, entry=entry)
-    return render(request, "liaison/entry_print.html", {"entry": entry, "view": view})
+    attachments = entry_attachments(entry=entry)  # R23: the photos' thumbnails, files by name
+    context = {"entry": entry, "view": view, "attachments": attachments}
+    return render(request, "liaison/entry_print.html", context)
 
 
 @require_safe

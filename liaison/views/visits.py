@@ -14,10 +14,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from liaison import permissions
+from liaison.forms.attachments import AttachmentForm
 from liaison.forms.visits import VisitLogForm, logged_message, new_row, similar_query
 from liaison.selectors import visits as selectors
 from liaison.selectors.similar import similar_entries
-from liaison.services.visits import VisitRejected, visit_log
+from liaison.services.attachments import visit_log_attached
+from liaison.services.visits import VisitRejected
+from liaison.views.attachments import visit_attachment_card
 
 FORM_TEMPLATE = "liaison/visit_form.html"
 
@@ -41,12 +44,16 @@ def visit_create(request):
     posted = request.method == "POST"
     form = VisitLogForm(request.POST if posted else None, user=request.user,
                         org_hint=request.GET.get("org"))  # fmt: skip
+    files = AttachmentForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and "add_row" in request.POST:
         form = form.with_extra_row()
-    elif posted and form.is_valid():
+    elif posted and form.is_valid() & files.is_valid():
         try:
-            logged = visit_log(actor=request.user, **form.service_kwargs())
+            logged = visit_log_attached(actor=request.user, files=files.uploads(),
+                                        caption=files.cleaned_data["caption"],
+                                        **form.service_kwargs())  # fmt: skip
         except VisitRejected as error:
+            files.add_error("files", error.visit_errors.pop("files", []))
             form.reject(error)
         else:
             messages.success(request, logged_message(logged))
@@ -55,7 +62,8 @@ def visit_create(request):
         return render(request, FORM_TEMPLATE + "#visitors", {"form": form})
     rejected = posted and "add_row" not in request.POST
     status = HTTPStatus.BAD_REQUEST if rejected else HTTPStatus.OK
-    return render(request, FORM_TEMPLATE, {"form": form}, status=status)
+    context = {"form": form, "files": files}
+    return render(request, FORM_TEMPLATE, context, status=status)
 
 
 @recorders_only
@@ -68,12 +76,18 @@ def visit_entry_row(request):
     return render(request, FORM_TEMPLATE + "#entry_row", {"row": row, "total_forms": row.number})
 
 
+def visit_page(request, visit, *, status: int = HTTPStatus.OK, forms: dict | None = None):
+    """Render the visit page; `forms` holds a refused attachment form to show again."""
+    view = selectors.visit_view(user=request.user, visit=visit)
+    card = visit_attachment_card(user=request.user, visit=visit, forms=forms)
+    context = {"visit": visit, "view": view, "card": card}
+    return render(request, "liaison/visit_detail.html", context, status=status)
+
+
 @require_safe
 @login_required
 def visit_detail(request, pk: int):
-    visit = permissions.get_visit_for(request.user, pk)
-    view = selectors.visit_view(user=request.user, visit=visit)
-    return render(request, "liaison/visit_detail.html", {"visit": visit, "view": view})
+    return visit_page(request, permissions.get_visit_for(request.user, pk))
 
 
 @recorders_only

@@ -388,3 +388,22 @@ def test_the_command_takes_entries_and_says_what_it_did():
 def test_entries_need_the_demo_company():
     with pytest.raises(EntrySeedError):
         demo_seed_entries(count=10)
+
+
+def test_the_demo_shows_photos_on_visits_and_documents_from_departments(
+    ledger_seeded, settings, tmp_path
+):
+    """R23: a new user sees attachments; seeding again adds none."""
+    from demo.attachments import demo_seed_attachments
+    from liaison.models import Attachment
+
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)},
+    }}  # fmt: skip
+    created = demo_seed_attachments()
+    assert created == Attachment.objects.count() > 0
+    assert Attachment.objects.filter(visit__isnull=False, kind="image").exists()
+    documents = Attachment.objects.filter(entry__isnull=False, kind="document")
+    assert documents.exists() and {a.step for a in documents} <= {"plan", "result"}
+    assert demo_seed_attachments() == 0

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from demo import seed as demo
+from demo.attachments import demo_seed_attachments
 from demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 from demo.matters import demo_seed_matter
 from liaison.constants import Role
@@ -110,6 +111,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Matter of the month: {matter.title} ({matter.entries.count()} entries)."
             )
+        attached = demo_seed_attachments()
+        if attached:
+            self.stdout.write(self.style.SUCCESS(f"Attachments: {attached} photos and files."))
 
     def print_result(self, result: demo.DemoSeedResult) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo company, {result.scale} scale:"))
