@@ -10,9 +10,15 @@ class LiaisonConfig(AppConfig):
     def ready(self) -> None:
         # The entry page shows supervision notices as a panel, and names their event keys.
         from liaison.selectors.entries import entry_panel_register, event_field_register
+        from liaison.views.links import entry_related_panel
         from liaison.views.supervision import entry_supervision_panel
 
         entry_panel_register(entry_supervision_panel)
+        entry_panel_register(entry_related_panel)  # related entries and duplicates (R11)
+        event_field_register("related", _("related entry"))
+        event_field_register("original", _("original"))
+        event_field_register("duplicate", _("duplicate"))
+        event_field_register("duplicates", _("duplicates"))
         event_field_register("supervision_round", _("supervision round"))
         event_field_register("respond_by", _("answer by"))
         event_field_register("supervision_on_time", _("answered in time"))

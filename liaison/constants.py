@@ -401,6 +401,13 @@ class EventKind(models.TextChoices):
     SUSPENSION_DECIDED = "suspend_decided", _("Suspension decided")
     RESUMED = "resumed", _("Resumed")
     RETURN_VISITED = "return_visited", _("Return visit")
+    # Related entries and duplicates (相关事项, 一事一记, R11): on both entries' timelines.
+    LINKED = "linked", _("Related entry linked")
+    UNLINKED = "unlinked", _("Related entry unlinked")
+    DUPLICATE_ADDED = "duplicate_added", _("A duplicate was linked to it")
+    DUPLICATE_UNMARKED = "duplicate_unmarked", _("No longer marked as a duplicate")
+    DUPLICATE_REMOVED = "duplicate_removed", _("A duplicate was unlinked from it")
+    REPLIED_TOGETHER = "replied_together", _("Replied together (one matter, one record)")
 
 
 # The level (R7) an entry takes from the role of whoever records it; a branch secretary's and

@@ -1,5 +1,5 @@
 """The liaison app's models: org tree, people and accounts; pairings; the audit log and import
-jobs; the calendar; the ledger; notifications, monthly reviews and supervision notices."""
+jobs; the calendar; the ledger and its related-entry links; notifications, monthly reviews and supervision notices."""
 
 from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear
@@ -15,6 +15,7 @@ from liaison.models.ledger import (
     ServiceItem,
     Visit,
 )
+from liaison.models.links import LINK_NOTE_MAX_LENGTH, EntryLink
 from liaison.models.notifications import Notification
 from liaison.models.orgs import CODE_MAX_LENGTH, OrgNode, Person, Unit, User
 from liaison.models.pairings import (
@@ -30,6 +31,7 @@ from liaison.models.supervision import Supervision
 __all__ = [
     "CODE_MAX_LENGTH",
     "ESCALATION_RECIPIENTS",
+    "LINK_NOTE_MAX_LENGTH",
     "PAIRING_DUPLICATE_MESSAGE",
     "PAIRING_SIDE_COLUMNS",
     "AuditEvent",
@@ -39,6 +41,7 @@ __all__ = [
     "CoHandler",
     "Entry",
     "EntryEvent",
+    "EntryLink",
     "EntryNumberSequence",
     "EscalationStep",
     "ImportJob",
