@@ -53,6 +53,18 @@ HELP_TOGETHER = _(
 NOT_OFFERED = _("Not offered: %(number)s (%(why)s)")
 
 
+class _DuplicatesField(forms.TypedMultipleChoiceField):
+    """The duplicates offered, ticked; one of the entry's other duplicates is accepted too
+    (it changed since the page was shown: the service says why it is not replied)."""
+
+    def __init__(self, *args, known: set[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.known = {str(pk) for pk in known}
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.known or super().valid_value(value)
+
+
 class RepliesDuplicatesMixin:
     """For the reply form: when the entry has duplicates awaiting their reply that the user may
     reply together with it, a checkbox for each (all ticked): the same reply goes to each
@@ -72,7 +84,8 @@ class RepliesDuplicatesMixin:
         )
         if not offered:
             return
-        self.fields["duplicates"] = forms.TypedMultipleChoiceField(
+        self.fields["duplicates"] = _DuplicatesField(
+            known={d.pk for d in offered} | {d.pk for d, _why in self.duplicates_refused},
             label=_("Also reply to its duplicates with this reply (one matter, one record)"),
             choices=[
                 (d.pk, f"{d.number} · {d.title} · {d.get_status_display()}") for d in offered

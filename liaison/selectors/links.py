@@ -102,11 +102,12 @@ def reply_together_refusal(*, duplicate: Entry, actor: User) -> str | None:
 def reply_together_candidates(
     *, user: User, entry: Entry
 ) -> tuple[list[Entry], list[tuple[Entry, str]]]:
-    """Return the duplicates of `entry` awaiting their reply that `user` may reply together
-    with it, and those they may not, with why."""
+    """Return the duplicates of `entry` that `user` may reply together with it, and those
+    they may not (replied already, closed, someone else's …), with why; void ones are left
+    out."""
     offered, refused = [], []
     for duplicate in entry_duplicates(user=user, entry=entry):
-        if duplicate.status not in AWAITING_REPLY_STATUSES:
+        if duplicate.status == EntryStatus.VOID:
             continue
         why = reply_together_refusal(duplicate=duplicate, actor=user)
         if why is None:
