@@ -375,7 +375,9 @@ def can_link_entry(*, entry: Entry, user: User) -> bool:
 def get_entry_by_number_for(user: User, number: str) -> Entry:
     """Return the entry numbered `number` if the user may see it; 404 otherwise (the same for
     a number that does not exist)."""
-    entry = visible_entries(user).select_related("org").filter(number=number.strip().upper()).first()
+    entry = (
+        visible_entries(user).select_related("org").filter(number=number.strip().upper()).first()
+    )
     if entry is None:
         raise Http404
     return entry

@@ -87,9 +87,7 @@ class RepliesDuplicatesMixin:
         self.fields["duplicates"] = _DuplicatesField(
             known={d.pk for d in offered} | {d.pk for d, _why in self.duplicates_refused},
             label=_("Also reply to its duplicates with this reply (one matter, one record)"),
-            choices=[
-                (d.pk, f"{d.number} · {d.title} · {d.get_status_display()}") for d in offered
-            ],
+            choices=[(d.pk, f"{d.number} · {d.title} · {d.get_status_display()}") for d in offered],
             coerce=int,
             required=False,
             initial=[d.pk for d in offered],

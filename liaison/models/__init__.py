@@ -1,5 +1,6 @@
 """The liaison app's models: org tree, people and accounts; pairings; the audit log and import
-jobs; the calendar; the ledger and its related-entry links; notifications, monthly reviews and supervision notices."""
+jobs; the calendar; the ledger and its related-entry links; notifications, monthly reviews and
+supervision notices."""
 
 from liaison.models.audit import AuditEvent, ImportJob
 from liaison.models.calendar import CalendarDay, CalendarYear

@@ -49,9 +49,7 @@ def _visible_ids(user: User):
 def entry_related(*, user: User, entry: Entry) -> list[RelatedEntry]:
     """Return the entries linked to `entry` that `user` may see, oldest link first (one
     query)."""
-    links = EntryLink.objects.live().select_related(
-        "entry_a", "entry_b", "created_by"
-    )
+    links = EntryLink.objects.live().select_related("entry_a", "entry_b", "created_by")
     visible = _visible_ids(user)
     if visible is None:
         links = links.filter(Q(entry_a=entry) | Q(entry_b=entry))

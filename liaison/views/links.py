@@ -28,9 +28,7 @@ def entry_related_panel(*, user: User, entry: Entry, forms: dict) -> EntryPanel 
     related = entry_related_entries(user=user, entry=entry)
     if related.is_empty and not related.can_link:
         return None
-    may_mark = (
-        related.can_link and entry.duplicate_of_id is None and not related.duplicates
-    )
+    may_mark = related.can_link and entry.duplicate_of_id is None and not related.duplicates
     context = {
         "related": related,
         "link_form": (forms.get(LINK) or LinkForm()) if related.can_link else None,

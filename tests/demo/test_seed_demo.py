@@ -388,3 +388,26 @@ def test_the_command_takes_entries_and_says_what_it_did():
 def test_entries_need_the_demo_company():
     with pytest.raises(EntrySeedError):
         demo_seed_entries(count=10)
+
+
+def test_the_demo_shows_related_entries_and_duplicates_to_reply_together(ledger_seeded, client):
+    """一事一记: the secretary's latest resolved entry has two open duplicates its reply form
+    offers to reply together, and two related entries; a second run adds nothing."""
+    from liaison.models import EntryLink
+
+    assert EntryLink.objects.live().count() == 2
+    original = Entry.objects.get(pk=EntryLink.objects.values("entry_a").first()["entry_a"])
+    if original.status != EntryStatus.RESOLVED:
+        original = Entry.objects.get(pk=EntryLink.objects.values("entry_b").first()["entry_b"])
+    duplicates = original.duplicates.all()
+    assert duplicates.count() == 2
+    assert set(duplicates.values_list("status", flat=True)) <= {
+        EntryStatus.RECORDED,
+        EntryStatus.IN_PROGRESS,
+    }
+    assert set(duplicates.values_list("title", flat=True)) == {original.title}
+    assert client.login(username="dangjian", password=DEMO_PASSWORD)
+    page = client.get(original.get_absolute_url()).content.decode()
+    assert page.count('name="duplicates"') == 2 and 'data-testid="related-links"' in page
+    demo_seed_entries(count=600, today=SEED_DAY)
+    assert EntryLink.objects.count() == 2

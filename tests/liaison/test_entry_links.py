@@ -98,7 +98,12 @@ def test_who_only_reads_the_entry_is_refused_with_403(world, client_for, pair, r
     response = client.post(link_url(first), {"number": second.number})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "may link it" in response.content.decode()
-    assert client.post(mark_url(first), {"number": second.number, "version": first.version}).status_code == HTTPStatus.FORBIDDEN  # noqa: E501
+    assert (
+        client.post(
+            mark_url(first), {"number": second.number, "version": first.version}
+        ).status_code
+        == HTTPStatus.FORBIDDEN
+    )
     entry_link(entry=first, other=second, actor=first.owner)
     after_link = written()
     assert client.post(unlink_url(first, second)).status_code == HTTPStatus.FORBIDDEN
@@ -124,7 +129,7 @@ def test_the_handling_department_links_its_referrals(world, client_for):
 def test_out_of_scope_answers_404_for_either_entry_with_the_missing_ones_message(
     world, client_for, pair, english
 ):
-    first, second = pair
+    first, _second = pair
     outsider = make_user(Role.BRANCH_SECRETARY, scope=world.branch_b)
     elsewhere = make_entry(outsider, informant=world.member_b, title="供电所门前路灯不亮")
     before = written()
@@ -255,9 +260,8 @@ def test_mark_refusals_say_why_and_write_nothing(world, client_for, pair):
     before = written()
     response = client.post(mark_url(original), {"number": fourth.number, "version": 99})
     assert response.status_code == HTTPStatus.CONFLICT  # a stale page first
-    response = client.post(
-        mark_url(original), {"number": fourth.number, "version": Entry.objects.get(pk=original.pk).version}
-    )  # fmt: skip
+    version = Entry.objects.get(pk=original.pk).version
+    response = client.post(mark_url(original), {"number": fourth.number, "version": version})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "原始条目" in response.content.decode()  # it has duplicates of its own
     assert written() == before

@@ -162,7 +162,10 @@ def test_the_reply_form_offers_the_open_duplicates_ticked_and_names_the_others(
     for duplicate in (recorded, resolved):
         assert f'name="duplicates" value="{duplicate.pk}"' in form
     assert form.count('name="duplicates"') == 2 and form.count("checked") == 2
-    assert f'name="duplicates" value="{closed.pk}"' not in form and f"Not offered: {closed.number}" in form
+    assert (
+        f'name="duplicates" value="{closed.pk}"' not in form
+        and f"Not offered: {closed.number}" in form
+    )
 
 
 def test_replying_over_http_replies_the_duplicates_and_says_which_were_skipped(
@@ -178,7 +181,9 @@ def test_replying_over_http_replies_the_duplicates_and_says_which_were_skipped(
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert any(recorded.number in m and resolved.number in m for m in said)
     assert any(m.startswith(f"Not replied together: {closed.number}") for m in said)
-    statuses = Entry.objects.filter(pk__in=[recorded.pk, resolved.pk]).values_list("status", flat=True)
+    statuses = Entry.objects.filter(pk__in=[recorded.pk, resolved.pk]).values_list(
+        "status", flat=True
+    )
     assert set(statuses) == {S.REPLIED}
 
 
