@@ -116,6 +116,7 @@ def _url(name: str, route: str, objects: dict) -> str:
     key = next((k for prefix, k in by_prefix.items() if owner.startswith(prefix)), "entry")
     values = {
         "pk": objects[key].pk,
+        "other_pk": objects["replied"].pk,  # a related entry (R11)
         "supervision_pk": objects["notice"].pk,
         "org_pk": objects["org"].pk,
         "pair_pk": 1,

@@ -348,7 +348,9 @@ def test_seeded_entries_are_consistent(ledger_seeded):
 
 def test_entries_are_inserted_in_bulk(django_assert_max_num_queries):
     seed("--scale", "small")
-    with django_assert_max_num_queries(40):
+    # 40 for the bulk load whatever the count; 50 for the few related entries and duplicates
+    # written through liaison's services afterwards (demo.links), also whatever the count.
+    with django_assert_max_num_queries(90):
         demo_seed_entries(count=1200, today=SEED_DAY)
 
 
