@@ -42,6 +42,7 @@ from django.utils import timezone
 from common.bulk import bulk_insert, reserve_ids
 from demo import entry_words as words
 from demo.lifecycle import Lifecycle
+from demo.links import demo_link_entries
 from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from feedback.constants import RATING_LINK_TOKEN_BYTES
 from feedback.models import Rating, RatingLink
@@ -175,6 +176,7 @@ def demo_seed_entries(
             with connection.cursor() as cursor:  # fresh statistics for the planner
                 for model in (Entry, EntryEvent, Rating, Visit):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    demo_link_entries()  # related entries and duplicates to reply together (R11), once
     return EntrySeedResult(
         created=missing,
         total=existing + missing,

@@ -12,6 +12,7 @@ class LiaisonConfig(AppConfig):
         from liaison.constants import AttachmentStep
         from liaison.selectors.entries import entry_panel_register, event_field_register
         from liaison.views.attachments import entry_attachment_panel
+        from liaison.views.links import entry_related_panel
         from liaison.views.supervision import entry_supervision_panel
 
         entry_panel_register(entry_supervision_panel)
@@ -19,6 +20,11 @@ class LiaisonConfig(AppConfig):
         entry_panel_register(entry_attachment_panel)
         event_field_register("attachment_step", _("step"), AttachmentStep)
         event_field_register("files", _("files"))
+        entry_panel_register(entry_related_panel)  # related entries and duplicates (R11)
+        event_field_register("related", _("related entry"))
+        event_field_register("original", _("original"))
+        event_field_register("duplicate", _("duplicate"))
+        event_field_register("duplicates", _("duplicates"))
         event_field_register("supervision_round", _("supervision round"))
         event_field_register("respond_by", _("answer by"))
         event_field_register("supervision_on_time", _("answered in time"))

@@ -424,6 +424,13 @@ class EventKind(models.TextChoices):
     RETURN_VISITED = "return_visited", _("Return visit")
     ATTACHED = "attached", _("Files attached")
     ATTACHMENT_WITHDRAWN = "attach_withdrawn", _("Attachment withdrawn")
+    # Related entries and duplicates (相关事项, 一事一记, R11): on both entries' timelines.
+    LINKED = "linked", _("Related entry linked")
+    UNLINKED = "unlinked", _("Related entry unlinked")
+    DUPLICATE_ADDED = "duplicate_added", _("A duplicate was linked to it")
+    DUPLICATE_UNMARKED = "duplicate_unmarked", _("No longer marked as a duplicate")
+    DUPLICATE_REMOVED = "duplicate_removed", _("A duplicate was unlinked from it")
+    REPLIED_TOGETHER = "replied_together", _("Replied together (one matter, one record)")
 
 
 class AttachmentStep(models.TextChoices):

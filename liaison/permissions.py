@@ -358,6 +358,38 @@ def get_entry_for(user: User, pk: int) -> Entry:
     return entry
 
 
+# -- Related entries and duplicates (相关事项, 一事一记, R11) -------------------------------------
+
+# Who links entries beyond their owner: those who supervise the ledger that holds the entry.
+LINKER_ROLES = COMPANY_WIDE_ROLES | {Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF}
+
+
+def can_link_entry(*, entry: Entry, user: User) -> bool:
+    """Return whether `user` may link `entry` to related entries and mark it as a duplicate
+    (or undo either): its owner; the secretary or committee staff whose subtree holds its
+    ledger; the party-building department; the handler of the department it is referred to.
+    The other entry must be one the user may see (get_entry_for)."""
+    if not _active(user):
+        return False
+    if user.pk == entry.owner_id or sees_whole_company(user):
+        return True
+    if user.role == Role.DEPARTMENT_HANDLER:
+        return bool(user.department_id) and user.department_id == entry.department_id
+    path = scope_path(user)
+    return user.role in LINKER_ROLES and path is not None and entry.org.path.startswith(path)
+
+
+def get_entry_by_number_for(user: User, number: str) -> Entry:
+    """Return the entry numbered `number` if the user may see it; 404 otherwise (the same for
+    a number that does not exist)."""
+    entry = (
+        visible_entries(user).select_related("org").filter(number=number.strip().upper()).first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
 # -- Visits (R14) -------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from liaison.views import (
     imports,
     knowledge,
     ledgers,
+    links,
     notifications,
     pages,
     reviews,
@@ -64,6 +65,19 @@ urlpatterns = [
     path("entries/<int:pk>/actions/<slug:action>/", entries.entry_act, name="entry_act"),
     path("entries/<int:pk>/print/", entries.entry_print, name="entry_print"),
     path("entries/<int:pk>/referral/", entries.entry_referral, name="entry_referral"),
+    path("entries/<int:pk>/links/", links.entry_link_add, name="entry_link_add"),
+    path("entries/<int:pk>/links/similar/", links.entry_link_similar, name="entry_link_similar"),
+    path(
+        "entries/<int:pk>/links/<int:other_pk>/remove/",
+        links.entry_link_remove,
+        name="entry_link_remove",
+    ),
+    path("entries/<int:pk>/duplicate/", links.entry_duplicate_mark, name="entry_duplicate_mark"),
+    path(
+        "entries/<int:pk>/duplicate/remove/",
+        links.entry_duplicate_unmark,
+        name="entry_duplicate_unmark",
+    ),
     path("ledger/", ledgers.ledger, {"scope": "branch"}, name="ledger_branch"),
     path(
         "ledger/export.xlsx",

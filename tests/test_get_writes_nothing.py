@@ -132,6 +132,7 @@ def _url(name: str, route: str, objects: dict) -> str:
     key = next((k for prefix, k in by_prefix.items() if owner.startswith(prefix)), "entry")
     values = {
         "pk": objects[key].pk,
+        "other_pk": objects["replied"].pk,  # a related entry (R11)
         "supervision_pk": objects["notice"].pk,
         "org_pk": objects["org"].pk,
         "entry_pk": objects["entry"].pk,

@@ -20,6 +20,7 @@ from liaison.constants import (
     TemplateUse,
     UnitKind,
 )
+from liaison.forms.links import RepliesDuplicatesMixin
 from liaison.models import Entry, Unit, User
 
 TEXT_MAX = 4000
@@ -40,11 +41,12 @@ class EntryActionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, entry: Entry, **kwargs) -> None:
+    def __init__(self, *args, entry: Entry, user: User | None = None, **kwargs) -> None:
         # Several action forms share one page: give each its own element ids.
         kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
         super().__init__(*args, **kwargs)
         self.entry = entry
+        self.user = user  # who will submit it, for a form whose choices depend on it
         self.fields["version"].initial = entry.version
 
     def service_kwargs(self) -> dict:
@@ -213,7 +215,7 @@ class RecordResultForm(EntryActionForm):
     result = _text(_("Result"))
 
 
-class ReplyForm(TemplatePicked, EntryActionForm):
+class ReplyForm(TemplatePicked, RepliesDuplicatesMixin, EntryActionForm):
     text = _text(_("Reply"))
     method = forms.ChoiceField(
         label=_("How the informant was told"),
@@ -260,6 +262,8 @@ def form_again(form: forms.Form, *, entry: Entry) -> forms.Form:
     after a conflict (R16) the user's work is offered again, and a second submit goes through."""
     data = form.data.copy()
     data[form.add_prefix("version")] = str(entry.version)
+    if isinstance(form, EntryActionForm):
+        return type(form)(data, entry=entry, user=form.user)
     return type(form)(data, entry=entry)
 
 

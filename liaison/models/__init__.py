@@ -1,6 +1,6 @@
 """The liaison app's models: org tree, people and accounts; pairings; the audit log and import
-jobs; the calendar; the ledger and its attachments; notifications, monthly reviews and
-supervision notices; the knowledge base's reply templates."""
+jobs; the calendar; the ledger, its attachments and its related-entry links; notifications,
+monthly reviews and supervision notices; the knowledge base's reply templates."""
 
 from liaison.models.attachments import Attachment
 from liaison.models.audit import AuditEvent, ImportJob
@@ -18,6 +18,7 @@ from liaison.models.ledger import (
     ServiceItem,
     Visit,
 )
+from liaison.models.links import LINK_NOTE_MAX_LENGTH, EntryLink
 from liaison.models.notifications import Notification
 from liaison.models.orgs import CODE_MAX_LENGTH, OrgNode, Person, Unit, User
 from liaison.models.pairings import (
@@ -33,6 +34,7 @@ from liaison.models.supervision import Supervision
 __all__ = [
     "CODE_MAX_LENGTH",
     "ESCALATION_RECIPIENTS",
+    "LINK_NOTE_MAX_LENGTH",
     "PAIRING_DUPLICATE_MESSAGE",
     "PAIRING_SIDE_COLUMNS",
     "Attachment",
@@ -43,6 +45,7 @@ __all__ = [
     "CoHandler",
     "Entry",
     "EntryEvent",
+    "EntryLink",
     "EntryNumberSequence",
     "EscalationStep",
     "ImportJob",

@@ -206,11 +206,17 @@ def _event_rows(events: list[EntryEvent]) -> list[EventRow]:
 
 
 def entry_view(
-    *, user: User, entry: Entry, forms: dict | None = None, today: dt.date | None = None
+    *,
+    user: User,
+    entry: Entry,
+    forms: dict | None = None,
+    today: dt.date | None = None,
+    with_panels: bool = True,
 ) -> EntryView:
     """Return the entry page's data: the timeline with before and after, the days left or
-    overdue (R6, checked live), the actions the user may take, and other apps' panels.
-    `forms` holds a bound form to show again (by action name) after a refused submission."""
+    overdue (R6, checked live), the actions the user may take, and other apps' panels (none
+    for a printed sheet: `with_panels=False`). `forms` holds a bound form to show again (by
+    action name) after a refused submission."""
     today = today or timezone.localdate()
     due_on = entry.due_on if entry.status in AWAITING_REPLY_STATUSES else None
     days_left = None
@@ -229,7 +235,7 @@ def entry_view(
     events = list(entry.events.select_related("actor").order_by("at", "pk"))
     panels = [
         panel
-        for builder in _PANELS
+        for builder in (_PANELS if with_panels else ())
         if (panel := builder(user=user, entry=entry, forms=forms or {})) is not None
     ]
     return EntryView(

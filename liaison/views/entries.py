@@ -30,7 +30,7 @@ def entry_page(request, entry: Entry, *, status: int = HTTPStatus.OK, forms: dic
         (
             action,
             transitions.Action(action).label,
-            forms.get(action) or ACTION_FORMS[action](entry=entry),
+            forms.get(action) or ACTION_FORMS[action](entry=entry, user=request.user),
         )
         for action in view.actions
     ]
@@ -96,22 +96,47 @@ def entry_act(request, pk: int, action: str):
     entry = permissions.get_entry_for(request.user, pk)
     if action not in ACTION_FORMS:
         raise Http404
-    form = ACTION_FORMS[action](request.POST, entry=entry)
+    form = ACTION_FORMS[action](request.POST, entry=entry, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Some of the fields are not valid; nothing was saved."))
         return entry_page(request, entry, status=HTTPStatus.BAD_REQUEST, forms={action: form})
+    kwargs = form.service_kwargs()
+    together = None
     try:
-        workflow.entry_act(
-            action=action,
-            entry=entry,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            **form.service_kwargs(),
-        )
+        if "duplicates" in kwargs:  # a reply that goes to the original's duplicates too (R11)
+            together = workflow.entry_reply_together(
+                entry=entry, actor=request.user, expected_version=form.cleaned_data["version"],
+                **kwargs,
+            )  # fmt: skip
+        else:
+            workflow.entry_act(
+                action=action,
+                entry=entry,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **kwargs,
+            )
     except (transitions.WorkflowError, transitions.EntryConflict, ValidationError) as error:
         return entry_refused(request, entry, error, forms={action: form})
     messages.success(request, transitions.TRANSITIONS[action].done)
+    if together is not None:
+        replied_together_messages(request, together)
     return redirect(entry)
+
+
+def replied_together_messages(request, together: workflow.RepliedTogether) -> None:
+    """Say which duplicates were replied with the original, and which not and why."""
+    if together.replied:
+        numbers = "、".join(d.number for d in together.replied)
+        messages.success(
+            request, _("Also replied to its duplicates: %(numbers)s.") % {"numbers": numbers}
+        )
+    for duplicate, why in together.skipped:
+        messages.warning(
+            request,
+            _("Not replied together: %(number)s. %(why)s")
+            % {"number": duplicate.number, "why": why},
+        )
 
 
 @require_safe
@@ -119,7 +144,7 @@ def entry_act(request, pk: int, action: str):
 def entry_print(request, pk: int):
     """The entry's record sheet (红/橙/黄色记录单) for the paper ledger, A4."""
     entry = permissions.get_entry_for(request.user, pk)
-    view = entry_view(user=request.user, entry=entry)
+    view = entry_view(user=request.user, entry=entry, with_panels=False)
     attachments = entry_attachments(entry=entry)  # R23: the photos' thumbnails, files by name
     context = {"entry": entry, "view": view, "attachments": attachments}
     return render(request, "liaison/entry_print.html", context)

@@ -349,8 +349,9 @@ def test_the_entry_page_query_count_with_the_link(world, client_for, django_asse
     client = client_for(entry.owner)
     client.get(entry.get_absolute_url())  # the link is made on the first view
     # One more than without the link: reading it; and one for the co-handling departments of a
-    # referred entry (R18); one for the photos and files of the entry and its visit (R23).
-    with django_assert_max_num_queries(14):
+    # referred entry (R18); one for the photos and files of the entry and its visit (R23); two
+    # for the related section (its links, its duplicates: R11).
+    with django_assert_max_num_queries(16):
         assert client.get(entry.get_absolute_url()).status_code == HTTPStatus.OK
 
 

@@ -1,7 +1,8 @@
 """The lifecycle of a ledger entry after recording (R3–R5, R16): one service per action.
 
 The transition table and its checks are liaison.transitions (a rule module that pages and
-selectors read too); `actions` holds one service per action.
+selectors read too); `actions` holds one service per action; `together` replies to an
+original's duplicates with it (一事一记).
 """
 
 from liaison.services.workflow.actions import (
@@ -29,6 +30,7 @@ from liaison.services.workflow.actions import (
     entry_void,
     transition_hook_register,
 )
+from liaison.services.workflow.together import RepliedTogether, entry_reply_together
 from liaison.transitions import (
     TRANSITIONS,
     Action,
@@ -51,6 +53,7 @@ __all__ = [
     "Action",
     "Actor",
     "EntryConflict",
+    "RepliedTogether",
     "Transition",
     "WorkflowError",
     "WorkflowRefused",
@@ -70,6 +73,7 @@ __all__ = [
     "entry_refusal",
     "entry_reopen",
     "entry_reply",
+    "entry_reply_together",
     "entry_request_extension",
     "entry_resolve_on_spot",
     "entry_resume",
