@@ -38,7 +38,7 @@ def test_reply_to_an_original_and_its_duplicates_together(live_server, page, scr
     assert reply.locator('input[name="duplicates"]:checked').count() == 2
     reply.locator("textarea").fill("已统一更换该批设备，请试用并评价。")
     reply.screenshot(path=screenshot_dir / "related-2-reply-form.png")
-    reply.get_by_role("button").click()
+    reply.locator("button[type=submit]").click()
     page.wait_for_selector(".alert-success")
     page.screenshot(path=screenshot_dir / "related-3-replied.png", full_page=True)
     for entry in (original, *duplicates):
