@@ -38,7 +38,8 @@ def _photo(index: int) -> bytes:
     return out.getvalue()
 
 
-def _pdf(text: str) -> bytes:
+def one_page_pdf(text: str) -> bytes:
+    """A small, real one-page PDF, written by hand (the tests' document too)."""
     stream = f"BT /F1 16 Tf 40 100 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -89,7 +90,7 @@ def demo_seed_attachments() -> int:
         .order_by("-recorded_on", "-pk")[:DEMO_DOCUMENTS]
     )
     for entry in handled:
-        document = _File("整改方案.pdf", _pdf(f"Plan for {entry.number}"))
+        document = _File("整改方案.pdf", one_page_pdf(f"Plan for {entry.number}"))
         handler = handlers[entry.department_id]
         created += len(
             entry_attach(entry=entry, actor=handler, files=[document], caption="部门解决方案")
