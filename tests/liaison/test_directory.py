@@ -6,12 +6,17 @@ by `directory_sync` when the directory no longer gives access; local accounts ke
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from liaison import tasks
 from liaison.checks import directory_settings_check
 from liaison.constants import Role
 from liaison.models import AuditEvent, User
@@ -250,3 +255,57 @@ def test_the_check_reports_a_group_mapped_to_no_role(directory, settings):
     [error] = directory_settings_check()
 
     assert error.id == "ledger.E103"
+
+
+def test_the_beat_task_runs_the_same_sync(world, directory, client):
+    dn = directory.user_add("briefly", ou="BA,ou=KA", groups=("ledger-secretaries",))
+    sign_on(client, "briefly")
+    directory.user_delete(dn)
+
+    result = tasks.directory_sync_task.apply().get()
+
+    assert result == {"checked": 1, "deactivated": 1, "updated": 0}
+    assert not User.objects.get(username="briefly").is_active
+
+
+def _settings(env: dict) -> subprocess.CompletedProcess:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LDAP_"))}
+    code = (
+        "import ledger_site.settings as s;"
+        "print(s.AUTHENTICATION_BACKENDS[-1], 'directory-sync' in s.CELERY_BEAT_SCHEDULE,"
+        " s.LDAP_AUTH_URL, s.LDAP_GROUP_ROLES)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**keep, "DJANGO_DEBUG": "1", **env},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_directory_is_on_only_when_ldap_url_is_set():
+    assert _settings({}).stdout.split() == [
+        "django.contrib.auth.backends.ModelBackend",
+        "False",
+        "[]",
+        "{}",
+    ]
+    on = _settings(
+        {
+            "LDAP_URL": "ldap://dir1.internal,ldap://dir2.internal",
+            "LDAP_GROUP_ROLES": '{"ledger-secretaries": "branch_secretary"}',
+        }
+    )
+    assert on.stdout.split() == [
+        "liaison.auth.DirectoryBackend",
+        "True",
+        "['ldap://dir1.internal',",
+        "'ldap://dir2.internal']",
+        "{'ledger-secretaries':",
+        "'branch_secretary'}",
+    ]
+    broken = _settings({"LDAP_URL": "ldap://dir1.internal", "LDAP_GROUP_ROLES": "{cn=x: 1}"})
+    assert broken.returncode != 0
+    assert "LDAP_GROUP_ROLES is not JSON" in broken.stderr
