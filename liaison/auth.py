@@ -12,7 +12,7 @@ import logging
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_python3_ldap.auth import LDAPBackend
@@ -40,9 +40,7 @@ class DirectoryBackend(LDAPBackend):
         if User.objects.filter(username__iexact=username, source=User.Source.LOCAL).exists():
             return None  # a local account: ModelBackend has answered for it
         try:
-            # The account is written only if the person gets access: a refusal undoes it.
-            with transaction.atomic():
-                return super().authenticate(request, username=username, password=password)
+            return self._sign_on(request, username=username, password=password)
         except directory.DirectoryUserUnknown:
             return None
         except directory.DirectoryUnavailable:
@@ -60,6 +58,19 @@ class DirectoryBackend(LDAPBackend):
         except ValidationError as error:
             logger.warning("Directory sign-on of %r: the account is invalid: %s", username, error)
             _refuse(request, _("Your directory entry cannot be used for an account here."))
+        return None
+
+    def _sign_on(self, request, *, username: str, password: str):
+        for attempt in (1, 2):
+            try:
+                # The account is written only if the person gets access: a refusal undoes it.
+                with transaction.atomic():
+                    return super().authenticate(request, username=username, password=password)
+            except IntegrityError:
+                # The same person's first sign-on in two tabs at once: the other one made the
+                # account; the second attempt finds it.
+                if attempt == 2:
+                    raise
         return None
 
     async def aauthenticate(self, request, username=None, password=None, **kwargs):

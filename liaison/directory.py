@@ -18,6 +18,7 @@ import ldap3
 from django.conf import settings
 from django_python3_ldap import ldap
 from django_python3_ldap.utils import format_search_filter
+from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import parse_dn
 
@@ -50,7 +51,11 @@ def service_connection() -> Iterator[ldap3.Connection]:
     with ldap.connection() as connection:
         if connection is None:
             raise DirectoryUnavailable
-        yield connection._connection
+        try:
+            yield connection._connection
+        except LDAPException as error:
+            # Not an LDAPException any more: the library's connection would swallow it.
+            raise DirectoryUnavailable(str(error)) from error
 
 
 def user_dn(model_fields: dict) -> str:
@@ -61,10 +66,14 @@ def user_dn(model_fields: dict) -> str:
     username = model_fields["username"]
     if username == settings.LDAP_AUTH_CONNECTION_USERNAME:
         return username
+    object_class = escape_filter_chars(settings.LDAP_AUTH_OBJECT_CLASS)
+    name_attribute = settings.LDAP_AUTH_USER_FIELDS["username"]
+    name = escape_filter_chars(username)  # a "*" is a star, not a wildcard
+    search_filter = f"(&(objectClass={object_class})({name_attribute}={name}))"
     with service_connection() as connection:
         connection.search(
             search_base=settings.LDAP_AUTH_SEARCH_BASE,
-            search_filter=format_search_filter({"username": username}),
+            search_filter=search_filter,
             search_scope=ldap3.SUBTREE,
             attributes=[],
             size_limit=1,
@@ -107,12 +116,15 @@ def user_groups(connection: ldap3.Connection, *, dn: str, attributes: dict) -> l
     groups = list(_first_values(attributes, "memberOf"))
     if settings.LDAP_GROUP_BASE:
         escaped = escape_filter_chars(dn)
-        connection.search(
-            search_base=settings.LDAP_GROUP_BASE,
-            search_filter=f"(|(member={escaped})(uniqueMember={escaped}))",
-            search_scope=ldap3.SUBTREE,
-            attributes=[],
-        )
+        try:
+            connection.search(
+                search_base=settings.LDAP_GROUP_BASE,
+                search_filter=f"(|(member={escaped})(uniqueMember={escaped}))",
+                search_scope=ldap3.SUBTREE,
+                attributes=[],
+            )
+        except LDAPException as error:
+            raise DirectoryUnavailable(str(error)) from error
         groups += [
             str(item["dn"]) for item in connection.response if item.get("type") == "searchResEntry"
         ]

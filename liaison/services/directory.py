@@ -175,11 +175,8 @@ def directory_sync() -> dict[str, int]:
     answer), nothing changes: DirectoryUnavailable is raised instead.
     """
     with directory.service_connection() as connection:
-        try:
-            people = directory.people_list(connection)
-            memberships = directory.group_members(connection)
-        except ldap3.core.exceptions.LDAPException as error:
-            raise directory.DirectoryUnavailable(str(error)) from error
+        people = directory.people_list(connection)
+        memberships = directory.group_members(connection)
     if not people:
         raise directory.DirectoryUnavailable("the directory lists nobody under LDAP_USER_BASE")
     counts = {"checked": 0, "deactivated": 0, "updated": 0}

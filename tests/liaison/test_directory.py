@@ -309,3 +309,12 @@ def test_the_directory_is_on_only_when_ldap_url_is_set():
     broken = _settings({"LDAP_URL": "ldap://dir1.internal", "LDAP_GROUP_ROLES": "{cn=x: 1}"})
     assert broken.returncode != 0
     assert "LDAP_GROUP_ROLES is not JSON" in broken.stderr
+
+
+@pytest.mark.parametrize("typed", ["*", "zhang*", "zhangsan)(uid=*", "*)(objectClass=*"])
+def test_a_user_name_is_no_search_pattern(world, directory, client, typed):
+    response = sign_on(client, typed, "secret-zhangsan")
+
+    assert not signed_on(client)
+    assert "correct username and password" in form_errors(response)
+    assert not User.objects.filter(source=User.Source.DIRECTORY).exists()
