@@ -6,6 +6,7 @@ the app with nothing installed; DATABASE_URL and REDIS_URL switch to PostgreSQL 
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -117,6 +118,54 @@ AUTH_USER_MODEL = "liaison.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Directory sign-on (LDAP, README "Directory sign-on"): on when LDAP_URL is set. Local accounts
+# (Django's ModelBackend) are tried first, then the directory (django-python3-ldap, ldap3).
+LDAP_URL = os.environ.get("LDAP_URL", "")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if LDAP_URL:
+    AUTHENTICATION_BACKENDS.append("liaison.auth.DirectoryBackend")
+LDAP_AUTH_URL = env_list("LDAP_URL")  # several, comma-separated: the next when one is down
+LDAP_AUTH_USE_TLS = env_bool("LDAP_USE_TLS")  # StartTLS on ldap://; ldaps:// is TLS anyway
+LDAP_AUTH_TLS_ARGS: dict = {}
+if os.environ.get("LDAP_TLS_CA_FILE"):
+    import ssl
+
+    LDAP_AUTH_TLS_ARGS = {
+        "ca_certs_file": os.environ["LDAP_TLS_CA_FILE"],
+        "validate": ssl.CERT_REQUIRED,
+    }
+LDAP_AUTH_SEARCH_BASE = os.environ.get("LDAP_USER_BASE", "")
+LDAP_AUTH_OBJECT_CLASS = os.environ.get("LDAP_USER_OBJECT_CLASS", "inetOrgPerson")
+LDAP_AUTH_USER_FIELDS = {
+    "username": os.environ.get("LDAP_USERNAME_ATTRIBUTE", "uid"),
+    "first_name": os.environ.get("LDAP_NAME_ATTRIBUTE", "cn"),  # or displayName
+    "email": os.environ.get("LDAP_EMAIL_ATTRIBUTE", "mail"),
+}
+LDAP_AUTH_USER_LOOKUP_FIELDS = ("username",)
+# The search account: finds a person's entry (they may sit in nested org units), their groups,
+# and, for the sync job, everyone.
+LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+LDAP_AUTH_CONNECTION_USERNAME = LDAP_BIND_DN or None
+LDAP_AUTH_CONNECTION_PASSWORD = LDAP_BIND_PASSWORD or None
+LDAP_AUTH_FORMAT_USERNAME = "liaison.directory.user_dn"
+LDAP_AUTH_SYNC_USER_RELATIONS = "liaison.services.directory.directory_user_relations"
+LDAP_AUTH_CONNECT_TIMEOUT = env_int("LDAP_TIMEOUT_SECONDS", 5)
+LDAP_AUTH_RECEIVE_TIMEOUT = env_int("LDAP_TIMEOUT_SECONDS", 5)
+LDAP_AUTH_POOL_ACTIVE = 1  # try each server once, then give up (True would retry forever)
+# Groups give roles: {"group DN or cn": "role", ...} as JSON, the first group held decides.
+# Groups are groupOfNames / groupOfUniqueNames under LDAP_GROUP_BASE, or the memberOf attribute.
+LDAP_GROUP_BASE = os.environ.get("LDAP_GROUP_BASE", "")
+try:
+    LDAP_GROUP_ROLES: dict[str, str] = json.loads(os.environ.get("LDAP_GROUP_ROLES", "") or "{}")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"LDAP_GROUP_ROLES is not JSON: {error}") from error
+# Org units give scopes: this attribute, else the DN's ou= parts (nearest first), holds the code
+# of the user's org node (or, for department handlers, of their department).
+LDAP_SCOPE_ATTRIBUTE = os.environ.get("LDAP_SCOPE_ATTRIBUTE", "departmentNumber")
+# How often the sync job deactivates the accounts the directory no longer gives access.
+LDAP_SYNC_MINUTES = env_int("LDAP_SYNC_MINUTES", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -278,6 +327,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=10),
     },
 }
+if LDAP_URL:
+    CELERY_BEAT_SCHEDULE["directory-sync"] = {
+        "task": "liaison.directory_sync",
+        "schedule": timedelta(minutes=LDAP_SYNC_MINUTES),
+    }
 # R6: an entry this many working days overdue is also reported to its branch secretary and to
 # the party-building department.
 OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from feedback.views import return_visits
+from liaison.forms.accounts import LoginForm
 from liaison.views import pages
 
 admin.site.site_header = _("Liaison Ledger administration")
@@ -13,7 +14,9 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

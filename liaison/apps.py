@@ -27,4 +27,10 @@ class LiaisonConfig(AppConfig):
         event_field_register("duplicates", _("duplicates"))
         event_field_register("supervision_round", _("supervision round"))
         event_field_register("respond_by", _("answer by"))
+        # Directory sign-on: LDAP_* settings that cannot work are reported by `check`.
+        from django.core import checks
+
+        from liaison.checks import directory_settings_check
+
+        checks.register(directory_settings_check)
         event_field_register("supervision_on_time", _("answered in time"))

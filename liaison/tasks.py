@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from liaison.selectors.reviews import previous_month
-from liaison.services import imports, jobs, reviews
+from liaison.services import directory, imports, jobs, reviews
 
 
 @shared_task(name="liaison.import_run")
@@ -52,3 +52,9 @@ def notification_digests_task() -> int:
 def notifications_email() -> int:
     """After a job commits: email the notifications not yet emailed."""
     return jobs.notification_emails_send()
+
+
+@shared_task(name="liaison.directory_sync")
+def directory_sync_task() -> dict:
+    """Hourly when LDAP_URL is set: switch off the accounts the directory no longer knows."""
+    return directory.directory_sync()

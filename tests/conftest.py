@@ -2,7 +2,7 @@ import pytest
 
 from tests.fixtures.factories import build_world
 
-pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.attachments"]
+pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.attachments", "tests.fixtures.ldap"]
 
 
 @pytest.fixture

@@ -189,6 +189,22 @@ class Person(models.Model):
 class User(AbstractUser):
     """A login, linked to a person, with a role and a scope in the org tree (DESIGN.md §3)."""
 
+    class Source(models.TextChoices):
+        """Where the account comes from: made here, or by signing on against the directory."""
+
+        LOCAL = "local", _("Local account")
+        DIRECTORY = "directory", _("Directory (LDAP)")
+
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.LOCAL,
+        help_text=_(
+            "Directory accounts sign on with their directory password; their role and scope "
+            "follow the directory's groups and org units."
+        ),
+    )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     person = models.OneToOneField(
         Person,
