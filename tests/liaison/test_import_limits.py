@@ -9,8 +9,8 @@ import time
 import zipfile
 from http import HTTPStatus
 
-import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from liaison.constants import Role
@@ -94,9 +94,19 @@ def test_a_lying_dimension_does_not_hide_rows(maintainer_client):
         assert_refused(upload(maintainer_client, content), "超过 10 行")
 
 
-def test_the_count_is_of_filled_rows():
-    book = openpyxl.load_workbook(io.BytesIO(many_people(4)))
-    book["人员"].append([None] * 3)  # an empty row is no row
-    out = io.BytesIO()
-    book.save(out)
-    assert imports.estimate_rows(out.getvalue()) == 4
+def test_the_count_streams_every_row_and_stops_at_the_cap():
+    assert imports.estimate_rows(many_people(40)) == 40
+    with override_settings(IMPORT_MAX_ROWS=40):
+        assert imports.estimate_rows(many_people(40)) == 40
+    with override_settings(IMPORT_MAX_ROWS=39), pytest.raises(ValidationError) as refused:
+        imports.estimate_rows(many_people(40))
+    assert refused.value.code == "too_many_rows"
+
+
+def test_the_worker_stops_at_the_cap_too():
+    """read_sheets (the check and the import) counts filled rows against the same cap."""
+    from liaison.services.imports.workbook import read_sheets
+
+    assert len(read_sheets(many_people(12))["人员"]) == 12
+    with override_settings(IMPORT_MAX_ROWS=11), pytest.raises(ValidationError):
+        read_sheets(many_people(12))

@@ -97,7 +97,7 @@ LISTS = [  # (URL name, whose objects' pk it takes, who reads it)
 ]
 
 
-def _list_url(name, key, objects) -> str:
+def _list_url(name, key, objects) -> str:  # noqa: F811
     return reverse(name, args=[objects[key].pk] if key else [])
 
 

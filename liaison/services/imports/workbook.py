@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -357,8 +358,10 @@ def _layouts(book: Workbook) -> dict[str, dict[str, int]]:
 
 
 def estimate_rows(content: bytes) -> int:
-    """Check the file and its headers; return the filled data rows of its sheets, counted as
-    they stream (read-only), giving up past IMPORT_MAX_ROWS.
+    """Check the file and its headers; return the data rows its sheets hold, counted as the
+    sheets' XML streams out of the archive (every <row> element, whatever a <dimension> tag
+    claims), giving up past IMPORT_MAX_ROWS. Counting 20,000 rows takes milliseconds: it parses
+    no cell (read_sheets then stops at IMPORT_MAX_ROWS filled rows too).
 
     Raise ValidationError with a message for the user when it is not a workbook we can read, or
     it is too big.
@@ -366,9 +369,10 @@ def estimate_rows(content: bytes) -> int:
     book = _open(content)
     try:
         total = 0
-        for name, layout in _layouts(book).items():
-            for _row in _rows(book, name, layout, already=total):
-                total += 1
+        for name in _layouts(book):
+            total += max(_count_rows(book, name, settings.IMPORT_MAX_ROWS - total + 1) - 1, 0)
+            if total > settings.IMPORT_MAX_ROWS:
+                raise _too_many_rows()
         return total
     except ValidationError:
         raise
@@ -376,6 +380,24 @@ def estimate_rows(content: bytes) -> int:
         raise _not_xlsx() from exc
     finally:
         book.close()
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def _count_rows(book: Workbook, name: str, limit: int) -> int:
+    """The <row> elements of a sheet's XML, header included; stops once past `limit`."""
+    count, pending = 0, b""
+    with book._archive.open(book[name]._worksheet_path) as stream:
+        while chunk := stream.read(1 << 20):
+            data = pending + chunk
+            cut = max(len(data) - 32, 0)  # a tag cut in two is counted with the next chunk
+            count += sum(1 for match in _ROW_TAG.finditer(data) if match.start() < cut)
+            if count > limit:
+                return count
+            pending = data[cut:]
+    count += len(_ROW_TAG.findall(pending))
+    return count
 
 
 def read_sheets(content: bytes) -> dict[str, list[Row]]:
