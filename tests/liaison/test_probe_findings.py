@@ -32,13 +32,16 @@ NUL = "%00"
     [
         ("liaison:person_search", "q=%E7%8E%8B%00"),
         ("liaison:person_search", "field=informant&informant=%00"),
-        ("liaison:entry_similar", "row=e-0&e-0-title=%E5%8F%98%E5%8E%8B%E5%99%A8%00"),
+        ("liaison:entry_similar", "row=entries-0&entries-0-title=%E5%8F%98%00"),
+        ("liaison:entry_similar", "row=entries-0&entries-0-title=x&visited_party=%00"),
         ("liaison:search", "q=%00"),
         ("liaison:person_list", "q=%00"),
         ("liaison:ledger_all", "q=a%00b"),
     ],
 )
 def test_a_nul_byte_in_a_search_is_400(world, client_for, name, params):
+    """On PostgreSQL, without the check, the person search and the similar entries (a NUL in
+    the visited party) answered 500."""
     client = client_for(world.users[Role.PARTY_BUILDING])
     response = client.get(f"{reverse(name)}?{params}")
     assert response.status_code == HTTPStatus.BAD_REQUEST
