@@ -2,18 +2,19 @@
 year's assessment table (branches, cadres, weights).
 
 Rates are written as numbers with a percent format, so that the department can go on
-calculating with them; an undefined rate (nothing counted) is an empty cell.
+calculating with them; an undefined rate (nothing counted) is an empty cell. Every string (a
+unit's or a person's name, a label) is written as text (common.spreadsheets), never a formula.
 """
 
 from __future__ import annotations
 
 import io
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from common.spreadsheets import sheet_append
 from feedback.models import AssessmentRow
 from feedback.selectors.assessment import AssessmentTable
 from feedback.selectors.dashboard import Dashboard
@@ -24,11 +25,11 @@ PERCENT = "0.0%"
 def sheet_add(workbook: Workbook, title: str, header: list[str], rows: list[list], percent=()):
     """Add a sheet: a bold header, the rows, `percent` (1-based columns) as percentages."""
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
+    sheet_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:  # labels may be lazy translations: write them as text
-        sheet.append([str(v) if isinstance(v, Promise) else v for v in row])
+    for row in rows:  # names and labels (lazy translations too) as text, never as formulas
+        sheet_append(sheet, row)
     for column in percent:  # 1-based column numbers holding rates
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = PERCENT

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "common.http.NulByteMiddleware",
 ]
 
 ROOT_URLCONF = "ledger_site.urls"
@@ -361,6 +362,10 @@ LEDGER_SITE_URL = os.environ.get("LEDGER_SITE_URL", "http://127.0.0.1:8000").rst
 # Excel import: files up to this size; workbooks with more rows than this run on a worker.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_INLINE_MAX_ROWS = env_int("IMPORT_INLINE_MAX_ROWS", 300)
+# A workbook holds at most this many filled rows (all sheets together), counted as it streams;
+# and it may unpack to at most this many bytes (and to at most 30 times its size).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # An import running this long has lost its worker and is run again (keep it above the longest
 # import; a large one takes well under a minute).
 IMPORT_STALE_AFTER_SECONDS = env_int("IMPORT_STALE_AFTER_SECONDS", 1800)
@@ -401,6 +406,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (4xx) logs one line (status, method, path, message), no traceback.
+    "filters": {"client_errors": {"()": "common.logging.ClientErrorOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

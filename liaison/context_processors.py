@@ -68,7 +68,8 @@ def navigation(request):
     if user.is_staff:
         upkeep.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
-    url_name = match.url_name if match else ""
+    # An unnamed route (the admin's catch-all, behind its 404 page) has no URL name.
+    url_name = (match.url_name if match else None) or ""
     prefixes = [*_ACTIVE_PREFIXES, *((item[0], item[4]) for item in _REGISTERED)]
     active = next((key for key, prefix in prefixes if url_name.startswith(prefix)), "")
     return {

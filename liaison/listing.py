@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import BadRequest
+from django.core.paginator import InvalidPage
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_filters import FilterSet
@@ -31,10 +32,7 @@ def build_table(request, filterset: FilterSet, table_class: type[Table], **table
     with a message the user can act on.
     """
     params: QueryDict = request.GET
-    allowed = set(filterset.filters) | {SORT_PARAM, PAGE_PARAM}
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise BadRequest(_("Unknown filter: %(names)s") % {"names": ", ".join(unknown)})
+    refuse_unknown(params, set(filterset.filters) | {SORT_PARAM, PAGE_PARAM})
     sort = params.get(SORT_PARAM, "")
     if sort and sort.lstrip("-") not in sortable_fields(table_class):
         raise BadRequest(_("This list cannot be sorted by “%(field)s”.") % {"field": sort})
@@ -44,11 +42,31 @@ def build_table(request, filterset: FilterSet, table_class: type[Table], **table
             for name, errors in filterset.errors.items()
         ]
         raise BadRequest(_("Check the filters: %(errors)s") % {"errors": "; ".join(messages)})
-    page = params.get(PAGE_PARAM, "1")
-    if not PAGE_PATTERN.fullmatch(page):
-        raise BadRequest(_("Page must be a positive number."))
+    page_number(params)
     table = table_class(
         filterset.qs, order_by_field=SORT_PARAM, page_field=PAGE_PARAM, **table_kwargs
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    try:  # not silent: a page past the last is refused, not replaced by the last one
+        RequestConfig(request, paginate={"per_page": PER_PAGE, "silent": False}).configure(table)
+    except InvalidPage as error:
+        raise page_out_of_range() from error
     return table
+
+
+def page_out_of_range() -> BadRequest:
+    return BadRequest(_("This page does not exist: the list has fewer pages."))
+
+
+def refuse_unknown(params: QueryDict, allowed: set[str] | frozenset[str]) -> None:
+    """Raise BadRequest (400) when the query string holds a parameter not in `allowed`."""
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise BadRequest(_("Unknown filter: %(names)s") % {"names": ", ".join(unknown)})
+
+
+def page_number(params: QueryDict) -> int:
+    """The page asked for (1 when none), or BadRequest when it is not a positive number."""
+    page = params.get(PAGE_PARAM, "1")
+    if not PAGE_PATTERN.fullmatch(page):
+        raise BadRequest(_("Page must be a positive number."))
+    return int(page)

@@ -7,7 +7,8 @@ from liaison.models import Notification, User
 PAGE_SIZE = 25
 
 
-def notification_page(*, user: User, page: str | None) -> Page:
-    """Return one page of the user's notifications, newest first (the model's order)."""
+def notification_page(*, user: User, page: int) -> Page:
+    """Return one page of the user's notifications, newest first (the model's order); raise
+    django.core.paginator.InvalidPage past the last page."""
     notes = Notification.objects.filter(recipient=user).select_related("entry")
-    return Paginator(notes, PAGE_SIZE).get_page(page)
+    return Paginator(notes, PAGE_SIZE).page(page)

@@ -2,7 +2,8 @@
 
 Memory stays bounded whatever the size: the rows come from the database in chunks as plain
 tuples (no model instances), openpyxl's write-only workbook spills them to a temporary file as
-they come, and the finished workbook is a temporary file that the response streams.
+they come, and the finished workbook is a temporary file that the response streams. Every
+string is written as text (common.spreadsheets): a title typed as "=HYPERLINK(…)" is no formula.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from common.spreadsheets import sheet_append
 from liaison.constants import (
     ClosedReason,
     Colour,
@@ -82,7 +84,7 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Entries"))
-    sheet.append(entry_export_headers())
+    sheet_append(sheet, entry_export_headers())
     rows = queryset.values_list(*columns, *_EXTRA).iterator(chunk_size=CHUNK_SIZE)
     for row in rows:
         out = list(row[: len(columns)])
@@ -100,7 +102,7 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
         suspended = row[index["suspended_on"]] is not None
         overdue = is_overdue(status=status, due_on=due_on, today=today, suspended=suspended)
         out.append(yes if overdue else "")
-        sheet.append(out)
+        sheet_append(sheet, out)  # what users typed is text, never a formula
     handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     workbook.save(handle)
     handle.seek(0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -487,12 +487,14 @@ def _email_text(notification: Notification) -> str:
     return f"{notification.message}\n\n{_('Open the entry:')} {url}"
 
 
-def _to_email(*, digest: bool) -> QuerySet[Notification]:
+def _to_email(*, digest: bool, claim: bool = True) -> QuerySet[Notification]:
     """The notifications not yet emailed to users with an address who want email, one by one
-    or as a digest; claimed with SKIP LOCKED (call inside a transaction)."""
+    or as a digest; with `claim`, locked with SKIP LOCKED (call inside a transaction)."""
+    queryset = Notification.objects.all()
+    if claim:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
     return (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(emailed_at__isnull=True, recipient__email_notifications=True)
+        queryset.filter(emailed_at__isnull=True, recipient__email_notifications=True)
         .filter(recipient__email_digest=digest)
         .exclude(recipient__email="")
         .select_related("recipient", "entry")
@@ -501,55 +503,83 @@ def _to_email(*, digest: bool) -> QuerySet[Notification]:
 
 def notification_emails_send() -> int:
     """Email the notifications not yet emailed to users who have an address and want email;
-    mark each as emailed. Rows are claimed with SKIP LOCKED, so two workers share the work."""
-    sent = 0
-    while True:
-        with transaction.atomic():
-            batch = list(_to_email(digest=False).order_by("pk")[:EMAIL_BATCH])
-            if not batch:
+    return how many went out.
+
+    Each email is claimed (SKIP LOCKED, so two workers share the work), sent and marked as
+    emailed in a transaction of its own: when the mail server fails in the middle of a run, the
+    ones already sent stay marked and the next run sends only the rest (at most the one being
+    sent when the process died could go twice). One SMTP session serves the whole run."""
+    sent, last = 0, 0
+    with get_connection() as connection:
+        while True:
+            pks = list(
+                _to_email(digest=False, claim=False)
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:EMAIL_BATCH]
+            )
+            if not pks:
                 return sent
-            done = []
-            for notification in batch:
-                send_mail(
-                    subject=str(notification.get_kind_display()),
-                    message=_email_text(notification),
-                    from_email=None,
-                    recipient_list=[notification.recipient.email],
-                )
-                done.append(notification.pk)
-            Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
-            sent += len(done)
+            last = pks[-1]
+            for pk in pks:
+                with transaction.atomic():
+                    notification = _to_email(digest=False).filter(pk=pk).first()
+                    if notification is None:  # another worker has it, or it went meanwhile
+                        continue
+                    send_mail(
+                        subject=str(notification.get_kind_display()),
+                        message=_email_text(notification),
+                        from_email=None,
+                        recipient_list=[notification.recipient.email],
+                        connection=connection,
+                    )
+                    Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+                sent += 1
 
 
 def notification_digests_send() -> int:
     """Email each user who chose the daily digest one email with every notification not yet
-    emailed, each with its entry's link; mark them emailed. Return how many emails went out.
+    emailed (at most EMAIL_BATCH; the rest the next day), each with its entry's link; mark them
+    emailed. Return how many emails went out.
 
-    Idempotent: the notifications are claimed (SKIP LOCKED) and marked in the transaction that
-    sends their digest, so a second run, or two at once, sends nothing twice."""
-    sent = 0
-    while True:
-        with transaction.atomic():
-            batch = list(_to_email(digest=True).order_by("recipient_id", "pk")[:EMAIL_BATCH])
-            if not batch:
-                return sent
-            by_recipient: dict[int, list[Notification]] = {}
-            for notification in batch:
-                by_recipient.setdefault(notification.recipient_id, []).append(notification)
-            for notes in by_recipient.values():
-                body = "\n\n".join(_email_text(note) for note in notes)
-                send_mail(
-                    subject=ngettext(
-                        "Liaison ledger: %(n)s new notification",
-                        "Liaison ledger: %(n)s new notifications",
-                        len(notes),
-                    )
-                    % {"n": len(notes)},
-                    message=body,
-                    from_email=None,
-                    recipient_list=[notes[0].recipient.email],
-                )
-                sent += 1
-            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(
-                emailed_at=timezone.now()
+    Idempotent: each user's notifications are claimed (SKIP LOCKED) and marked in the
+    transaction that sends their digest, one user at a time, so a second run, two at once, or a
+    run after a mail server failed halfway, sends nothing twice."""
+    sent, last = 0, 0
+    with get_connection() as connection:
+        while True:
+            recipients = list(
+                _to_email(digest=True, claim=False)
+                .filter(recipient_id__gt=last)
+                .order_by("recipient_id")
+                .values_list("recipient_id", flat=True)
+                .distinct()[:EMAIL_BATCH]
             )
+            if not recipients:
+                return sent
+            last = recipients[-1]
+            for recipient_id in recipients:
+                with transaction.atomic():
+                    notes = list(
+                        _to_email(digest=True)
+                        .filter(recipient_id=recipient_id)
+                        .order_by("pk")[:EMAIL_BATCH]
+                    )
+                    if not notes:
+                        continue
+                    send_mail(
+                        subject=ngettext(
+                            "Liaison ledger: %(n)s new notification",
+                            "Liaison ledger: %(n)s new notifications",
+                            len(notes),
+                        )
+                        % {"n": len(notes)},
+                        message="\n\n".join(_email_text(note) for note in notes),
+                        from_email=None,
+                        recipient_list=[notes[0].recipient.email],
+                        connection=connection,
+                    )
+                    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(
+                        emailed_at=timezone.now()
+                    )
+                sent += 1

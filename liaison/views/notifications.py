@@ -1,10 +1,12 @@
 """The notification inbox (R6): my notifications, newest first; mark read; email on or off."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import InvalidPage
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from liaison.listing import PAGE_PARAM, page_number, page_out_of_range, refuse_unknown
 from liaison.permissions import get_notification_for
 from liaison.selectors.notifications import notification_page
 from liaison.services.notifications import (
@@ -17,7 +19,11 @@ from liaison.services.notifications import (
 @require_safe
 @login_required
 def notification_list(request):
-    page = notification_page(user=request.user, page=request.GET.get("page"))
+    refuse_unknown(request.GET, {PAGE_PARAM})
+    try:
+        page = notification_page(user=request.user, page=page_number(request.GET))
+    except InvalidPage as error:
+        raise page_out_of_range() from error
     return render(request, "liaison/notification_list.html", {"page_obj": page})
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from liaison import permissions
+from liaison.listing import refuse_unknown
 from liaison.selectors import reviews as selectors
 from liaison.services import reviews as services
 
@@ -47,6 +48,7 @@ def review_list(request):
     if not permissions.reads_reviews(request.user):
         raise Http404
     form = ReviewFilterForm(request.GET)
+    refuse_unknown(request.GET, set(form.fields))
     if not form.is_valid():
         return render(
             request, "liaison/review_list.html", {"form": form}, status=HTTPStatus.BAD_REQUEST

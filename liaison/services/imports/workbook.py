@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -54,8 +56,13 @@ YES_NO_LABELS = {True: YES, False: NO}
 # Codes and phone numbers: formatted as text in the template so that Excel keeps leading zeros.
 TEXT_KEYS = frozenset({"code", "parent", "branch", "org", "unit", "subject", "target", "phone"})
 
-# A real workbook compresses about ten times; far more is a zip bomb, refused before parsing.
+# A real workbook compresses about ten times; far more is a zip bomb, refused before parsing
+# (once it unpacks to more than RATIO_FLOOR bytes: a tiny file may compress better).
 MAX_UNZIPPED_RATIO = 30
+RATIO_FLOOR = 5 * 1024 * 1024
+# Rows read without a value (formatting only) before the count gives up: a bound on the time
+# a sheet of a million empty rows would take.
+EMPTY_ROWS_PER_ROW = 5
 
 
 @dataclass(frozen=True)
@@ -260,14 +267,42 @@ def _not_xlsx() -> ValidationError:
     )
 
 
+def _too_big() -> ValidationError:
+    return ValidationError(
+        _(
+            "The workbook unpacks to far more data than its size suggests (at most %(limit)s, "
+            "and %(ratio)s times the file): it is refused as a possible zip bomb. Save it again "
+            "in Excel or WPS, or split it into several workbooks."
+        )
+        % {
+            "limit": filesizeformat(settings.IMPORT_MAX_UNPACKED_BYTES),
+            "ratio": MAX_UNZIPPED_RATIO,
+        },
+        code="too_big",
+    )
+
+
+def _too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("The workbook has more than %(limit)s rows; split it into several workbooks.")
+        % {"limit": f"{settings.IMPORT_MAX_ROWS:,}"},
+        code="too_many_rows",
+    )
+
+
 def _open(content: bytes) -> Workbook:
+    """Open the workbook for streaming (read-only), once its members' unpacked size is checked:
+    at most IMPORT_MAX_UNPACKED_BYTES, and at most MAX_UNZIPPED_RATIO times the file."""
     if not content.startswith(b"PK\x03\x04"):
         raise _not_xlsx()
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            # The sizes the archive declares bound what unpacking yields (zipfile stops there).
             unzipped = sum(info.file_size for info in archive.infolist())
-        if unzipped > MAX_UNZIPPED_RATIO * max(len(content), settings.IMPORT_MAX_UPLOAD_BYTES):
-            raise ValidationError(_("The workbook unpacks to too much data."), code="too_big")
+        if unzipped > settings.IMPORT_MAX_UNPACKED_BYTES or (
+            unzipped > RATIO_FLOOR and unzipped > MAX_UNZIPPED_RATIO * len(content)
+        ):
+            raise _too_big()
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except ValidationError:
         raise
@@ -296,6 +331,7 @@ def _layouts(book: Workbook) -> dict[str, dict[str, int]]:
                 % {"sheet": name}
             )
             continue
+        sheet.reset_dimensions()  # a <dimension> claiming one column would hide the headers
         rows = sheet.iter_rows(values_only=True)
         headers = [cell_text(v) for v in next(rows, ())]
         if not any(headers) and not any(any(cell_text(v) for v in row) for row in rows):
@@ -322,20 +358,21 @@ def _layouts(book: Workbook) -> dict[str, dict[str, int]]:
 
 
 def estimate_rows(content: bytes) -> int:
-    """Check the file and its headers; return the data rows its sheets declare (a quick guess).
+    """Check the file and its headers; return the data rows its sheets hold, counted as the
+    sheets' XML streams out of the archive (every <row> element, whatever a <dimension> tag
+    claims), giving up past IMPORT_MAX_ROWS. Counting 20,000 rows takes milliseconds: it parses
+    no cell (read_sheets then stops at IMPORT_MAX_ROWS filled rows too).
 
-    Raise ValidationError with a message for the user when it is not a workbook we can read.
+    Raise ValidationError with a message for the user when it is not a workbook we can read, or
+    it is too big.
     """
     book = _open(content)
     try:
         total = 0
         for name in _layouts(book):
-            sheet = book[name]
-            if sheet.max_row is None:
-                sheet.reset_dimensions()
-                total += sum(1 for _ in sheet.iter_rows(values_only=True)) - 1
-            else:
-                total += max(sheet.max_row - 1, 0)
+            total += max(_count_rows(book, name, settings.IMPORT_MAX_ROWS - total + 1) - 1, 0)
+            if total > settings.IMPORT_MAX_ROWS:
+                raise _too_many_rows()
         return total
     except ValidationError:
         raise
@@ -345,6 +382,24 @@ def estimate_rows(content: bytes) -> int:
         book.close()
 
 
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def _count_rows(book: Workbook, name: str, limit: int) -> int:
+    """The <row> elements of a sheet's XML, header included; stops once past `limit`."""
+    count, pending = 0, b""
+    with book._archive.open(book[name]._worksheet_path) as stream:
+        while chunk := stream.read(1 << 20):
+            data = pending + chunk
+            cut = max(len(data) - 32, 0)  # a tag cut in two is counted with the next chunk
+            count += sum(1 for match in _ROW_TAG.finditer(data) if match.start() < cut)
+            if count > limit:
+                return count
+            pending = data[cut:]
+    count += len(_ROW_TAG.findall(pending))
+    return count
+
+
 def read_sheets(content: bytes) -> dict[str, list[Row]]:
     """Return the filled rows of each sheet present, by sheet name, in the order of SHEETS.
 
@@ -352,7 +407,11 @@ def read_sheets(content: bytes) -> dict[str, list[Row]]:
     """
     book = _open(content)
     try:
-        return {name: list(_rows(book, name, layout)) for name, layout in _layouts(book).items()}
+        sheets, total = {}, 0
+        for name, layout in _layouts(book).items():
+            sheets[name] = list(_rows(book, name, layout, already=total))
+            total += len(sheets[name])
+        return sheets
     except ValidationError:
         raise
     except Exception as exc:  # as in estimate_rows
@@ -361,13 +420,22 @@ def read_sheets(content: bytes) -> dict[str, list[Row]]:
         book.close()
 
 
-def _rows(book: Workbook, name: str, layout: dict[str, int]) -> Iterator[Row]:
+def _rows(book: Workbook, name: str, layout: dict[str, int], already: int = 0) -> Iterator[Row]:
+    """The filled rows of a sheet; ValidationError once they and `already` pass IMPORT_MAX_ROWS
+    (or the sheet drags on with empty rows far past it)."""
+    cap = settings.IMPORT_MAX_ROWS
     sheet = book[name]
     # A wrong <dimension> tag (some tools write one) would silently cut rows off: ignore it.
     sheet.reset_dimensions()
+    filled = already
     for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        if number > EMPTY_ROWS_PER_ROW * cap + 1000:
+            raise _too_many_rows()
         values = {key: cells[i] if i < len(cells) else None for key, i in layout.items()}
         if any(cell_text(v) for v in values.values()):
+            filled += 1
+            if filled > cap:
+                raise _too_many_rows()
             yield Row(sheet=name, number=number, values=values)
 
 
