@@ -22,9 +22,7 @@ CHANGE = reverse("password_change")
 
 
 def change(client, old: str, new: str):
-    return client.post(
-        CHANGE, {"old_password": old, "new_password1": new, "new_password2": new}
-    )
+    return client.post(CHANGE, {"old_password": old, "new_password1": new, "new_password2": new})
 
 
 @pytest.mark.parametrize(
