@@ -78,3 +78,14 @@ def test_the_template_scan_finds_what_it_looks_for():
         assert INLINE[what].search(sample), what
     assert not INLINE["inline script"].search('<script src="/static/js/ledger.js" defer>')
     assert not INLINE["event handler attribute"].search("<input data-select-on-focus>")
+
+
+def test_no_template_comment_spans_lines():
+    """`{# … #}` ends on its line: one left open prints itself on the page (use {% comment %})."""
+    offenders = []
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(directory).rglob("*.html"):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if line.count("{#") != line.count("#}"):
+                    offenders.append(f"{path.name}:{number}")
+    assert offenders == []
