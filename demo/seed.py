@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from demo.knowledge import demo_seed_knowledge, demo_template_count
 from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
@@ -303,7 +304,12 @@ def _reset_logins(
         user.department = units[persona.department] if persona.department else None
         user.is_staff = user.is_superuser = persona.role == Role.ADMINISTRATOR
         user.is_active = True
+        # DEMO_PASSWORD is set directly (hashed, not validated): it fails the complexity rule on
+        # purpose, being the demo's documented password. The demo made these accounts, not an
+        # administrator, so they need not change it; each seeding restarts its age.
         user.password = password
+        user.password_changed_at = timezone.now()
+        user.must_change_password = False
         user.full_clean()
         user.save()
         if persona.role == Role.PARTY_BUILDING:

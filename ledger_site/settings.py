@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "template_partials",
+    "csp",
     "liaison",
     "feedback",
 ]
@@ -68,12 +69,17 @@ if env_bool("DJANGO_DEMO_APP", True):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "liaison.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "liaison.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liaison.middleware.IdleSessionMiddleware",
+    "liaison.middleware.PrivatePagesMiddleware",
+    "liaison.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,12 +174,34 @@ LDAP_SCOPE_ATTRIBUTE = os.environ.get("LDAP_SCOPE_ATTRIBUTE", "departmentNumber"
 # How often the sync job deactivates the accounts the directory no longer gives access.
 LDAP_SYNC_MINUTES = env_int("LDAP_SYNC_MINUTES", 60)
 
+# Passwords (GB/T 22239-2019 level 3, §8.1.4.1): at least 8 characters of three of the four
+# classes, none of the last 5 again, changed every PASSWORD_MAX_AGE_DAYS days (0: never
+# expires) and at the first login of an account an administrator created (liaison/passwords.py).
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_HISTORY_DEPTH = 5
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "liaison.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {
+        "NAME": "liaison.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"depth": PASSWORD_HISTORY_DEPTH},
+    },
 ]
+
+# Sessions: the database's row lapses SESSION_IDLE_MINUTES after the last activity (refreshed at
+# most once a minute, common/sessions.py, so that a page's reads write nothing), and the cookie
+# ends with the browser.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_ENGINE = "common.sessions"
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Language: Simplified Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -388,6 +416,11 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"
 # Security. Production sits behind HTTPS; set DJANGO_SECURE_SSL_REDIRECT=0 only when a proxy
 # already redirects, and DJANGO_SECURE_PROXY_SSL_HEADER=1 when that proxy sets X-Forwarded-Proto.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The language switch's cookie goes the way of the session's (read by the server only).
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -395,11 +428,37 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
     if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and connections from this
+# site only; no inline script, event handler or style element anywhere (tests/test_templates.py).
+# style-src-attr 'unsafe-inline' is the one exception: ECharts' SVG renderer and Bootstrap's
+# tooltips write style attributes (README "Headers").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (liaison.middleware): no page uses a device or sensor. A file input with
+# `capture` (the visit form's photo) opens the phone's camera app, which needs no permission.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
 # Intranet host names cannot be on the browsers' HSTS preload list, so its check is moot.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 

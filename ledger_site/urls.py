@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from feedback.views import return_visits
 from liaison.forms.accounts import LoginForm
-from liaison.views import pages
+from liaison.views import accounts, pages
 
 admin.site.site_header = _("Liaison Ledger administration")
 admin.site.site_title = _("Liaison Ledger")
@@ -20,7 +21,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own password change is the site's (stamped, kept in the history, audited).
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("", include("liaison.urls")),
     path("feedback/", include("feedback.urls")),

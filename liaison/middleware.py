@@ -1,6 +1,14 @@
+from http import HTTPStatus
+
 from django.conf import settings
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+
+from liaison.passwords import password_change_reason
 
 SUPPORTED = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -23,3 +31,85 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         # The language comes from a cookie, not from Accept-Language: no Vary on that header.
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+# A request a page makes by itself (htmx `every`), marked with this header, keeps no session alive.
+POLL_HEADER = "X-Ledger-Poll"
+
+
+class IdleSessionMiddleware:
+    """Keep an active session alive: save it again once a minute of use (common/sessions.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = request.session
+        if getattr(session, "refresh_due", False) and POLL_HEADER not in request.headers:
+            session.modified = True
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY: no page may use a camera, microphone, location…"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Let no browser or proxy keep a page shown to a logged-in user (`no-store, private`).
+
+    A response that already says `no-store` (an attachment, Django's never_cache) is left as it is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+# Reachable while a password must be changed: the change page itself, logging in and out, the
+# language switch, and the informants' and raters' public pages.
+PASSWORD_CHANGE_OPEN_URLS = frozenset({"password_change", "login", "logout"})
+PASSWORD_CHANGE_OPEN_NAMESPACES = frozenset({"rate", "evaluate"})
+
+
+class PasswordPolicyMiddleware:
+    """Send a user who must change their password (first login, expired) to the change page,
+    whatever they ask for, until they have (liaison/passwords.py decides who must)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reason = password_change_reason(request.user)
+        request.password_change_reason = reason
+        if reason and not self._open(request):
+            target = reverse("password_change")
+            if request.headers.get("HX-Request"):
+                return HttpResponse(status=HTTPStatus.NO_CONTENT, headers={"HX-Redirect": target})
+            return redirect(target)
+        return self.get_response(request)
+
+    @staticmethod
+    def _open(request) -> bool:
+        if request.path_info.startswith(("/" + settings.STATIC_URL.lstrip("/"), "/i18n/")):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in PASSWORD_CHANGE_OPEN_URLS or bool(
+            set(match.namespaces) & PASSWORD_CHANGE_OPEN_NAMESPACES
+        )

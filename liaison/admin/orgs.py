@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,9 @@ from liaison.models import (
     Unit,
     User,
 )
-from liaison.services.audit import audit_record
 from liaison.services.orgs import org_node_check, org_node_create, org_node_update
 from liaison.services.pairings import pairing_check_rules
+from liaison.services.passwords import password_history_keep, password_record
 
 
 class _TreeChoiceField(forms.ModelChoiceField):
@@ -195,27 +196,34 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
+        (_("Password policy"), {"fields": ("must_change_password", "password_changed_at")}),
     )
+    readonly_fields = ("password_changed_at",)
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        """An account an administrator creates changes its password at the first login (its
+        creation is audited by AuditedAdmin; the password's hash only goes to the history)."""
+        if not change:
+            obj.must_change_password = True
+            obj.password_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if not change:
+            password_history_keep(user=obj)
+
     def user_change_password(self, request, id, form_url=""):
-        """Change the password as Django does, and say so in the audit trail (never the hash)."""
+        """Change the password as Django does; then stamp it, keep it in the history and say so in
+        the audit trail (never the hash). One the administrator chose is changed at next login."""
         with transaction.atomic():
             stored = User.objects.filter(pk=unquote(id)).values_list("password", flat=True)
             before = stored.first()
             response = super().user_change_password(request, id, form_url)
             if before is not None and stored.first() != before:
                 user = User.objects.get(pk=unquote(id))
-                audit_record(
-                    actor=request.user,
-                    action=AuditEvent.Action.UPDATED,
-                    obj=user,
-                    summary=str(user),
-                    data={"password_changed": True},
-                )
+                password_record(user=user, actor=request.user, must_change=user != request.user)
         return response
 
 

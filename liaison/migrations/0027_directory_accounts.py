@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0023_entry_links'),
+        ('liaison', '0025_password_policy'),
     ]
 
     operations = [

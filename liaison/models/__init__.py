@@ -28,6 +28,7 @@ from liaison.models.pairings import (
     PairingQuerySet,
     active_on_q,
 )
+from liaison.models.passwords import PasswordHistory
 from liaison.models.reviews import MonthlyReview
 from liaison.models.supervision import Supervision
 
@@ -54,6 +55,7 @@ __all__ = [
     "OrgNode",
     "Pairing",
     "PairingQuerySet",
+    "PasswordHistory",
     "Person",
     "ReplyTemplate",
     "ServiceCategory",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -242,6 +243,15 @@ class User(AbstractUser):
         _("daily email digest"),
         default=False,
         help_text=_("One email a day with all new notifications, instead of one email each."),
+    )
+
+    # The password's age counts from here (PASSWORD_MAX_AGE_DAYS); the service that sets a
+    # password stamps it (liaison/services/passwords.py).
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password: changed at the next login."),
     )
 
     class Meta:

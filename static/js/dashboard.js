@@ -22,7 +22,9 @@
     return {
       color: COLOURS,
       animation: false,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // Drawn in the SVG (richText), not as HTML: ECharts' HTML tooltip writes style attributes,
+      // which the Content-Security-Policy refuses.
+      tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" } },
       legend: { show: spec.series.length > 1, top: 0 },
       grid: { left: 8, right: 24, top: spec.series.length > 1 ? 32 : 16, bottom: 8, containLabel: true },
       xAxis: spec.horizontal ? value : category,

@@ -1,7 +1,8 @@
 """Browser tests: Playwright for Python driving Debian's chromium against the live server.
 
 Every page a test opens is checked by axe-core (tests/e2e/axe.py): a serious or critical
-WCAG 2.1 A/AA violation fails the test when it ends, listing each one.
+WCAG 2.1 A/AA violation fails the test when it ends, listing each one; so does anything the
+browser refused under the site's Content-Security-Policy.
 
 Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 thread with a running loop unless told this is safe, which it is here (one thread, in order).
@@ -50,11 +51,31 @@ def checked_page(browser, **options):
     page = context.new_page()
     page.set_default_timeout(15_000)
     checker = AxeChecker(page)
+    refused = csp_violations(page)
     yield CheckedPage(page, checker)
     checker.finish()
     context.close()
     if checker.violations:
         pytest.fail(checker.report(), pytrace=False)
+    if refused:
+        pytest.fail(
+            f"{len(refused)} Content-Security-Policy violation(s):\n" + "\n".join(refused),
+            pytrace=False,
+        )
+
+
+def csp_violations(page) -> list[str]:
+    """Collect what the browser refused under the Content-Security-Policy (it says so on the
+    console), with the page it happened on: the app runs with its policy on in these tests."""
+    refused: list[str] = []
+
+    def note(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            refused.append(f"{page.url}: {text}")
+
+    page.on("console", note)
+    return refused
 
 
 @pytest.fixture

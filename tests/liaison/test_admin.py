@@ -228,7 +228,11 @@ def test_a_password_change_is_audited_as_a_flag(world, client_for):
     assert client.post(url, data).status_code == HTTPStatus.FOUND
     secretary.refresh_from_db()
     assert secretary.check_password(new)
-    assert user_events(secretary).get().data == {"password_changed": True}
+    assert user_events(secretary).get().data == {
+        "password_changed": True,
+        "must_change_password": True,
+    }
+    assert secretary.must_change_password  # chosen by an administrator: changed at next login
     # A refused change (the two passwords differ) changes nothing and records nothing.
     client.post(url, {**data, "password2": "something-else-42"})
     assert user_events(secretary).count() == 1
@@ -252,6 +256,8 @@ def test_a_new_user_is_audited_without_the_password(world, client_for):
     assert event.data["username"] == ["", "xinren"]
     assert event.data["scope_org"] == ["", "城区供电所党支部"]
     assert user.password not in str(event.data) and "password" not in str(event.data)
+    # An administrator chose the password: the account changes it at its first login.
+    assert user.must_change_password
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
