@@ -8,6 +8,9 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Liaison ledger")
 
     def ready(self) -> None:
+        from liaison import auth_audit
+
+        auth_audit.connect()  # logins, logouts and failures in the audit log
         # The entry page shows supervision notices as a panel, and names their event keys.
         from liaison.constants import AttachmentStep
         from liaison.selectors.entries import entry_panel_register, event_field_register

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from liaison.services.audit import audit_superuser_request
+
 SUPPORTED = frozenset(code for code, _name in settings.LANGUAGES)
 
 
@@ -22,4 +24,19 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     def process_response(self, request, response):
         # The language comes from a cookie, not from Accept-Language: no Vary on that header.
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class SuperuserAuditMiddleware:
+    """Write an audit event for every request by a Django superuser: the superuser is for
+    installation only (三员分立), so its every use is on the record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_superuser:
+            audit_superuser_request(user=user, request=request, status=response.status_code)
         return response

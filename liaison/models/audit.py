@@ -29,6 +29,7 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("role changed")
         SCOPE_CHANGED = "scope_changed", _("scope changed")
         EXPORTED = "exported", _("exported")
+        SUPERUSER = "superuser", _("superuser request")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -191,7 +191,9 @@ class Person(models.Model):
 class User(AbstractUser):
     """A login, linked to a person, with a role and a scope in the org tree (DESIGN.md §3)."""
 
-    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    # Empty for a new account until the security administrator gives it a role (三员分立: the
+    # system administrator who creates it does not): it reads nothing meanwhile.
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
     person = models.OneToOneField(
         Person,
         verbose_name=_("person"),

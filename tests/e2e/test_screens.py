@@ -20,7 +20,7 @@ from tests.fixtures.factories import make_entry
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ["dangjian", "dangwei", "shuji", "bumen", "lingdao", "admin"]
+ROLES = ["dangjian", "dangwei", "shuji", "bumen", "lingdao", "admin", "anquan", "shenji"]
 PHONE = 390
 
 # Where the top bar's parts are: every item's vertical middle, the right end of the menu, of
