@@ -236,6 +236,18 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """The security and audit administrators hold no Django permission, not even through a
+        group: what they may do is their role's (三员分立, liaison.admin.accounts)."""
+        if self.role in NO_LEDGER_ROLES:
+            return False
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.role in NO_LEDGER_ROLES:
+            return False
+        return super().has_module_perms(app_label)
+
     def clean(self) -> None:
         super().clean()
         errors = {}
@@ -252,6 +264,8 @@ class User(AbstractUser):
                 )
             if self.department_id:
                 errors["department"] = _("This administrator handles no referrals.")
+        if self.role == Role.AUDIT_ADMIN and self.is_staff:
+            errors["is_staff"] = _("The audit administrator never enters the administration.")
         if self.role in ADMINISTRATOR_ROLES and self.is_superuser:
             errors["is_superuser"] = _(
                 "An administrator is not a superuser: the superuser is for installation only."

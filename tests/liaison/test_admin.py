@@ -275,6 +275,28 @@ def test_the_security_administrator_adds_no_account_sets_no_password_nor_their_o
     assert client.get(reverse("admin:liaison_person_changelist")).status_code == 403
 
 
+def test_a_group_gives_the_security_administrator_no_master_data(world, client_for):
+    """Even put in the master-data group, the security administrator holds no Django
+    permission: their rights are their role's."""
+    from liaison.services.accounts import maintainer_group_ensure
+
+    security = world.users[Role.SECURITY_ADMIN]
+    security.groups.add(maintainer_group_ensure())
+    client = client_for(security)
+    assert client.get(reverse("admin:liaison_person_changelist")).status_code == 403
+    assert client.get(reverse("admin:liaison_user_changelist")).status_code == HTTPStatus.OK
+
+
+def test_the_audit_administrator_is_never_staff(world):
+    from django.core.exceptions import ValidationError
+
+    auditor = world.users[Role.AUDIT_ADMIN]
+    auditor.is_staff = True
+    with pytest.raises(ValidationError) as error:
+        auditor.full_clean()
+    assert set(error.value.message_dict) == {"is_staff"}
+
+
 @pytest.mark.parametrize("model", ["orgnode", "person", "user", "importjob"])
 def test_the_audit_administrator_never_enters_the_admin(world, client_for, model):
     client = client_for(world.users[Role.AUDIT_ADMIN])
