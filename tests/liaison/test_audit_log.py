@@ -242,3 +242,11 @@ def test_the_page_reads_a_fixed_number_of_queries(
 # The session, the user, the count, the page of events with their actors (one join), the
 # notification badge's count.
 QUERIES = 5
+
+
+def test_a_retention_below_six_months_is_warned_of(settings):
+    from liaison.checks import audit_retention
+
+    assert audit_retention() == []
+    settings.AUDIT_RETENTION_DAYS = 90
+    assert [message.id for message in audit_retention()] == ["liaison.W001"]
