@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "pgtrigger",
     "liaison",
     "feedback",
 ]
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "liaison.middleware.IdleSessionMiddleware",
     "liaison.middleware.PrivatePagesMiddleware",
     "liaison.middleware.PasswordPolicyMiddleware",
+    "liaison.middleware.SuperuserAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -369,6 +371,9 @@ OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)
 REFERRAL_SIGN_WORKING_DAYS = env_int("REFERRAL_SIGN_WORKING_DAYS", 1)
 # R19: how many extensions (延期) an entry may have per round.
 EXTENSION_MAX = env_int("EXTENSION_MAX", 1)
+# The audit log is append-only and kept at least this many days (等保2.0, README "Administrators
+# and the audit log"): the app never deletes a row; a purge of older rows is a DBA's act.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 
 # R8: whether 基本满意 counts as satisfied; the fewest ratings with which a unit is ranked; how
 # many days a signed rating link stays valid.

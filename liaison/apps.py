@@ -8,6 +8,13 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Liaison ledger")
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from liaison import auth_audit
+        from liaison.checks import audit_retention
+
+        auth_audit.connect()  # logins, logouts and failures in the audit log
+        checks.register(audit_retention)
         # The entry page shows supervision notices as a panel, and names their event keys.
         from liaison.constants import AttachmentStep
         from liaison.selectors.entries import entry_panel_register, event_field_register

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liaison import permissions
-from liaison.constants import EntryScope
+from liaison.constants import NO_LEDGER_ROLES, EntryScope
 from liaison.permissions import can_log_visit, entry_lists_for, reads_reviews
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES
 
@@ -39,9 +39,14 @@ def navigation(request):
         ("people", _("People"), reverse("liaison:person_list")),
         ("pairings", _("Pairings"), reverse("liaison:pairing_list")),
     ]
-    if permissions.scope_path(user) is None:
+    if user.role in NO_LEDGER_ROLES:
+        # The security and audit administrators read no ledger (三员分立): their own work only.
+        items = items[:1]
+    elif permissions.scope_path(user) is None:
         # No subtree: the org tree would be empty; people and pairings still show their own.
         items = [item for item in items if item[0] != "org"]
+    if permissions.reads_audit_log(user):
+        items.append(("audit", _("Audit log"), reverse("liaison:audit_log")))
     for scope in entry_lists_for(user):
         url = reverse(f"liaison:ledger_{scope}")
         items.append((f"ledger_{scope}", MENU_LIST_LABELS[scope], url))
@@ -83,6 +88,7 @@ def navigation(request):
 
 _ACTIVE_PREFIXES = (
     ("home", "home"),
+    ("audit", "audit_log"),
     ("org", "org_"),
     ("people", "person_"),
     ("pairings", "pairing_"),

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 from liaison.passwords import password_change_reason
+from liaison.services.audit import audit_superuser_request
 
 SUPPORTED = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -113,3 +114,18 @@ class PasswordPolicyMiddleware:
         return match.url_name in PASSWORD_CHANGE_OPEN_URLS or bool(
             set(match.namespaces) & PASSWORD_CHANGE_OPEN_NAMESPACES
         )
+
+
+class SuperuserAuditMiddleware:
+    """Write an audit event for every request by a Django superuser: the superuser is for
+    installation only (三员分立), so its every use is on the record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_superuser:
+            audit_superuser_request(user=user, request=request, status=response.status_code)
+        return response

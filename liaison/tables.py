@@ -15,7 +15,7 @@ from django_tables2.utils import AttributeDict
 
 from liaison.constants import Colour
 from liaison.deadlines import awaiting_reply, is_due_soon, is_overdue
-from liaison.models import Entry, Pairing, Person, ReplyTemplate
+from liaison.models import AuditEvent, Entry, Pairing, Person, ReplyTemplate
 from liaison.permissions import Visibility
 from liaison.templatetags.liaison_tags import side_html
 from liaison.workdays import WorkCalendar
@@ -393,3 +393,22 @@ class ReplyTemplateTable(tables.Table):
 
     def render_policy_refs(self, value):
         return Truncator(value).chars(48)
+
+
+class AuditEventTable(tables.Table):
+    """The audit log (三员分立: the audit administrator's page)."""
+
+    at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s", attrs=NO_WRAP)
+    actor = tables.Column(
+        verbose_name=_("Account"), accessor="actor__username", order_by=("actor__username",)
+    )
+    action = tables.Column(verbose_name=_("Action"))
+    object_type = tables.Column(verbose_name=_("Object type"), attrs=WIDE_ONLY)
+    object_id = tables.Column(verbose_name=_("Object id"), orderable=False, attrs=WIDE_ONLY)
+    summary = tables.Column(verbose_name=_("Summary"), orderable=False)
+
+    class Meta:
+        model = AuditEvent
+        fields = ("at", "actor", "action", "object_type", "object_id", "summary")
+        order_by = ("-at",)
+        empty_text = _("No audit event matches these filters.")

@@ -2,6 +2,7 @@ from django.urls import path
 
 from liaison.views import (
     attachments,
+    audit,
     calendar,
     entries,
     escalation,
@@ -19,6 +20,8 @@ from liaison.views import (
 app_name = "liaison"
 
 urlpatterns = [
+    path("audit/", audit.audit_log_list, name="audit_log"),
+    path("audit/export.xlsx", audit.audit_log_export_view, name="audit_log_export"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path(
         "notifications/<int:pk>/read/",

@@ -13,6 +13,7 @@ from feedback.forms.dashboards import DashboardForm
 from feedback.permissions import dashboard_node_for, reads_dashboards
 from feedback.selectors.dashboard import dashboard_for, period_choices
 from feedback.selectors.matters import dashboard_matters
+from liaison.services.audit import audit_export, export_filters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,6 +51,7 @@ def dashboard_export(request):
         context = {"form": form, "board": None, "choices": period_choices()}
         return render(request, "feedback/dashboard.html", context, status=HTTPStatus.BAD_REQUEST)
     filename = f"dashboard-{board.node.code}-{board.period}.xlsx".replace("..", "_")
+    audit_export(actor=request.user, export="dashboard", filters=export_filters(request.GET))
     return FileResponse(
         dashboard_workbook(board), as_attachment=True, filename=filename, content_type=XLSX
     )

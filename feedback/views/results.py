@@ -21,6 +21,7 @@ from feedback.forms.results import ResultsQueryForm
 from feedback.selectors import results
 from feedback.selectors.assessment import assessment_table
 from feedback.services import assessment
+from liaison.services.audit import audit_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULTS_PER_PAGE = 100
@@ -105,6 +106,7 @@ def assessment_export(request, pk: int):
     """The assessment table as an Excel workbook (branches, cadres, weights)."""
     campaign = permissions.get_assessment_campaign_for(request.user, pk)
     table = assessment_table(campaign=campaign, user=request.user)
+    audit_export(actor=request.user, export="assessment", filters={"campaign": str(campaign.pk)})
     return FileResponse(
         assessment_workbook(table),
         as_attachment=True,

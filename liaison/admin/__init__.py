@@ -7,6 +7,6 @@ transaction (audited.AuditedAdmin). The org tree is changed only through its ser
 keeps the tree's rules.
 """
 
-from liaison.admin import calendar, ledger, orgs, taxonomies
+from liaison.admin import accounts, calendar, ledger, orgs, taxonomies
 
-__all__ = ["calendar", "ledger", "orgs", "taxonomies"]
+__all__ = ["accounts", "calendar", "ledger", "orgs", "taxonomies"]

@@ -1,29 +1,24 @@
-"""The org tree, units, people, pairings, accounts, the audit log and import jobs."""
+"""The org tree, units, people, pairings and import jobs (accounts: liaison.admin.accounts;
+the audit log is the audit administrator's page, not the admin's)."""
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin.audited import AuditedAdmin
 from liaison.models import (
     PAIRING_SIDE_COLUMNS,
-    AuditEvent,
     ImportJob,
     OrgNode,
     Pairing,
     Person,
     Unit,
-    User,
 )
+from liaison.permissions import can_maintain_master_data
 from liaison.services.orgs import org_node_check, org_node_create, org_node_update
 from liaison.services.pairings import pairing_check_rules
-from liaison.services.passwords import password_history_keep, password_record
 
 
 class _TreeChoiceField(forms.ModelChoiceField):
@@ -186,64 +181,6 @@ class PairingAdmin(AuditedAdmin):
         return obj.target
 
 
-@admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):
-    list_display = ("username", "first_name", "role", "scope_org", "department", "is_active")
-    list_filter = ("role", "is_active", "is_staff")
-    search_fields = ("username", "first_name", "last_name", "person__name")
-    autocomplete_fields = ("person", "scope_org", "department")
-    list_select_related = ("scope_org", "department")
-    fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
-        (_("Password policy"), {"fields": ("must_change_password", "password_changed_at")}),
-    )
-    readonly_fields = ("password_changed_at",)
-    add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
-        (_("Role and scope"), {"fields": ("role", "person", "scope_org", "department")}),
-    )
-
-    def save_model(self, request, obj, form, change):
-        """An account an administrator creates changes its password at the first login (its
-        creation is audited by AuditedAdmin; the password's hash only goes to the history)."""
-        if not change:
-            obj.must_change_password = True
-            obj.password_changed_at = timezone.now()
-        super().save_model(request, obj, form, change)
-        if not change:
-            password_history_keep(user=obj)
-
-    def user_change_password(self, request, id, form_url=""):
-        """Change the password as Django does; then stamp it, keep it in the history and say so in
-        the audit trail (never the hash). One the administrator chose is changed at next login."""
-        with transaction.atomic():
-            stored = User.objects.filter(pk=unquote(id)).values_list("password", flat=True)
-            before = stored.first()
-            response = super().user_change_password(request, id, form_url)
-            if before is not None and stored.first() != before:
-                user = User.objects.get(pk=unquote(id))
-                password_record(user=user, actor=request.user, must_change=user != request.user)
-        return response
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "summary")
-    list_filter = ("action", "object_type")
-    search_fields = ("summary", "object_id")
-    list_select_related = ("actor",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("created_at", "filename", "uploaded_by", "dry_run", "status", "total_rows")
@@ -262,7 +199,16 @@ class ImportJobAdmin(admin.ModelAdmin):
         "finished_at",
     )
 
+    def has_module_permission(self, request):
+        return request.user.is_active and can_maintain_master_data(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and can_maintain_master_data(request.user)
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0023_entry_links'),
+        ('liaison', '0024_separated_administrators'),
     ]
 
     operations = [

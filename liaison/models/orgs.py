@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from liaison.constants import (
+    ADMINISTRATOR_ROLES,
     EXTERNAL_PERSON_KINDS,
     FRONTLINE_UNIT_KINDS,
+    NO_LEDGER_ROLES,
     ORG_CHILD_KINDS,
     SCOPED_ROLES,
     BranchType,
@@ -206,7 +208,9 @@ class User(AbstractUser):
             "follow the directory's groups and org units."
         ),
     )
-    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    # Empty for a new account until the security administrator gives it a role (三员分立: the
+    # system administrator who creates it does not): it reads nothing meanwhile.
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
     person = models.OneToOneField(
         Person,
         verbose_name=_("person"),
@@ -258,6 +262,18 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """The security and audit administrators hold no Django permission, not even through a
+        group: what they may do is their role's (三员分立, liaison.admin.accounts)."""
+        if self.role in NO_LEDGER_ROLES:
+            return False
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.role in NO_LEDGER_ROLES:
+            return False
+        return super().has_module_perms(app_label)
+
     def clean(self) -> None:
         super().clean()
         errors = {}
@@ -267,5 +283,18 @@ class User(AbstractUser):
             errors["department"] = _("A department handler needs a department.")
         if self.department_id and self.department.kind != UnitKind.DEPARTMENT:
             errors["department"] = _("Choose a professional department.")
+        if self.role in NO_LEDGER_ROLES:  # they read no ledger (DESIGN.md §3)
+            if self.scope_org_id:
+                errors["scope_org"] = _(
+                    "This administrator reads no ledger: leave the scope empty."
+                )
+            if self.department_id:
+                errors["department"] = _("This administrator handles no referrals.")
+        if self.role == Role.AUDIT_ADMIN and self.is_staff:
+            errors["is_staff"] = _("The audit administrator never enters the administration.")
+        if self.role in ADMINISTRATOR_ROLES and self.is_superuser:
+            errors["is_superuser"] = _(
+                "An administrator is not a superuser: the superuser is for installation only."
+            )
         if errors:
             raise ValidationError(errors)

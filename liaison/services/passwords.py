@@ -33,7 +33,7 @@ def password_record(*, user: User, actor: User | None, must_change: bool) -> Use
     password_history_keep(user=user)
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.UPDATED,
+        action=AuditEvent.Action.PASSWORD_CHANGED,
         obj=user,
         summary=str(user),
         data={"password_changed": True, "must_change_password": must_change},

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from liaison.listing import build_table
 from liaison.permissions import has_entry_list
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES, entry_list
+from liaison.services.audit import audit_export, export_filters
 from liaison.services.exports import entry_export
 from liaison.tables import EntryTable
 from liaison.views.pages import wants_fragment
@@ -48,5 +49,6 @@ def ledger_export(request, scope: str):
     """Stream the whole filtered list (every page, in the list's order) as an .xlsx file."""
     _filterset, table = _filtered_table(request, scope)
     workbook = entry_export(queryset=table.data.data)
+    audit_export(actor=request.user, export=f"entries:{scope}", filters=export_filters(request.GET))
     filename = f"entries-{scope}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX)

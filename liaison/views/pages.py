@@ -4,7 +4,9 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from liaison import permissions, selectors
+from liaison.constants import NO_LEDGER_ROLES
 from liaison.listing import build_table
+from liaison.selectors.audit import administrator_home
 from liaison.selectors.search import search
 from liaison.selectors.work import nav_counts, work_page
 from liaison.tables import PairingTable, PersonTable
@@ -18,7 +20,11 @@ def wants_fragment(request) -> bool:
 @require_safe
 @login_required
 def home(request):
-    """What the user must do now (their work queues), then their scope in figures."""
+    """What the user must do now (their work queues), then their scope in figures; for the
+    security and audit administrators, who read no ledger, their own work (三员分立)."""
+    if request.user.role in NO_LEDGER_ROLES:
+        context = administrator_home(user=request.user)
+        return render(request, "liaison/home_administrator.html", context)
     work = work_page(user=request.user)
     summary = selectors.home_summary(user=request.user)
     return render(request, "liaison/home.html", {"summary": summary, "work": work})

@@ -15,6 +15,7 @@ TOUR = {
     Role.COMMITTEE_STAFF: ["/org/"],
     Role.BRANCH_SECRETARY: ["/people/?is_special_needs=true"],
     Role.OFFICE_CADRE: ["/pairings/"],
+    Role.AUDIT_ADMIN: ["/audit/", "/audit/?action=login"],
 }
 
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from liaison.constants import BranchType, OrgKind, PairingKind, Role
 from liaison.models import AuditEvent, OrgNode, Pairing, User
 
-MODELS = ["orgnode", "unit", "person", "pairing", "user", "auditevent", "importjob"]
+# The audit log is not in the admin: it is the audit administrator's page (/audit/).
+MODELS = ["orgnode", "unit", "person", "pairing", "user", "importjob"]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -193,6 +194,8 @@ def user_events(user: User):
 
 
 def test_user_changes_are_audited_before_and_after(world, client_for):
+    """The system administrator edits the account; the role and scope fields are read-only to
+    them (三员分立): posted, they change nothing."""
     admin_user = world.users[Role.ADMINISTRATOR]
     client = client_for(admin_user)
     secretary = world.users[Role.BRANCH_SECRETARY]
@@ -204,19 +207,105 @@ def test_user_changes_are_audited_before_and_after(world, client_for):
         scope_org=world.committee_b.pk,
         person=world.member_b.pk,
         is_staff="on",
+        is_superuser="on",
         is_active="",
     )
     response = client.post(url, data)
     assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
     event = user_events(secretary).get()
     assert event.actor == admin_user
-    assert event.data == {
-        "role": [Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF],
-        "scope_org": ["变电运维党支部", "营销服务党委"],
-        "person": ["", "李党员"],
-        "is_staff": ["False", "True"],
-        "is_active": ["True", "False"],
+    assert event.data == {"person": ["", "李党员"], "is_active": ["True", "False"]}
+    secretary.refresh_from_db()
+    assert secretary.role == Role.BRANCH_SECRETARY and secretary.scope_org == world.branch_a
+    assert not secretary.is_staff and not secretary.is_superuser
+
+
+def test_the_security_administrator_changes_role_and_scope_only(world, client_for):
+    security = world.users[Role.SECURITY_ADMIN]
+    client = client_for(security)
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    url = reverse("admin:liaison_user_change", args=[secretary.pk])
+    data = user_form(
+        secretary,
+        role=Role.COMMITTEE_STAFF,
+        scope_org=world.committee_b.pk,
+        person=world.member_b.pk,
+        username="renamed",
+        is_superuser="on",
+        is_active="",
+    )
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    secretary.refresh_from_db()
+    assert (secretary.role, secretary.scope_org) == (Role.COMMITTEE_STAFF, world.committee_b)
+    # The account's own fields are the system administrator's: unchanged.
+    assert secretary.username == "sj" and secretary.person is None and secretary.is_active
+    assert not secretary.is_superuser
+    events = {event.action: event for event in user_events(secretary)}
+    assert set(events) == {
+        AuditEvent.Action.UPDATED,
+        AuditEvent.Action.ROLE_CHANGED,
+        AuditEvent.Action.SCOPE_CHANGED,
     }
+    assert events[AuditEvent.Action.ROLE_CHANGED].actor == security
+    assert events[AuditEvent.Action.ROLE_CHANGED].data == {
+        "role": [Role.BRANCH_SECRETARY, Role.COMMITTEE_STAFF]
+    }
+    assert events[AuditEvent.Action.SCOPE_CHANGED].data == {
+        "scope_org": ["变电运维党支部", "营销服务党委"]
+    }
+
+
+def test_the_security_administrator_adds_no_account_sets_no_password_nor_their_own(
+    world, client_for
+):
+    security = world.users[Role.SECURITY_ADMIN]
+    client = client_for(security)
+    assert client.get(reverse("admin:liaison_user_add")).status_code == HTTPStatus.FORBIDDEN
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    url = reverse("admin:auth_user_password_change", args=[secretary.pk])
+    data = {"password1": "x-Long-pass-42", "password2": "x-Long-pass-42", "usable_password": "true"}
+    assert client.post(url, data).status_code == HTTPStatus.FORBIDDEN
+    own = reverse("admin:liaison_user_change", args=[security.pk])
+    response = client.post(own, user_form(security, role=Role.ADMINISTRATOR, is_staff="on"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    security.refresh_from_db()
+    assert security.role == Role.SECURITY_ADMIN
+    # The master data is the system administrator's.
+    assert client.get(reverse("admin:liaison_person_changelist")).status_code == 403
+
+
+def test_a_group_gives_the_security_administrator_no_master_data(world, client_for):
+    """Even put in the master-data group, the security administrator holds no Django
+    permission: their rights are their role's."""
+    from liaison.services.accounts import maintainer_group_ensure
+
+    security = world.users[Role.SECURITY_ADMIN]
+    security.groups.add(maintainer_group_ensure())
+    client = client_for(security)
+    assert client.get(reverse("admin:liaison_person_changelist")).status_code == 403
+    assert client.get(reverse("admin:liaison_user_changelist")).status_code == HTTPStatus.OK
+
+
+def test_the_audit_administrator_is_never_staff(world):
+    from django.core.exceptions import ValidationError
+
+    auditor = world.users[Role.AUDIT_ADMIN]
+    auditor.is_staff = True
+    with pytest.raises(ValidationError) as error:
+        auditor.full_clean()
+    assert set(error.value.message_dict) == {"is_staff"}
+
+
+@pytest.mark.parametrize("model", ["orgnode", "person", "user", "importjob"])
+def test_the_audit_administrator_never_enters_the_admin(world, client_for, model):
+    client = client_for(world.users[Role.AUDIT_ADMIN])
+    response = client.get(reverse(f"admin:liaison_{model}_changelist"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert reverse("admin:login") in response.url
+    response = client.post(reverse(f"admin:liaison_{model}_add"), {})
+    assert response.status_code == HTTPStatus.FOUND
+    assert reverse("admin:login") in response.url
 
 
 def test_a_password_change_is_audited_as_a_flag(world, client_for):
@@ -239,12 +328,15 @@ def test_a_password_change_is_audited_as_a_flag(world, client_for):
 
 
 def test_a_new_user_is_audited_without_the_password(world, client_for):
+    """The system administrator creates the account without a role (a posted role is
+    ignored): the security administrator gives it one."""
     client = client_for(world.users[Role.ADMINISTRATOR])
     data = {
         "username": "xinren",
         "usable_password": "true",
         "password1": "a-new-password-42",
         "password2": "a-new-password-42",
+        "first_name": "新人",
         "role": Role.PARTY_MEMBER,
         "scope_org": world.branch_b.pk,
     }
@@ -254,13 +346,16 @@ def test_a_new_user_is_audited_without_the_password(world, client_for):
     event = user_events(user).get()
     assert event.action == AuditEvent.Action.CREATED
     assert event.data["username"] == ["", "xinren"]
-    assert event.data["scope_org"] == ["", "城区供电所党支部"]
+    assert event.data["first_name"] == ["", "新人"]
+    assert user.role == "" and user.scope_org is None
     assert user.password not in str(event.data) and "password" not in str(event.data)
     # An administrator chose the password: the account changes it at its first login.
     assert user.must_change_password
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
+@pytest.mark.parametrize(
+    "role", [r for r in Role if r not in (Role.ADMINISTRATOR, Role.SECURITY_ADMIN)]
+)
 def test_other_roles_are_sent_to_the_admin_login(world, client_for, role):
     response = client_for(world.users[role]).get(reverse("admin:liaison_person_changelist"))
     assert response.status_code == HTTPStatus.FOUND
