@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from feedback.views import return_visits
-from liaison.views import pages
+from liaison.views import pages, second_factor
 
 admin.site.site_header = _("Liaison Ledger administration")
 admin.site.site_title = _("Liaison Ledger")
@@ -17,6 +17,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The administrators' second factor (ADMIN_2FA=1).
+    path("accounts/second-factor/", second_factor.second_factor, name="second_factor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("liaison.urls")),

@@ -15,6 +15,16 @@ class LiaisonConfig(AppConfig):
         from liaison.views.links import entry_related_panel
         from liaison.views.supervision import entry_supervision_panel
 
+        # Login failures and locks are audited (issue 14): after axes' receivers (INSTALLED_APPS
+        # puts axes first), which count the failure and flag the request.
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
+        from liaison.security import on_locked_out, on_login_failed
+
+        user_locked_out.connect(on_locked_out, dispatch_uid="liaison_locked_out")
+        user_login_failed.connect(on_login_failed, dispatch_uid="liaison_login_failed")
+
         entry_panel_register(entry_supervision_panel)
         # R23: the photos and files card, and the keys of its events.
         entry_panel_register(entry_attachment_panel)
