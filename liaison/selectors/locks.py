@@ -34,10 +34,11 @@ def _cool_off() -> timedelta:
 
 
 def _locked(field: str, recent) -> list[Lock]:
+    named = recent.filter(**{f"{field}__isnull": False})
+    if field == "username":  # (an address field takes "" for NULL: compared, it drops all)
+        named = named.exclude(username="")
     rows = (
-        recent.exclude(**{f"{field}__isnull": True})
-        .exclude(**{field: ""})
-        .values(field)
+        named.values(field)
         .annotate(
             failures=Sum("failures_since_start"),
             since=Min("attempt_time"),
@@ -47,8 +48,7 @@ def _locked(field: str, recent) -> list[Lock]:
         .order_by("-last", field)[:LOCKS_SHOWN]
     )
     return [
-        Lock(row[field], row["failures"], row["since"], row["last"] + _cool_off())
-        for row in rows
+        Lock(row[field], row["failures"], row["since"], row["last"] + _cool_off()) for row in rows
     ]
 
 

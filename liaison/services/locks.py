@@ -27,7 +27,12 @@ def _account(username: str) -> User | None:
 
 
 def login_failure_record(
-    *, username: str, address: str, path: str, refused_locked: bool, failures: int | None,
+    *,
+    username: str,
+    address: str,
+    path: str,
+    refused_locked: bool,
+    failures: int | None,
     second_factor: bool = False,
 ) -> None:
     """One row per failed login: a wrong password or code, or a login refused for a lock."""

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from liaison.models import User
 from liaison.security import can_manage_security
 from liaison.selectors.locks import current_locks, lock_minutes_left
 from liaison.services.locks import account_unlock
+from liaison.services.second_factor import second_factor_reset
 
 
 def lock_message(minutes: int) -> str:
@@ -70,15 +72,39 @@ def security_admin_only(view):
     return login_required(wrapped)
 
 
-@require_safe
-@security_admin_only
-def lock_list(request):
+def _lock_page(request, *, reset_error: str = "", status: int = HTTPStatus.OK):
     locks = current_locks()
     sections = [
         (_("Locked user names"), locks.accounts, "username", "locked-accounts"),
         (_("Locked addresses"), locks.addresses, "address", "locked-addresses"),
     ]
-    return render(request, "liaison/security/locks.html", {"sections": sections})
+    context = {"sections": sections, "reset_error": reset_error}
+    return render(request, "liaison/security/locks.html", context, status=status)
+
+
+@require_safe
+@security_admin_only
+def lock_list(request):
+    return _lock_page(request)
+
+
+@require_POST
+@security_admin_only
+def second_factor_reset_view(request):
+    """Remove a user's authenticator app (a lost phone): they enrol again at the next login."""
+    username = request.POST.get("username", "").strip()[:150]
+    user = User.objects.filter(username=username).first() if "\x00" not in username else None
+    if user is None:
+        error = _("No account has the user name %(name)s.") % {"name": username or "-"}
+        return _lock_page(request, reset_error=error, status=HTTPStatus.BAD_REQUEST)
+    removed = second_factor_reset(actor=request.user, user=user)
+    if removed:
+        messages.success(
+            request, _("The second factor of %(name)s was reset.") % {"name": username}
+        )
+    else:
+        messages.info(request, _("%(name)s had no second factor.") % {"name": username})
+    return redirect("liaison:lock_list")
 
 
 @require_POST

@@ -10,7 +10,6 @@ from http import HTTPStatus
 import pytest
 from axes.models import AccessAttempt
 from django.test import override_settings
-from django.urls import reverse
 
 from liaison.models import AuditEvent
 from tests.fixtures.factories import PASSWORD, make_user
@@ -23,9 +22,7 @@ LOCKED_ZH = "账号已锁定"
 
 
 def attempt(client, username, password, *, address="10.0.0.1", url=LOGIN):
-    return client.post(
-        url, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def fail(client, username, times, **kwargs):
@@ -76,7 +73,9 @@ def test_an_address_is_locked_for_every_user_name(client, member):
 def test_after_the_lock_time_the_right_password_works(client, member):
     fail(client, "zhang", 5)
     assert attempt(client, "zhang", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=31))
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=31)
+    )
     response = attempt(client, "zhang", PASSWORD)
     assert response.status_code == HTTPStatus.FOUND
     assert client.session["_auth_user_id"] == str(member.pk)

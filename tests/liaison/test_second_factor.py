@@ -157,3 +157,28 @@ def test_logout_stays_open(client):
     password_login(client, "adm")
     response = client.post("/accounts/logout/")
     assert response.status_code == HTTPStatus.FOUND and response.url.startswith("/accounts/login/")
+
+
+def test_the_security_administrator_resets_a_lost_second_factor(client, settings):
+    adm = make_user("administrator", username="adm")
+    enrol(client, "adm")
+    security = make_user("security_admin", username="anquan")
+    settings.ADMIN_2FA = False  # the security administrator's own code is not the point here
+    client.force_login(security)
+    response = client.post("/security/second-factor/reset/", {"username": "adm"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert not TOTPDevice.objects.filter(user=adm).exists()
+    row = AuditEvent.objects.get(action="otp_reset")
+    assert row.actor == security and row.object_id == str(adm.pk) and row.data == {"devices": 1}
+    response = client.post("/security/second-factor/reset/", {"username": "nobody"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "nobody" in response.context["reset_error"]
+
+
+def test_only_the_security_administrator_resets(client, world, settings):
+    settings.ADMIN_2FA = False
+    for user in world.users.values():
+        client.force_login(user)
+        response = client.post("/security/second-factor/reset/", {"username": "dj"})
+        assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not AuditEvent.objects.filter(action="otp_reset").exists()
