@@ -97,6 +97,7 @@ def test_small_scale_has_every_kind_of_org_unit_person_and_pairing():
 
 def demo_login(client, username: str) -> None:
     """Log in through the login page, as a person does (the lockout backend wants a request)."""
+    client.logout()  # the login page sends a signed-in user on without logging anyone in
     response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == HTTPStatus.FOUND, username
 
