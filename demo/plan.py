@@ -505,6 +505,8 @@ class _Builder:
             Persona("dangyuan", Role.PARTY_MEMBER, team.by_role("server")[0], team.code),
             Persona("bumen", Role.DEPARTMENT_HANDLER, handler, None, department),
             Persona("admin", Role.ADMINISTRATOR, None, root),
+            Persona("anquan", Role.SECURITY_ADMIN, None, None),
+            Persona("shenji", Role.AUDIT_ADMIN, None, None),
         )
 
     def small(self) -> frozenset[str]:

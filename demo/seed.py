@@ -12,7 +12,7 @@ from django.db.models import Q
 from demo.knowledge import demo_seed_knowledge, demo_template_count
 from demo.plan import CODE_PREFIX, ROOT_CODE, demo_plan
 from demo.specs import DemoPlan, Persona
-from liaison.constants import PAIRING_SHAPES, PairingShape, Role
+from liaison.constants import NO_LEDGER_ROLES, PAIRING_SHAPES, PairingShape, Role
 from liaison.models import AuditEvent, OrgNode, Pairing, Person, Unit, User
 from liaison.selectors import PairingStat, pairing_statistics
 from liaison.services.accounts import user_grant_master_data
@@ -22,7 +22,11 @@ from liaison.services.pairings import pairing_build
 
 DEMO_PASSWORD = "demo12345"
 SCALES = ("small", "province")
-ADMIN_NAME = "系统管理员"
+ADMIN_NAMES = {
+    Role.ADMINISTRATOR: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDIT_ADMIN: "审计管理员",
+}
 BATCH_SIZE = 500
 
 
@@ -128,8 +132,9 @@ def demo_logins() -> list[DemoLogin]:
 def _foreign_accounts(personas: tuple[Persona, ...]) -> list[str]:
     """Return the names of the accounts that have a demo login's username but are not demo logins.
 
-    A demo login is linked to a demo person; the administrator, who has no person, is scoped to
-    the demo company.
+    A demo login is linked to a demo person; the system administrator, who has no person, is
+    scoped to the demo company; the security and audit administrators, who have neither, carry
+    the demo's name for their role.
     """
     users = User.objects.filter(username__in=[p.username for p in personas]).select_related(
         "person", "scope_org"
@@ -140,6 +145,8 @@ def _foreign_accounts(personas: tuple[Persona, ...]) -> list[str]:
 def _is_demo_account(user: User) -> bool:
     if user.person is not None:
         return user.person.code.startswith(CODE_PREFIX)
+    if user.role in NO_LEDGER_ROLES:
+        return user.scope_org is None and user.first_name == ADMIN_NAMES[user.role]
     return user.scope_org is not None and user.scope_org.code == ROOT_CODE
 
 
@@ -296,15 +303,18 @@ def _reset_logins(
     for persona in personas:
         user = existing.get(persona.username) or User(username=persona.username)
         person = people[persona.person] if persona.person else None
-        user.first_name = person.name if person else ADMIN_NAME
+        user.first_name = person.name if person else ADMIN_NAMES.get(persona.role, "")
         user.role = persona.role
         user.person = person
         user.scope_org = orgs[persona.scope] if persona.scope else None
         user.department = units[persona.department] if persona.department else None
-        user.is_staff = user.is_superuser = persona.role == Role.ADMINISTRATOR
+        # The Django admin for the system and security administrators, each for their own
+        # part (liaison.admin.orgs.UserAdmin); no demo login is a superuser (三员分立).
+        user.is_staff = persona.role in (Role.ADMINISTRATOR, Role.SECURITY_ADMIN)
+        user.is_superuser = False
         user.is_active = True
         user.password = password
         user.full_clean()
         user.save()
-        if persona.role == Role.PARTY_BUILDING:
+        if persona.role in (Role.PARTY_BUILDING, Role.ADMINISTRATOR):
             user_grant_master_data(user=user)

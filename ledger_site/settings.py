@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "pgtrigger",
     "liaison",
     "feedback",
 ]
@@ -330,6 +331,9 @@ OVERDUE_ESCALATE_WORKING_DAYS = env_int("OVERDUE_ESCALATE_WORKING_DAYS", 3)
 REFERRAL_SIGN_WORKING_DAYS = env_int("REFERRAL_SIGN_WORKING_DAYS", 1)
 # R19: how many extensions (延期) an entry may have per round.
 EXTENSION_MAX = env_int("EXTENSION_MAX", 1)
+# The audit log is append-only and kept at least this many days (等保2.0, README "Administrators
+# and the audit log"): the app never deletes a row; a purge of older rows is a DBA's act.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 
 # R8: whether 基本满意 counts as satisfied; the fewest ratings with which a unit is ranked; how
 # many days a signed rating link stays valid.

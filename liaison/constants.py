@@ -86,8 +86,17 @@ class Role(models.TextChoices):
     GRASSROOTS_CADRE = "grassroots_cadre", _("Grassroots cadre")
     PARTY_MEMBER = "party_member", _("Party member")
     DEPARTMENT_HANDLER = "department_handler", _("Department handler")
-    ADMINISTRATOR = "administrator", _("Administrator")
+    ADMINISTRATOR = "administrator", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
+
+# The three separated administrators (三员分立, DESIGN.md §1): the system administrator keeps
+# accounts, the org tree and master data; the security administrator roles, scopes and locks;
+# the audit administrator reads the audit log. One role per account, so no one holds two.
+ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The administrators who read no ledger (DESIGN.md §3): no scope, no entries, no people.
+NO_LEDGER_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 # Roles that see the whole company; every other role sees its scope (DESIGN.md §3).
 COMPANY_WIDE_ROLES = frozenset({Role.PARTY_BUILDING, Role.ADMINISTRATOR})

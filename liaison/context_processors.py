@@ -8,8 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from liaison import permissions
 from liaison.constants import EntryScope
-from liaison.permissions import can_log_visit, entry_lists_for, reads_reviews
-from liaison.security import can_manage_security
+from liaison.permissions import can_log_visit, can_manage_security, entry_lists_for, reads_reviews
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES
 
 # Shorter names for the menu than the pages' titles, where a title is long in English (the bar

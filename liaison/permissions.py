@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from liaison.constants import (
     COMPANY_WIDE_ROLES,
+    NO_LEDGER_ROLES,
     SCOPED_ROLES,
     EntryScope,
     OrgKind,
@@ -90,6 +91,27 @@ def can_maintain_master_data(user: User) -> bool:
     return user.is_superuser or user.role in MAINTAINER_ROLES
 
 
+# -- The separated administrators (三员分立, DESIGN.md §1) --------------------------------------
+
+
+def can_manage_accounts(user: User) -> bool:
+    """Return whether the user creates accounts, edits their names and disables them (the
+    system administrator; a role, a scope or a lock is the security administrator's)."""
+    return _active(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def can_manage_security(user: User) -> bool:
+    """Return whether the user changes accounts' roles and scopes and unlocks locked accounts
+    (the security administrator alone, and the installation's superuser)."""
+    return _active(user) and (user.is_superuser or user.role == Role.SECURITY_ADMIN)
+
+
+def reads_audit_log(user: User) -> bool:
+    """Return whether the user reads the audit log: the audit administrator alone (not even
+    the superuser, who is for installation only and is itself audited)."""
+    return _active(user) and user.role == Role.AUDIT_ADMIN
+
+
 def can_supervise(user: User) -> bool:
     """Return whether the user issues supervision notices (督办, R6)."""
     return _active(user) and (user.is_superuser or user.role in SUPERVISOR_ROLES)
@@ -125,8 +147,9 @@ def reads_supervision_board(user: User) -> bool:
 
 
 def scope_path(user: User) -> str | None:
-    """Return the path prefix of the user's subtree: "" for the whole company, None for none."""
-    if not user.is_authenticated or not user.is_active:
+    """Return the path prefix of the user's subtree: "" for the whole company, None for none
+    (the security and audit administrators read no ledger, whatever their account says)."""
+    if not user.is_authenticated or not user.is_active or user.role in NO_LEDGER_ROLES:
         return None
     if sees_whole_company(user):
         return ""

@@ -10,12 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from liaison.constants import ADMINISTRATOR_ROLES
 from liaison.models import User
-
-# The three administrator roles (三员): the system, security and audit administrators.
-# TODO(merge h14-admins): replace with liaison.constants.ADMINISTRATOR_ROLES.
-ADMINISTRATOR_ROLES = frozenset({"administrator", "security_admin", "audit_admin"})
-SECURITY_ADMIN = "security_admin"
 
 
 def client_address(request: HttpRequest) -> str:
@@ -42,11 +38,6 @@ def needs_second_factor(user: User) -> bool:
     if not settings.ADMIN_2FA or not user.is_authenticated:
         return False
     return user.role in ADMINISTRATOR_ROLES or user.is_superuser
-
-
-def can_manage_security(user: User) -> bool:
-    """The security administrator (locks, second factors). TODO(merge h14-admins)."""
-    return bool(user.is_authenticated and user.is_active and user.role == SECURITY_ADMIN)
 
 
 # -- Audit of failures and locks (connected in LiaisonConfig.ready, after axes' own receivers,

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One row per write to the org tree, people, accounts or pairings: who, when, what."""
+    """One row per write to the org tree, people, accounts or pairings, per login, logout,
+    failed login, lock and unlock, and per export: who, when, what.
+
+    Append-only: on PostgreSQL a trigger refuses every UPDATE and DELETE of a row (kept at
+    least AUDIT_RETENTION_DAYS; see README, "Administrators and the audit log")."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("created")
         UPDATED = "updated", _("updated")
         DEACTIVATED = "deactivated", _("deactivated")
         IMPORTED = "imported", _("imported")
+        LOGIN = "login", _("logged in")
+        LOGOUT = "logout", _("logged out")
+        LOGIN_FAILED = "login_failed", _("login failed")
+        LOCKED = "locked", _("locked")
+        UNLOCKED = "unlocked", _("unlocked")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        ROLE_CHANGED = "role_changed", _("role changed")
+        SCOPE_CHANGED = "scope_changed", _("scope changed")
+        EXPORTED = "exported", _("exported")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,6 +50,11 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
 
     def __str__(self) -> str:
         return self.summary

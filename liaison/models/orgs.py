@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from liaison.constants import (
+    ADMINISTRATOR_ROLES,
     EXTERNAL_PERSON_KINDS,
     FRONTLINE_UNIT_KINDS,
+    NO_LEDGER_ROLES,
     ORG_CHILD_KINDS,
     SCOPED_ROLES,
     BranchType,
@@ -241,5 +243,16 @@ class User(AbstractUser):
             errors["department"] = _("A department handler needs a department.")
         if self.department_id and self.department.kind != UnitKind.DEPARTMENT:
             errors["department"] = _("Choose a professional department.")
+        if self.role in NO_LEDGER_ROLES:  # they read no ledger (DESIGN.md §3)
+            if self.scope_org_id:
+                errors["scope_org"] = _(
+                    "This administrator reads no ledger: leave the scope empty."
+                )
+            if self.department_id:
+                errors["department"] = _("This administrator handles no referrals.")
+        if self.role in ADMINISTRATOR_ROLES and self.is_superuser:
+            errors["is_superuser"] = _(
+                "An administrator is not a superuser: the superuser is for installation only."
+            )
         if errors:
             raise ValidationError(errors)

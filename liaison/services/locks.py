@@ -11,13 +11,8 @@ from __future__ import annotations
 from axes.models import AccessAttempt
 from django.db import transaction
 
-from liaison.models import User
+from liaison.models import AuditEvent, User
 from liaison.services.audit import audit_record
-
-# TODO(merge h14-admins): AuditEvent.Action.LOGIN_FAILED, LOCKED, UNLOCKED.
-ACTION_LOGIN_FAILED = "login_failed"
-ACTION_LOCKED = "locked"
-ACTION_UNLOCKED = "unlocked"
 
 
 def _account(username: str) -> User | None:
@@ -46,7 +41,7 @@ def login_failure_record(
     with transaction.atomic():
         audit_record(
             actor=None,
-            action=ACTION_LOGIN_FAILED,
+            action=AuditEvent.Action.LOGIN_FAILED,
             obj=account,
             object_type="" if account else "liaison.user",
             summary=summary,
@@ -67,7 +62,7 @@ def lock_record(*, username: str, address: str, failures: int | None, minutes: i
     with transaction.atomic():
         audit_record(
             actor=None,
-            action=ACTION_LOCKED,
+            action=AuditEvent.Action.LOCKED,
             obj=account,
             object_type="" if account else "liaison.user",
             summary=f"Locked after {failures} failed logins: {username or '-'} from {address}",
@@ -94,7 +89,7 @@ def account_unlock(*, actor: User, username: str = "", address: str = "") -> int
         account = _account(username)
         audit_record(
             actor=actor,
-            action=ACTION_UNLOCKED,
+            action=AuditEvent.Action.UNLOCKED,
             obj=account,
             object_type="" if account else "liaison.user",
             summary=f"Unlocked: {username or address}",

@@ -9,13 +9,10 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from liaison.models import User
+from liaison.models import AuditEvent, User
 from liaison.services.audit import audit_record
 
 DEVICE_NAME = "authenticator"
-# TODO(merge h14-admins): AuditEvent.Action values.
-ACTION_ENROLLED = "otp_enrolled"
-ACTION_RESET = "otp_reset"
 
 
 def second_factor_enrol(*, user: User, key: str, token: str) -> TOTPDevice | None:
@@ -32,10 +29,10 @@ def second_factor_enrol(*, user: User, key: str, token: str) -> TOTPDevice | Non
         device.save()
         audit_record(
             actor=user,
-            action=ACTION_ENROLLED,
-            obj=user,
+            action=AuditEvent.Action.CREATED,
+            obj=device,
             summary=f"Second factor enrolled: {user.username}",
-            data={"device": device.pk},
+            data={"user": user.username},
         )
     return device
 
@@ -46,9 +43,9 @@ def second_factor_reset(*, actor: User, user: User) -> int:
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
         audit_record(
             actor=actor,
-            action=ACTION_RESET,
+            action=AuditEvent.Action.DEACTIVATED,
             obj=user,
             summary=f"Second factor reset: {user.username}",
-            data={"devices": removed},
+            data={"second_factor_devices_removed": removed},
         )
     return removed

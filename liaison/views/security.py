@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from liaison.models import User
-from liaison.security import can_manage_security
+from liaison.permissions import can_manage_security
 from liaison.selectors.locks import current_locks, lock_minutes_left
 from liaison.services.locks import account_unlock
 from liaison.services.second_factor import second_factor_reset

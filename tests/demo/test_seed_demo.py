@@ -123,7 +123,13 @@ def test_persona_logins_fit_their_roles():
     assert secretary.person.org == secretary.scope_org
     assert secretary.person.position == "党支部书记"
     assert users[Role.DEPARTMENT_HANDLER].department.name == "运维检修部"
-    assert users[Role.ADMINISTRATOR].is_superuser and users[Role.ADMINISTRATOR].is_staff
+    # 三员分立: no demo login is a superuser; the system and security administrators have the
+    # Django admin (each for their own part), the audit administrator has not.
+    assert not any(user.is_superuser for user in users.values())
+    assert users[Role.ADMINISTRATOR].is_staff and users[Role.SECURITY_ADMIN].is_staff
+    assert not users[Role.AUDIT_ADMIN].is_staff
+    assert users[Role.SECURITY_ADMIN].scope_org is None
+    assert users[Role.AUDIT_ADMIN].scope_org is None
     own_pairing = {
         Role.LEADERSHIP_CADRE: PairingKind.LEADER_CONTACT,
         Role.BRANCH_SECRETARY: PairingKind.SECRETARY_SPECIAL_NEEDS,
@@ -224,7 +230,7 @@ def test_refuses_without_debug_unless_told_yes():
     assert counts() == {"OrgNode": 0, "Unit": 0, "Person": 0, "Pairing": 0, "User": 0}
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=StringIO())
-    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    assert User.objects.filter(username="admin", is_staff=True).exists()
     # Printing the logins of a demo already there writes nothing: no --yes needed.
     out = StringIO()
     call_command("seed_demo", "--print-logins", stdout=out)

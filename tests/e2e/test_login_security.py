@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django_otp.oath import totp
 
+from liaison.constants import Role
 from tests.fixtures.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.e2e
@@ -24,8 +25,8 @@ def _submit_login(page, base: str, username: str, password: str, next_url: str =
 
 def test_a_lock_and_its_unlock(live_server, page):
     base = live_server.url
-    make_user("party_member", username="zhang")
-    make_user("security_admin", username="anquan")
+    make_user(Role.PARTY_MEMBER, username="zhang")
+    make_user(Role.SECURITY_ADMIN, username="anquan")
     # Four wrong passwords from another address (else this one, the security administrator's
     # too, would be locked as well), the fifth from the browser.
     for _ in range(4):
@@ -50,7 +51,7 @@ def test_a_lock_and_its_unlock(live_server, page):
 def test_an_administrator_enrols_a_second_factor(live_server, page, settings):
     settings.ADMIN_2FA = True
     base = live_server.url
-    make_user("security_admin", username="anquan")
+    make_user(Role.SECURITY_ADMIN, username="anquan")
     _submit_login(page, base, "anquan", PASSWORD, next_url="/security/locks/")
     page.wait_for_url(f"{base}/accounts/second-factor/**")
     assert page.locator("[data-testid=otp-qr] svg").count() == 1

@@ -19,6 +19,8 @@ SEES_BRANCH_A_ENTRY = {
     Role.GRASSROOTS_CADRE: True,
     Role.PARTY_MEMBER: False,
     Role.DEPARTMENT_HANDLER: False,
+    Role.SECURITY_ADMIN: False,
+    Role.AUDIT_ADMIN: False,
 }
 
 

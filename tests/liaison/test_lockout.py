@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import override_settings
 
+from liaison.constants import Role
 from liaison.models import AuditEvent
 from tests.fixtures.factories import PASSWORD, make_user
 
@@ -33,12 +34,12 @@ def fail(client, username, times, **kwargs):
 
 @pytest.fixture
 def member(db):
-    return make_user("party_member", username="zhang")
+    return make_user(Role.PARTY_MEMBER, username="zhang")
 
 
 @pytest.fixture
 def security_admin(db):
-    return make_user("security_admin", username="anquan")
+    return make_user(Role.SECURITY_ADMIN, username="anquan")
 
 
 def test_five_wrong_passwords_lock_and_the_right_one_is_then_refused(client, member):
@@ -96,7 +97,7 @@ def test_the_limit_is_a_setting(client, member):
 
 
 def test_the_admin_login_locks_too(client, member):
-    make_user("administrator", username="root", is_staff=True, is_superuser=True)
+    make_user(Role.ADMINISTRATOR, username="root", is_staff=True, is_superuser=True)
     response = fail(client, "root", 5, url=ADMIN_LOGIN)
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     response = attempt(client, "root", PASSWORD, url=ADMIN_LOGIN)

@@ -26,6 +26,8 @@ SEES_PEOPLE = {
     Role.GRASSROOTS_CADRE: {"member_a", "special_a", "customer_a"},
     Role.PARTY_MEMBER: {"member_a"},
     Role.DEPARTMENT_HANDLER: {"cadre_person"},
+    Role.SECURITY_ADMIN: set(),  # the security and audit administrators read no ledger
+    Role.AUDIT_ADMIN: set(),
 }
 SEES_ORGS = {
     Role.PARTY_BUILDING: set(ORGS),
@@ -37,6 +39,8 @@ SEES_ORGS = {
     Role.GRASSROOTS_CADRE: {"branch_a", "group_a"},
     Role.PARTY_MEMBER: {"group_a"},
     Role.DEPARTMENT_HANDLER: set(),
+    Role.SECURITY_ADMIN: set(),
+    Role.AUDIT_ADMIN: set(),
 }
 
 

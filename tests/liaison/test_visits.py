@@ -25,7 +25,12 @@ from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import make_entry, make_user
 from tests.fixtures.visits import form_data, ref
 
-RECORDERS = [role for role in Role if role != Role.DEPARTMENT_HANDLER]
+# Every role but a handler's and the two administrators who read no ledger (三员分立).
+RECORDERS = [
+    role
+    for role in Role
+    if role not in (Role.DEPARTMENT_HANDLER, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+]
 URL = "liaison:visit_create"
 
 
@@ -517,6 +522,8 @@ SEES_BRANCH_A_VISIT = {
     Role.GRASSROOTS_CADRE: True,
     Role.PARTY_MEMBER: False,
     Role.DEPARTMENT_HANDLER: False,
+    Role.SECURITY_ADMIN: False,
+    Role.AUDIT_ADMIN: False,
 }
 
 
