@@ -7,6 +7,8 @@ locks page and the unlock are liaison.selectors.locks and liaison.services.locks
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -16,8 +18,9 @@ from liaison.models import User
 
 def client_address(request: HttpRequest) -> str:
     """The address a login comes from: REMOTE_ADDR, or behind LOGIN_PROXY_COUNT proxies the
-    address the outermost proxy saw (each proxy appends the address it saw to X-Forwarded-For).
-    """
+    address the outermost proxy saw (each proxy appends the address it saw to X-Forwarded-For;
+    what stands further left, the client wrote itself). A header too short, or no address
+    there: REMOTE_ADDR."""
     remote = request.META.get("REMOTE_ADDR", "") or ""
     count = settings.LOGIN_PROXY_COUNT
     if count <= 0:
@@ -27,9 +30,12 @@ def client_address(request: HttpRequest) -> str:
         for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if part.strip()
     ]
-    if len(forwarded) >= count:
-        return forwarded[-count][:45]
-    return forwarded[0][:45] if forwarded else remote
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
 
 
 def needs_second_factor(user: User) -> bool:

@@ -151,3 +151,15 @@ def test_behind_a_proxy_the_forwarded_address_is_locked(client, member):
     row = AuditEvent.objects.filter(action="login_failed").first()
     assert row.data["address"] == "192.168.0.7"
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.168.0.7"}
+
+
+@override_settings(LOGIN_PROXY_COUNT=1)
+@pytest.mark.parametrize("forwarded", ["", "not-an-address"])
+def test_behind_a_proxy_a_missing_or_forged_header_counts_the_peer(client, member, forwarded):
+    client.post(
+        LOGIN,
+        {"username": "zhang", "password": "x"},
+        REMOTE_ADDR="10.1.1.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    assert AuditEvent.objects.get(action="login_failed").data["address"] == "10.1.1.1"
