@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pgtrigger",
     "liaison",
     "feedback",
@@ -78,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The administrators' second factor before the password policy: who they are first, then
+    # whether their password must change (the second factor's page is open to the policy).
+    "django_otp.middleware.OTPMiddleware",
+    "liaison.middleware_security.SecondFactorMiddleware",
     "liaison.middleware.IdleSessionMiddleware",
     "liaison.middleware.PrivatePagesMiddleware",
     "liaison.middleware.PasswordPolicyMiddleware",
@@ -86,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "common.http.NulByteMiddleware",
+    # Last: turns a login refused for a lock into the login page with the lock's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ledger_site.urls"
@@ -128,10 +137,46 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The lockout backend first: it refuses a locked account or address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login failures and account locks (django-axes, its database handler): after
+# LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES of each other, for one user name
+# (from any address) or from one address (for any user name), logins are refused for
+# LOGIN_LOCKOUT_MINUTES after the last failure, or until a security administrator unlocks them
+# (/security/locks/). Attempts during a lock neither count nor extend it.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT_ENABLED", True)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "liaison.views.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # the locks page is the security administrator's, not the admin's
+AXES_VERBOSE = False
+# The client's address (liaison.security.client_address): REMOTE_ADDR, unless the app sits
+# behind LOGIN_PROXY_COUNT reverse proxies that each append to X-Forwarded-For: then the address
+# the outermost of them saw. Set it only when every request passes those proxies (else a client
+# could name any address and dodge the per-address lock).
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "liaison.security.client_address"
+
+# A second factor (TOTP, django-otp) for the three administrator roles when ADMIN_2FA=1.
+ADMIN_2FA = env_bool("ADMIN_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("ADMIN_2FA_ISSUER", "Liaison Ledger")
+# Wrong codes count as login failures (the lock above): no second, growing delay of the device.
+OTP_TOTP_THROTTLE_FACTOR = 0
+
 # Directory sign-on (LDAP, README "Directory sign-on"): on when LDAP_URL is set. Local accounts
 # (Django's ModelBackend) are tried first, then the directory (django-python3-ldap, ldap3).
 LDAP_URL = os.environ.get("LDAP_URL", "")
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if LDAP_URL:
     AUTHENTICATION_BACKENDS.append("liaison.auth.DirectoryBackend")
 LDAP_AUTH_URL = env_list("LDAP_URL")  # several, comma-separated: the next when one is down
@@ -476,4 +521,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes: one line per failure and per lock (the audit trail holds them too).
+    "loggers": {"axes": {"level": os.environ.get("LOGIN_LOG_LEVEL", "WARNING")}},
 }

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from feedback.views import return_visits
 from liaison.forms.accounts import LoginForm
-from liaison.views import accounts, pages
+from liaison.views import accounts, pages, second_factor
 
 admin.site.site_header = _("Liaison Ledger administration")
 admin.site.site_title = _("Liaison Ledger")
@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    # The administrators' second factor (ADMIN_2FA=1).
+    path("accounts/second-factor/", second_factor.second_factor, name="second_factor"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own password change is the site's (stamped, kept in the history, audited).
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),

@@ -16,11 +16,20 @@ class LiaisonConfig(AppConfig):
         auth_audit.connect()  # logins, logouts and failures in the audit log
         checks.register(audit_retention)
         # The entry page shows supervision notices as a panel, and names their event keys.
+        # Login failures and locks are audited (issue 14): after axes' receivers (INSTALLED_APPS
+        # puts axes first), which count the failure and flag the request.
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
         from liaison.constants import AttachmentStep
+        from liaison.security import on_locked_out, on_login_failed
         from liaison.selectors.entries import entry_panel_register, event_field_register
         from liaison.views.attachments import entry_attachment_panel
         from liaison.views.links import entry_related_panel
         from liaison.views.supervision import entry_supervision_panel
+
+        user_locked_out.connect(on_locked_out, dispatch_uid="liaison_locked_out")
+        user_login_failed.connect(on_login_failed, dispatch_uid="liaison_login_failed")
 
         entry_panel_register(entry_supervision_panel)
         # R23: the photos and files card, and the keys of its events.

@@ -1,4 +1,5 @@
-"""Logins, logouts and failed logins in the audit log (等保2.0 security audit).
+"""Logins and logouts in the audit log (等保2.0 security audit); failed logins and locks are
+liaison.security's (one row per attempt, with the lock's count).
 
 Django's authentication signals are the documented hook for this (STYLE.md keeps business
 logic out of signals; these receivers only hand the event to the audit service). They fire for
@@ -7,9 +8,9 @@ the site's login, the admin's login and any other backend (LDAP included).
 
 from __future__ import annotations
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-from liaison.services.audit import audit_login, audit_login_failed, audit_logout
+from liaison.services.audit import audit_login, audit_logout
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
@@ -20,12 +21,6 @@ def _logged_out(sender, request, user, **kwargs) -> None:
     audit_logout(user=user, request=request)
 
 
-def _login_failed(sender, credentials, request=None, **kwargs) -> None:
-    # Django has already replaced the password in `credentials`; only the name is kept.
-    audit_login_failed(username=str(credentials.get("username", "")), request=request)
-
-
 def connect() -> None:
     user_logged_in.connect(_logged_in, dispatch_uid="liaison.audit.login")
     user_logged_out.connect(_logged_out, dispatch_uid="liaison.audit.logout")
-    user_login_failed.connect(_login_failed, dispatch_uid="liaison.audit.login_failed")

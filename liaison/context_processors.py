@@ -8,7 +8,12 @@ from django.utils.translation import pgettext_lazy
 
 from liaison import permissions
 from liaison.constants import NO_LEDGER_ROLES, EntryScope
-from liaison.permissions import can_log_visit, entry_lists_for, reads_reviews
+from liaison.permissions import (
+    can_log_visit,
+    can_manage_security,
+    entry_lists_for,
+    reads_reviews,
+)
 from liaison.selectors.entries_list import ENTRY_LIST_TITLES
 
 # Shorter names for the menu than the pages' titles, where a title is long in English (the bar
@@ -70,6 +75,8 @@ def navigation(request):
         # Its other readers open it from the reply and plan forms' template picker: the bar
         # has no room for one more item at 1366 px in English.
         upkeep.append(("knowledge", _("Knowledge base"), reverse("liaison:knowledge_list")))
+    if can_manage_security(user):
+        upkeep.append(("locks", _("Login locks"), reverse("liaison:lock_list")))
     if user.is_staff:
         upkeep.append(("admin", _("Administration"), reverse("admin:index")))
     match = getattr(request, "resolver_match", None)
@@ -97,6 +104,7 @@ _ACTIVE_PREFIXES = (
     ("calendar", "calendar"),
     ("escalation", "escalation"),
     ("knowledge", "knowledge_"),
+    ("locks", "lock_"),
     ("reviews", "review_"),
     ("supervision", "supervision_"),
     ("notifications", "notification_"),

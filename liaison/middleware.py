@@ -82,7 +82,7 @@ class PrivatePagesMiddleware:
 
 # Reachable while a password must be changed: the change page itself, logging in and out, the
 # language switch, and the informants' and raters' public pages.
-PASSWORD_CHANGE_OPEN_URLS = frozenset({"password_change", "login", "logout"})
+PASSWORD_CHANGE_OPEN_URLS = frozenset({"password_change", "login", "logout", "second_factor"})
 PASSWORD_CHANGE_OPEN_NAMESPACES = frozenset({"rate", "evaluate"})
 
 

@@ -13,6 +13,7 @@ from liaison.views import (
     notifications,
     pages,
     reviews,
+    security,
     supervision,
     visits,
 )
@@ -39,6 +40,14 @@ urlpatterns = [
         name="notification_email_toggle",
     ),
     path("search/", pages.site_search, name="search"),
+    # Login locks (issue 14): the security administrator's.
+    path("security/locks/", security.lock_list, name="lock_list"),
+    path("security/locks/unlock/", security.lock_unlock, name="lock_unlock"),
+    path(
+        "security/second-factor/reset/",
+        security.second_factor_reset_view,
+        name="second_factor_reset",
+    ),
     path("org/", pages.org_tree, name="org_tree"),
     path("org/<int:pk>/", pages.org_detail, name="org_detail"),
     path("people/", pages.person_list, name="person_list"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.http import HttpRequest, QueryDict
 
+from liaison import security
 from liaison.models import AuditEvent, User
 
 
@@ -50,8 +51,9 @@ def audit_changes(before: dict, after: dict) -> dict[str, list[str]]:
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The client's address as the web server saw it (REMOTE_ADDR), "" without a request."""
-    return "" if request is None else str(request.META.get("REMOTE_ADDR", ""))[:45]
+    """The client's address (behind proxies, the one the outermost saw: liaison.security), ""
+    without a request."""
+    return "" if request is None else security.client_address(request)[:45]
 
 
 @transaction.atomic
@@ -80,22 +82,6 @@ def audit_logout(*, user: User | None, request: HttpRequest | None) -> AuditEven
         obj=user,
         summary=f"{user.get_username()} logged out",
         data={"address": client_address(request)},
-    )
-
-
-@transaction.atomic
-def audit_login_failed(*, username: str, request: HttpRequest | None) -> AuditEvent:
-    """A failed login: the name tried and the address, never the password. The account, when
-    the name is one, is the event's object (its actor stays empty: nobody was logged in)."""
-    username = (username or "")[:150]
-    user = User.objects.filter(username=username).first() if username else None
-    return audit_record(
-        actor=None,
-        action=AuditEvent.Action.LOGIN_FAILED,
-        obj=user,
-        object_type="" if user else User._meta.label_lower,
-        summary=f"login failed for {username or '(no name)'}",
-        data={"username": username, "address": client_address(request)},
     )
 
 
