@@ -46,6 +46,7 @@ from liaison.permissions import RECORDER_ROLES
 from liaison.selectors import pairing_statistics
 from liaison.services.orgs import org_node_create
 from liaison.services.workflow import TRANSITIONS
+from tests.fixtures.logins import login_through_page
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +97,7 @@ def test_small_scale_has_every_kind_of_org_unit_person_and_pairing():
 
 
 def demo_login(client, username: str) -> None:
-    """Log in through the login page, as a person does (the lockout backend wants a request)."""
-    client.logout()  # the login page sends a signed-in user on without logging anyone in
-    response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == HTTPStatus.FOUND, username
+    login_through_page(client, username, DEMO_PASSWORD)
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -17,6 +17,7 @@ from liaison.constants import Role
 from liaison.models import AuditEvent, PasswordHistory
 from liaison.services.passwords import password_set
 from tests.fixtures.factories import PASSWORD
+from tests.fixtures.logins import login_through_page
 
 CHANGE = reverse("password_change")
 
@@ -164,7 +165,7 @@ def test_an_account_the_administrator_creates_changes_its_password_at_first_logi
     }
     assert admin.post(reverse("admin:liaison_user_add"), data).status_code == HTTPStatus.FOUND
     admin.logout()
-    assert client.login(username="xinren", password="Given-by-admin-1")
+    login_through_page(client, "xinren", "Given-by-admin-1")
     response = client.get(reverse("home"))
     assert response.status_code == HTTPStatus.FOUND and response.url == CHANGE
     page = client.get(CHANGE)
@@ -212,5 +213,5 @@ def test_the_demo_logins_keep_their_documented_password_unforced(db, client):
     demo_seed(scale="small")
     with pytest.raises(ValidationError):
         validate_password(DEMO_PASSWORD)  # the demo's password would not pass in production
-    assert client.login(username="shuji", password=DEMO_PASSWORD)
+    login_through_page(client, "shuji", DEMO_PASSWORD)
     assert client.get(reverse("home")).status_code == HTTPStatus.OK
