@@ -402,9 +402,18 @@ class AuditEventTable(tables.Table):
     actor = tables.Column(
         verbose_name=_("Account"), accessor="actor__username", order_by=("actor__username",)
     )
-    action = tables.Column(verbose_name=_("Action"))
+    action = tables.Column(
+        verbose_name=_("Action"), attrs={"th": {"class": "text-nowrap"}, **NO_WRAP}
+    )
     object_type = tables.Column(verbose_name=_("Object type"), attrs=WIDE_ONLY)
-    object_id = tables.Column(verbose_name=_("Object id"), orderable=False, attrs=WIDE_ONLY)
+    object_id = tables.Column(
+        verbose_name=_("Object id"),
+        orderable=False,
+        attrs={
+            "th": {"class": "d-none d-md-table-cell text-nowrap"},
+            "td": {"class": "d-none d-md-table-cell"},
+        },
+    )
     summary = tables.Column(verbose_name=_("Summary"), orderable=False)
 
     class Meta:
