@@ -39,7 +39,9 @@ __all__ = [
 
 
 def _count(label):
-    return models.PositiveIntegerField(label, default=0)
+    # Signed: an open month's row adds the late adjustments booked into it (R24), and one may
+    # take away (a late void of an entry of a closed month).
+    return models.IntegerField(label, default=0)
 
 
 class RollupCounts(models.Model):
