@@ -99,16 +99,21 @@ def referral_cells(months: Iterable[dt.date] | None = None) -> dict[ReferralKey,
     return cells
 
 
-def referral_rows_replace(cells: dict[ReferralKey, Counter], months: set[dt.date] | None) -> int:
-    """Replace the stored rows of `months` (None: all) by `cells`."""
+def referral_rows_replace(
+    cells: dict[ReferralKey, Counter], months: set[dt.date] | None, after: dt.date | None = None
+) -> int:
+    """Replace the stored rows of `months` (None: all) after the month `after` (the last closed
+    month, R24: a closed month's rows are kept) by `cells` (open months only)."""
     stored = ReferralMonthly.objects.all()
     if months is not None:
         stored = stored.filter(month__in=months)
+    if after is not None:
+        stored = stored.filter(month__gt=after)
     stored.delete()
     ReferralMonthly.objects.bulk_create(
         ReferralMonthly(department_id=department, month=month, **counts)
         for (department, month), counts in cells.items()
-        if any(counts.values())
+        if any(counts.values()) and (after is None or month > after)
     )
     return len(cells)
 

@@ -46,6 +46,18 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import local_month, month_of
+from feedback.services.frozen import (
+    OWN,
+    REFERRALS,
+    VISITS,
+    Frozen,
+    closed_through,
+    months_from,
+    open_months,
+    open_rows,
+    settle,
+    widen,
+)
 from feedback.services.referral_cells import (
     referral_cells,
     referral_months,
@@ -111,13 +123,23 @@ def rollups_refresh() -> dict:
     if state.rebuilt_at is None or backlog.count() > REBUILD_BACKLOG:
         return {"rebuilt": True, **_rebuild(state)}
     tree = _tree()
-    cells = _refresh_entries(tree, state.event_floor, last_event)
-    visits = _refresh_visits(tree, state.visit_floor, last_visit)
+    through, current = closed_through(), local_month(now)
+    cells = _refresh_entries(tree, state.event_floor, last_event, through, current)
+    visits = _refresh_visits(tree, state.visit_floor, last_visit, through, current)
     months = (
         referral_months(state.event_floor, last_event) if last_event > state.event_floor else set()
     )
     if months:  # the referrals of the months new events name (R17)
-        referral_rows_replace(referral_cells(months), months)
+        months = widen(months, through, current)
+        cells_of = settle(
+            REFERRALS,
+            referral_cells(months),
+            months=months,
+            through=through,
+            current=current,
+            nodes=None,
+        )
+        referral_rows_replace(cells_of, open_months(months, through), through)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
     state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
     state.refreshed_at = now
@@ -151,7 +173,9 @@ def _month_in(value) -> dt.date | None:
     return local_month(moment) if timezone.is_aware(moment) else month_of(moment.date())
 
 
-def _refresh_entries(tree: dict[str, int], floor: int, last: int) -> dict:
+def _refresh_entries(
+    tree: dict[str, int], floor: int, last: int, through: dt.date | None, current: dt.date
+) -> dict:
     if last <= floor:
         return {"events": 0, "cells": 0}
     touched = Entry.objects.filter(
@@ -162,8 +186,12 @@ def _refresh_entries(tree: dict[str, int], floor: int, last: int) -> dict:
     months = {key[1] for key in reach} | _event_months(floor, last)
     if not orgs:
         orgs = set(touched.values_list("org_id", flat=True))
+    months = widen(months, through, current)
     scope = Scope(orgs=frozenset(orgs), months=frozenset(months))
-    own = entry_cells(scope)
+    own = settle(
+        OWN, entry_cells(scope), months=months, through=through, current=current, nodes=orgs
+    )
+    months = open_months(months, through)  # a closed month's rows stay as they are (R24)
     _sync(EntryMonthlyOwn, orgs, months, own)
     by_id = {pk: path for path, pk in tree.items()}
     targets = {prefix for org in orgs for prefix in _prefixes(by_id[org])}
@@ -175,7 +203,9 @@ def _refresh_entries(tree: dict[str, int], floor: int, last: int) -> dict:
     return {"events": last - floor, "cells": len(totals)}
 
 
-def _refresh_visits(tree: dict[str, int], floor: int, last: int) -> dict:
+def _refresh_visits(
+    tree: dict[str, int], floor: int, last: int, through: dt.date | None, current: dt.date
+) -> dict:
     if last <= floor:
         return {"visits": 0}
     new = Visit.objects.filter(pk__gt=floor, pk__lte=last)
@@ -184,9 +214,12 @@ def _refresh_visits(tree: dict[str, int], floor: int, last: int) -> dict:
         return {"visits": 0}
     start = month_of(min(day for _path, day in rows))
     targets = {prefix for path, _day in rows for prefix in _prefixes(path)}
-    cells = visit_cells(tree=tree, nodes=targets, start=start)
-    existing = VisitMonthly.objects.filter(month__gte=start)
-    for chunk in _chunks(tree[p] for p in targets if p in tree):
+    nodes = {tree[p] for p in targets if p in tree}
+    computed = visit_cells(tree=tree, nodes=targets, start=start)
+    months = months_from(start, max([current, *(key[1] for key in computed)]))
+    cells = settle(VISITS, computed, months=months, through=through, current=current, nodes=nodes)
+    existing = VisitMonthly.objects.filter(open_rows(VisitMonthly, through), month__gte=start)
+    for chunk in _chunks(nodes):
         existing.filter(node_id__in=chunk).delete()
     _create_visits(cells)
     return {"visits": len(rows)}
@@ -306,11 +339,11 @@ def _create_visits(cells: dict) -> None:
                 node_id=node,
                 month=month,
                 place_type=place_type,
-                visits=counts["visits"],
-                newly_covered=counts["newly_covered"],
+                visits=counts.get("visits", 0),
+                newly_covered=counts.get("newly_covered", 0),
             )
             for (node, month, place_type), counts in cells.items()
-            if counts["visits"] or counts["newly_covered"]
+            if counts.get("visits") or counts.get("newly_covered")
         ),
         batch_size=BATCH,
     )
@@ -328,17 +361,23 @@ def _rebuild(state: RollupState) -> dict:
     last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
     tree = _tree()
     by_id = {pk: path for path, pk in tree.items()}
-    own = entry_cells(Scope())
+    # R24: the closed months' rows stay; what differs there is booked into the current month.
+    through, current = closed_through(), local_month(now)
+
+    def frozen(spec: Frozen, cells: dict) -> dict:
+        return settle(spec, cells, months=None, through=through, current=current, nodes=None)
+
+    own = frozen(OWN, entry_cells(Scope()))
     targets = {prefix for (org, *_rest) in own for prefix in _prefixes(by_id[org])}
     totals = _subtree_cells(tree=tree, targets=targets, months=None, own=own)
-    visits = visit_cells(tree=tree, nodes=None, start=None)
+    visits = frozen(VISITS, visit_cells(tree=tree, nodes=None, start=None))
     for model in TABLES:
-        model._default_manager.all().delete()
+        model._default_manager.filter(open_rows(model, through)).delete()
     _insert(EntryMonthlyOwn, own)
     _insert(EntryMonthly, totals)
     _insert(EntryMonthlyLevel, by_level(totals))
     _create_visits(visits)
-    referrals = referral_rows_replace(referral_cells(None), None)
+    referrals = referral_rows_replace(frozen(REFERRALS, referral_cells(None)), None, through)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
     state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
     state.rebuilt_at = state.refreshed_at = now

@@ -151,8 +151,9 @@ def test_a_refresh_with_nothing_new_is_a_few_queries(world, clock, django_assert
     rollups_refresh()
     clock.set(dt.date(2026, 1, 6))
     rollups_refresh()
-    # the state (get or create, lock), newest ids, backlog, tree, two floors, save
-    with django_assert_max_num_queries(11):
+    # the state (get or create, lock), newest ids, backlog, tree, the last closed month (R24),
+    # two floors, save
+    with django_assert_max_num_queries(12):
         rollups_refresh()
 
 
