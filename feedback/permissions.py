@@ -240,3 +240,12 @@ def get_matter_for(user: User, pk: int) -> MonthlyMatter:
     if matter is None:
         raise Http404
     return matter
+
+
+# --- closed months (R24) -----------------------------------------------------------------------
+
+
+def closes_months(user: User) -> bool:
+    """Return whether the user closes and reopens months: the party-building department only
+    (R24; an administrator runs the system, not the books)."""
+    return user.is_authenticated and user.is_active and user.role == Role.PARTY_BUILDING

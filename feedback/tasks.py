@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from feedback.services.campaigns import campaign_close_due
+from feedback.services.closing import months_close_due
 from feedback.services.reminders import evaluation_reminders_send
 from feedback.services.rollups import rollups_rebuild, rollups_refresh
 
@@ -32,3 +33,10 @@ def evaluation_reminders_task() -> dict:
     """Daily in the morning: remind the raters who have not answered and were not reminded in
     the last EVALUATION_REMINDER_DAYS days (R12); nobody is reminded twice within those days."""
     return evaluation_reminders_send()
+
+
+@shared_task(name="feedback.months_close_due")
+def months_close_due_task() -> list[str]:
+    """Daily: close last month once today is on or after its MONTH_CLOSE_WORKING_DAY'th working
+    day after it ended (R24; 0 disables it). Running it twice closes nothing more."""
+    return [f"{row.month:%Y-%m}" for row in months_close_due()]

@@ -382,6 +382,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # minutes, rebuilt from the entries every night.
     "rollups-refresh": {"task": "feedback.rollups_refresh", "schedule": timedelta(minutes=2)},
     "rollups-rebuild": {"task": "feedback.rollups_rebuild", "schedule": crontab(minute=30, hour=3)},
+    # R24: last month closes by itself on its MONTH_CLOSE_WORKING_DAY'th working day after it
+    # ended; daily at 04:30, after the rebuild (the job skips the other days).
+    "months-close-due": {
+        "task": "feedback.months_close_due",
+        "schedule": crontab(minute=30, hour=4),
+    },
     # R12: the reverse evaluation closes the day after its closing date (computing the year's
     # assessment table); raters who have not answered are reminded by email each week.
     "evaluation-close-due": {
@@ -403,6 +409,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=10),
     },
 }
+# R24: the working day after a month ends on which the beat closes it (0: only by hand).
+MONTH_CLOSE_WORKING_DAY = env_int("MONTH_CLOSE_WORKING_DAY", 5)
 if LDAP_URL:
     CELERY_BEAT_SCHEDULE["directory-sync"] = {
         "task": "liaison.directory_sync",

@@ -98,6 +98,9 @@ class EntryAdjustment(Adjustment):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_month:%Y-%m} → {self.booked_month:%Y-%m}"
+
 
 class VisitAdjustment(Adjustment):
     """A late adjustment of a node's visits to one place type (VisitMonthly's key)."""
@@ -120,6 +123,9 @@ class VisitAdjustment(Adjustment):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_month:%Y-%m} → {self.booked_month:%Y-%m}"
+
 
 class ReferralAdjustment(Adjustment):
     """A late adjustment of a department's referrals (ReferralMonthly's key)."""
@@ -137,3 +143,6 @@ class ReferralAdjustment(Adjustment):
                 name="referraladjustment_cell",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_month:%Y-%m} → {self.booked_month:%Y-%m}"

@@ -91,6 +91,12 @@ def _state() -> RollupState:
     return RollupState.objects.select_for_update().get(pk=1)
 
 
+def lock_state() -> None:
+    """Take the jobs' lock for the calling transaction (closing a month takes turns with the
+    jobs, R24)."""
+    _state()
+
+
 def _floor(model: type[Model], floor: int, last: int, cutoff: dt.datetime, field: str) -> int:
     """The next floor: just below the first row written since `cutoff` among the MAX_REREAD
     ids up to `last` (the largest this run read), else `last`; never below `floor`."""

@@ -1,0 +1,175 @@
+"""Reads of the closed months (R24 月结): which months are closed, when and by whom, and the late
+adjustments booked into a period's open months for a node's subtree (what the dashboard, the
+Excel export and `ledger_report` say besides the figures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from feedback.models import (
+    EntryAdjustment,
+    EntryMonthlyOwn,
+    MonthClose,
+    VisitAdjustment,
+    VisitMonthly,
+)
+from feedback.periods import Period, month_of, next_month
+from liaison.models import OrgNode
+
+# The counts the adjustment line names, in this order (the others are rarely moved late).
+ENTRY_COUNTS = ("recorded", "due", "replied", "resolved", "rated")
+VISIT_COUNTS = ("visits", "newly_covered")
+
+
+def closed_months() -> QuerySet[MonthClose]:
+    """The months closed now (one row each; the first closing also closed every month before
+    its own, which have no row), oldest first."""
+    return (
+        MonthClose.objects.filter(reopened_at__isnull=True)
+        .select_related("closed_by")
+        .order_by("month")
+    )
+
+
+def month_history() -> QuerySet[MonthClose]:
+    """Every closing, reopened ones included, newest first (the page's history)."""
+    return MonthClose.objects.select_related("closed_by", "reopened_by").order_by(
+        "-closed_at", "-month"
+    )
+
+
+@dataclass(frozen=True)
+class MonthState:
+    """A month of a period: closed or not, and which closing covered it."""
+
+    month: dt.date
+    closing: MonthClose | None  # None: open
+
+    @property
+    def closed(self) -> bool:
+        return self.closing is not None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The late adjustments booked into one month: (count label, signed number) pairs."""
+
+    month: dt.date
+    source_months: list[dt.date]
+    counts: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return len(self.counts)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The closed months and late adjustments of a period, for a node's subtree."""
+
+    months: list[MonthState]
+    adjustments: list[Adjustment]
+
+    @property
+    def closed(self) -> list[MonthState]:
+        return [state for state in self.months if state.closed]
+
+
+def month_states(period: Period, closings: list[MonthClose]) -> list[MonthState]:
+    """The period's months with the closing that covers each (a month before the first
+    closing's is covered by it)."""
+    by_month = {row.month: row for row in closings}
+    first = closings[0] if closings else None
+    through = closings[-1].month if closings else None
+    states = []
+    for month in period.months:
+        closing = None
+        if through is not None and month <= through:
+            closing = by_month.get(month, first)
+        states.append(MonthState(month, closing))
+    return states
+
+
+def _label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def closing_for(*, node: OrgNode, period: Period) -> Closing:
+    """The period's closed months and the late adjustments booked into its months for the
+    node's subtree (three queries, whatever the number of entries)."""
+    closings = list(closed_months())
+    in_period = {"booked_month__gte": period.first, "booked_month__lte": period.last}
+    sources: dict[dt.date, set[dt.date]] = defaultdict(set)
+    entry: dict[dt.date, Counter] = defaultdict(Counter)
+    visit: dict[dt.date, Counter] = defaultdict(Counter)
+    entry_rows = EntryAdjustment.objects.filter(**in_period)
+    if node.depth > 1:
+        entry_rows = entry_rows.filter(org__path__startswith=node.path)
+    for booked, source, counts in entry_rows.values_list("booked_month", "source_month", "counts"):
+        sources[booked].add(source)
+        entry[booked].update(counts)
+    for booked, source, counts in VisitAdjustment.objects.filter(
+        node=node, **in_period
+    ).values_list("booked_month", "source_month", "counts"):
+        sources[booked].add(source)
+        visit[booked].update(counts)
+    adjustments = []
+    for month in sorted(sources):
+        counts = [
+            (_label(EntryMonthlyOwn, name), entry[month][name])
+            for name in ENTRY_COUNTS
+            if entry[month][name]
+        ] + [
+            (_label(VisitMonthly, name), visit[month][name])
+            for name in VISIT_COUNTS
+            if visit[month][name]
+        ]
+        if counts:
+            adjustments.append(Adjustment(month, sorted(sources[month]), counts))
+    return Closing(month_states(period, closings), adjustments)
+
+
+@dataclass(frozen=True)
+class PageMonth:
+    month: dt.date
+    closing: MonthClose | None
+
+
+@dataclass(frozen=True)
+class MonthsPage:
+    """The closing page: the last twelve months with their state, what may be closed next
+    (the months that ended and are open), and the latest closed month (the one to reopen)."""
+
+    months: list[MonthState]
+    closable: list[dt.date]
+    latest: MonthClose | None
+    history: list[MonthClose]
+
+
+def months_page(today: dt.date | None = None) -> MonthsPage:
+    """What the closing page shows (two queries)."""
+    today = today or timezone.localdate()
+    current = month_of(today)
+    first = current
+    for _step in range(12):
+        first = month_of(first - dt.timedelta(days=1))
+    closings = list(closed_months())
+    history = list(month_history()[:20])
+    states = month_states(Period(first, current), closings)
+    through = closings[-1].month if closings else None
+    closable, month = [], first
+    while month < current:
+        if through is None or month > through:
+            closable.append(month)
+        month = next_month(month)
+    return MonthsPage(
+        months=list(reversed(states)),
+        closable=closable,
+        latest=closings[-1] if closings else None,
+        history=history,
+    )
