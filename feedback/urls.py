@@ -3,7 +3,7 @@ pages of the signed links are in feedback.urls_public."""
 
 from django.urls import include, path
 
-from feedback.views import campaigns, dashboards, ratings, results
+from feedback.views import campaigns, closing, dashboards, ratings, results
 
 app_name = "feedback"
 
@@ -35,6 +35,9 @@ evaluation_urlpatterns = [
 urlpatterns = [
     path("evaluations/", include((evaluation_urlpatterns, "evaluations"))),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("months/", closing.months, name="months"),
+    path("months/close/", closing.months_close_view, name="months_close"),
+    path("months/reopen/", closing.month_reopen_view, name="month_reopen"),
     path("dashboard/export.xlsx", dashboards.dashboard_export, name="dashboard_export"),
     path("entries/<int:pk>/rating/", ratings.rating_record, name="rating_record"),
     path("entries/<int:pk>/reply-slip/", ratings.reply_slip, name="reply_slip"),
