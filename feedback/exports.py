@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -17,6 +18,7 @@ from openpyxl.styles import Font
 from common.spreadsheets import sheet_append
 from feedback.models import AssessmentRow
 from feedback.selectors.assessment import AssessmentTable
+from feedback.selectors.closing import Closing, adjustment_text, closed_by
 from feedback.selectors.dashboard import Dashboard
 
 PERCENT = "0.0%"
@@ -37,6 +39,29 @@ def sheet_add(workbook: Workbook, title: str, header: list[str], rows: list[list
         width = max(len(str(title_cell.value or "")) * 2 + 2, 10)
         sheet.column_dimensions[title_cell.column_letter].width = min(width, 40)
     return sheet
+
+
+def _closing_sheet(workbook: Workbook, closing: Closing) -> None:
+    """The months of the period: closed (when, by whom) or open, and the late adjustments booked
+    into each (R24)."""
+    notes = {adjustment.month: adjustment_text(adjustment) for adjustment in closing.adjustments}
+    sheet_add(
+        workbook,
+        _("Closed months"),
+        [_("Month"), _("State"), _("Closed at"), _("Closed by"), _("Late adjustments")],
+        [
+            [
+                f"{state.month:%Y-%m}",
+                _("Closed") if state.closing else _("Open"),
+                f"{timezone.localtime(state.closing.closed_at):%Y-%m-%d %H:%M}"
+                if state.closing
+                else "",
+                closed_by(state.closing) if state.closing else "",
+                notes.get(state.month, ""),
+            ]
+            for state in closing.months
+        ],
+    )
 
 
 def dashboard_workbook(board: Dashboard) -> io.BytesIO:
@@ -165,6 +190,8 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             for stat in board.report.pairings
         ],
     )
+    if board.report.closing is not None:  # R24: which months are closed, the late adjustments
+        _closing_sheet(workbook, board.report.closing)
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from feedback.models import (
     EntryAdjustment,
@@ -56,12 +57,19 @@ class MonthState:
 
 
 @dataclass(frozen=True)
+class LateCount:
+    name: str  # the roll-up column
+    label: str
+    n: int  # signed
+
+
+@dataclass(frozen=True)
 class Adjustment:
-    """The late adjustments booked into one month: (count label, signed number) pairs."""
+    """The late adjustments booked into one month, from the closed months `source_months`."""
 
     month: dt.date
     source_months: list[dt.date]
-    counts: list[tuple[str, int]] = field(default_factory=list)
+    counts: list[LateCount] = field(default_factory=list)
 
     @property
     def items(self) -> int:
@@ -121,23 +129,17 @@ def closing_for(*, node: OrgNode, period: Period) -> Closing:
     adjustments = []
     for month in sorted(sources):
         counts = [
-            (_label(EntryMonthlyOwn, name), entry[month][name])
+            LateCount(name, _label(EntryMonthlyOwn, name), entry[month][name])
             for name in ENTRY_COUNTS
             if entry[month][name]
         ] + [
-            (_label(VisitMonthly, name), visit[month][name])
+            LateCount(name, _label(VisitMonthly, name), visit[month][name])
             for name in VISIT_COUNTS
             if visit[month][name]
         ]
         if counts:
             adjustments.append(Adjustment(month, sorted(sources[month]), counts))
     return Closing(month_states(period, closings), adjustments)
-
-
-@dataclass(frozen=True)
-class PageMonth:
-    month: dt.date
-    closing: MonthClose | None
 
 
 @dataclass(frozen=True)
@@ -173,3 +175,25 @@ def months_page(today: dt.date | None = None) -> MonthsPage:
         latest=closings[-1] if closings else None,
         history=history,
     )
+
+
+def closed_by(closing: MonthClose) -> str:
+    """Who closed: the person's name, or the scheduled job."""
+    if closing.closed_by is None:
+        return _("Scheduled job")
+    return closing.closed_by.get_full_name() or closing.closed_by.get_username()
+
+
+def adjustment_text(adjustment: Adjustment) -> str:
+    """One line: the month, the closed months adjusted, and the counts (for the export and the
+    command; the dashboard writes its own)."""
+    counts = "、".join(f"{count.label} {count.n:+d}" for count in adjustment.counts)
+    return _(
+        "%(month)s includes late adjustments to closed months (%(sources)s): %(items)d items — "
+        "%(counts)s"
+    ) % {
+        "month": f"{adjustment.month:%Y-%m}",
+        "sources": ", ".join(f"{month:%Y-%m}" for month in adjustment.source_months),
+        "items": adjustment.items,
+        "counts": counts,
+    }

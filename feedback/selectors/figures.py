@@ -7,7 +7,8 @@ view fetches the node with ``feedback.permissions.dashboard_node_for`` (404 outs
 subtree) and a ``Period`` (feedback.periods), then calls:
 
 - ``report(node=, period=)`` → ``Report``: the headline figures, the four levels, visit coverage,
-  pairing counts, provisional calendar years (≤ 5 queries); what ``manage.py ledger_report``
+  pairing counts, provisional calendar years, the closed months and late adjustments (R24,
+  feedback.selectors.closing: 3 queries) (≤ 8 queries); what ``manage.py ledger_report``
   prints. ``figures`` alone is one query.
 - ``monthly_trend(node=, period=)`` → a ``MonthFigures`` per month with the change of the
   satisfaction rate on the month before (环比) (1 query).
@@ -53,6 +54,7 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import Period
+from feedback.selectors.closing import Closing, closing_for
 from feedback.selectors.referrals import DepartmentReferrals, referral_figures
 from liaison.constants import Colour, EntryKind, Level, PlaceType
 from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit
@@ -208,6 +210,8 @@ class Report:
     as_of: dt.datetime | None  # when the roll-ups were last brought up to date
     # R17: the departments' referrals, on the company's report (a department serves it all).
     referrals: list[DepartmentReferrals] = field(default_factory=list)
+    # R24: which months of the period are closed, and the late adjustments booked into it.
+    closing: Closing | None = None
 
 
 @dataclass(frozen=True)
@@ -319,8 +323,8 @@ def provisional_years(*, period: Period) -> list[int]:
 
 def report(*, node: OrgNode, period: Period) -> Report:
     """Return the figures, visit coverage, pairing counts and calendar warning of a subtree
-    and period, and for the whole company the departments' referrals (at most seven
-    queries)."""
+    and period, and for the whole company the departments' referrals, and the closed months and
+    late adjustments (R24: three queries) (at most ten queries)."""
     day = pairings_day(period)
     return Report(
         referrals=referral_figures(period=period) if node.depth == 1 else [],
@@ -330,6 +334,7 @@ def report(*, node: OrgNode, period: Period) -> Report:
         pairings_on=day,
         provisional_years=provisional_years(period=period),
         as_of=RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first(),
+        closing=closing_for(node=node, period=period),
     )
 
 

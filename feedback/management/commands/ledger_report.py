@@ -14,10 +14,12 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.constants import RatingChannel
 from feedback.periods import Period, PeriodError
+from feedback.selectors.closing import adjustment_text, closed_by
 from feedback.selectors.figures import Counts, Report, report
 from liaison.models import OrgNode
 
@@ -103,7 +105,55 @@ def as_json(result: Report) -> dict:
         },
         "provisional_years": result.provisional_years,
         "as_of": result.as_of.isoformat() if result.as_of else None,
+        "closed_months": closing_json(result),
     }
+
+
+def closing_json(result: Report) -> dict:
+    """R24: the period's closed months (when, by whom) and the late adjustments booked into its
+    months (signed counts by roll-up column)."""
+    closing = result.closing
+    if closing is None:
+        return {"closed": [], "late_adjustments": []}
+    return {
+        "closed": [
+            {
+                "month": f"{state.month:%Y-%m}",
+                "closed_at": state.closing.closed_at.isoformat(),
+                "closed_by": state.closing.closed_by.get_username()
+                if state.closing.closed_by
+                else None,
+            }
+            for state in closing.months
+            if state.closing is not None
+        ],
+        "late_adjustments": [
+            {
+                "month": f"{adjustment.month:%Y-%m}",
+                "from": [f"{month:%Y-%m}" for month in adjustment.source_months],
+                "counts": {count.name: count.n for count in adjustment.counts},
+            }
+            for adjustment in closing.adjustments
+        ],
+    }
+
+
+def closing_lines(result: Report) -> list[str]:
+    """R24: a line of the closed months of the period, one per month with late adjustments."""
+    closing = result.closing
+    if closing is None or not (closing.closed or closing.adjustments):
+        return []
+    lines = [""]
+    if closing.closed:
+        months = ", ".join(
+            f"{state.month:%Y-%m} ({timezone.localtime(state.closing.closed_at):%Y-%m-%d %H:%M}"
+            f" {closed_by(state.closing)})"
+            for state in closing.closed
+            if state.closing is not None
+        )
+        lines.append(_("Closed months") + ": " + months)
+    lines += [adjustment_text(adjustment) for adjustment in closing.adjustments]
+    return lines
 
 
 class Command(BaseCommand):
@@ -169,6 +219,7 @@ class Command(BaseCommand):
                 _("Warning: the working-day calendar of %(years)s is provisional.")
                 % {"years": years},
             ]
+        lines += closing_lines(result)
         if result.as_of is None:
             lines += ["", _("The roll-ups have not been built yet: run manage.py rollups rebuild.")]
         return "\n".join(lines)
