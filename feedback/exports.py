@@ -12,6 +12,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -52,7 +53,7 @@ def _closing_sheet(workbook: Workbook, closing: Closing) -> None:
         [
             [
                 f"{state.month:%Y-%m}",
-                _("Closed") if state.closing else _("Open"),
+                pgettext("month", "Closed") if state.closing else pgettext("month", "Open"),
                 f"{timezone.localtime(state.closing.closed_at):%Y-%m-%d %H:%M}"
                 if state.closing
                 else "",

@@ -17,6 +17,7 @@ feedback.services.frozen.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.constants import Colour, EntryKind, Level, PlaceType
 
@@ -27,7 +28,7 @@ class MonthClose(models.Model):
     """A month closed (one row per month a closing covered), and its reopening if undone."""
 
     month = models.DateField(_("month"))
-    closed_at = models.DateTimeField(_("closed at"))
+    closed_at = models.DateTimeField(pgettext_lazy("month", "closed at"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("closed by"),
