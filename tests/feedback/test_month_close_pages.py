@@ -72,8 +72,9 @@ def test_the_page_closes_in_order_and_reopens_with_a_reason(
     assert AuditEvent.objects.filter(
         object_type="feedback.monthclose", data__reason="三月补录"
     ).exists()
-    # session, user, then the page's two reads; the same with more closings
-    with django_assert_num_queries(4):
+    # session, user, the page's two reads (closed months, history), the bell; as many with
+    # more closings
+    with django_assert_num_queries(5):
         page = client.get(PAGE)
     body = page.content.decode()
     assert "三月补录" in body and "已结账" in body
@@ -104,3 +105,72 @@ def test_the_command_closes_and_reopens(world, clock):
     call_command("month_close", "--reopen", "--reason", "重算", "--user", user.username)
     assert frozen.closed_through() is None
     assert timezone.localdate() == dt.date(2026, 4, 10)
+
+
+def test_the_dashboard_export_and_report_say_which_months_are_closed_and_the_adjustment(
+    world, client_for, clock, django_assert_num_queries
+):
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from feedback.periods import Period
+    from feedback.selectors.figures import report
+    from feedback.services.closing import months_close
+    from feedback.services.rollups import rollups_rebuild, rollups_refresh
+    from tests.fixtures.factories import make_entry
+
+    cadre, user = world.users[Role.GRASSROOTS_CADRE], world.users[Role.PARTY_BUILDING]
+    make_entry(cadre, org=world.branch_a, recorded_on=dt.date(2026, 3, 2))
+    rollups_rebuild()
+    months_close(month=dt.date(2026, 3, 1), actor=user)
+    for day in (3, 4):  # two back-dated entries: recorded +2 in April
+        make_entry(cadre, org=world.branch_a, recorded_on=dt.date(2026, 3, day))
+    rollups_refresh()
+
+    client = client_for(user)
+    body = client.get(reverse("feedback:dashboard"), {"period": "2026"}).content.decode()
+    assert "已结月份" in body and "2026-03" in body
+    # two counts moved: recorded and due (the entries' deadlines fall in March)
+    assert "2026-04 含对已结月份的补记调整 2 项" in body and "记录 <strong>+2</strong>" in body
+    # The branch's own dashboard sees the adjustment too (its subtree); the company's figures
+    # for April include it.
+    with django_assert_num_queries(3):  # closed months, entry and visit adjustments
+        from feedback.selectors.closing import closing_for
+
+        closing = closing_for(node=world.branch_a, period=Period.year(2026))
+    assert [(a.month, a.source_months) for a in closing.adjustments] == [
+        (dt.date(2026, 4, 1), [dt.date(2026, 3, 1)])
+    ]
+    counts = {count.name: count.n for count in closing.adjustments[0].counts}
+    assert counts["recorded"] == 2
+    assert [s.month for s in closing.closed] == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
+        dt.date(2026, 3, 1),
+    ]
+    assert closing_for(node=world.branch_b, period=Period.year(2026)).adjustments == []
+    assert report(node=world.company, period=Period.month(2026, 4)).figures.totals.recorded == 2
+
+    response = client.get(reverse("feedback:dashboard_export"), {"period": "2026-Q1"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook["已结月份"].iter_rows(min_row=2, values_only=True))
+    assert [row[:2] for row in rows] == [
+        ("2026-01", "已结账"),
+        ("2026-02", "已结账"),
+        ("2026-03", "已结账"),
+    ]
+
+    out = io.StringIO()
+    call_command(
+        "ledger_report", "--from", "2026-03-01", "--to", "2026-04-30", "--json", stdout=out
+    )
+    closed = json.loads(out.getvalue())["closed_months"]
+    assert [row["month"] for row in closed["closed"]] == ["2026-03"]
+    assert closed["closed"][0]["closed_by"] == user.username
+    assert closed["late_adjustments"][0]["counts"]["recorded"] == 2
+    out = io.StringIO()
+    call_command("ledger_report", "--from", "2026-03-01", "--to", "2026-04-30", stdout=out)
+    assert "已结月份: 2026-03" in out.getvalue()
+    assert "含对已结月份（2026-03）的补记调整" in out.getvalue()
