@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from feedback.exports import dashboard_workbook
 from feedback.forms.dashboards import DashboardForm
-from feedback.permissions import dashboard_node_for, reads_dashboards
+from feedback.permissions import closes_months, dashboard_node_for, reads_dashboards
 from feedback.selectors.dashboard import dashboard_for, period_choices
 from feedback.selectors.matters import dashboard_matters
 from liaison.services.audit import audit_export, export_filters
@@ -35,7 +35,12 @@ def _dashboard(request):
 @login_required
 def dashboard(request):
     form, board = _dashboard(request)
-    context = {"form": form, "board": board, "choices": period_choices()}
+    context = {
+        "form": form,
+        "board": board,
+        "choices": period_choices(),
+        "closes_months": closes_months(request.user),  # R24: a link to the page
+    }
     if board:  # the open matters of the month touching the node (每月一题; one query)
         context["matters"] = dashboard_matters(user=request.user, node=board.node)
     status = HTTPStatus.OK if board else HTTPStatus.BAD_REQUEST
