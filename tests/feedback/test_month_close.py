@@ -126,7 +126,8 @@ def test_a_closed_month_does_not_move_and_the_late_records_count_in_the_current_
             }
         ],
     )
-    # A late rating of an entry answered in April (E11, due Mar 31 → Apr 1 by the calendar).
+    # A late rating of an entry recorded in March (E11: due Mar 31, moved to Apr 1 by the
+    # calendar; answered in April): it counts in April, the month it is entered.
     e11 = ledger.get("E11")
     rating_record(
         entry=e11,
@@ -276,3 +277,58 @@ def test_the_task_runs_the_job(world, clock):
 
     clock.set(dt.date(2026, 5, 20))
     assert tasks.months_close_due_task.apply().get() == ["2026-04"]
+
+
+def test_with_months_closed_along_the_story_the_refresh_equals_a_rebuild(world, clock):
+    """The roll-up story, closing each month on the 5th of the next: after every step the
+    refresh equals a rebuild, the closed months' rows never move, and the rule holds (the
+    sweep flagging E14, due in closed February, books a late adjustment into March)."""
+    snapshots: dict[dt.date, dict] = {}
+    steps = []
+
+    def step():
+        today = timezone.localdate()
+        last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        through = frozen.closed_through()
+        if today.day >= 5 and (through is None or through < last) and last.year == 2026:
+            months_close(month=last, actor=None)
+            snapshots[last] = closed_rows(last)
+        rollups_refresh()
+        refreshed, adjusted = rollups_snapshot(), adjustments_snapshot()
+        rollups_rebuild()
+        assert rollups_snapshot() == refreshed, f"step {len(steps)}"
+        assert adjustments_snapshot() == adjusted, f"step {len(steps)}"
+        for month, rows in snapshots.items():
+            assert closed_rows(month) == rows, f"step {len(steps)}: {month} moved"
+        steps.append(today)
+
+    build_ledger(world, clock, after_step=step)
+    assert sorted(snapshots) == [dt.date(2026, 1, 1), dt.date(2026, 2, 1), MARCH]
+    assert_the_rule_holds()
+    booked = EntryAdjustment.objects.filter(source_month=dt.date(2026, 2, 1))
+    assert booked.exists()  # E14 flagged overdue in March: its February deadline moved on
+    assert len(steps) > 60
+
+
+def test_a_visit_back_dated_before_the_ledger_began_is_late_too(world, clock):
+    """The first closing (January) closes every month before it, with no row of their own;
+    a visit back-dated into December (as far back as a visit may be logged) is late."""
+    clock.set(dt.date(2026, 3, 5))
+    months_close(month=dt.date(2026, 1, 1), actor=None)
+    visit_log(
+        actor=world.users[Role.GRASSROOTS_CADRE],
+        org=world.branch_a,
+        visited_on=dt.date(2025, 12, 10),
+        place_type=PlaceType.OTHER,
+        place="老台账",
+    )
+    rollups_refresh()
+    assert not VisitMonthly.objects.filter(month__lt=dt.date(2026, 1, 1)).exists()
+    late = VisitAdjustment.objects.get(node=world.company)
+    assert (late.source_month, late.booked_month) == (dt.date(2025, 12, 1), MARCH)
+    march = VisitMonthly.objects.get(node=world.company, month=MARCH)
+    assert (march.visits, march.newly_covered) == (1, 1)
+    refreshed = rollups_snapshot()
+    rollups_rebuild()
+    assert rollups_snapshot() == refreshed
+    assert_the_rule_holds()
