@@ -75,6 +75,10 @@ class Adjustment:
     def items(self) -> int:
         return len(self.counts)
 
+    @property
+    def sources(self) -> str:
+        return ", ".join(f"{month:%Y-%m}" for month in self.source_months)
+
 
 @dataclass(frozen=True)
 class Closing:
@@ -193,7 +197,7 @@ def adjustment_text(adjustment: Adjustment) -> str:
         "%(counts)s"
     ) % {
         "month": f"{adjustment.month:%Y-%m}",
-        "sources": ", ".join(f"{month:%Y-%m}" for month in adjustment.source_months),
+        "sources": adjustment.sources,
         "items": adjustment.items,
         "counts": counts,
     }

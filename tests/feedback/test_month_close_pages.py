@@ -131,14 +131,15 @@ def test_the_dashboard_export_and_report_say_which_months_are_closed_and_the_adj
 
     client = client_for(user)
     body = client.get(reverse("feedback:dashboard"), {"period": "2026"}).content.decode()
-    assert "已结月份" in body and "2026-03" in body
+    assert "已结月份" in body and "2026-03（dj 于 2026-04-10 10:00 结账）" in body
     assert reverse("feedback:months") in body  # the department's way to the page
     committee = client_for(world.users[Role.COMMITTEE_STAFF])
     other = committee.get(reverse("feedback:dashboard"), {"period": "2026"}).content.decode()
     assert "已结月份" in other and reverse("feedback:months") not in other
     client = client_for(user)
     # two counts moved: recorded and due (the entries' deadlines fall in March)
-    assert "2026-04 含对已结月份的补记调整 2 项" in body and "记录 <strong>+2</strong>" in body
+    assert "2026-04 含对已结月份（2026-03）的补记调整 2 项：" in body
+    assert "记录 <strong>+2</strong>" in body
     # The branch's own dashboard sees the adjustment too (its subtree); the company's figures
     # for April include it.
     with django_assert_num_queries(3):  # closed months, entry and visit adjustments
