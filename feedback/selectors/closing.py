@@ -8,7 +8,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,7 +113,7 @@ def _label(model, name: str) -> str:
 
 def closing_for(*, node: OrgNode, period: Period) -> Closing:
     """The period's closed months and the late adjustments booked into its months for the
-    node's subtree (three queries, whatever the number of entries)."""
+    node's subtree (two queries, whatever the number of entries)."""
     closings = list(closed_months())
     in_period = {"booked_month__gte": period.first, "booked_month__lte": period.last}
     sources: dict[dt.date, set[dt.date]] = defaultdict(set)
@@ -122,14 +122,22 @@ def closing_for(*, node: OrgNode, period: Period) -> Closing:
     entry_rows = EntryAdjustment.objects.filter(**in_period)
     if node.depth > 1:
         entry_rows = entry_rows.filter(org__path__startswith=node.path)
-    for booked, source, counts in entry_rows.values_list("booked_month", "source_month", "counts"):
+    columns = ("booked_month", "source_month", "counts", "table")
+    rows = (
+        entry_rows.annotate(table=Value("entry"))
+        .order_by()
+        .values_list(*columns)
+        .union(
+            VisitAdjustment.objects.filter(node=node, **in_period)
+            .annotate(table=Value("visit"))
+            .order_by()
+            .values_list(*columns),
+            all=True,  # every row counts, two alike too
+        )
+    )
+    for booked, source, counts, table in rows:  # one query
         sources[booked].add(source)
-        entry[booked].update(counts)
-    for booked, source, counts in VisitAdjustment.objects.filter(
-        node=node, **in_period
-    ).values_list("booked_month", "source_month", "counts"):
-        sources[booked].add(source)
-        visit[booked].update(counts)
+        (entry if table == "entry" else visit)[booked].update(counts)
     adjustments = []
     for month in sorted(sources):
         counts = [

@@ -8,7 +8,7 @@ subtree) and a ``Period`` (feedback.periods), then calls:
 
 - ``report(node=, period=)`` → ``Report``: the headline figures, the four levels, visit coverage,
   pairing counts, provisional calendar years, the closed months and late adjustments (R24,
-  feedback.selectors.closing: 3 queries) (≤ 8 queries); what ``manage.py ledger_report``
+  feedback.selectors.closing: 2 queries) (≤ 7 queries); what ``manage.py ledger_report``
   prints. ``figures`` alone is one query.
 - ``monthly_trend(node=, period=)`` → a ``MonthFigures`` per month with the change of the
   satisfaction rate on the month before (环比) (1 query).
@@ -324,7 +324,7 @@ def provisional_years(*, period: Period) -> list[int]:
 def report(*, node: OrgNode, period: Period) -> Report:
     """Return the figures, visit coverage, pairing counts and calendar warning of a subtree
     and period, and for the whole company the departments' referrals, and the closed months and
-    late adjustments (R24: three queries) (at most ten queries)."""
+    late adjustments (R24: two queries) (at most nine queries)."""
     day = pairings_day(period)
     return Report(
         referrals=referral_figures(period=period) if node.depth == 1 else [],

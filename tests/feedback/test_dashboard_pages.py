@@ -158,7 +158,7 @@ def test_the_page_costs_the_same_for_few_and_many_entries_and_never_reads_them(
     assert len(matters) == 1
     for table in ("liaison_entry", "liaison_entryevent", "feedback_rating", "liaison_visit"):
         assert not [sql for sql in many if f'"{table}"' in sql and sql not in matters], table
-    # 18 before the matters of the month (3 of them the closed months and late adjustments,
+    # 17 before the matters of the month (2 of them the closed months and late adjustments,
     # R24); their card is one more query.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(18):
         client.get(PAGE, {"period": "2026"})

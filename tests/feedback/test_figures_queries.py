@@ -22,8 +22,8 @@ def test_the_dashboard_reads_as_much_for_few_entries_as_for_many(
     user = world.users[Role.PARTY_BUILDING]
     user = type(user).objects.select_related("scope_org").get(pk=user.pk)
     # node; report: figures, visits, pairings, as of, the departments' referrals (R17, the
-    # company's), closed months and late adjustments (3, R24); trend; by unit: 3; branch
+    # company's), closed months and late adjustments (2, R24); trend; by unit: 3; branch
     # ranking: 2; by colour and kind
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         dashboard(user, Period.year(2026))
     assert EntryMonthly.objects.filter(node=world.company).count() > (100 if count > 3 else 0)

@@ -142,7 +142,7 @@ def test_the_dashboard_export_and_report_say_which_months_are_closed_and_the_adj
     assert "记录 <strong>+2</strong>" in body
     # The branch's own dashboard sees the adjustment too (its subtree); the company's figures
     # for April include it.
-    with django_assert_num_queries(3):  # closed months, entry and visit adjustments
+    with django_assert_num_queries(2):  # closed months; entry and visit adjustments
         from feedback.selectors.closing import closing_for
 
         closing = closing_for(node=world.branch_a, period=Period.year(2026))
