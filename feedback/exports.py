@@ -55,7 +55,13 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             [_("Deadlines come"), totals.deadlines_come],
             [_("Replied on time"), totals.replied_on_time],
             [_("On-time reply rate"), totals.on_time_rate],
-            [_("Resolved"), totals.resolved],
+            [_("Matters resolved"), totals.matters_resolved],
+            [_("Problems solved"), totals.problems_resolved],
+            [_("Results (every round)"), totals.resolved],
+            [_("Re-handled after a reopening"), totals.rehandled],
+            [_("Replied"), totals.replied],
+            [_("Reopened"), totals.reopened],
+            [_("Reopen rate (reopenings ÷ replies)"), totals.reopen_rate],
             [_("Open and overdue"), totals.open_overdue],
             [_("Rated"), totals.rated],
             [_("Satisfied"), totals.satisfied],
@@ -88,7 +94,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             _("Satisfaction rate"),
             _("Month-over-month change"),
             _("On-time reply rate"),
-            _("Resolved"),
+            _("Matters resolved"),
         ],
         [
             [
@@ -98,7 +104,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 month.counts.satisfaction_rate,
                 month.satisfaction_change,
                 month.counts.on_time_rate,
-                month.counts.resolved,
+                month.counts.matters_resolved,
             ]
             for month in board.trend
         ],
@@ -113,7 +119,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             _("Rated"),
             _("Satisfaction rate"),
             _("On-time reply rate"),
-            _("Resolved"),
+            _("Matters resolved"),
             _("Awaiting a reply now"),
             _("Overdue now"),
         ],
@@ -124,7 +130,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 row.counts.rated,
                 row.counts.satisfaction_rate,
                 row.counts.on_time_rate,
-                row.counts.resolved,
+                row.counts.matters_resolved,
                 row.awaiting_now,
                 row.overdue_now,
             ]

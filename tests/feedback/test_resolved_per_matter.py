@@ -38,10 +38,15 @@ By hand, for the quarter (replied = one per round; a reopened entry is replied o
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from feedback.constants import RatingChannel, Satisfaction
 from feedback.periods import Period
@@ -309,3 +314,77 @@ def test_after_every_step_the_refresh_equals_a_rebuild(world, clock):
 
     build_small_ledger(world, clock, after_step=compare)
     assert len(steps) > 40 and steps[-1] > 10
+
+
+def test_the_dashboard_shows_them_apart(ledger, client_for):
+    """The headline "resolved" is the matters; problems solved, every round's results,
+    re-handled, reopened and the reopen rate stand beside it."""
+    world, _entries = ledger
+    client = client_for(world.users[R.PARTY_BUILDING])
+    page = client.get(reverse("feedback:dashboard"), {"period": "2026-Q1"}).content.decode()
+    shown = {
+        name: page.split(f'data-testid="{name}">', 1)[1].split("<", 1)[0]
+        for name in (
+            "matters-resolved",
+            "problems-resolved",
+            "results",
+            "rehandled",
+            "reopened",
+            "reopen-rate",
+        )
+    }
+    assert shown == {
+        "matters-resolved": "6",
+        "problems-resolved": "4",
+        "results": "11",
+        "rehandled": "3",
+        "reopened": "4",
+        "reopen-rate": "36.4%",
+    }
+    assert "已解决事项 · 解决问题 4 个" in page
+    assert "重办次数 ÷ 答复次数 4/11" in page
+    # The branch's secretary reads the branch: 3 matters (P3 is P2's duplicate).
+    secretary = client_for(world.users[R.BRANCH_SECRETARY])
+    page = secretary.get(reverse("feedback:dashboard"), {"period": "2026-Q1"}).content.decode()
+    assert 'data-testid="matters-resolved">3<' in page
+
+
+def test_the_export_and_the_report_hold_them(ledger, client_for):
+    world, _entries = ledger
+    client = client_for(world.users[R.PARTY_BUILDING])
+    response = client.get(reverse("feedback:dashboard_export"), {"period": "2026-Q1"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    overview = {row[0]: row[1] for row in workbook["总览"].iter_rows(values_only=True)}
+    assert {
+        label: overview[label]
+        for label in (
+            "已解决事项",
+            "解决问题",
+            "办理结果（每轮）",
+            "重办后再次办结",
+            "已答复",
+            "重办",
+            "重办率（重办次数 ÷ 答复次数）",
+        )
+    } == {
+        "已解决事项": 6,
+        "解决问题": 4,
+        "办理结果（每轮）": 11,
+        "重办后再次办结": 3,
+        "已答复": 11,
+        "重办": 4,
+        "重办率（重办次数 ÷ 答复次数）": pytest.approx(4 / 11),
+    }
+    trend = [row[6] for row in workbook["月度趋势"].iter_rows(min_row=2, values_only=True)]
+    assert trend == [3, 2, 1]
+    out = io.StringIO()
+    call_command(
+        "ledger_report", "--from", "2026-01-01", "--to", "2026-03-31", "--org", "KA", "--json",
+        stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert {
+        key: data[key]
+        for key in ("resolved", "problems_resolved", "results", "rehandled", "reopened")
+    } == {"resolved": 4, "problems_resolved": 3, "results": 8, "rehandled": 3, "reopened": 3}
+    assert data["reopen_rate"] == 0.375  # 3 ÷ 8
