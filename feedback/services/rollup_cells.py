@@ -32,8 +32,9 @@ By the month it happened:
 - ``matters_resolved``: matters resolved — problems and suggestions (basic information has no
   result) counted once, in the month of their first result (the first round's), never again
   after a reopening; an entry marked a duplicate of another (R11, ``duplicate_of``: the same
-  matter) is not counted, its original stands for the matter. ``problems_resolved``: the same
-  for problems only (the articles' "problems solved").
+  matter) is not counted, its original stands for the matter (so a matter whose original was
+  voided goes uncounted until its duplicate is unmarked). ``problems_resolved``: the same for
+  problems only (the articles' "problems solved").
 - ``rehandled``: results recorded in a round after the first (re-handled after a reopening),
   by the month recorded. So resolved = the first rounds' results + rehandled, and the first
   rounds' results = matters_resolved + the duplicates' first results.

@@ -56,7 +56,7 @@ from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from liaison.constants import Colour, EntryKind, ReplyMethod
 from liaison.constants import Role as R
 from liaison.models import Entry
-from liaison.services.links import entry_mark_duplicate
+from liaison.services.links import entry_mark_duplicate, entry_unmark_duplicate
 from liaison.services.workflow import Action as A
 from liaison.services.workflow.together import entry_reply_together
 from tests.fixtures.factories import make_entry
@@ -298,6 +298,23 @@ def test_a_duplicate_marked_later_leaves_the_month_of_its_result(world, clock):
     build_small_ledger(world, clock, after_step=february)
     assert states[-2] == (2, 2)  # S3, S4 (P5 solved in January)
     assert states[-1] == (2, 1)  # S4 is S3's duplicate now
+
+
+def test_an_unmarked_duplicate_is_a_matter_again(ledger, clock):
+    """Unmarking S4 (April 2) brings its February result back as a matter; the refresh
+    agrees with a rebuild."""
+    world, entries = ledger
+    clock.set(dt.date(2026, 4, 2))
+    s4 = Entry.objects.get(pk=entries["S4"].pk)
+    entry_unmark_duplicate(
+        entry=s4, actor=world.users[R.PARTY_BUILDING], expected_version=s4.version
+    )
+    rollups_refresh()
+    february = figures(node=world.branch_b, period=Period.month(2026, 2)).totals
+    assert (february.resolved, february.matters_resolved) == (2, 2)
+    incremental = rollups_snapshot()
+    rollups_rebuild()
+    assert rollups_snapshot() == incremental
 
 
 def test_after_every_step_the_refresh_equals_a_rebuild(world, clock):
