@@ -60,7 +60,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             [_("Results (every round)"), totals.resolved],
             [_("Re-handled after a reopening"), totals.rehandled],
             [_("Replied"), totals.replied],
-            [_("Reopened"), totals.reopened],
+            [_("Reopenings"), totals.reopened],
             [_("Reopen rate (reopenings ÷ replies)"), totals.reopen_rate],
             [_("Open and overdue"), totals.open_overdue],
             [_("Rated"), totals.rated],

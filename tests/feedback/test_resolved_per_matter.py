@@ -380,7 +380,7 @@ def test_the_export_and_the_report_hold_them(ledger, client_for):
             "办理结果（每轮）",
             "重办后再次办结",
             "已答复",
-            "重办",
+            "重办次数",
             "重办率（重办次数 ÷ 答复次数）",
         )
     } == {
@@ -389,7 +389,7 @@ def test_the_export_and_the_report_hold_them(ledger, client_for):
         "办理结果（每轮）": 11,
         "重办后再次办结": 3,
         "已答复": 11,
-        "重办": 4,
+        "重办次数": 4,
         "重办率（重办次数 ÷ 答复次数）": pytest.approx(4 / 11),
     }
     trend = [row[6] for row in workbook["月度趋势"].iter_rows(min_row=2, values_only=True)]

@@ -191,7 +191,7 @@ class Command(BaseCommand):
             (_("Problems solved"), totals.problems_resolved),
             (_("Results (every round)"), totals.resolved),
             (_("Re-handled after a reopening"), totals.rehandled),
-            (_("Reopened"), totals.reopened),
+            (_("Reopenings"), totals.reopened),
             (_("Reopen rate (reopenings ÷ replies)"), _percent(totals.reopen_rate)),
             (_("Open and overdue"), totals.open_overdue),
             (_("Rated"), totals.rated),
