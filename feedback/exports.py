@@ -83,7 +83,13 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             [_("Deadlines come"), totals.deadlines_come],
             [_("Replied on time"), totals.replied_on_time],
             [_("On-time reply rate"), excel_rate(totals.on_time_rate)],
-            [_("Resolved"), totals.resolved],
+            [_("Matters resolved"), totals.matters_resolved],
+            [_("Problems solved"), totals.problems_resolved],
+            [_("Results (every round)"), totals.resolved],
+            [_("Re-handled after a reopening"), totals.rehandled],
+            [_("Replied"), totals.replied],
+            [_("Reopenings"), totals.reopened],
+            [_("Reopen rate (reopenings ÷ replies)"), excel_rate(totals.reopen_rate)],
             [_("Open and overdue"), totals.open_overdue],
             [_("Rated"), totals.rated],
             [_("Satisfied"), totals.satisfied],
@@ -117,7 +123,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             _("Month-over-month change (points)"),
             _("Month-over-month change (relative)"),
             _("On-time reply rate"),
-            _("Resolved"),
+            _("Matters resolved"),
         ],
         [
             [
@@ -128,7 +134,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 month.satisfaction_change,
                 month.satisfaction_change_relative,
                 month.counts.on_time_rate,
-                month.counts.resolved,
+                month.counts.matters_resolved,
             ]
             for month in board.trend
         ],
@@ -144,7 +150,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             _("Rated"),
             _("Satisfaction rate"),
             _("On-time reply rate"),
-            _("Resolved"),
+            _("Matters resolved"),
             _("Awaiting a reply now"),
             _("Overdue now"),
         ],
@@ -155,7 +161,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 row.counts.rated,
                 row.counts.satisfaction_rate,
                 row.counts.on_time_rate,
-                row.counts.resolved,
+                row.counts.matters_resolved,
                 row.awaiting_now,
                 row.overdue_now,
             ]

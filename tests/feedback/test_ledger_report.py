@@ -70,6 +70,11 @@ def test_the_company_as_json(world):
             "replied_on_time",
             "on_time_rate",
             "resolved",
+            "problems_resolved",
+            "results",
+            "rehandled",
+            "reopened",
+            "reopen_rate",
             "open_overdue",
             "rated",
             "satisfied",
@@ -82,7 +87,12 @@ def test_the_company_as_json(world):
         "due": 13,
         "replied_on_time": 8,
         "on_time_rate": 0.6154,  # 8 ÷ 13
-        "resolved": 12,
+        "resolved": 9,  # matters: E1 E2 E3 E8 E9 E10 E11 E12 E13, once each
+        "problems_resolved": 6,  # E1 E3 E8 E10 E11 E12
+        "results": 12,  # every round: + E3, E10, E13 solved again
+        "rehandled": 3,
+        "reopened": 4,  # E10 twice, E3, E13
+        "reopen_rate": 0.3636,  # 4 ÷ 11 replies
         "open_overdue": 2,
         "rated": 10,
         "satisfied": 6,
