@@ -392,7 +392,9 @@ def test_the_export_and_the_report_hold_them(ledger, client_for):
         "重办次数": 4,
         "重办率（重办次数 ÷ 答复次数）": 0.364,  # 4 ÷ 11, rounded half up as the page prints it
     }
-    trend = [row[6] for row in workbook["月度趋势"].iter_rows(min_row=2, values_only=True)]
+    trend = [
+        row[7] for row in workbook["月度趋势"].iter_rows(min_row=2, values_only=True)
+    ]  # matters resolved, after the two 环比 columns
     assert trend == [3, 2, 1]
     out = io.StringIO()
     call_command(
