@@ -2,7 +2,10 @@
 year's assessment table (branches, cadres, weights).
 
 Rates are written as numbers with a percent format, so that the department can go on
-calculating with them; an undefined rate (nothing counted) is an empty cell. Every string (a
+calculating with them, rounded half up to what the pages print (feedback.percentages: 13 of 16
+is 0.813, shown 81.3%); an undefined rate (nothing counted) is an empty cell. A change between
+two rates (环比) has two columns, each labelled: in points (a plain number) and relative (a
+percentage). Every string (a
 unit's or a person's name, a label) is written as text (common.spreadsheets), never a formula.
 """
 
@@ -12,30 +15,50 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from common.spreadsheets import sheet_append
 from feedback.models import AssessmentRow
+from feedback.percentages import (
+    excel_percent_format,
+    excel_points,
+    excel_points_format,
+    excel_rate,
+)
 from feedback.selectors.assessment import AssessmentTable
 from feedback.selectors.closing import Closing, adjustment_text, closed_by
 from feedback.selectors.dashboard import Dashboard
 
-PERCENT = "0.0%"
 
-
-def sheet_add(workbook: Workbook, title: str, header: list[str], rows: list[list], percent=()):
-    """Add a sheet: a bold header, the rows, `percent` (1-based columns) as percentages."""
+def sheet_add(
+    workbook: Workbook,
+    title: str,
+    header: list[str],
+    rows: list[list],
+    percent=(),
+    points=(),
+):
+    """Add a sheet: a bold header, the rows; `percent` and `points` (1-based columns) hold
+    rates and changes of rates in points, rounded and formatted as the pages print them."""
     sheet = workbook.create_sheet(title=title[:31])
     sheet_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:  # names and labels (lazy translations too) as text, never as formulas
+        for column in percent:
+            row[column - 1] = excel_rate(row[column - 1])
+        for column in points:
+            row[column - 1] = excel_points(row[column - 1])
         sheet_append(sheet, row)
-    for column in percent:  # 1-based column numbers holding rates
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = PERCENT
+    for columns, number_format in (
+        (percent, excel_percent_format()),
+        (points, excel_points_format()),
+    ):
+        for column in columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = number_format
     for title_cell in sheet[1]:
         width = max(len(str(title_cell.value or "")) * 2 + 2, 10)
         sheet.column_dimensions[title_cell.column_letter].width = min(width, 40)
@@ -70,6 +93,10 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
     workbook = Workbook()
     workbook.remove(workbook.active)
     totals = board.totals
+    minimum = board.branches.min_ratings
+    unranked = ngettext(
+        "Not ranked: fewer than %(n)d rating", "Not ranked: fewer than %(n)d ratings", minimum
+    ) % {"n": minimum}
     overview = sheet_add(
         workbook,
         _("Overview"),
@@ -80,20 +107,26 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             [_("Entries recorded"), totals.recorded],
             [_("Deadlines come"), totals.deadlines_come],
             [_("Replied on time"), totals.replied_on_time],
-            [_("On-time reply rate"), totals.on_time_rate],
-            [_("Resolved"), totals.resolved],
+            [_("On-time reply rate"), excel_rate(totals.on_time_rate)],
+            [_("Matters resolved"), totals.matters_resolved],
+            [_("Problems solved"), totals.problems_resolved],
+            [_("Results (every round)"), totals.resolved],
+            [_("Re-handled after a reopening"), totals.rehandled],
+            [_("Replied"), totals.replied],
+            [_("Reopenings"), totals.reopened],
+            [_("Reopen rate (reopenings ÷ replies)"), excel_rate(totals.reopen_rate)],
             [_("Open and overdue"), totals.open_overdue],
             [_("Rated"), totals.rated],
             [_("Satisfied"), totals.satisfied],
-            [_("Satisfaction rate"), totals.satisfaction_rate],
+            [_("Satisfaction rate"), excel_rate(totals.satisfaction_rate)],
             [_("Suggestions"), totals.suggestions],
             [_("Duplicate suggestions"), totals.duplicate_suggestions],
-            [_("Repeat rate"), totals.repeat_rate],
+            [_("Repeat rate"), excel_rate(totals.repeat_rate)],
         ],
     )
     for row in overview.iter_rows(min_row=2):
         if isinstance(row[1].value, float):
-            row[1].number_format = PERCENT
+            row[1].number_format = excel_percent_format()
     sheet_add(
         workbook,
         _("Four levels"),
@@ -112,9 +145,10 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             _("Recorded"),
             _("Rated"),
             _("Satisfaction rate"),
-            _("Month-over-month change"),
+            _("Month-over-month change (points)"),
+            _("Month-over-month change (relative)"),
             _("On-time reply rate"),
-            _("Resolved"),
+            _("Matters resolved"),
         ],
         [
             [
@@ -123,12 +157,14 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 month.counts.rated,
                 month.counts.satisfaction_rate,
                 month.satisfaction_change,
+                month.satisfaction_change_relative,
                 month.counts.on_time_rate,
-                month.counts.resolved,
+                month.counts.matters_resolved,
             ]
             for month in board.trend
         ],
-        percent=[4, 5, 6],
+        percent=[4, 6, 7],
+        points=[5],
     )
     sheet_add(
         workbook,
@@ -139,7 +175,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             _("Rated"),
             _("Satisfaction rate"),
             _("On-time reply rate"),
-            _("Resolved"),
+            _("Matters resolved"),
             _("Awaiting a reply now"),
             _("Overdue now"),
         ],
@@ -150,7 +186,7 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
                 row.counts.rated,
                 row.counts.satisfaction_rate,
                 row.counts.on_time_rate,
-                row.counts.resolved,
+                row.counts.matters_resolved,
                 row.awaiting_now,
                 row.overdue_now,
             ]
@@ -161,10 +197,22 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
     sheet_add(
         workbook,
         _("Branch ranking"),
-        [_("Rank"), _("Branch"), _("Rated"), _("Satisfaction rate")],
+        [_("Rank"), _("Branch"), _("Rated"), _("Satisfaction rate"), _("Note")],
         [
-            [row.rank, row.node.name, row.counts.rated, row.counts.satisfaction_rate]
-            for row in board.branches.ranking
+            *(
+                [
+                    row.rank,
+                    row.node.name,
+                    row.counts.rated,
+                    row.counts.satisfaction_rate,
+                    _("tied") if row.tied else "",
+                ]
+                for row in board.branches.ranking
+            ),
+            *(
+                [None, row.node.name, row.counts.rated, row.counts.satisfaction_rate, unranked]
+                for row in board.branches.unranked
+            ),
         ],
         percent=[4],
     )
@@ -211,6 +259,9 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
         _("Reverse-evaluation ratings"),
     ]
 
+    def note(row: AssessmentRow) -> str:
+        return str(_("tied")) if row.tied else row.unranked_reason
+
     def cells(row: AssessmentRow) -> list:
         return [
             row.satisfaction_rate,
@@ -223,9 +274,25 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
     sheet_add(
         workbook,
         _("Branches"),
-        [_("Rank"), _("Branch"), _("Code"), *parts, _("Monthly reviews signed"), _("Score")],
         [
-            [row.rank, row.org.name, row.org.code, *cells(row), row.review_rate, row.score]
+            _("Rank"),
+            _("Branch"),
+            _("Code"),
+            *parts,
+            _("Monthly reviews signed"),
+            _("Score"),
+            _("Note"),
+        ],
+        [
+            [
+                row.rank,
+                row.org.name,
+                row.org.code,
+                *cells(row),
+                row.review_rate,
+                row.score,
+                note(row),
+            ]
             for row in table.branches
         ],
         percent=[4, 6, 7, 9],
@@ -233,9 +300,9 @@ def assessment_workbook(table: AssessmentTable) -> io.BytesIO:
     sheet_add(
         workbook,
         _("Cadres"),
-        [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score")],
+        [_("Rank"), _("Cadre"), _("Organisation"), *parts, _("Score"), _("Note")],
         [
-            [row.rank, row.person.name, row.org_label, *cells(row), row.score]
+            [row.rank, row.person.name, row.org_label, *cells(row), row.score, note(row)]
             for row in table.cadres
         ],
         percent=[4, 6, 7],

@@ -432,6 +432,9 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 # many days a signed rating link stays valid.
 SATISFACTION_COUNTS_BASIC = env_bool("SATISFACTION_COUNTS_BASIC", True)
 RANKING_MIN_RATINGS = env_int("RANKING_MIN_RATINGS", 5)
+# Decimals of a printed percentage on the dashboards, in the exports and the report (1: 81.3%;
+# 0: whole percents, 81%), rounded half up (feedback.percentages).
+PERCENT_DECIMALS = env_int("PERCENT_DECIMALS", 1)
 RATING_LINK_VALID_DAYS = env_int("RATING_LINK_VALID_DAYS", 30)
 # R12: a reverse-evaluation result is shown only with at least this many ratings.
 EVALUATION_MIN_RATINGS = env_int("EVALUATION_MIN_RATINGS", 5)

@@ -286,8 +286,11 @@ class AssessmentRow(models.Model):
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     # Not stored: how the table names a cadre's organisation ("branch · party group"), set on
-    # the cadres' rows by feedback.selectors.assessment.assessment_table.
+    # the cadres' rows by feedback.selectors.assessment.assessment_table; whether the row's rank
+    # is shared, and why a row has no rank (the same selector).
     org_label: str
+    tied: bool
+    unranked_reason: str
 
     class Meta:
         verbose_name = _("assessment row")

@@ -61,7 +61,11 @@ class RollupCounts(models.Model):
     open_overdue = _count(_("open and overdue"))
     # By the month of the reply, of the result, of the rating.
     replied = _count(_("replied"))
-    resolved = _count(_("resolved"))
+    resolved = _count(_("results (every round)"))
+    matters_resolved = _count(_("matters resolved"))  # once per matter, its first result
+    problems_resolved = _count(_("problems solved"))
+    rehandled = _count(_("re-handled"))  # results after a reopening
+    reopened = _count(_("reopened"))  # by the month of the reopening
     rated = _count(_("rated"))
     rating_very_satisfied = _count(Satisfaction.VERY_SATISFIED.label)
     rating_satisfied = _count(Satisfaction.SATISFIED.label)
@@ -105,6 +109,10 @@ COUNT_FIELDS: tuple[str, ...] = (
     "open_overdue",
     "replied",
     "resolved",
+    "matters_resolved",
+    "problems_resolved",
+    "rehandled",
+    "reopened",
     "rated",
     "rating_very_satisfied",
     "rating_satisfied",

@@ -4,9 +4,11 @@ as computed for the whole company (feedback.services.assessment computes them an
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from feedback.constants import ranking_min_ratings
 from feedback.models import AssessmentRow, EvaluationCampaign
@@ -44,6 +46,25 @@ def assessment_table(*, campaign: EvaluationCampaign, user: User) -> AssessmentT
         row.org_label = f"{groups[org.path]} · {org.name}" if org.path in groups else org.name
     cadres = [row for row, _org in cadre_orgs]
     computed = max((row.computed_at for row in rows), default=None)
+    minimum = ranking_min_ratings()
+    for part in (branches, cadres):
+        _explain_ranks(part, minimum)
     return AssessmentTable(
-        campaign, branches, cadres, computed, campaign_weights(campaign), ranking_min_ratings()
+        campaign, branches, cadres, computed, campaign_weights(campaign), minimum
     )
+
+
+def _explain_ranks(rows: list[AssessmentRow], minimum: int) -> None:
+    """Set `tied` (the rank is shared) and `unranked_reason` on each row."""
+    shared = Counter(row.rank for row in rows if row.rank is not None)
+    for row in rows:
+        row.tied = row.rank is not None and shared[row.rank] > 1
+        if row.rank is not None:
+            row.unranked_reason = ""
+        elif row.score is None:
+            row.unranked_reason = _("Not ranked: no figures in the year")
+        else:
+            row.unranked_reason = _(
+                "Not ranked: %(rated)d entry ratings (fewer than %(minimum)d) and no "
+                "reverse-evaluation result"
+            ) % {"rated": row.rated, "minimum": minimum}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from feedback.percentages import percent_number
 from feedback.periods import Period, month_of
 from feedback.selectors.figures import MonthFigures, Report, monthly_trend, report
 from feedback.selectors.rankings import UnitFigures, branch_ranking, by_unit
@@ -51,7 +52,9 @@ def default_period(today: dt.date | None = None) -> Period:
 
 
 def _percent(rate: float | None) -> float | None:
-    return None if rate is None else round(rate * 100, 1)
+    """A rate as the charts draw it: in percent, rounded as the tables print it."""
+    number = percent_number(rate)
+    return None if number is None else float(number)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,12 @@ The rates (fractions from 0 to 1, None when nothing was counted):
   rate. This is the Xiaoshan article's "按期办复率 100%": of the matters that had to be
   answered by then, the share answered in time.
 - repeat rate (重复率) = duplicate suggestions ÷ suggestions (R11).
+- reopen rate (重办率) = reopenings ÷ replies of the period: of the answers given, the share
+  that an unsatisfied rating sent back.
+
+"Resolved" on the dashboards is ``matters_resolved``: each problem or suggestion once, in the
+month of its first result, a duplicate not again; ``resolved`` (every round's result) and
+``rehandled`` (the results after a reopening) are shown apart.
 """
 
 from __future__ import annotations
@@ -84,7 +90,11 @@ class Counts:
     awaiting: int = 0
     open_overdue: int = 0
     replied: int = 0
-    resolved: int = 0
+    resolved: int = 0  # results, every round
+    matters_resolved: int = 0  # the headline "resolved": once per matter
+    problems_resolved: int = 0
+    rehandled: int = 0
+    reopened: int = 0
     rated: int = 0
     rating_very_satisfied: int = 0
     rating_satisfied: int = 0
@@ -133,6 +143,11 @@ class Counts:
     @property
     def repeat_rate(self) -> float | None:
         return _rate(self.duplicate_suggestions, self.suggestions)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """Reopenings ÷ replies in the same months (R4: an unsatisfied rating reopens)."""
+        return _rate(self.reopened, self.replied)
 
     @property
     def extension_rate(self) -> float | None:

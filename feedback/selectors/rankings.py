@@ -28,6 +28,7 @@ class UnitRow:
     overdue_now: int = 0  # of those, flagged overdue
     own: bool = False
     rank: int | None = None
+    tied: bool = False  # another row has the same rank (并列)
 
 
 @dataclass
@@ -37,6 +38,16 @@ class UnitFigures:
     rows: list[UnitRow]
     ranking: list[UnitRow] = field(default_factory=list)  # best first; the ranked rows only
     min_ratings: int = 0
+
+    @property
+    def unranked(self) -> list[UnitRow]:
+        """The rows with ratings, but fewer than the minimum: listed unranked, with the reason."""
+        return [row for row in self.rows if 0 < row.counts.rated < self.min_ratings]
+
+    @property
+    def unrated(self) -> int:
+        """How many rows have no rating at all in the period."""
+        return sum(1 for row in self.rows if not row.counts.rated)
 
 
 def _best_first(row: UnitRow) -> tuple[float, int, str]:
@@ -58,6 +69,7 @@ def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
         previous = ranked[position - 2] if position > 1 else None
         if previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate:
             row.rank = previous.rank
+            row.tied = previous.tied = True
         else:
             row.rank = position
     return ranked

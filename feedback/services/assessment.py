@@ -18,7 +18,15 @@ The parts (rates from 0 to 1; feedback.selectors.figures defines each):
 Score = 100 × Σ weight × rate ÷ Σ weight, over the parts that have data: a part without data
 (a cadre has no monthly review) gives its weight to the others in proportion to theirs. A row
 with no part at all has no score and no rank. Ranks: by score, best first, separately for
-branches and cadres; equal scores (to two decimals, as stored) share a rank (1, 2, 2, 4).
+branches and cadres; equal scores (to two decimals, as stored) share a rank (1, 2, 2, 4), and
+the table says "tied".
+
+Fair ranking (R8, as the dashboards rank branches): a row is ranked only when its score rests
+on enough ratings — its entry satisfaction rate counts (at least ranking_min_ratings()
+ratings) or it has a reverse-evaluation result (shown only with enough ratings). A row whose
+score comes from the on-time rate and the reviews alone keeps its score but is listed
+unranked, with the reason: otherwise a cadre with one or two ratings and every reply on time
+would top the table with 100.
 
 Who is in the table: every active party branch (OrgKind.BRANCH); every cadre — the person of an
 active account with a cadre role (leadership, office or grassroots cadre), and every person the
@@ -66,7 +74,14 @@ from liaison.constants import EntryStatus, Level, OrgKind, Role
 from liaison.deadlines import flagged_overdue_q
 from liaison.models import Entry, EntryEvent, MonthlyReview, OrgNode, Person
 
-__all__ = ["CADRE_ROLES", "assessed_cadres", "assessment_compute", "assessment_score", "rank_rows"]
+__all__ = [
+    "CADRE_ROLES",
+    "assessed_cadres",
+    "assessment_compute",
+    "assessment_score",
+    "rank_rows",
+    "rankable",
+]
 
 CADRE_ROLES = (Role.LEADERSHIP_CADRE, Role.OFFICE_CADRE, Role.GRASSROOTS_CADRE)
 PARTS = ("satisfaction", "on_time", "reverse", "review")
@@ -90,15 +105,22 @@ def _best_first(row: AssessmentRow) -> float:
     return -row.score
 
 
-def rank_rows(rows: list[AssessmentRow]) -> None:
-    """Set each row's rank by score, best first; equal scores share a rank; no score, no rank."""
-    scored = sorted((row for row in rows if row.score is not None), key=_best_first)
+def rankable(row: AssessmentRow, min_ratings: int) -> bool:
+    """Whether the row's score rests on enough ratings to be ranked (see the module's doc)."""
+    enough = row.rated >= min_ratings and row.satisfaction_rate is not None
+    return row.score is not None and (enough or row.reverse_rate is not None)
+
+
+def rank_rows(rows: list[AssessmentRow], min_ratings: int | None = None) -> None:
+    """Set each rankable row's rank by score, best first; equal scores share a rank; the other
+    rows have no rank."""
+    minimum = ranking_min_ratings() if min_ratings is None else min_ratings
+    scored = sorted((row for row in rows if rankable(row, minimum)), key=_best_first)
+    for row in rows:
+        row.rank = None
     for position, row in enumerate(scored, start=1):
         before = scored[position - 2] if position > 1 else None
         row.rank = before.rank if before and before.score == row.score else position
-    for row in rows:
-        if row.score is None:
-            row.rank = None
 
 
 def _row(campaign, weights, counts: Counts, reverse, review_rate, **subject) -> AssessmentRow:

@@ -26,8 +26,20 @@ round runs late). Basic information has no due date (R2).
 By the month it happened:
 
 - ``replied``: replies (one per round) by the month of the reply.
-- ``resolved``: results recorded (resolved on the spot, or the department's result), one per
-  round, by the month recorded.
+- ``resolved``: results (every round): results recorded (resolved on the spot, or the
+  department's result), one per round, by the month recorded. A reply needs a result and a
+  reopening a reply, so every round before the current one has its result.
+- ``matters_resolved``: matters resolved — problems and suggestions (basic information has no
+  result) counted once, in the month of their first result (the first round's), never again
+  after a reopening; an entry marked a duplicate of another (R11, ``duplicate_of``: the same
+  matter) is not counted, its original stands for the matter (so a matter whose original was
+  voided goes uncounted until its duplicate is unmarked). ``problems_resolved``: the same for
+  problems only (the articles' "problems solved").
+- ``rehandled``: results recorded in a round after the first (re-handled after a reopening),
+  by the month recorded. So resolved = the first rounds' results + rehandled, and the first
+  rounds' results = matters_resolved + the duplicates' first results.
+- ``reopened``: reopenings after an unsatisfied rating (R4), by the month reopened. Reopen
+  rate = reopened ÷ replied (the replies of the same months).
 - ``rated`` and ``rating_<value>``: ratings by the month of the rating, one per round (R8);
   ``rated_<channel>``: the same ratings by how they came (R21: link, third-party return visit,
   the owner's own).
@@ -206,19 +218,24 @@ def entry_cells(scope: Scope) -> Cells:
     )
     for row in replies:
         add(row, row.pop("month"), _counts(row))
+    matter = Q(duplicate_of__isnull=True)
     results = (
         single.filter(in_months("resolved_at", scope.months, moment=True))
         .filter(resolved_at__isnull=False)
         .values(*_KEY, month=_trunc("resolved_at"))
-        .annotate(n_resolved=Count("pk"))
+        .annotate(
+            n_resolved=Count("pk"),
+            n_matters_resolved=Count("pk", filter=matter),
+            n_problems_resolved=Count("pk", filter=matter & Q(kind=EntryKind.PROBLEM)),
+        )
     )
     for row in results:
         add(row, row.pop("month"), _counts(row))
 
     # Reopened entries: a round each time, read from the timeline.
     for row, rounds in _reopened(entries):
-        for one in rounds:
-            one.add_to(row, add)
+        for number, one in enumerate(rounds):
+            one.add_to(row, add, first=number == 0)
 
     ratings = (
         Rating.objects.filter(scope.entry_filter("entry__"))
@@ -248,7 +265,8 @@ def _counts(row: dict) -> dict[str, int]:
 
 @dataclass
 class Round:
-    """One round of a reply-required entry: its deadline, and its reply and result if any."""
+    """One round of a reply-required entry: its deadline, and its reply and result if any; a
+    round after the first also when it was reopened."""
 
     due_on: dt.date | None = None
     replied_at: dt.datetime | None = None
@@ -256,8 +274,10 @@ class Round:
     resolved_at: dt.datetime | None = None
     awaiting: bool = False
     overdue: bool = False
+    reopened_at: dt.datetime | None = None
 
-    def add_to(self, row: Mapping[str, Any], add) -> None:
+    def add_to(self, row: Mapping[str, Any], add, *, first: bool) -> None:
+        """Add the round's counts to `row`'s cells; `first`: the entry's first round."""
         if self.due_on is not None:
             replied = self.replied_at is not None
             add(
@@ -273,8 +293,22 @@ class Round:
             )
         if self.replied_at is not None:
             add(row, local_month(self.replied_at), {"replied": 1})
+        if self.reopened_at is not None:
+            add(row, local_month(self.reopened_at), {"reopened": 1})
         if self.resolved_at is not None:
-            add(row, local_month(self.resolved_at), {"resolved": 1})
+            add(row, local_month(self.resolved_at), {"resolved": 1, **_first_result(row, first)})
+
+
+def _first_result(row: Mapping[str, Any], first: bool) -> dict[str, int]:
+    """What a result adds besides ``resolved``: the first round's is the matter's (unless the
+    entry is a duplicate), a later round's a re-handling."""
+    if not first:
+        return {"rehandled": 1}
+    matter = int(row["duplicate_of_id"] is None)
+    return {
+        "matters_resolved": matter,
+        "problems_resolved": matter * int(row["kind"] == EntryKind.PROBLEM),
+    }
 
 
 _REOPENED_FIELDS = (
@@ -286,6 +320,7 @@ _REOPENED_FIELDS = (
     "replied_on_time",
     "resolved_at",
     "is_overdue",
+    "duplicate_of_id",
 )
 
 
@@ -327,7 +362,7 @@ def entry_rounds(entry: dict, timeline: list[TimelineEvent]) -> list[Round]:
             current.due_on = _date(after["due_on"])
         elif kind == EventKind.REOPENED:
             done.append(current)
-            current = Round(due_on=_date(after.get("due_on")) or current.due_on)
+            current = Round(due_on=_date(after.get("due_on")) or current.due_on, reopened_at=at)
         elif kind == EventKind.REPLIED:
             current.replied_at = _moment(after.get("replied_at"), at)
             on_time = after.get("replied_on_time", on_time)
@@ -344,6 +379,7 @@ def entry_rounds(entry: dict, timeline: list[TimelineEvent]) -> list[Round]:
             resolved_at=entry["resolved_at"] if current.resolved_at else None,
             awaiting=awaiting,
             overdue=awaiting and entry["is_overdue"],
+            reopened_at=current.reopened_at,
         )
     )
     return done

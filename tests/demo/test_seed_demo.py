@@ -15,6 +15,9 @@ from demo.entries import EntrySeedError, demo_seed_entries
 from demo.seed import DEMO_PASSWORD
 from feedback.constants import Satisfaction
 from feedback.models import Rating, RatingLink
+from feedback.periods import Period
+from feedback.selectors.figures import figures
+from feedback.services.rollups import rollups_rebuild
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     FRONTLINE_UNIT_KINDS,
@@ -443,3 +446,16 @@ def test_the_demo_shows_related_entries_and_duplicates_to_reply_together(ledger_
     assert page.count('name="duplicates"') == 2 and 'data-testid="related-links"' in page
     demo_seed_entries(count=600, today=SEED_DAY)
     assert EntryLink.objects.count() == 2
+
+
+def test_the_demo_shows_matters_resolved_re_handled_and_reopened(ledger_seeded):
+    """The dashboard's resolution figures are all non-zero on the demo: matters resolved once
+    each, fewer than every round's results, some re-handled after a reopening."""
+    rollups_rebuild()
+    company = OrgNode.objects.order_by("path").first()
+    year = Period(dt.date(2025, 11, 1), dt.date(2026, 11, 1))  # every month with entries
+    totals = figures(node=company, period=year).totals
+    assert totals.reopened > 0 and totals.rehandled > 0
+    assert 0 < totals.problems_resolved < totals.matters_resolved < totals.resolved
+    assert totals.resolved >= totals.matters_resolved + totals.rehandled
+    assert 0 < totals.reopen_rate < 1

@@ -303,9 +303,27 @@ def test_a_zero_weight_part_alone_gives_no_score():
 
 
 def test_ties_share_a_rank():
-    rows = [AssessmentRow(score=score) for score in (80.0, 95.5, 80.0, None, 70.0, 95.5)]
-    rank_rows(rows)
+    rows = [
+        AssessmentRow(score=score, rated=5, satisfaction_rate=0.8)
+        for score in (80.0, 95.5, 80.0, None, 70.0, 95.5)
+    ]
+    rank_rows(rows, min_ratings=5)
     assert [row.rank for row in rows] == [3, 1, 3, None, 5, 1]
+
+
+def test_a_score_without_enough_ratings_is_not_ranked():
+    """Nine cadres with one to four ratings and every reply on time score 100 from the on-time
+    rate alone: none is ranked. Ranked: five ratings (the satisfaction rate counts), or a
+    reverse-evaluation result with no entry rating at all."""
+    few = [AssessmentRow(score=100.0, rated=n % 4 + 1, satisfaction_rate=1.0) for n in range(9)]
+    counted = AssessmentRow(score=90.0, rated=5, satisfaction_rate=0.8)
+    reverse = AssessmentRow(score=90.0, rated=0, reverse_rate=0.9)
+    nothing = AssessmentRow(score=None)
+    rank_rows([*few, counted, reverse, nothing], min_ratings=5)
+    assert [row.rank for row in few] == [None] * 9
+    assert (counted.rank, reverse.rank, nothing.rank) == (1, 1, None)
+    rank_rows([*few, counted], min_ratings=1)  # a minimum of one: the nine rank first, tied
+    assert [row.rank for row in few] == [1] * 9 and counted.rank == 10
 
 
 # --- a cadre's figures against the roll-ups, reopened rounds included --------------------------
@@ -326,8 +344,9 @@ def test_a_cadre_alone_in_a_ledger_has_its_roll_up_figures(db, monkeypatch):
     row = AssessmentRow.objects.get(campaign=campaign, person=world.cadre_person)
     assert (row.rated, row.satisfaction_rate, row.on_time_rate) == (2, 0.0, 0.75)
     assert (totals.rated, totals.satisfaction_rate, totals.on_time_rate) == (2, 0.0, 0.75)
-    # Score: satisfaction not counted (2 < 5), no reverse answers, no review: on time only.
-    assert (row.score, row.rank) == (75.0, 1)
+    # Score: satisfaction not counted (2 < 5), no reverse answers, no review: on time only —
+    # a score from no rating at all, so the row is listed unranked.
+    assert (row.score, row.rank) == (75.0, None)
     branch = AssessmentRow.objects.get(campaign=campaign, org=world.branch_a)
     ba = figures(node=world.branch_a, period=Period.year(2026)).totals
     assert (branch.rated, branch.satisfaction_rate, branch.on_time_rate) == (
@@ -394,6 +413,31 @@ def test_the_page_shows_ranks_and_scores(world, campaign, client_for):
     assert branches.index('data-org="BA"') < branches.index('data-org="BO"')
     assert 'data-testid="score">90.00<' in branches and 'data-testid="score">72.50<' in branches
     assert "100.0%*" in branches  # BB's three ratings: shown, marked, not counted
+    assert branches.count('data-testid="unranked"') == 1  # BO: no figures
+    cadres = page[page.index('data-testid="assessment-cadres"') :]
+    assert cadres.count('data-testid="tied"') == 2  # 萧领导 and 无账号领导 share rank 2
+
+
+def test_a_cadre_ranked_from_the_on_time_rate_alone_is_listed_unranked(
+    world, campaign, people, client_for
+):
+    """Cadre A's five ratings become two (the others are moved to 2025): the satisfaction
+    rate no longer counts; with the reverse results gone too, A's score rests on no rating —
+    listed with the score, unranked, and the reason."""
+    Rating.objects.filter(entry__owner=world.users[Role.OFFICE_CADRE]).exclude(
+        value=Satisfaction.BASICALLY_SATISFIED
+    ).exclude(value=Satisfaction.UNSATISFIED).update(rated_at=moment(dt.date(2025, 6, 1)))
+    EvaluationAnswer.objects.filter(assignment__ratee_person=people["A"]).delete()
+    assessment_compute(campaign=campaign)
+    row = AssessmentRow.objects.get(campaign=campaign, person=people["A"])
+    assert (row.rated, row.rank) == (2, None) and row.score is not None
+    page = client_for(world.users[Role.PARTY_BUILDING]).get(page_url(campaign)).text
+    cadres = page[page.index('data-testid="assessment-cadres"') :]
+    assert "不参与排名" in cadres or "Not ranked" in cadres
+    ranks = [
+        row.rank for row in AssessmentRow.objects.filter(campaign=campaign, person__isnull=False)
+    ]
+    assert sorted(rank for rank in ranks if rank) == [1, 1]  # B and C, tied first
 
 
 def test_the_page_of_an_open_or_missing_campaign_is_404(world, campaign, client_for):
@@ -437,14 +481,16 @@ def test_the_export_holds_branches_cadres_and_weights(world, campaign, client_fo
     assert workbook.sheetnames == ["Branches", "Cadres", "Weights"]
     branches = list(workbook["Branches"].values)
     assert branches[0][:3] == ("Rank", "Branch", "Code")
-    assert branches[1] == (1, "城区供电所党支部", "BB", 1.0, 3, 1.0, 0.8, 5, 1.0, 90.0)
-    assert branches[2] == (2, "变电运维党支部", "BA", 0.8, 10, 0.75, 0.6, 5, 0.75, 72.5)
+    assert branches[1] == (1, "城区供电所党支部", "BB", 1.0, 3, 1.0, 0.8, 5, 1.0, 90.0, None)
+    assert branches[2] == (2, "变电运维党支部", "BA", 0.8, 10, 0.75, 0.6, 5, 0.75, 72.5, None)
     assert branches[3][:3] == (None, "机关第一党支部", "BO") and branches[3][9] is None
+    assert branches[3][10] == "Not ranked: no figures in the year"
     assert workbook["Branches"]["D2"].number_format == "0.0%"
     cadres = list(workbook["Cadres"].values)
     # A tie is listed by name.
     assert [row[:2] for row in cadres[1:]] == [(1, "姜干部"), (2, "无账号领导"), (2, "萧领导")]
-    assert cadres[1][-1] == 83.7
+    assert cadres[1][-2:] == (83.7, None)
+    assert cadres[2][-1] == cadres[3][-1] == "tied"
     assert list(workbook["Weights"].values)[1:] == [
         ("Entry satisfaction rate", 40),
         ("On-time reply rate", 20),

@@ -91,6 +91,9 @@ def test_the_branch_and_its_group(world):
     assert totals.on_time_rate == 5 / 8  # 5 ÷ (5 + 2 + 1)
     assert totals.replied == 7  # E1, E2, E3 ×2, E12, E8, E9
     assert totals.resolved == 7  # E1, E2, E3 ×2, E12, E8, E9
+    assert totals.matters_resolved == 6  # E3 once: its first result (Feb 3)
+    assert (totals.problems_resolved, totals.rehandled) == (4, 1)  # E1 E3 E12 E8; E3's second
+    assert totals.reopened == 1 and totals.reopen_rate == 1 / 7  # E3 (Feb 6) ÷ 7 replies
     assert totals.rated == 6  # E1 非常满意, E2 满意, E3 不满意 + 基本满意, E12 + E8 非常满意
     assert totals.ratings == {
         "very_satisfied": 3,
@@ -119,6 +122,8 @@ def test_the_committee(world):
     assert totals.on_time_rate == 7 / 10  # 7 ÷ (7 + 2 + 1)
     assert totals.replied == 9  # 7 + E10 ×2 (E11 replied in April)
     assert totals.resolved == 10  # 7 + E10 ×2 + E11 (resolved March 31)
+    assert (totals.matters_resolved, totals.problems_resolved) == (8, 6)  # + E10, E11
+    assert (totals.rehandled, totals.reopened) == (2, 3)  # + E10 r2; + E10 Jan 29, Mar 9
     assert totals.rated == 8  # 6 + E10 不满意 ×2
     assert totals.satisfied == 5 and totals.satisfaction_rate == 5 / 8
     assert totals.repeat_rate == 1 / 3  # BO recorded no suggestion
@@ -140,6 +145,9 @@ def test_the_company(world):
     assert (totals.awaiting, totals.open_overdue) == (2, 2)  # E6, E14
     assert totals.on_time_rate == 8 / 13  # 8 ÷ (8 + 3 + 2)
     assert totals.replied == 11 and totals.resolved == 12  # + E13 ×2 each
+    assert (totals.matters_resolved, totals.problems_resolved) == (9, 6)  # + E13 (a suggestion)
+    assert (totals.rehandled, totals.reopened) == (3, 4)  # + E13 r2; + E13 (Mar 13)
+    assert totals.reopen_rate == 4 / 11
     assert totals.rated == 10  # 8 + E13 不满意, 满意
     assert totals.ratings == {
         "very_satisfied": 3,

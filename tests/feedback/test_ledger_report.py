@@ -4,15 +4,19 @@ ledger (tests/fixtures/rollups.py; worked out in test_figures.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 
 from feedback.services.rollups import rollups_refresh
-from tests.fixtures.factories import build_world
+from liaison.constants import Role
+from tests.fixtures.factories import build_world, make_entry
 from tests.fixtures.rollups import Clock, build_ledger
 
 
@@ -66,6 +70,11 @@ def test_the_company_as_json(world):
             "replied_on_time",
             "on_time_rate",
             "resolved",
+            "problems_resolved",
+            "results",
+            "rehandled",
+            "reopened",
+            "reopen_rate",
             "open_overdue",
             "rated",
             "satisfied",
@@ -78,7 +87,12 @@ def test_the_company_as_json(world):
         "due": 13,
         "replied_on_time": 8,
         "on_time_rate": 0.6154,  # 8 ÷ 13
-        "resolved": 12,
+        "resolved": 9,  # matters: E1 E2 E3 E8 E9 E10 E11 E12 E13, once each
+        "problems_resolved": 6,  # E1 E3 E8 E10 E11 E12
+        "results": 12,  # every round: + E3, E10, E13 solved again
+        "rehandled": 3,
+        "reopened": 4,  # E10 twice, E3, E13
+        "reopen_rate": 0.3636,  # 4 ÷ 11 replies
         "open_overdue": 2,
         "rated": 10,
         "satisfied": 6,
@@ -126,8 +140,35 @@ def test_nothing_counted_gives_null_rates(world):
 
 def test_the_table(world):
     text = run("--from", "2026-01-01", "--to", "2026-03-31", "--org", "KA")
-    assert world.committee_a.name in text and "2026-01-01 – 2026-03-31" in text
+    assert world.committee_a.name in text and "2026-01-01 至 2026-03-31" in text
     assert "70.0%" in text and "62.5%" in text  # on-time rate, satisfaction rate
+
+
+def test_the_table_is_all_chinese_in_a_chinese_locale(world):
+    """Only the org's code is Latin (and the numbers, dates and signs)."""
+    text = run("--from", "2026-01-01", "--to", "2026-03-31", "--org", "KA")
+    latin = set(re.findall(r"[A-Za-z]+", text))
+    assert latin == {"KA"}, latin
+    assert "分层面：" in text and "满意率" in text and "累计覆盖" in text
+
+
+def test_the_month_under_way_runs_to_now(world, monkeypatch):
+    """On 20 April (after the story) a problem recorded today is in the report to now without
+    waiting for the frequent job: the report brings the roll-ups up to date first."""
+    clock = Clock(monkeypatch)
+    clock.now = timezone.make_aware(dt.datetime(2026, 4, 20, 15, 30))
+    before = json.loads(run("--from", "2026-04-01", "--to", "2026-04-30", "--json"))
+    make_entry(world.users[Role.BRANCH_SECRETARY], recorded_on=dt.date(2026, 4, 20))
+    data = json.loads(run("--from", "2026-04-01", "--to", "2026-04-20", "--json"))
+    assert data["recorded"] == before["recorded"] + 1
+    assert data["to"] == "2026-04-20" and data["until"].startswith("2026-04-20T15:30")
+    assert before["until"] is not None  # a later day of this month: to now as well
+    text = run("--from", "2026-04-01", "--to", "2026-04-20")
+    assert "2026-04-01 至今（截至 2026-04-20 15:30）" in text
+    with pytest.raises(CommandError, match="2026-04-20"):  # the month under way, not to now
+        run("--from", "2026-04-01", "--to", "2026-04-19")
+    with pytest.raises(CommandError, match="2026-03-15"):  # a past month: whole months only
+        run("--from", "2026-03-01", "--to", "2026-03-15")
 
 
 @pytest.mark.parametrize(

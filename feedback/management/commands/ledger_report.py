@@ -3,9 +3,12 @@
 python manage.py ledger_report --from 2026-01-01 --to 2026-03-31 [--org KA] [--json]
 
 The period is whole months (the roll-ups' unit): --from must be a first of a month and --to a
-last day of a month. The figures are the roll-ups' (feedback.selectors.figures.report), as
-current as the last refresh; the JSON keys are documented in README.md. Rates are fractions from
-0 to 1, null when nothing was counted.
+last day of a month — or, for the month under way, today or a later day of it: the report then
+runs to now ("截至 1月6日", as the articles report), after bringing the roll-ups up to date from
+the entries' events written since the last refresh (the frequent job's own work, bounded by its
+watermark). The figures are the roll-ups' (feedback.selectors.figures.report); the JSON keys are
+documented in README.md. Rates are fractions from 0 to 1, null when nothing was counted; the
+text prints them as the dashboards do (feedback.percentages), in the site's language.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.constants import RatingChannel
-from feedback.periods import Period, PeriodError
+from feedback.percentages import percent_text
+from feedback.periods import Period, PeriodError, month_of
 from feedback.selectors.closing import adjustment_text, closed_by
 from feedback.selectors.figures import Counts, Report, report
+from feedback.services.rollups import rollups_refresh
 from liaison.models import OrgNode
 
 
@@ -38,17 +43,35 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
+def _period(start: dt.date, end: dt.date, today: dt.date) -> tuple[Period, bool]:
+    """The period from --from to --to, and whether it runs to now: --to may be today or a
+    later day of the month under way; any other day must end a month."""
+    if month_of(end) == month_of(today) and end >= today and start <= end:
+        if start.day != 1:
+            raise PeriodError(
+                _("Figures cover whole months: start on the first of a month, not %(date)s.")
+                % {"date": start.isoformat()}
+            )
+        return Period(start, month_of(end)), True
+    if month_of(end) == month_of(today) and (end + dt.timedelta(days=1)).day != 1:
+        raise PeriodError(
+            _(
+                "The month under way is reported up to now: give --to %(today)s (or a later day "
+                "of this month), not %(date)s."
+            )
+            % {"today": today.isoformat(), "date": end.isoformat()}
+        )
+    return Period.between(start, end), False
 
 
-def as_json(result: Report) -> dict:
+def as_json(result: Report, until: dt.datetime | None = None) -> dict:
     """The report as the JSON the command prints (keys documented in README.md)."""
     figures, totals = result.figures, result.figures.totals
     return {
         "org": {"code": figures.node.code, "name": figures.node.name},
         "from": figures.period.first.isoformat(),
-        "to": figures.period.end.isoformat(),
+        "to": (until.date() if until else figures.period.end).isoformat(),
+        "until": until.isoformat() if until else None,
         "months": [f"{month:%Y-%m}" for month in figures.period.months],
         "levels": {
             level.level: {
@@ -64,7 +87,12 @@ def as_json(result: Report) -> dict:
         "replied_late": totals.replied_late,
         "on_time_rate": _rate(totals.on_time_rate),
         "replied": totals.replied,
-        "resolved": totals.resolved,
+        "resolved": totals.matters_resolved,
+        "problems_resolved": totals.problems_resolved,
+        "results": totals.resolved,
+        "rehandled": totals.rehandled,
+        "reopened": totals.reopened,
+        "reopen_rate": _rate(totals.reopen_rate),
         "awaiting": totals.awaiting,
         "open_overdue": totals.open_overdue,
         "rated": totals.rated,
@@ -166,8 +194,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, start: str, end: str, org: str | None, **options):
+        now = timezone.localtime()
         try:
-            period = Period.between(_day(start, "--from"), _day(end, "--to"))
+            period, to_now = _period(_day(start, "--from"), _day(end, "--to"), now.date())
         except PeriodError as error:
             raise CommandError(str(error)) from error
         nodes = OrgNode.objects.all()
@@ -178,39 +207,64 @@ class Command(BaseCommand):
                 if org
                 else _("The org tree is empty.")
             )
+        if to_now:  # the month under way: the roll-ups brought up to now first
+            rollups_refresh()
         result = report(node=node, period=period)
+        until = now if to_now else None
         if options["json"]:
-            self.stdout.write(json.dumps(as_json(result), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(as_json(result, until), ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(self.table(result))
+            self.stdout.write(self.table(result, until))
 
-    def table(self, result: Report) -> str:
+    def table(self, result: Report, until: dt.datetime | None = None) -> str:
         figures, totals = result.figures, result.figures.totals
+        period = _("%(first)s to %(last)s") % {
+            "first": figures.period.first.isoformat(),
+            "last": figures.period.end.isoformat(),
+        }
+        if until is not None:
+            period = _("%(first)s to now (%(moment)s)") % {
+                "first": figures.period.first.isoformat(),
+                "moment": f"{until:%Y-%m-%d %H:%M}",
+            }
         lines = [
-            f"{figures.node.name} ({figures.node.code}) · "
-            f"{figures.period.first.isoformat()} – {figures.period.end.isoformat()}",
+            f"{figures.node.name}（{figures.node.code}）· {period}",
             "",
             *self.counts(totals),
             "",
-            _("By level") + ":",
+            _("By level:"),
         ]
         for level in figures.levels:
             lines.append(
-                f"  {level.label}: {_('rated')} {level.rated}, {_('satisfied')} "
-                f"{level.satisfied}, {_('satisfaction rate')} {_percent(level.satisfaction_rate)}"
+                "  "
+                + _(
+                    "%(level)s: rated %(rated)d, satisfied %(satisfied)d, "
+                    "satisfaction rate %(rate)s"
+                )
+                % {
+                    "level": level.label,
+                    "rated": level.rated,
+                    "satisfied": level.satisfied,
+                    "rate": percent_text(level.satisfaction_rate),
+                }
             )
-        lines += ["", _("Visits by place type") + ":"]
+        lines += ["", _("Visits by place type:")]
         for coverage in result.visits:
             lines.append(
-                f"  {coverage.label}: {_('visits')} {coverage.visits}, "
-                f"{_('newly covered')} {coverage.newly_covered}, "
-                f"{_('covered to date')} {coverage.covered}"
+                "  "
+                + _("%(place)s: visits %(visits)d, newly covered %(new)d, covered to date %(all)d")
+                % {
+                    "place": coverage.label,
+                    "visits": coverage.visits,
+                    "new": coverage.newly_covered,
+                    "all": coverage.covered,
+                }
             )
-        lines += ["", _("Pairings on %(day)s") % {"day": result.pairings_on.isoformat()} + ":"]
+        lines += ["", _("Pairings on %(day)s:") % {"day": result.pairings_on.isoformat()}]
         for stat in result.pairings:
             lines.append(
-                f"  {stat.label}: {stat.subjects} {stat.subject_noun} · "
-                f"{stat.targets} {stat.target_noun} ({stat.pairings})"
+                f"  {stat.label}：{stat.subjects} {stat.subject_noun} · "
+                f"{stat.targets} {stat.target_noun}（{stat.pairings}）"
             )
         if result.provisional_years:
             years = ", ".join(str(year) for year in result.provisional_years)
@@ -231,23 +285,33 @@ class Command(BaseCommand):
             (_("Due"), totals.due),
             (_("Replied on time"), totals.replied_on_time),
             (_("Replied late"), totals.replied_late),
-            (_("On-time rate"), _percent(totals.on_time_rate)),
+            (_("On-time rate"), percent_text(totals.on_time_rate)),
             (_("Replied"), totals.replied),
-            (_("Resolved"), totals.resolved),
+            (_("Matters resolved"), totals.matters_resolved),
+            (_("Problems solved"), totals.problems_resolved),
+            (_("Results (every round)"), totals.resolved),
+            (_("Re-handled after a reopening"), totals.rehandled),
+            (_("Reopenings"), totals.reopened),
+            (_("Reopen rate (reopenings ÷ replies)"), percent_text(totals.reopen_rate)),
             (_("Open and overdue"), totals.open_overdue),
             (_("Rated"), totals.rated),
             (_("Satisfied"), totals.satisfied),
-            (_("Satisfaction rate"), _percent(totals.satisfaction_rate)),
+            (_("Satisfaction rate"), percent_text(totals.satisfaction_rate)),
             (_("Suggestions"), totals.suggestions),
             (_("Duplicate suggestions"), totals.duplicate_suggestions),
-            (_("Repeat rate"), _percent(totals.repeat_rate)),
+            (_("Repeat rate"), percent_text(totals.repeat_rate)),
             (_("Extended"), totals.extended),
-            (_("Extension rate"), _percent(totals.extension_rate)),
+            (_("Extension rate"), percent_text(totals.extension_rate)),
             (_("Suspended"), totals.suspended),
             *(
                 (_("Rated by %(channel)s") % {"channel": RatingChannel(channel).label}, n)
                 for channel, n in totals.ratings_by_channel.items()
             ),
         ]
-        width = max(len(str(label)) for label, _value in rows)
-        return [f"{label:<{width}}  {value}" for label, value in rows]
+        width = max(_width(str(label)) for label, _value in rows)
+        return [f"{label}{' ' * (width - _width(str(label)))}  {value}" for label, value in rows]
+
+
+def _width(text: str) -> int:
+    """The columns `text` takes in a terminal: a CJK character takes two."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
