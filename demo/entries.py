@@ -107,6 +107,11 @@ _PLACE_TYPES = {
 # (政工师下班组: the unit is visited, the employee raises the need).
 _UNIT_VISIT_SHARE = 0.4
 _VISIT_CHANNELS = ("走基层", "政工师下班组", "职工代表巡视", "大客户走访", "说说你的心里话")
+# The demo's campaigns (专项活动, R15): 政工师下班组 and then 走基层·转作风·促发展, as in the
+# Xiaoshan article — (first day, last day) in days before today. A visit on a campaign's day is
+# recorded under it half the time; no entry falls under a campaign outside its dates.
+_CAMPAIGNS = {"政工师下班组": (150, 111), "走基层": (100, 41)}
+_CAMPAIGN_SHARE = 0.5
 _KINDS = (EntryKind.BASIC, EntryKind.SUGGESTION, EntryKind.PROBLEM)
 _KIND_WEIGHTS = (12, 38, 50)
 _COLOURS = (Colour.RED, Colour.ORANGE, Colour.YELLOW)
@@ -332,6 +337,12 @@ class _Generator:
         channels = list(Channel.objects.filter(is_active=True).values_list("id", "name"))
         if not channels:
             raise EntrySeedError("No channel to record entries under.")
+        self.campaigns: dict[int, tuple[dt.date, dt.date]] = {}
+        for pk, name in channels:
+            if name in _CAMPAIGNS:
+                first, last = (today - dt.timedelta(days=n) for n in _CAMPAIGNS[name])
+                Channel.objects.filter(pk=pk).update(starts_on=first, ends_on=last)
+                self.campaigns[pk] = (first, last)
         self.channels = [pk for pk, _name in channels]
         self.visit_channels = [pk for pk, name in channels if name in _VISIT_CHANNELS] or (
             self.channels
@@ -464,6 +475,19 @@ class _Generator:
                 self.entry(rng, batch, recorder, day, informant, visit, last_suggestion)
         return batch
 
+    def channel(self, rng, day: dt.date, visit) -> int:
+        """A channel for an entry recorded on `day`: a running campaign for half the visits;
+        never a campaign outside its dates. It draws one number from `rng` and the rest from a
+        generator of its own, so that the other draws do not depend on the campaigns."""
+        draw = rng.random()
+        pick = random.Random(f"seed_demo:channel:{draw}")
+        running = [pk for pk, (first, last) in self.campaigns.items() if first <= day <= last]
+        if visit is not None and running and pick.random() < _CAMPAIGN_SHARE:
+            return pick.choice(running)
+        pool = self.visit_channels if visit is not None else self.channels
+        pool = [pk for pk in pool if pk not in self.campaigns] or pool
+        return pick.choice(pool)
+
     def entry(self, rng, batch: _Batch, recorder: _Recorder, day, informant, visit, duplicates):
         index = len(batch.entries)
         kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0]
@@ -472,13 +496,13 @@ class _Generator:
             title, said = rng.choice(words.BASIC_NEEDS)
         else:
             title, said = rng.choice(words.NEEDS.get(item_name, words.GENERIC_NEEDS))
-        channels = self.visit_channels if visit is not None else self.channels
+        channel = self.channel(rng, day, visit)
         recorded_at = self.moment(rng, day)
         user = recorder.user_id
         entry = {
             "kind": kind,
             "level": recorder.level,
-            "channel": rng.choice(channels),
+            "channel": channel,
             "item": item_id,
             "informant": informant[0],
             "title": title,

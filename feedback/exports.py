@@ -28,6 +28,7 @@ from feedback.percentages import (
     excel_rate,
 )
 from feedback.selectors.assessment import AssessmentTable
+from feedback.selectors.channels import ChannelSums
 from feedback.selectors.closing import Closing, adjustment_text, closed_by
 from feedback.selectors.dashboard import Dashboard
 
@@ -86,6 +87,16 @@ def _closing_sheet(workbook: Workbook, closing: Closing) -> None:
             for state in closing.months
         ],
     )
+
+
+def _channel_sums(sums: ChannelSums) -> list:
+    return [
+        sums.recorded,
+        sums.problems,
+        sums.suggestions,
+        sums.duplicate_suggestions,
+        sums.repeat_rate,
+    ]
 
 
 def dashboard_workbook(board: Dashboard) -> io.BytesIO:
@@ -215,6 +226,34 @@ def dashboard_workbook(board: Dashboard) -> io.BytesIO:
             ),
         ],
         percent=[4],
+    )
+    channel_rows = []
+    for scope in board.channels:
+        channel_rows.append([scope.label, "", "", *_channel_sums(scope.sums)])
+        for category in scope.categories:
+            channel_rows.append([scope.label, category.name, "", *_channel_sums(category.sums)])
+            for row in category.channels:
+                channel_rows.append(
+                    [scope.label, category.name, row.channel.name, *_channel_sums(row.sums)]
+                )
+    if board.selection:
+        names = " + ".join(row.channel.name for row in board.selection.channels)
+        channel_rows.append([_("Read together"), "", names, *_channel_sums(board.selection.sums)])
+    sheet_add(
+        workbook,
+        _("By channel"),
+        [
+            _("Internal or external"),
+            _("Category"),
+            _("Channel"),
+            _("Recorded"),
+            _("Problems"),
+            _("Suggestions"),
+            _("Duplicate suggestions"),
+            _("Repeat rate"),
+        ],
+        channel_rows,
+        percent=[8],
     )
     sheet_add(
         workbook,

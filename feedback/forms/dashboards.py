@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback.periods import Period, PeriodError
 from feedback.selectors.dashboard import default_period
+from liaison.models import Channel
 
 
 class DashboardForm(forms.Form):
@@ -27,7 +28,13 @@ class DashboardForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
     )
-    FIELDS = frozenset({"org", "period", "start", "end"})
+    channels = forms.ModelMultipleChoiceField(
+        label=_("Channels or campaigns"),
+        queryset=Channel.objects.select_related("category").order_by("scope", "position", "name"),
+        required=False,
+        help_text=_("Their figures together: the repeat rate of one or several campaigns."),
+    )
+    FIELDS = frozenset({"org", "period", "start", "end", "channels"})
 
     def clean(self):
         data = super().clean()

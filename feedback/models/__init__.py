@@ -4,6 +4,7 @@ reverse evaluation, and the matters of the month.
 Each module lists what it offers in its __all__.
 """
 
+from feedback.models.channel_rollups import *  # noqa: F403
 from feedback.models.closing import *  # noqa: F403
 from feedback.models.evaluations import *  # noqa: F403
 from feedback.models.links import *  # noqa: F403

@@ -9,17 +9,18 @@ JavaScript still shows every figure.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.percentages import percent_number
 from feedback.periods import Period, month_of
+from feedback.selectors.channels import ChannelSelection, ScopeRow, channel_selection, channel_tree
 from feedback.selectors.figures import MonthFigures, Report, monthly_trend, report
 from feedback.selectors.rankings import UnitFigures, branch_ranking, by_unit
 from liaison import permissions
-from liaison.models import OrgNode, User
+from liaison.models import Channel, OrgNode, User
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Dashboard:
     units: UnitFigures
     branches: UnitFigures
     charts: dict
+    channels: list[ScopeRow] = field(default_factory=list)  # by scope, category, channel
+    selection: ChannelSelection | None = None  # the channels or campaigns asked for
 
     @property
     def totals(self):
@@ -136,9 +139,12 @@ def _charts(report: Report, trend: list[MonthFigures], units: UnitFigures) -> di
     }
 
 
-def dashboard_for(*, user: User, node: OrgNode, period: Period) -> Dashboard:
+def dashboard_for(
+    *, user: User, node: OrgNode, period: Period, channels: list[Channel] | None = None
+) -> Dashboard:
     """Return the dashboard of `node` (already checked to lie in the user's subtree) for
-    `period`: a fixed number of queries on the roll-up tables and the org tree."""
+    `period`, with the figures of `channels` together if asked: a fixed number of queries on
+    the roll-up tables and the org tree."""
     scope = permissions.scope_path(user) or ""
     ancestors = list(OrgNode.objects.get_ancestors(node)) if node.depth > 1 else []
     parents = [n for n in ancestors if n.path.startswith(scope)] + [node]
@@ -147,4 +153,8 @@ def dashboard_for(*, user: User, node: OrgNode, period: Period) -> Dashboard:
     units = by_unit(node=node, period=period)
     branches = branch_ranking(node=node, period=period)
     charts = _charts(the_report, trend, units)
-    return Dashboard(node, period, parents, the_report, trend, units, branches, charts)
+    tree = channel_tree(node=node, period=period)
+    selection = channel_selection(node=node, period=period, channels=channels) if channels else None
+    return Dashboard(
+        node, period, parents, the_report, trend, units, branches, charts, tree, selection
+    )

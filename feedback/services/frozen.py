@@ -28,6 +28,9 @@ from django.db import connection
 from django.db.models import IntegerField, Max, Model, Q
 
 from feedback.models import (
+    ChannelAdjustment,
+    ChannelMonthly,
+    ChannelMonthlyOwn,
     EntryAdjustment,
     EntryMonthly,
     EntryMonthlyLevel,
@@ -69,6 +72,7 @@ class Frozen:
 OWN = Frozen(EntryMonthlyOwn, ("org_id", "month", "level", "colour", "kind"), EntryAdjustment)
 VISITS = Frozen(VisitMonthly, ("node_id", "month", "place_type"), VisitAdjustment)
 REFERRALS = Frozen(ReferralMonthly, ("department_id", "month"), ReferralAdjustment)
+CHANNELS = Frozen(ChannelMonthlyOwn, ("org_id", "month", "channel_id"), ChannelAdjustment)
 # Every roll-up table: the jobs write none of their closed months' rows.
 FROZEN: tuple[Frozen, ...] = (
     OWN,
@@ -76,6 +80,8 @@ FROZEN: tuple[Frozen, ...] = (
     Frozen(EntryMonthlyLevel, ("node_id", "month", "level")),
     VISITS,
     REFERRALS,
+    CHANNELS,
+    Frozen(ChannelMonthly, ("node_id", "month", "channel_id")),
 )
 
 

@@ -132,8 +132,12 @@ def in_months(field: str, months: Iterable[dt.date] | None, *, moment: bool = Fa
     return condition
 
 
-def _trunc(field: str) -> TruncMonth:
+def trunc_month(field: str) -> TruncMonth:
+    """The month of a date field, as a date: a cell's month."""
     return TruncMonth(field, output_field=DateField())
+
+
+_trunc = trunc_month
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ from django.utils import timezone
 
 from common.bulk import bulk_insert
 from feedback.models import (
+    CHANNEL_COUNT_FIELDS,
     COUNT_FIELDS,
+    ChannelMonthly,
+    ChannelMonthlyOwn,
     EntryMonthly,
     EntryMonthlyLevel,
     EntryMonthlyOwn,
@@ -46,7 +49,9 @@ from feedback.models import (
     VisitMonthly,
 )
 from feedback.periods import local_month, month_of
+from feedback.services.channel_cells import channel_cells
 from feedback.services.frozen import (
+    CHANNELS,
     OWN,
     REFERRALS,
     VISITS,
@@ -80,6 +85,16 @@ KEYS: dict[type[Model], tuple[str, ...]] = {
     EntryMonthlyOwn: ("org_id", "month", "level", "colour", "kind"),
     EntryMonthly: ("node_id", "month", "level", "colour", "kind"),
     EntryMonthlyLevel: ("node_id", "month", "level"),
+    ChannelMonthlyOwn: ("org_id", "month", "channel_id"),
+    ChannelMonthly: ("node_id", "month", "channel_id"),
+}
+# The count columns of each table.
+FIELDS: dict[type[Model], tuple[str, ...]] = {
+    EntryMonthlyOwn: COUNT_FIELDS,
+    EntryMonthly: COUNT_FIELDS,
+    EntryMonthlyLevel: COUNT_FIELDS,
+    ChannelMonthlyOwn: CHANNEL_COUNT_FIELDS,
+    ChannelMonthly: CHANNEL_COUNT_FIELDS,
 }
 # Every roll-up table, emptied and analysed by the rebuild.
 TABLES: tuple[type[Model], ...] = (*KEYS, VisitMonthly)
@@ -197,8 +212,12 @@ def _refresh_entries(
     own = settle(
         OWN, entry_cells(scope), months=months, through=through, current=current, nodes=orgs
     )
+    by_channel = settle(
+        CHANNELS, channel_cells(scope), months=months, through=through, current=current, nodes=orgs
+    )
     months = open_months(months, through)  # a closed month's rows stay as they are (R24)
     _sync(EntryMonthlyOwn, orgs, months, own)
+    _sync(ChannelMonthlyOwn, orgs, months, by_channel)
     by_id = {pk: path for path, pk in tree.items()}
     targets = {prefix for org in orgs for prefix in _prefixes(by_id[org])}
     nodes = {tree[path] for path in targets}
@@ -206,6 +225,11 @@ def _refresh_entries(
     totals = _subtree_cells(tree=tree, targets=targets, months=months, own=own)
     _sync(EntryMonthly, nodes, months, totals)
     _sync(EntryMonthlyLevel, nodes, months, by_level(totals))
+    by_channel = _stored(ChannelMonthlyOwn, nodes, months)
+    channel_totals = _subtree_cells(
+        tree=tree, targets=targets, months=months, own=by_channel, stored=ChannelMonthly
+    )
+    _sync(ChannelMonthly, nodes, months, channel_totals)
     return {"events": last - floor, "cells": len(totals)}
 
 
@@ -236,38 +260,43 @@ def _prefixes(path: str) -> list[str]:
 
 
 def _subtree_cells(
-    *, tree: dict[str, int], targets: set[str], months: set[dt.date] | None, own: Cells
-) -> Cells:
+    *,
+    tree: dict[str, int],
+    targets: set[str],
+    months: set[dt.date] | None,
+    own: dict[tuple, Counter],
+    stored: type[Model] = EntryMonthly,
+) -> dict[tuple, Counter]:
     """Return the subtree rows of `targets` (paths) for `months` (None: all): each node's own
     cells plus its children's rows — the children among the targets as computed here, the
-    others as stored in EntryMonthly."""
+    others as stored in `stored` (EntryMonthly, or ChannelMonthly for `own` cells by channel).
+    A cell's key is (node, month, …) whatever follows."""
     by_id = {pk: path for path, pk in tree.items()}
     steplen = OrgNode.steplen
-    pending: dict[str, Cells] = defaultdict(lambda: defaultdict(Counter))
-    for (org, month, level, colour, kind), counts in own.items():
+    pending: dict[str, dict[tuple, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for (org, *rest), counts in own.items():
         path = by_id[org]
         if path in targets:
-            pending[path][(tree[path], month, level, colour, kind)].update(counts)
+            pending[path][(tree[path], *rest)].update(counts)
     if months is not None:
         outside = {
             tree[path]
             for path in tree
             if path[:-steplen] in targets and path not in targets and len(path) > steplen
         }
-        stored = _stored(EntryMonthly, outside, months)
-        for (node, month, level, colour, kind), counts in stored.items():
+        for (node, *rest), counts in _stored(stored, outside, months).items():
             parent = by_id[node][:-steplen]
-            pending[parent][(tree[parent], month, level, colour, kind)].update(counts)
-    totals: Cells = {}
+            pending[parent][(tree[parent], *rest)].update(counts)
+    totals: dict[tuple, Counter] = {}
     for path in sorted(targets, key=len, reverse=True):
         cells = pending.pop(path, {})
         parent = path[:-steplen]
-        for (_node, month, level, colour, kind), counts in cells.items():
+        for (_node, *rest), counts in cells.items():
             if not any(counts.values()):
                 continue
-            totals[(tree[path], month, level, colour, kind)] = counts
+            totals[(tree[path], *rest)] = counts
             if parent in targets:
-                pending[parent][(tree[parent], month, level, colour, kind)].update(counts)
+                pending[parent][(tree[parent], *rest)].update(counts)
     return totals
 
 
@@ -283,24 +312,24 @@ def _filter(model: type[Model], nodes: list[int], months: set[dt.date]) -> dict:
     return {f"{KEYS[model][0]}__in": nodes, "month__in": sorted(months)}
 
 
-def _stored(model: type[Model], nodes: set[int], months: set[dt.date]) -> Cells:
+def _stored(model: type[Model], nodes: set[int], months: set[dt.date]) -> dict[tuple, Counter]:
     """Return the stored rows of `nodes` × `months` as cells."""
-    cells: Cells = {}
-    keys = KEYS[model]
+    cells: dict[tuple, Counter] = {}
+    keys, fields = KEYS[model], FIELDS[model]
     for chunk in _chunks(nodes):
         rows = model._default_manager.filter(**_filter(model, chunk, months))
-        for row in rows.values(*keys, *COUNT_FIELDS):
+        for row in rows.values(*keys, *fields):
             key = tuple(row[name] for name in keys)
-            cells[key] = Counter({name: row[name] for name in COUNT_FIELDS if row[name]})
+            cells[key] = Counter({name: row[name] for name in fields if row[name]})
     return cells
 
 
 def _sync(
-    model: type[Model], nodes: set[int], months: set[dt.date], cells: Cells | LevelCells
+    model: type[Model], nodes: set[int], months: set[dt.date], cells: dict[tuple, Counter]
 ) -> None:
     """Make `model`'s rows of `nodes` × `months` equal `cells`: update the rows that changed,
     delete the ones gone, create the new ones."""
-    keys = KEYS[model]
+    keys, fields = KEYS[model], FIELDS[model]
     existing: dict[tuple, Model] = {}
     for chunk in _chunks(nodes):
         for row in model._default_manager.filter(**_filter(model, chunk, months)):
@@ -310,32 +339,31 @@ def _sync(
         counts = cells.get(key)
         if counts is None:
             gone.append(row.pk)
-        elif any(getattr(row, name) != counts.get(name, 0) for name in COUNT_FIELDS):
-            for name in COUNT_FIELDS:
+        elif any(getattr(row, name) != counts.get(name, 0) for name in fields):
+            for name in fields:
                 setattr(row, name, counts.get(name, 0))
             changed.append(row)
     for key, counts in cells.items():
         if key not in existing:
-            new.append(model(**dict(zip(keys, key, strict=True)), **_values(counts)))
+            new.append(model(**dict(zip(keys, key, strict=True)), **_values(counts, fields)))
     for chunk in _chunks(gone):
         model._default_manager.filter(pk__in=chunk).delete()
-    model._default_manager.bulk_update(changed, COUNT_FIELDS, batch_size=BATCH)
+    model._default_manager.bulk_update(changed, fields, batch_size=BATCH)
     model._default_manager.bulk_create(new, batch_size=BATCH)
 
 
-def _values(counts: Counter) -> dict[str, int]:
-    return {name: counts.get(name, 0) for name in COUNT_FIELDS}
+def _values(counts: Counter, fields: tuple[str, ...] = COUNT_FIELDS) -> dict[str, int]:
+    return {name: counts.get(name, 0) for name in fields}
 
 
-def _insert(model: type[Model], cells: Cells | LevelCells) -> None:
+def _insert(model: type[Model], cells: dict[tuple, Counter]) -> None:
     """Insert `cells` as rows of `model` (COPY on PostgreSQL: the ORM's bulk_create spends
     most of a rebuild preparing values)."""
     names = [name.removesuffix("_id") for name in KEYS[model]]
-    rows = [
-        (*key, *(counts.get(name, 0) for name in COUNT_FIELDS)) for key, counts in cells.items()
-    ]
+    fields = FIELDS[model]
+    rows = [(*key, *(counts.get(name, 0) for name in fields)) for key, counts in cells.items()]
     for start in range(0, len(rows), 50 * BATCH):
-        bulk_insert(model, (*names, *COUNT_FIELDS), rows[start : start + 50 * BATCH])
+        bulk_insert(model, (*names, *fields), rows[start : start + 50 * BATCH])
 
 
 def _create_visits(cells: dict) -> None:
@@ -377,11 +405,18 @@ def _rebuild(state: RollupState) -> dict:
     targets = {prefix for (org, *_rest) in own for prefix in _prefixes(by_id[org])}
     totals = _subtree_cells(tree=tree, targets=targets, months=None, own=own)
     visits = frozen(VISITS, visit_cells(tree=tree, nodes=None, start=None))
+    by_channel = frozen(CHANNELS, channel_cells(Scope()))
+    channel_targets = {prefix for (org, *_rest) in by_channel for prefix in _prefixes(by_id[org])}
+    channel_totals = _subtree_cells(
+        tree=tree, targets=channel_targets, months=None, own=by_channel, stored=ChannelMonthly
+    )
     for model in TABLES:
         model._default_manager.filter(open_rows(model, through)).delete()
     _insert(EntryMonthlyOwn, own)
     _insert(EntryMonthly, totals)
     _insert(EntryMonthlyLevel, by_level(totals))
+    _insert(ChannelMonthlyOwn, by_channel)
+    _insert(ChannelMonthly, channel_totals)
     _create_visits(visits)
     referrals = referral_rows_replace(frozen(REFERRALS, referral_cells(None)), None, through)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")

@@ -28,7 +28,8 @@ def _dashboard(request):
         return form, None
     node = dashboard_node_for(user=request.user, pk=form.cleaned_data.get("org"))
     period = form.cleaned_data["the_period"]
-    return form, dashboard_for(user=request.user, node=node, period=period)
+    channels = list(form.cleaned_data.get("channels") or [])
+    return form, dashboard_for(user=request.user, node=node, period=period, channels=channels)
 
 
 @require_safe

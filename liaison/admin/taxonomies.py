@@ -8,17 +8,31 @@ from liaison.admin.audited import AuditedAdmin, audited_fields, audited_value
 from liaison.models import (
     AuditEvent,
     Channel,
+    ChannelCategory,
     ServiceCategory,
     ServiceItem,
 )
 from liaison.services.audit import audit_changes, audit_record
 
 
-@admin.register(Channel)
-class ChannelAdmin(AuditedAdmin):
+@admin.register(ChannelCategory)
+class ChannelCategoryAdmin(AuditedAdmin):
+    """A category of channels (渠道大类): internal or external."""
+
     list_display = ("name", "scope", "position", "is_active")
     list_filter = ("scope", "is_active")
     search_fields = ("name",)
+
+
+@admin.register(Channel)
+class ChannelAdmin(AuditedAdmin):
+    """A channel (方面) in its category; with dates, a campaign (专项活动)."""
+
+    list_display = ("name", "scope", "category", "starts_on", "ends_on", "position", "is_active")
+    list_filter = ("scope", "category", "is_active")
+    list_select_related = ("category",)
+    search_fields = ("name", "category__name")
+    fields = ("name", "scope", "category", "starts_on", "ends_on", "position", "is_active")
 
 
 class ServiceItemInline(admin.TabularInline):

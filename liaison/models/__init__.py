@@ -11,6 +11,7 @@ from liaison.models.escalation import EscalationStep
 from liaison.models.knowledge import ReplyTemplate
 from liaison.models.ledger import (
     Channel,
+    ChannelCategory,
     Entry,
     EntryEvent,
     EntryNumberSequence,
@@ -43,6 +44,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Channel",
+    "ChannelCategory",
     "CoHandler",
     "Entry",
     "EntryEvent",

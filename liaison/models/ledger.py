@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -27,8 +28,10 @@ from liaison.constants import (
 from liaison.models.orgs import OrgNode, Person, Unit
 
 
-class Channel(models.Model):
-    """Where a need came in (来源渠道, R15): internal or external."""
+class ChannelCategory(models.Model):
+    """A category of channels (渠道大类, R15), internal or external: the articles count
+    "7 aspects in 6 categories" of internal needs and "5 aspects in 2 categories" of external
+    ones. Figures are summed by category from the channels'."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
     scope = models.CharField(_("internal or external"), max_length=10, choices=ChannelScope.choices)
@@ -36,12 +39,64 @@ class Channel(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("channel")
-        verbose_name_plural = _("channels")
+        verbose_name = _("channel category")
+        verbose_name_plural = _("channel categories")
         ordering = ["scope", "position", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Channel(models.Model):
+    """Where a need came in (来源渠道, R15): an aspect (方面) of the liaison work, internal or
+    external, in a category — the leaf an entry is recorded under. A channel with dates is a
+    campaign (专项活动, e.g. 走基层·转作风·促发展, 政工师下班组): its figures are read for its
+    months."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    scope = models.CharField(_("internal or external"), max_length=10, choices=ChannelScope.choices)
+    category = models.ForeignKey(
+        ChannelCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="channels",
+    )
+    starts_on = models.DateField(_("campaign starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("campaign ends on"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["scope", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="channel_campaign_dates",
+                violation_error_message=_("A campaign ends on or after the day it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_campaign(self) -> bool:
+        return self.starts_on is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.category is not None and self.category.scope != self.scope:
+            raise ValidationError(
+                {"category": _("The category is for the other scope (internal or external).")}
+            )
+        if self.ends_on is not None and self.starts_on is None:
+            raise ValidationError({"starts_on": _("A campaign with an end has a start too.")})
 
 
 class ServiceCategory(models.Model):

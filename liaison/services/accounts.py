@@ -15,6 +15,7 @@ MAINTAINED_MODELS = (
     "person",
     "pairing",
     "channel",
+    "channelcategory",
     "servicecategory",
     "serviceitem",
     "calendarday",

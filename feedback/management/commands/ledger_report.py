@@ -1,6 +1,7 @@
 """Print the dashboard's figures for a period and subtree (R7, R8, R11, R13, R14).
 
 python manage.py ledger_report --from 2026-01-01 --to 2026-03-31 [--org KA] [--json]
+    [--channel NAME …] [--campaign NAME …]
 
 The period is whole months (the roll-ups' unit): --from must be a first of a month and --to a
 last day of a month — or, for the month under way, today or a later day of it: the report then
@@ -16,17 +17,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from feedback.constants import RatingChannel
 from feedback.percentages import percent_text
 from feedback.periods import Period, PeriodError, month_of
+from feedback.selectors.channels import (
+    ChannelSelection,
+    ChannelSums,
+    ScopeRow,
+    channel_selection,
+    channel_tree,
+)
 from feedback.selectors.closing import adjustment_text, closed_by
 from feedback.selectors.figures import Counts, Report, report
 from feedback.services.rollups import rollups_refresh
-from liaison.models import OrgNode
+from liaison.models import Channel, OrgNode
 
 
 def _day(text: str, option: str) -> dt.date:
@@ -62,6 +71,46 @@ def _period(start: dt.date, end: dt.date, today: dt.date) -> tuple[Period, bool]
             % {"today": today.isoformat(), "date": end.isoformat()}
         )
     return Period.between(start, end), False
+
+
+def _sums_json(sums: ChannelSums) -> dict:
+    return {
+        "recorded": sums.recorded,
+        "problems": sums.problems,
+        "suggestions": sums.suggestions,
+        "duplicate_suggestions": sums.duplicate_suggestions,
+        "repeat_rate": _rate(sums.repeat_rate),
+    }
+
+
+def channels_json(tree: list[ScopeRow]) -> dict:
+    """The channel tree: scope → totals and categories → totals and channels."""
+    return {
+        scope.scope: {
+            **_sums_json(scope.sums),
+            "categories": {
+                category.name: {
+                    **_sums_json(category.sums),
+                    "channels": {
+                        row.channel.name: _sums_json(row.sums) for row in category.channels
+                    },
+                }
+                for category in scope.categories
+            },
+        }
+        for scope in tree
+    }
+
+
+def selection_json(selection: ChannelSelection) -> dict:
+    return {
+        "channels": [row.channel.name for row in selection.channels],
+        "months": {
+            row.channel.name: [f"{month:%Y-%m}" for month in selection.months[row.channel.pk]]
+            for row in selection.channels
+        },
+        **_sums_json(selection.sums),
+    }
 
 
 def as_json(result: Report, until: dt.datetime | None = None) -> dict:
@@ -192,8 +241,27 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", required=True, help="last day of a month")
         parser.add_argument("--org", help="org code (default: the whole company)")
         parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--language", help="the language of the text (default: the site's, LANGUAGE_CODE)"
+        )
+        parser.add_argument(
+            "--channel",
+            action="append",
+            default=[],
+            help="a channel (方面) by name; repeat for several: their figures together",
+        )
+        parser.add_argument(
+            "--campaign",
+            action="append",
+            default=[],
+            help="a campaign (a channel with dates) by name, read for its months; repeatable",
+        )
 
-    def handle(self, *args, start: str, end: str, org: str | None, **options):
+    def handle(self, *args, language: str | None = None, **options):
+        with translation.override(language or settings.LANGUAGE_CODE):
+            self.report(**options)
+
+    def report(self, *, start: str, end: str, org: str | None, **options):
         now = timezone.localtime()
         try:
             period, to_now = _period(_day(start, "--from"), _day(end, "--to"), now.date())
@@ -207,14 +275,69 @@ class Command(BaseCommand):
                 if org
                 else _("The org tree is empty.")
             )
+        chosen = self.channels(options["channel"], options["campaign"])
         if to_now:  # the month under way: the roll-ups brought up to now first
             rollups_refresh()
         result = report(node=node, period=period)
+        tree = channel_tree(node=node, period=period)
+        selection = channel_selection(node=node, period=period, channels=chosen) if chosen else None
         until = now if to_now else None
         if options["json"]:
-            self.stdout.write(json.dumps(as_json(result, until), ensure_ascii=False, indent=2))
+            data = as_json(result, until)
+            data["channels"] = channels_json(tree)
+            data["selection"] = selection_json(selection) if selection else None
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(self.table(result, until))
+            self.stdout.write(self.channel_table(tree, selection))
+
+    @staticmethod
+    def channels(names: list[str], campaigns: list[str]) -> list[Channel]:
+        """The channels named by --channel and --campaign, in that order; an unknown name, or a
+        --campaign without dates, is refused."""
+        found = {
+            channel.name: channel for channel in Channel.objects.filter(name__in=names + campaigns)
+        }
+        chosen: list[Channel] = []
+        for name in names + campaigns:
+            channel = found.get(name)
+            if channel is None:
+                raise CommandError(_("No channel is called “%(name)s”.") % {"name": name})
+            if name in campaigns and not channel.is_campaign:
+                raise CommandError(
+                    _("“%(name)s” is a channel without campaign dates: use --channel.")
+                    % {"name": name}
+                )
+            if channel not in chosen:
+                chosen.append(channel)
+        return chosen
+
+    @staticmethod
+    def channel_table(tree: list[ScopeRow], selection: ChannelSelection | None) -> str:
+        def line(label: str, sums: ChannelSums) -> str:
+            return _(
+                "%(label)s: recorded %(recorded)d, problems %(problems)d, suggestions "
+                "%(suggestions)d, duplicates %(duplicates)d, repeat rate %(rate)s"
+            ) % {
+                "label": label,
+                "recorded": sums.recorded,
+                "problems": sums.problems,
+                "suggestions": sums.suggestions,
+                "duplicates": sums.duplicate_suggestions,
+                "rate": percent_text(sums.repeat_rate),
+            }
+
+        lines = ["", "", _("By channel:")]
+        for scope in tree:
+            lines.append("  " + line(scope.label, scope.sums))
+            for category in scope.categories:
+                lines.append("    " + line(category.name, category.sums))
+                for row in category.channels:
+                    lines.append("      " + line(row.channel.name, row.sums))
+        if selection is not None:
+            names = " + ".join(row.channel.name for row in selection.channels)
+            lines += ["", _("Read together:"), "  " + line(names, selection.sums)]
+        return "\n".join(lines)
 
     def table(self, result: Report, until: dt.datetime | None = None) -> str:
         figures, totals = result.figures, result.figures.totals
