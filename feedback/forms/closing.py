@@ -28,8 +28,8 @@ class MonthCloseForm(forms.Form):
         field = self.fields["month"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(month.isoformat(), f"{month:%Y-%m}") for month in months]
-        if months:
-            field.initial = months[0].isoformat()
+        if months:  # offered: through the last month that has ended, as month-end closing does
+            field.initial = max(months).isoformat()
 
 
 class MonthReopenForm(forms.Form):

@@ -46,6 +46,24 @@ def test_dashboards_for_the_department_and_a_branch(live_server, page, screensho
     with page.expect_download() as download:
         page.get_by_test_id("export-link").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+    # The two campaigns of the demo read together (R15): their repeat rate.
+    page.goto(f"{base}/feedback/dashboard/?period={page.locator('#id_period').input_value()}")
+    channels = page.get_by_test_id("channels")
+    assert channels.get_by_test_id("channel-category").count() >= 8
+    page.select_option("#id_channels", label=["专项活动 · 走基层", "专项活动 · 政工师下班组"])
+    page.get_by_role("button", name="查看合并重复率").click()
+    page.wait_for_selector("[data-testid=channel-selection]")
+    assert "%" in page.get_by_test_id("selection-repeat-rate").inner_text()
+    page.get_by_test_id("channels").screenshot(path=screenshot_dir / "dashboard-5-channels.png")
+
+    # Close the months through last month (R24): the dashboard then names them closed.
+    page.goto(f"{base}/feedback/months/")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="结账", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("已结账").count() >= 1
+    page.screenshot(path=screenshot_dir / "months-closed.png", full_page=True)
     log_out(page, base)
 
     log_in(page, base, "shuji")
