@@ -105,3 +105,4 @@ def taxonomies(transactional_db):
     from django.apps import apps
 
     importlib.import_module("liaison.migrations.0005_seed_taxonomies").seed(apps, None)
+    importlib.import_module("liaison.migrations.0028_channel_tree").seed(apps, None)
