@@ -1,0 +1,160 @@
+#!/usr/bin/env python
+"""Time every main page server-side on the current database (a benchmark, not a test).
+
+    DATABASE_URL=postgres://… .venv/bin/python scripts/bench_pages.py [--runs 30] [--json]
+
+Needs the demo logins and a ledger: `manage.py seed_demo --scale province --entries 1000000` and
+`manage.py rollups rebuild`. Runs with the settings it is given (DEBUG off is what production
+does: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS=testserver and collect the static files first,
+or DJANGO_DEBUG=1).
+
+Each page is requested through Django's test client — the whole middleware stack, the view, the
+queries and the template: what the server does for a request, without the network — as the
+persona who reads it, warmed up three times, then timed --runs times. Printed per page: the
+median and the fastest run, the query count, the median time of its SQL (the queries' own
+round trips as the client sees them, planning included), the ratio of the median to that SQL,
+and to the floor: a hello-world view served through the same middleware to the same user.
+The bounds the pages are held to (issue 16): median ≤ 2 × (SQL + 10 ms) and ≤ 50 ms
+(the dashboard ≤ 30 ms); the last column says whether a page is within them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger_site.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import path  # noqa: E402
+
+import ledger_site.urls  # noqa: E402
+from liaison.models import Entry, User  # noqa: E402
+
+
+@login_required
+def hello(request):
+    return HttpResponse("hello")
+
+
+# The project's URLs and one more: the floor, through the same middleware.
+urlpatterns = [path("bench-hello/", hello), *ledger_site.urls.urlpatterns]
+handler400 = getattr(ledger_site.urls, "handler400", None)
+handler403 = getattr(ledger_site.urls, "handler403", None)
+handler404 = getattr(ledger_site.urls, "handler404", None)
+handler500 = getattr(ledger_site.urls, "handler500", None)
+
+# (label, demo login, path and query; {entry} is an entry the login may open)
+PAGES = [
+    ("home (secretary)", "shuji", "/"),
+    ("home (party-building)", "dangjian", "/"),
+    ("branch ledger", "shuji", "/ledger/"),
+    ("branch ledger, red", "shuji", "/ledger/?colour=red"),
+    ("my entries", "dangyuan", "/entries/mine/"),
+    ("department inbox", "bumen", "/entries/department/"),
+    ("company list", "dangjian", "/entries/"),
+    ("company list, red overdue", "dangjian", "/entries/?colour=red&overdue=true"),
+    ("text search (2 characters)", "dangjian", "/entries/?q=被褥"),
+    ("text search (4 characters)", "dangjian", "/entries/?q=食堂饮水"),
+    ("entry page", "dangjian", "/entries/{entry}/"),
+    ("supervision board", "dangjian", "/supervision/"),
+    ("dashboard", "dangjian", "/feedback/dashboard/"),
+]
+DASHBOARD_BOUND_MS = 30.0
+PAGE_BOUND_MS = 50.0
+
+
+def time_page(client: Client, url: str, runs: int) -> dict:
+    for _ in range(3):
+        response = client.get(url, secure=True)
+        if response.status_code != 200:
+            return {"status": response.status_code}
+    times, sql, queries = [], [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            client.get(url, secure=True)
+            times.append((time.perf_counter() - started) * 1000)
+        sql.append(sum(float(query["time"]) for query in ctx.captured_queries) * 1000)
+        queries = len(ctx.captured_queries)
+    return {
+        "status": 200,
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "queries": queries,
+        "sql_ms": statistics.median(sql),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pages", help="only the pages whose label contains this text")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    options = parser.parse_args()
+
+    users = {u.username: u for u in User.objects.filter(username__in={p[1] for p in PAGES})}
+    entry = Entry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    results = []
+    with override_settings(ROOT_URLCONF=__name__):
+        client = Client()
+        client.force_login(users["dangjian"])
+        floor = time_page(client, "/bench-hello/", options.runs)
+        for label, username, url in PAGES:
+            if options.pages and options.pages not in label:
+                continue
+            user = users.get(username)
+            if user is None or entry is None:
+                results.append({"page": label, "error": f"no {username} or no entry: seed first"})
+                continue
+            client.force_login(user)
+            timing = time_page(client, url.format(entry=entry), options.runs)
+            if timing["status"] != 200:
+                results.append({"page": label, "error": f"HTTP {timing['status']}"})
+                continue
+            bound = DASHBOARD_BOUND_MS if label == "dashboard" else PAGE_BOUND_MS
+            timing.update(
+                page=label,
+                to_sql=timing["median_ms"] / timing["sql_ms"] if timing["sql_ms"] else None,
+                to_floor=timing["median_ms"] / floor["median_ms"],
+                within=timing["median_ms"] <= min(2 * (timing["sql_ms"] + 10), bound),
+            )
+            results.append(timing)
+    entries = Entry.objects.count()
+    if options.json:
+        print(json.dumps({"database": connection.vendor, "entries": entries, "floor": floor,
+                          "pages": results}, indent=2))  # fmt: skip
+        return 0
+    print(f"database: {connection.vendor}, {entries:,} entries, runs per page: {options.runs}")
+    print(f"floor (hello world through the middleware): median {floor['median_ms']:.1f} ms")
+    header = f"{'page':<28} {'median':>7} {'min':>7} {'queries':>7} {'SQL':>7} {'×SQL':>6} "
+    print(header + f"{'×floor':>7}  bounds")
+    for row in results:
+        if "error" in row:
+            print(f"{row['page']:<28} {row['error']}")
+            continue
+        to_sql = f"{row['to_sql']:.1f}" if row["to_sql"] else "—"
+        print(
+            f"{row['page']:<28} {row['median_ms']:>7.1f} {row['min_ms']:>7.1f} "
+            f"{row['queries']:>7} {row['sql_ms']:>7.1f} {to_sql:>6} {row['to_floor']:>7.1f}  "
+            f"{'within' if row['within'] else 'OUTSIDE'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
