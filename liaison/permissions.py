@@ -358,27 +358,29 @@ def cohandled_entries(department_id: int):
 
 
 def get_entry_for(user: User, pk: int) -> Entry:
-    entry = (
-        visible_entries(user)
-        .select_related(
-            "org",
-            "owner",
-            "recorded_by",
-            "department",
-            "channel",
-            "item__category",
-            "informant__org",
-            "party__org",
-            "party_unit__branch",
-            "visit",
-            "duplicate_of",
+    """The entry `pk` if the user may see it, with what its page shows; else 404.
+
+    One query joining at most seven tables, the rest prefetched (a few indexed lookups; none
+    for a relation that is empty), and no ORDER BY: at a million entries PostgreSQL spent
+    10–22 ms planning the sixteen-way join the page used to ask for — with the ordering
+    `.first()` adds — against under 1 ms executing it; past eight tables its planning time
+    grows steeply (join_collapse_limit)."""
+    try:
+        return (
+            visible_entries(user)
+            .select_related("org", "owner", "recorded_by", "department", "channel", "item")
+            .prefetch_related(
+                "item__category",
+                "informant__org",
+                "visit",
+                "duplicate_of",
+                "party__org",
+                "party_unit__branch",
+            )
+            .get(pk=pk)
         )
-        .filter(pk=pk)
-        .first()
-    )
-    if entry is None:
-        raise Http404
-    return entry
+    except Entry.DoesNotExist:
+        raise Http404 from None
 
 
 # -- Related entries and duplicates (相关事项, 一事一记, R11) -------------------------------------

@@ -350,8 +350,9 @@ def test_the_entry_page_query_count_with_the_link(world, client_for, django_asse
     client.get(entry.get_absolute_url())  # the link is made on the first view
     # One more than without the link: reading it; and one for the co-handling departments of a
     # referred entry (R18); one for the photos and files of the entry and its visit (R23); two
-    # for the related section (its links, its duplicates: R11).
-    with django_assert_max_num_queries(16):
+    # for the related section (its links, its duplicates: R11); four prefetched with the entry
+    # (its category, informant and org, visit: liaison.permissions.get_entry_for).
+    with django_assert_max_num_queries(20):
         assert client.get(entry.get_absolute_url()).status_code == HTTPStatus.OK
 
 
