@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import Error as DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 REPLICA = "replica"
 WROTE_AT_KEY = "_ledger_wrote_at"
@@ -47,7 +47,6 @@ class _Block:
 
 _block: ContextVar[_Block | None] = ContextVar("ledger_replica_block", default=None)
 _pinned: ContextVar[bool] = ContextVar("ledger_replica_pinned", default=False)
-_request_wrote: ContextVar[list[bool] | None] = ContextVar("ledger_request_wrote", default=None)
 _down_until = 0.0
 
 
@@ -122,9 +121,6 @@ class PrimaryReplicaRouter:
         block = _block.get()
         if block is not None:
             block.wrote = True
-        wrote = _request_wrote.get()
-        if wrote is not None:
-            wrote[0] = True
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
@@ -150,8 +146,6 @@ class ReplicaReadsMiddleware:
         recent = isinstance(wrote_at, int | float) and (
             time.time() - wrote_at < getattr(settings, "REPLICA_MAX_LAG", 10)
         )
-        wrote = [False]
-        request_token = _request_wrote.set(wrote)
         pinned_token = _pinned.set(recent)
         block_token = _block.set(None)
         try:
@@ -159,12 +153,15 @@ class ReplicaReadsMiddleware:
         finally:
             _block.reset(block_token)
             _pinned.reset(pinned_token)
-            _request_wrote.reset(request_token)
-        if getattr(request, "_ledger_replica_reads", False) and response.streaming:
+        if (
+            getattr(request, "_ledger_replica_reads", False)
+            and response.streaming
+            and not isinstance(response, FileResponse)  # a file: no more queries
+        ):
             response.streaming_content = _on_replica(response.streaming_content, pinned=recent)
         user = getattr(request, "user", None)
         if (
-            (request.method not in SAFE_METHODS or wrote[0])
+            request.method not in SAFE_METHODS
             and session is not None
             and user is not None
             and user.is_authenticated

@@ -18,13 +18,15 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import reverse
+from django.urls import ResolverMatch, reverse
 
 from ledger_site.db_routers import (
     REPLICA,
     WROTE_AT_KEY,
     PrimaryReplicaRouter,
+    ReplicaReadsMiddleware,
     primary_reads,
     read_alias,
     replica_reads,
@@ -184,3 +186,30 @@ def test_ledger_report_reads_from_the_replica(world, capsys):
     assert json.loads(capsys.readouterr().out)
     assert any("feedback_" in query["sql"] for query in replica.captured_queries)
     assert not any("feedback_" in query["sql"] for query in primary.captured_queries)
+
+
+@both_databases
+@override_settings(DATABASE_REPLICA_READS=True)
+def test_a_streamed_body_made_after_the_view_reads_from_the_replica_too(rf):
+    """A streamed export queries while the server sends it, after the view returned."""
+
+    def view(request):
+        return StreamingHttpResponse(read_alias() for _chunk in range(2))
+
+    def handler(request):
+        middleware.process_view(request, view, (), {})
+        return view(request)
+
+    middleware = ReplicaReadsMiddleware(handler)
+    request = rf.get("/feedback/dashboard/export.xlsx")
+    request.session = {}
+    request.resolver_match = ResolverMatch(
+        view, (), {}, url_name="dashboard_export", app_names=["feedback"], namespaces=["feedback"]
+    )
+    response = middleware(request)
+    assert read_alias() == DEFAULT_DB_ALIAS  # the request's own block is closed
+    assert b"".join(response.streaming_content) == b"replicareplica"
+    request.resolver_match = ResolverMatch(
+        view, (), {}, url_name="home", app_names=["liaison"], namespaces=["liaison"]
+    )
+    assert b"".join(middleware(request).streaming_content) == b"defaultdefault"
