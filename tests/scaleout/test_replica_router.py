@@ -209,6 +209,8 @@ def test_a_streamed_body_made_after_the_view_reads_from_the_replica_too(rf):
     response = middleware(request)
     assert read_alias() == DEFAULT_DB_ALIAS  # the request's own block is closed
     assert b"".join(response.streaming_content) == b"replicareplica"
+    request = rf.get("/")
+    request.session = {}
     request.resolver_match = ResolverMatch(
         view, (), {}, url_name="home", app_names=["liaison"], namespaces=["liaison"]
     )
