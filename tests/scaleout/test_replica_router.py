@@ -22,6 +22,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import ResolverMatch, reverse
 
+from ledger_site.celery import app as celery_app
 from ledger_site.db_routers import (
     REPLICA,
     WROTE_AT_KEY,
@@ -215,3 +216,18 @@ def test_a_streamed_body_made_after_the_view_reads_from_the_replica_too(rf):
         view, (), {}, url_name="home", app_names=["liaison"], namespaces=["liaison"]
     )
     assert b"".join(middleware(request).streaming_content) == b"defaultdefault"
+
+
+@both_databases
+def test_the_tasks_named_in_the_setting_read_from_the_replica():
+    @celery_app.task(name="ledger.test_replica_probe")
+    def probe() -> str:
+        return read_alias()
+
+    with override_settings(DATABASE_REPLICA_READS=True, DATABASE_REPLICA_TASKS=[]):
+        assert probe.apply().get() == DEFAULT_DB_ALIAS
+    with override_settings(
+        DATABASE_REPLICA_READS=True, DATABASE_REPLICA_TASKS=["ledger.test_replica_probe"]
+    ):
+        assert probe.apply().get() == REPLICA
+        assert read_alias() == DEFAULT_DB_ALIAS  # the task's block ended with it
