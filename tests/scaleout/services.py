@@ -9,12 +9,17 @@ test skips, unless LEDGER_REQUIRE_SCALEOUT=1 (set by .ci/run): then a missing se
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import dj_database_url
 import psycopg2
 import pytest
 from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def service(variable: str) -> dict:
@@ -54,3 +59,20 @@ def wait_for_replay(replica, *, timeout: float = 30) -> None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the replica has not replayed {position} in {timeout} s")
             time.sleep(0.05)
+
+
+def run_python(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    """Run Python `code` in a fresh process with the environment less the app's variables."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_DEBUG": "1", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

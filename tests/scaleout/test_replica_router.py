@@ -9,11 +9,7 @@ works is tests/scaleout/test_streaming_replica.py's."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -34,30 +30,14 @@ from ledger_site.db_routers import (
 )
 from liaison.constants import Role
 from liaison.models import OrgNode
+from tests.scaleout.services import run_python
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 DASHBOARD = reverse("feedback:dashboard")
 both_databases = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
-def _run(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
-    }
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        env={**clean, "DJANGO_DEBUG": "1", **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def _settings(env: dict[str, str], expression: str) -> str:
-    result = _run(env, f"import ledger_site.settings as s; print({expression})")
+    result = run_python(env, f"import ledger_site.settings as s; print({expression})")
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -76,7 +56,7 @@ with replica_reads():
 def test_without_a_replica_there_is_one_database_and_no_replica_reads():
     assert _settings({}, "sorted(s.DATABASES), s.DATABASE_REPLICA_READS") == "['default'] False"
     # The router leaves every choice to Django: the default database, even in a block.
-    result = _run({"DJANGO_SETTINGS_MODULE": "ledger_site.settings"}, SINGLE)
+    result = run_python({"DJANGO_SETTINGS_MODULE": "ledger_site.settings"}, SINGLE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["default", "default"]
 
@@ -97,7 +77,7 @@ def test_the_replica_and_the_pooler_come_from_the_environment():
     assert shown == (
         "['default', 'replica'] True ledger_replica 6433 [True, True] {'MIRROR': 'default'}"
     )
-    refused = _run({"DATABASE_POOLER": "pgpool"}, "import ledger_site.settings")
+    refused = run_python({"DATABASE_POOLER": "pgpool"}, "import ledger_site.settings")
     assert refused.returncode != 0 and "DATABASE_POOLER" in refused.stderr
 
 
