@@ -419,6 +419,7 @@ if REDIS_SENTINELS:
             (host, int(port)) for host, port in (node.rsplit(":", 1) for node in REDIS_SENTINELS)
         ],
         "service_name": _master,
+        "db": int(_redis_db),
         "socket_timeout": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -44,5 +44,5 @@ def test_with_sentinels_the_broker_and_the_lock_follow_the_master():
     assert shown[1] == "sentinel://s1:26379/0;sentinel://s2:26379/0 ledger-master"
     assert shown[2] == (
         "{'sentinels': [('s1', 26379), ('s2', 26379)], 'service_name': 'ledger-master',"
-        " 'socket_timeout': 1}"
+        " 'db': 0, 'socket_timeout': 1}"
     )
