@@ -17,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import ResolverMatch, reverse
+from django.utils import timezone
 
 from ledger_site.celery import app as celery_app
 from ledger_site.db_routers import (
@@ -211,3 +212,16 @@ def test_the_tasks_named_in_the_setting_read_from_the_replica():
     ):
         assert probe.apply().get() == REPLICA
         assert read_alias() == DEFAULT_DB_ALIAS  # the task's block ended with it
+
+
+@both_databases
+@override_settings(DATABASE_REPLICA_READS=True)
+def test_ledger_report_to_now_reads_the_roll_ups_it_refreshed_from_the_primary(world, capsys):
+    """The month under way: the report refreshes the roll-ups (a write), then must read them
+    where they were written."""
+    today = timezone.localdate()
+    with _queries(REPLICA) as replica, _queries(DEFAULT_DB_ALIAS) as primary:
+        call_command("ledger_report", "--from", f"{today:%Y-%m}-01", "--to", f"{today}", "--json")
+    assert json.loads(capsys.readouterr().out)
+    assert not any("feedback_" in query["sql"] for query in replica.captured_queries)
+    assert any("feedback_entrymonthly" in query["sql"] for query in primary.captured_queries)
