@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The dashboard and the exports read from the replica, unless their user has just written.
+    "ledger_site.db_routers.ReplicaReadsMiddleware",
     # The administrators' second factor before the password policy: who they are first, then
     # whether their password must change (the second factor's page is open to the policy).
     "django_otp.middleware.OTPMiddleware",
@@ -130,6 +132,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PgBouncer in transaction pooling in front of PostgreSQL (README "Production"): a transaction
+# may run on another server connection than the one before it, so no server-side cursor may
+# outlive one (iterator() fetches in chunks inside its own query instead); the app keeps no
+# other session state (no SET, advisory lock, LISTEN or prepared statement of its own).
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured("DATABASE_POOLER is either empty or pgbouncer.")
+# A streaming replica (README "Production"): the dashboard, the exports and the report read
+# from it (ledger_site.db_routers); writes, migrations and every other read use the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # A replica that does not answer is given up on quickly (its reads go to the primary).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 3)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+if DATABASE_POOLER == "pgbouncer":
+    for _alias in DATABASES:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+DATABASE_ROUTERS = ["ledger_site.db_routers.PrimaryReplicaRouter"]
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL) and env_bool("DATABASE_REPLICA_READS", True)
+# For this many seconds after a user's last write, their pages read from the primary (keep it
+# above the replica's lag); a replica that failed is tried again after REPLICA_RETRY_SECONDS.
+REPLICA_MAX_LAG = env_int("REPLICA_MAX_LAG", 10)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
+# The pages (URL names) and the Celery tasks whose reads go to the replica.
+DATABASE_REPLICA_VIEWS = [
+    "feedback:dashboard",
+    "feedback:dashboard_export",
+    "liaison:ledger_branch_export",
+    "liaison:ledger_mine_export",
+    "liaison:ledger_department_export",
+    "liaison:ledger_all_export",
+]
+DATABASE_REPLICA_TASKS: list[str] = env_list("DATABASE_REPLICA_TASKS")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "liaison.User"
@@ -348,6 +390,37 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+    }
+# The beat: with Redis (production), celery-redbeat keeps the schedule in Redis and holds a lock
+# there, so that two beat processes (on two nodes, for availability) never both send: the second
+# waits for the lock and takes over within CELERY_BEAT_LOCK_SECONDS when the first stops. The
+# embedded mode keeps Celery's own file scheduler (Procfile.dev's --schedule file).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_REDIS_OPTIONS: dict = {}
+    CELERY_REDBEAT_KEY_PREFIX = os.environ.get("CELERY_BEAT_KEY_PREFIX", "ledger:redbeat:")
+    CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_BEAT_LOCK_SECONDS", 60)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_SECONDS", 10)
+# Redis with Sentinel (README "Production"): REDIS_SENTINELS lists the sentinels (host:port,
+# comma-separated) and REDIS_SENTINEL_MASTER names the master; Celery's broker and the beat's
+# lock then follow the master through a failover.
+REDIS_SENTINELS = env_list("REDIS_SENTINELS")
+if REDIS_SENTINELS:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("REDIS_SENTINELS needs REDIS_URL (the cache's address).")
+    _master = os.environ.get("REDIS_SENTINEL_MASTER", "ledger")
+    _redis_db = os.environ.get("REDIS_SENTINEL_DB", "0")
+    CELERY_BROKER_URL = ";".join(f"sentinel://{node}/{_redis_db}" for node in REDIS_SENTINELS)
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = _master
+    CELERY_REDBEAT_REDIS_URL = f"redis-sentinel://{REDIS_SENTINELS[0]}/{_redis_db}"
+    CELERY_REDBEAT_REDIS_OPTIONS = {
+        "sentinels": [
+            (host, int(port)) for host, port in (node.rsplit(":", 1) for node in REDIS_SENTINELS)
+        ],
+        "service_name": _master,
+        "db": int(_redis_db),
+        "socket_timeout": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -49,3 +49,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _test_db_dir = tempfile.mkdtemp(prefix="ledger-test-db-")
     atexit.register(shutil.rmtree, _test_db_dir, True)
     DATABASES["default"]["TEST"] = {"NAME": f"{_test_db_dir}/test.sqlite3"}  # noqa: F405
+
+# The replica alias is a mirror of the test database (a second connection to it): the router's
+# tests (tests/scaleout) turn its reads on; elsewhere every read stays on "default". The real
+# streaming replica and PgBouncer are reached by tests/scaleout through LEDGER_TEST_REPLICA_URL
+# and LEDGER_TEST_PGBOUNCER_URL (.ci/run starts both).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_REPLICA_READS = False

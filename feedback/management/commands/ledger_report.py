@@ -35,6 +35,7 @@ from feedback.selectors.channels import (
 from feedback.selectors.closing import adjustment_text, closed_by
 from feedback.selectors.figures import Counts, Report, report
 from feedback.services.rollups import rollups_refresh
+from ledger_site.db_routers import replica_reads
 from liaison.models import Channel, OrgNode
 
 
@@ -258,7 +259,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, language: str | None = None, **options):
-        with translation.override(language or settings.LANGUAGE_CODE):
+        # From the replica, if there is one; after the month under way's refresh (a write),
+        # from the primary (the block's reads must see its write: ledger_site.db_routers).
+        with translation.override(language or settings.LANGUAGE_CODE), replica_reads():
             self.report(**options)
 
     def report(self, *, start: str, end: str, org: str | None, **options):
