@@ -437,6 +437,18 @@ class Entry(models.Model):
                 name="entry_suspended",
                 condition=Q(suspended_on__isnull=False),
             ),
+            # The supervision board (R6): the entries awaiting a reply by due date, with what
+            # its counts read, so the board is an index-only scan of the open work whatever the
+            # size of the closed history (migration 0029).
+            models.Index(
+                fields=["due_on", "id", "org", "status", "suspended_on"],
+                name="entry_awaiting_due",
+                condition=Q(status__in=sorted(AWAITING_REPLY_STATUSES)),
+            ),
+            # A ledger filtered by colour: the org's entries of that colour, newest first.
+            models.Index(
+                fields=["org", "colour", "recorded_on", "id"], name="entry_org_colour_recorded"
+            ),
             models.Index(fields=["informant"], name="entry_informant"),
             models.Index(fields=["party"], name="entry_party"),
             models.Index(fields=["recorded_on"], name="entry_recorded_on"),
