@@ -300,6 +300,7 @@ class Entry(models.Model):
         on_delete=models.PROTECT,
         related_name="entries",
         help_text=_("The branch (or group) whose ledger holds the entry."),
+        db_index=False,  # entry_org_status and entry_org_colour_recorded start with it
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -312,6 +313,7 @@ class Entry(models.Model):
         verbose_name=_("owner"),
         on_delete=models.PROTECT,
         related_name="entries_owned",
+        db_index=False,  # entry_owner_status starts with it
     )
     department = models.ForeignKey(
         Unit,
@@ -320,6 +322,7 @@ class Entry(models.Model):
         null=True,
         blank=True,
         related_name="entries_referred",
+        db_index=False,  # entry_department_status and entry_department_recorded start with it
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -449,8 +452,6 @@ class Entry(models.Model):
             models.Index(
                 fields=["org", "colour", "recorded_on", "id"], name="entry_org_colour_recorded"
             ),
-            models.Index(fields=["informant"], name="entry_informant"),
-            models.Index(fields=["party"], name="entry_party"),
             models.Index(fields=["recorded_on"], name="entry_recorded_on"),
         ]
         constraints = [
