@@ -9,8 +9,7 @@ import re
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,11 +64,25 @@ class YesNoFilter(django_filters.ChoiceFilter):
         return qs.filter(**{self.field_name: value == "true"})
 
 
-# The expression of the bigram index of migration 0030 (PostgreSQL), which the planner matches.
-ENTRY_BIGRAMS_SQL = (
-    'ledger_bigrams(UPPER("liaison_entry"."number"::text || \' \' || '
-    '"liaison_entry"."title"::text || \' \' || "liaison_entry"."description"::text))'
-)
+class SharesTwoCharacters(Func):
+    """Whether an entry's number, title and description hold these two characters side by
+    side (PostgreSQL): the expression of the bigram index of migration 0030, which the planner
+    matches, over the columns as the query names them (a subquery's alias included)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, value: str) -> None:
+        super().__init__(F("number"), F("title"), F("description"), Value(value))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, part_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(part_params)
+        *columns, piece = parts
+        text = " || ' ' || ".join(f"{column}::text" for column in columns)
+        return f"ledger_bigrams(UPPER({text})) @> ARRAY[UPPER({piece})]", params
 
 
 def narrow_two_characters(queryset: QuerySet[Entry], value: str) -> QuerySet[Entry]:
@@ -82,9 +95,7 @@ def narrow_two_characters(queryset: QuerySet[Entry], value: str) -> QuerySet[Ent
     """
     if len(value) != 2 or connections[queryset.db].vendor != "postgresql":
         return queryset
-    return queryset.filter(
-        RawSQL(f"{ENTRY_BIGRAMS_SQL} @> ARRAY[UPPER(%s)]", [value], output_field=BooleanField())
-    )
+    return queryset.filter(SharesTwoCharacters(value))
 
 
 class ScopedFilterSet(django_filters.FilterSet):

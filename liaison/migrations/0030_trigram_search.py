@@ -28,7 +28,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     )
 $$
 """
-# The same expression as liaison.filters.ENTRY_BIGRAMS_SQL, which the planner matches.
+# The same expression as liaison.filters.SharesTwoCharacters, which the planner matches.
 BIGRAM_INDEX = (
     "CREATE INDEX IF NOT EXISTS entry_text_bigrams ON liaison_entry USING gin "
     "(ledger_bigrams(UPPER(number::text || ' ' || title::text || ' ' || description::text)))"
