@@ -300,6 +300,7 @@ class Entry(models.Model):
         on_delete=models.PROTECT,
         related_name="entries",
         help_text=_("The branch (or group) whose ledger holds the entry."),
+        db_index=False,  # entry_org_status and entry_org_colour_recorded start with it
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -312,6 +313,7 @@ class Entry(models.Model):
         verbose_name=_("owner"),
         on_delete=models.PROTECT,
         related_name="entries_owned",
+        db_index=False,  # entry_owner_status starts with it
     )
     department = models.ForeignKey(
         Unit,
@@ -320,6 +322,7 @@ class Entry(models.Model):
         null=True,
         blank=True,
         related_name="entries_referred",
+        db_index=False,  # entry_department_status and entry_department_recorded start with it
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -437,8 +440,18 @@ class Entry(models.Model):
                 name="entry_suspended",
                 condition=Q(suspended_on__isnull=False),
             ),
-            models.Index(fields=["informant"], name="entry_informant"),
-            models.Index(fields=["party"], name="entry_party"),
+            # The supervision board (R6): the entries awaiting a reply by due date, with what
+            # its counts read, so the board is an index-only scan of the open work whatever the
+            # size of the closed history (migration 0029).
+            models.Index(
+                fields=["due_on", "id", "org", "status", "suspended_on"],
+                name="entry_awaiting_due",
+                condition=Q(status__in=sorted(AWAITING_REPLY_STATUSES)),
+            ),
+            # A ledger filtered by colour: the org's entries of that colour, newest first.
+            models.Index(
+                fields=["org", "colour", "recorded_on", "id"], name="entry_org_colour_recorded"
+            ),
             models.Index(fields=["recorded_on"], name="entry_recorded_on"),
         ]
         constraints = [

@@ -3,8 +3,9 @@ within what the user may see (DESIGN.md §3), each kind capped at SEARCH_LIMIT.
 
 A whole entry number goes straight to its entry through the number's unique index. Otherwise
 the text is matched as a substring (Chinese has no spaces to split words at): on PostgreSQL a
-trigram index on the entry title serves it (migration 0012); elsewhere it is a scan of the
-user's scope, bounded by the cap.
+trigram index on the entry title serves it (migration 0012), and for two characters, which
+have no trigram, a bigram index (migration 0030); elsewhere it is a scan of the user's scope,
+bounded by the cap.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from liaison import permissions
-from liaison.filters import ENTRY_NUMBER
+from liaison.filters import ENTRY_NUMBER, narrow_two_characters
 from liaison.models import Entry, Person, Unit, User
 
 SEARCH_LIMIT = 20
@@ -45,7 +46,11 @@ def search(*, user: User, text: str) -> SearchResults:
         results.exact_entry = entries.filter(number=text.upper()).first()
         results.entries = [results.exact_entry] if results.exact_entry else []
         return results
-    results.entries = list(entries.filter(title__icontains=text).order_by("-pk")[:SEARCH_LIMIT])
+    results.entries = list(
+        narrow_two_characters(entries, text)
+        .filter(title__icontains=text)
+        .order_by("-pk")[:SEARCH_LIMIT]
+    )
     results.people = list(
         permissions.visible_people(user)
         .filter(name__icontains=text)

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from liaison.constants import (
     OverdueAge,
 )
 from liaison.deadlines import awaiting_q, overdue_q
-from liaison.filters import SupervisionFilter
+from liaison.filters import SupervisionFilter, under_open_notice_q
 from liaison.models import Entry, OrgNode, Supervision, User
 from liaison.workdays import WorkCalendar
 
@@ -76,7 +76,7 @@ def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry
     if path is None or not permissions.reads_supervision_board(user):
         return Entry.objects.none()
     today = today or timezone.localdate()
-    open_notice = _open_notice()
+    open_notice = _open_notice().order_by()
     rounds = (
         Supervision.objects.filter(entry_id=OuterRef("pk"))
         .order_by()
@@ -86,7 +86,7 @@ def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry
     )
     return (
         Entry.objects.filter(awaiting_q(), org__path__startswith=path)
-        .filter(overdue_q(today) | Q(Exists(open_notice)))
+        .filter(overdue_q(today) | under_open_notice_q())
         .annotate(
             open_respond_by=Subquery(open_notice.values("respond_by")[:1]),
             supervision_rounds=Subquery(rounds),
@@ -166,12 +166,11 @@ def board_summary(
         node = roots[0] if len(roots) == 1 else None
     prefix_length = (len(node.path) if node else 0) + OrgNode.steplen
     units = roots if node is None else list(OrgNode.objects.get_children(node))
-    open_notice = _open_notice()
     aggregates = {
         "overdue": Count("pk", filter=overdue_q(today)),
         **{age: Count("pk", filter=bounds.condition(age)) for age in OVERDUE_AGE_LIMITS},
-        "supervised": Count("pk", filter=Exists(open_notice)),
-        "answer_late": Count("pk", filter=Exists(open_notice.filter(respond_by__lt=today))),
+        "supervised": Count("pk", filter=under_open_notice_q()),
+        "answer_late": Count("pk", filter=under_open_notice_q(answer_late_on=today)),
     }
     # The counts are annotated under the keys of `aggregates`, which the rows' type cannot know.
     grouped = {

@@ -84,3 +84,61 @@ def test_every_role_has_the_search_in_the_top_bar_and_home_no_second_one(world, 
     assert body.count('role="search"') == 1
     assert f'action="{URL}"' in body
     assert 'data-testid="top-search"' in body
+
+
+@pytest.fixture
+def worded(world):
+    """Entries whose words the two- and three-character tests look for."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    return {
+        "roof": make_entry(secretary, title="配电房屋顶漏雨", description="雨季前需修补"),
+        "lock": make_entry(secretary, title="门锁损坏", description="变压器室门锁锈死"),
+        "meter": make_entry(secretary, title="电表箱松动"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("漏雨", {"roof"}),  # two characters: no trigram; the bigram index on PostgreSQL
+        ("门锁", {"lock"}),
+        ("屋顶漏", {"roof"}),  # three and more: the trigram index on PostgreSQL
+        ("配电房屋顶", {"roof"}),
+        ("雨门", set()),  # two characters that stand side by side in no one title
+        ("电表箱坏", set()),
+    ],
+)
+def test_the_top_bar_finds_two_and_three_character_chinese_words(world, worded, text, found):
+    results = search(user=world.users[Role.BRANCH_SECRETARY], text=text)
+    assert {e.pk for e in results.entries} == {worded[key].pk for key in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("修补", {"roof"}),  # two characters of a description
+        ("锈死", {"lock"}),
+        ("门锁", {"lock"}),  # in the title and the description: listed once
+        ("变压器室", {"lock"}),
+        ("补门", set()),  # the end of one entry's text and the start of another's
+        ("修补 门锁", set()),
+    ],
+)
+def test_the_ledger_search_finds_two_and_three_character_words_in_titles_and_descriptions(
+    world, worded, client_for, text, found
+):
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    response = client.get(reverse("liaison:ledger_branch"), {"q": text})
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    for key, entry in worded.items():
+        assert (entry.number in body) == (key in found), key
+
+
+def test_a_two_character_search_across_fields_finds_nothing_it_should_not(world, worded):
+    """Number, title and description are indexed together on PostgreSQL, joined by spaces; two
+    characters that meet only across that seam are not a match."""
+    roof = worded["roof"]
+    seam = roof.title[-1] + roof.description[0]  # "雨雨": the title's end, the description's start
+    assert seam not in roof.title and seam not in roof.description
+    assert search(user=world.users[Role.BRANCH_SECRETARY], text=seam).entries == []
