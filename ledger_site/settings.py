@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "liaison.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files are precompressed and never reach it), above everything
+    # that writes a page: pages compressed with Django's BREACH padding, downloads untouched.
+    "common.http.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "liaison.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
