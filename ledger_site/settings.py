@@ -319,15 +319,26 @@ else:
 # storage alias "exports" (var/exports by default), downloadable by its requester for a day.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
-STORAGES["exports"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {
-        "location": os.environ.get("EXPORTS_DIR", str(VAR_DIR / "exports")),
-        "base_url": None,
-        "file_permissions_mode": 0o640,
-        "directory_permissions_mode": 0o750,
-    },
-}
+# The worker writes the file and a web node serves it: on several nodes, they share the
+# attachments' bucket (under EXPORTS_S3_PREFIX) or one mounted folder (EXPORTS_DIR).
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["exports"] = {
+        "BACKEND": STORAGES["attachments"]["BACKEND"],
+        "OPTIONS": {
+            **STORAGES["attachments"]["OPTIONS"],
+            "location": os.environ.get("EXPORTS_S3_PREFIX", "exports"),
+        },
+    }
+else:
+    STORAGES["exports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("EXPORTS_DIR", str(VAR_DIR / "exports")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
 # A file may be this large; an entry or a visit may carry this many (withdrawn ones count:
 # nothing is deleted); a photo may have this many pixels (a larger one is refused as a
 # decompression bomb); an Office document may unpack to this much (a zip bomb beyond).

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from http import HTTPStatus
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -17,7 +19,7 @@ from liaison.constants import EntryScope, Role
 from liaison.models import AuditEvent, Entry, ExportJob
 from liaison.services.export_jobs import export_jobs_purge, export_storage
 from liaison.services.exports import entry_export_headers
-from tests.fixtures.factories import make_entry
+from tests.fixtures.factories import build_world, make_entry
 from tests.fixtures.spreadsheets import HOSTILE_TEXTS, assert_typed_as_text
 
 EXPORT = reverse("liaison:ledger_branch_export")
@@ -198,3 +200,30 @@ def test_after_a_day_the_file_is_gone_and_the_page_says_so(
     assert client.get(download(job)).status_code == HTTPStatus.GONE
     assert export_jobs_purge(now=later) == 0  # once
     assert Entry.objects.count() == 4
+
+
+def _wait_until_finished(job_pk: int, timeout: float = 60) -> ExportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = ExportJob.objects.get(pk=job_pk)
+        if job.is_finished:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"export job {job_pk} did not finish in {timeout}s: {job.status}")
+
+
+@override_settings(EXPORT_INLINE_MAX_ROWS=2)
+def test_a_large_export_runs_on_a_real_worker(real_worker, client):
+    """On the configured broker (the file-system one by default, as in `make run`; Redis in CI),
+    a worker in a thread of this process writes the file the requester then downloads."""
+    world = build_world()
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    for title in ("变压器增容", "路灯不亮", "电费咨询"):
+        make_entry(secretary, informant=world.special_a, title=title)
+    client.force_login(secretary)
+    response = client.post(EXPORT)
+    job = ExportJob.objects.latest("pk")
+    assert response["Location"] == detail(job)
+    job = _wait_until_finished(job.pk)
+    assert job.status == ExportJob.Status.DONE
+    assert len(rows_of(client.get(download(job)))) == 1 + 3
