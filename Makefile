@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-build/vendor/.installed: assets.json scripts/vendor_assets.py | $(BIN)/python
+build/vendor/.installed: assets.json scripts/vendor_assets.py scripts/echarts_dashboard.js | $(BIN)/python
 	$(BIN)/python scripts/vendor_assets.py
 	touch $@
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
+from django.middleware.gzip import GZipMiddleware
 from django.utils.translation import gettext as _
 
 
@@ -24,3 +25,19 @@ class NulByteMiddleware:
         ):
             raise BadRequest(_("The address holds a NUL character: no page takes one."))
         return self.get_response(request)
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Compress the pages (HTML, htmx fragments, JSON) and never a file download.
+
+    Django's GZipMiddleware (since 4.2) pads each compressed response with random bytes in a gzip
+    header field, which defeats BREACH-style length guessing of the CSRF token. A download (a
+    streamed file, an attachment: Excel exports, attachments) passes untouched: Excel files are
+    zip archives already, and a FileResponse keeps its length and ranges. Static files never get
+    here: WhiteNoise, above this middleware, serves them precompressed (Brotli, gzip).
+    """
+
+    def process_response(self, request, response):
+        if response.streaming or response.has_header("Content-Disposition"):
+            return response
+        return super().process_response(request, response)

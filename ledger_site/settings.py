@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "liaison.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files are precompressed and never reach it), above everything
+    # that writes a page: pages compressed with Django's BREACH padding, downloads untouched.
+    "common.http.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "liaison.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -354,6 +357,30 @@ else:
             "directory_permissions_mode": 0o750,
         },
     }
+# Background exports (issue 16): a list export over this many rows runs on a worker, into the
+# storage alias "exports" (var/exports by default), downloadable by its requester for a day.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# The worker writes the file and a web node serves it: on several nodes, they share the
+# attachments' bucket (under EXPORTS_S3_PREFIX) or one mounted folder (EXPORTS_DIR).
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["exports"] = {
+        "BACKEND": STORAGES["attachments"]["BACKEND"],
+        "OPTIONS": {
+            **STORAGES["attachments"]["OPTIONS"],
+            "location": os.environ.get("EXPORTS_S3_PREFIX", "exports"),
+        },
+    }
+else:
+    STORAGES["exports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("EXPORTS_DIR", str(VAR_DIR / "exports")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
 # A file may be this large; an entry or a visit may carry this many (withdrawn ones count:
 # nothing is deleted); a photo may have this many pixels (a larger one is refused as a
 # decompression bomb); an Office document may unpack to this much (a zip bomb beyond).
@@ -432,6 +459,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "import-requeue": {"task": "liaison.import_requeue", "schedule": timedelta(minutes=5)},
+    # Background exports: files past their day are deleted, hourly.
+    "exports-purge": {"task": "liaison.exports_purge", "schedule": timedelta(hours=1)},
     # R9: last month's review sheets, on the 1st at 02:00 (CELERY_TIMEZONE, Asia/Shanghai).
     "monthly-review-prepare": {
         "task": "liaison.monthly_review_prepare",

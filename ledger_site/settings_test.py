@@ -27,6 +27,12 @@ STORAGES["attachments"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": _test_attachments, "base_url": None},
 }
+_test_exports = tempfile.mkdtemp(prefix="ledger-test-exports-")
+atexit.register(shutil.rmtree, _test_exports, True)
+STORAGES["exports"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": _test_exports, "base_url": None},
+}
 
 # A test that starts a real worker uses a queue (and, on the file-system broker, a folder) of its
 # own process: neither a demo served from the same checkout (`make run`, var/celery-broker/) nor

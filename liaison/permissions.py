@@ -27,6 +27,7 @@ from liaison.models import (
     Attachment,
     CoHandler,
     Entry,
+    ExportJob,
     ImportJob,
     MonthlyReview,
     Notification,
@@ -328,6 +329,17 @@ def get_import_job_for(user: User, pk: int) -> ImportJob:
     job = None
     if user.is_authenticated and can_maintain_master_data(user):
         job = ImportJob.objects.defer("content").select_related("uploaded_by").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def get_export_job_for(user: User, pk: int) -> ExportJob:
+    """Return the background export if the user asked for it, else 404 (nobody else sees it,
+    not even a superior: the file holds the requester's own view of the ledger)."""
+    job = None
+    if user.is_authenticated:
+        job = ExportJob.objects.filter(pk=pk, requested_by=user).first()
     if job is None:
         raise Http404
     return job

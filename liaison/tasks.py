@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from liaison.selectors.reviews import previous_month
-from liaison.services import directory, imports, jobs, reviews
+from liaison.services import directory, export_jobs, imports, jobs, reviews
 
 
 @shared_task(name="liaison.import_run")
@@ -58,3 +58,15 @@ def notifications_email() -> int:
 def directory_sync_task() -> dict:
     """Hourly when LDAP_URL is set: switch off the accounts the directory no longer knows."""
     return directory.directory_sync()
+
+
+@shared_task(name="liaison.export_run")
+def export_run(job_id: int) -> None:
+    """Write the workbook of a background export."""
+    export_jobs.export_job_run(job_id=job_id)
+
+
+@shared_task(name="liaison.exports_purge")
+def exports_purge() -> int:
+    """Periodically: delete the exports past their day."""
+    return export_jobs.export_jobs_purge()

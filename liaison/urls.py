@@ -6,6 +6,7 @@ from liaison.views import (
     calendar,
     entries,
     escalation,
+    exports,
     imports,
     knowledge,
     ledgers,
@@ -118,6 +119,8 @@ urlpatterns = [
         {"scope": "all"},
         name="ledger_all_export",
     ),
+    path("exports/<int:pk>/", exports.export_job_detail, name="export_job_detail"),
+    path("exports/<int:pk>/download/", exports.export_job_download, name="export_job_download"),
     path("supervision/", supervision.supervision_board, name="supervision_board"),
     path(
         "entries/<int:pk>/supervision/",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from feedback.services.matters import matter_create
 from feedback.services.rating_links import rating_link_reissue
 from liaison.constants import EntryStatus, NotificationKind, PlaceType, Role
-from liaison.models import ImportJob, MonthlyReview, Notification, Visit
+from liaison.models import ExportJob, ImportJob, MonthlyReview, Notification, Visit
 from liaison.selectors.reviews import previous_month
 from liaison.services.knowledge import reply_template_create
 from liaison.services.reviews import monthly_review_prepare
@@ -79,6 +79,14 @@ def objects(world, django_capture_on_commit_callbacks):
     job = ImportJob.objects.create(
         uploaded_by=party_building, filename="名单.xlsx", content=b"x", dry_run=True
     )
+    export = ExportJob.objects.create(
+        requested_by=secretary,
+        scope="branch",
+        language="zh-hans",
+        filename="entries.xlsx",
+        status=ExportJob.Status.RUNNING,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     visit = Visit.objects.create(
         visited_on=today - dt.timedelta(days=1),
         org=world.branch_a,
@@ -102,6 +110,7 @@ def objects(world, django_capture_on_commit_callbacks):
         "visit": visit,
         "review": MonthlyReview.objects.filter(org=world.branch_a).first(),
         "job": job,
+        "export": export,
         "notification": note,
         "knowledge": template,
         "campaign": campaign,
@@ -130,6 +139,7 @@ def _url(name: str, route: str, objects: dict) -> str:
         "visit": "visit",
         "review": "review",
         "import": "job",
+        "export_job": "export",
         "campaign": "campaign",
         "results": "campaign",
         "assessment": "campaign",

@@ -8,6 +8,7 @@ from liaison.models.calendar import CalendarDay, CalendarYear
 from liaison.models.cohandling import CoHandler
 from liaison.models.escalation import RECIPIENTS as ESCALATION_RECIPIENTS
 from liaison.models.escalation import EscalationStep
+from liaison.models.exports import ExportJob
 from liaison.models.knowledge import ReplyTemplate
 from liaison.models.ledger import (
     Channel,
@@ -51,6 +52,7 @@ __all__ = [
     "EntryLink",
     "EntryNumberSequence",
     "EscalationStep",
+    "ExportJob",
     "ImportJob",
     "MonthlyReview",
     "Notification",

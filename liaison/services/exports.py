@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from typing import IO
 
 from django.db.models import QuerySet
@@ -65,9 +66,17 @@ def entry_export_headers() -> list[str]:
     return [str(header) for _column, header in ENTRY_EXPORT_COLUMNS] + [_("Overdue")]
 
 
-def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> IO[bytes]:
+def entry_export(
+    *,
+    queryset: QuerySet[Entry],
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IO[bytes]:
     """Write the entries of `queryset` (filtered, scoped and ordered) to an .xlsx workbook and
-    return it as an open temporary file positioned at its start; the caller closes it."""
+    return it as an open temporary file positioned at its start; the caller closes it.
+
+    `progress`, when given, is called with the number of rows written every CHUNK_SIZE rows.
+    """
     today = today or timezone.localdate()
     choices_of = {
         "colour": dict(Colour.choices),
@@ -86,7 +95,7 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
     sheet = workbook.create_sheet(_("Entries"))
     sheet_append(sheet, entry_export_headers())
     rows = queryset.values_list(*columns, *_EXTRA).iterator(chunk_size=CHUNK_SIZE)
-    for row in rows:
+    for written, row in enumerate(rows, start=1):
         out = list(row[: len(columns)])
         for name, choices in labels.items():
             value = row[index[name]]
@@ -103,6 +112,8 @@ def entry_export(*, queryset: QuerySet[Entry], today: dt.date | None = None) -> 
         overdue = is_overdue(status=status, due_on=due_on, today=today, suspended=suspended)
         out.append(yes if overdue else "")
         sheet_append(sheet, out)  # what users typed is text, never a formula
+        if progress is not None and written % CHUNK_SIZE == 0:
+            progress(written)
     handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     workbook.save(handle)
     handle.seek(0)
