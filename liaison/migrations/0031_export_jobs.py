@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("liaison", "0028_channel_tree"),
+        ("liaison", "0030_trigram_search"),
     ]
 
     operations = [
