@@ -16,8 +16,10 @@ user, or None; feedback's gives the satisfaction of the user's scope.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -144,8 +146,15 @@ def _contact_point_queues(user: User, today: dt.date) -> list[WorkQueue]:
 
 def _queues(entries: QuerySet[Entry], rules: Sequence[tuple[str, Promise, Q]]) -> list[WorkQueue]:
     """Count every queue in one query, then read the first entries of each non-empty one,
-    overdue (the oldest due date) first."""
-    counts = entries.aggregate(**{key: Count("pk", filter=rule) for key, _label, rule in rules})
+    overdue (the oldest due date) first. The count reads only the entries some queue wants
+    (the OR of the rules), so PostgreSQL can take them from the rules' partial indexes instead
+    of counting over every entry of the scope (a million for the party-building department)."""
+    if not rules:
+        return []
+    wanted = reduce(operator.or_, (rule for _key, _label, rule in rules))
+    counts = entries.filter(wanted).aggregate(
+        **{key: Count("pk", filter=rule) for key, _label, rule in rules}
+    )
     queues = []
     for key, label, rule in rules:
         if not counts[key]:
