@@ -5,7 +5,7 @@ from functools import cached_property
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Field, Value, When
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -206,7 +206,7 @@ class EntryTable(tables.Table):
                 ENTRY_CARD,
                 row.record.number,
                 self.render_colour(row.record) if row.record.colour else "",
-                row.record.get_status_display(),
+                self.label(row.record, "status"),
                 row.record.get_absolute_url(),
                 row.record.title,
                 format_html_join(
@@ -232,9 +232,9 @@ class EntryTable(tables.Table):
             "number": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.number),
             "colour": self.render_colour,
             "title": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.title),
-            "kind": lambda r: r.get_kind_display(),
-            "level": lambda r: r.get_level_display(),
-            "status": lambda r: r.get_status_display(),
+            "kind": lambda r: self.label(r, "kind"),
+            "level": lambda r: self.label(r, "level"),
+            "status": lambda r: self.label(r, "status"),
             "org": lambda r: r.org.name,
             "owner": lambda r: self.render_owner(r.owner),
             "recorded_on": lambda r: f"{r.recorded_on:%Y-%m-%d}",
@@ -242,6 +242,22 @@ class EntryTable(tables.Table):
             "deadline": self.render_deadline,
             "department": lambda r: r.department.name if r.department_id else "—",
         }
+
+    @cached_property
+    def labels(self) -> dict[str, dict[str, str]]:
+        """The choice fields' labels, translated once a page rather than once a cell (a lazy
+        label costs a gettext each time it is shown: hundreds a page)."""
+        fields = [Entry._meta.get_field(name) for name in ("colour", "kind", "level", "status")]
+        return {
+            field.name: {value: str(label) for value, label in field.flatchoices}
+            for field in fields
+            if isinstance(field, Field)
+        }
+
+    def label(self, record, name: str) -> str:
+        """What get_<name>_display() shows, from the page's translated labels."""
+        value = getattr(record, name)
+        return self.labels[name].get(value, value)
 
     def paginate(self, paginator_class=CappedPaginator, *args, **kwargs):
         return super().paginate(CappedPaginator, *args, **kwargs)
@@ -269,7 +285,7 @@ class EntryTable(tables.Table):
         return format_html(
             '<span class="badge ledger-colour-{}">{}</span>',
             record.colour,
-            record.get_colour_display(),
+            self.label(record, "colour"),
         )
 
     def render_owner(self, value):
