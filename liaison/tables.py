@@ -6,6 +6,7 @@ from functools import cached_property
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import Case, F, Field, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -207,7 +208,7 @@ class EntryTable(tables.Table):
                 row.record.number,
                 self.render_colour(row.record) if row.record.colour else "",
                 self.label(row.record, "status"),
-                row.record.get_absolute_url(),
+                self.entry_url(row.record.pk),
                 row.record.title,
                 format_html_join(
                     "", "<span>{}</span>", ((cell,) for cell in self.card_notes(row.record))
@@ -222,6 +223,12 @@ class EntryTable(tables.Table):
         return [] if deadline == "—" else [deadline]
 
     @cached_property
+    def entry_url(self):
+        """An entry's address from its id: reversed once a page, not three times a row."""
+        head, _zero, tail = reverse("liaison:entry_detail", args=[0]).rpartition("0")
+        return lambda pk: f"{head}{pk}{tail}"
+
+    @cached_property
     def page_rows(self) -> list:
         """The page's rows, read once for both the table and the cards."""
         return list(self.paginated_rows)
@@ -229,9 +236,9 @@ class EntryTable(tables.Table):
     def cell_renderers(self) -> dict:
         """How each column's cell is rendered, by column name."""
         return {
-            "number": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.number),
+            "number": lambda r: format_html('<a href="{}">{}</a>', self.entry_url(r.pk), r.number),
             "colour": self.render_colour,
-            "title": lambda r: format_html('<a href="{}">{}</a>', r.get_absolute_url(), r.title),
+            "title": lambda r: format_html('<a href="{}">{}</a>', self.entry_url(r.pk), r.title),
             "kind": lambda r: self.label(r, "kind"),
             "level": lambda r: self.label(r, "level"),
             "status": lambda r: self.label(r, "status"),
