@@ -33,6 +33,15 @@ def next_month(month: dt.date) -> dt.date:
     return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
+def months_from(start: dt.date, last: dt.date) -> list[dt.date]:
+    """The months from the month of `start` to that of `last` (firsts of months), inclusive."""
+    months, month = [], month_of(start)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 def local_month(moment: dt.datetime) -> dt.date:
     """Return the month of `moment` in the site's time zone (its local date's)."""
     return month_of(timezone.localtime(moment).date())

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import CHANNEL_COUNT_FIELDS, ChannelMonthly
-from feedback.periods import Period, month_of
+from feedback.periods import Period, month_of, months_from
 from liaison.constants import ChannelScope
 from liaison.models import Channel, OrgNode
 
@@ -113,21 +113,13 @@ def channel_tree(*, node: OrgNode, period: Period) -> list[ScopeRow]:
     return list(scopes.values())
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def channel_months(channel: Channel, period: Period) -> list[dt.date]:
     """The months of `period` a channel is read for: a campaign's months (its start to its end,
     or to this month while it runs) within the period, else the whole period."""
     if channel.starts_on is None:
         return list(period.months)
     end = channel.ends_on or timezone.localdate()
-    wanted = set(_months_between(month_of(channel.starts_on), month_of(end)))
+    wanted = set(months_from(channel.starts_on, month_of(end)))
     return [month for month in period.months if month in wanted]
 
 

@@ -41,7 +41,6 @@ from feedback.models import (
     VisitAdjustment,
     VisitMonthly,
 )
-from feedback.periods import next_month
 
 IN_BATCH = 500  # ids per IN (…) on SQLite
 
@@ -246,12 +245,3 @@ def _book(spec: Frozen, drift: Cells, current: dt.date) -> None:
     manager.bulk_create(new)
     manager.bulk_update(changed, ["counts"])
     manager.filter(pk__in=[row.pk for row in gone]).delete()
-
-
-def months_from(start: dt.date, last: dt.date) -> set[dt.date]:
-    """The months from `start` to `last` (firsts of months), inclusive."""
-    months, month = set(), start
-    while month <= last:
-        months.add(month)
-        month = next_month(month)
-    return months

@@ -48,7 +48,7 @@ from feedback.models import (
     RollupState,
     VisitMonthly,
 )
-from feedback.periods import local_month, month_of
+from feedback.periods import local_month, month_of, months_from
 from feedback.services.channel_cells import channel_cells
 from feedback.services.frozen import (
     CHANNELS,
@@ -57,7 +57,6 @@ from feedback.services.frozen import (
     VISITS,
     Frozen,
     closed_through,
-    months_from,
     open_months,
     open_rows,
     settle,
@@ -246,7 +245,7 @@ def _refresh_visits(
     targets = {prefix for path, _day in rows for prefix in _prefixes(path)}
     nodes = {tree[p] for p in targets if p in tree}
     computed = visit_cells(tree=tree, nodes=targets, start=start)
-    months = months_from(start, max([current, *(key[1] for key in computed)]))
+    months = set(months_from(start, max([current, *(key[1] for key in computed)])))
     cells = settle(VISITS, computed, months=months, through=through, current=current, nodes=nodes)
     existing = VisitMonthly.objects.filter(open_rows(VisitMonthly, through), month__gte=start)
     for chunk in _chunks(nodes):
