@@ -13,6 +13,7 @@ from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import style_filter_fields
 from liaison import permissions
 from liaison.constants import (
     Colour,
@@ -108,11 +109,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         self.filters["org"].queryset = (
             permissions.visible_orgs(user).exclude(kind=OrgKind.GROUP).order_by("path")
         )
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
+        style_filter_fields(self.form)
 
     @staticmethod
     def subtree(queryset: QuerySet, field_prefix: str, node: OrgNode | None) -> QuerySet:
@@ -431,11 +428,7 @@ class ReplyTemplateFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         if not permissions.can_edit_knowledge(user):
             del self.filters["active"]  # the others read the active ones only
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
+        style_filter_fields(self.form)
         # An item's name alone is ambiguous across categories: show both (no query per item).
         self.form.fields["item"].label_from_instance = lambda item: (
             f"{item.category.name} · {item.name}"

@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, Field, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tables2.utils import AttributeDict
 
+from common.html import html, html_join
 from liaison.constants import Colour
 from liaison.deadlines import awaiting_reply, is_due_soon, is_overdue
 from liaison.models import AuditEvent, Entry, Pairing, Person, ReplyTemplate
@@ -187,7 +187,7 @@ class EntryTable(tables.Table):
             for column in self.columns
         ]
         return [
-            format_html_join(
+            html_join(
                 "",
                 "<td {}>{}</td>",
                 (
@@ -203,16 +203,14 @@ class EntryTable(tables.Table):
         """The page's entries as cards for a phone, from the same rows as the table (no query
         more): number, colour, status, the whole title linking to the entry, the deadline."""
         return [
-            format_html(
+            html(
                 ENTRY_CARD,
                 row.record.number,
                 self.render_colour(row.record) if row.record.colour else "",
                 self.label(row.record, "status"),
                 self.entry_url(row.record.pk),
                 row.record.title,
-                format_html_join(
-                    "", "<span>{}</span>", ((cell,) for cell in self.card_notes(row.record))
-                ),
+                html_join("", "<span>{}</span>", ((cell,) for cell in self.card_notes(row.record))),
             )
             for row in self.page_rows
         ]
@@ -236,9 +234,9 @@ class EntryTable(tables.Table):
     def cell_renderers(self) -> dict:
         """How each column's cell is rendered, by column name."""
         return {
-            "number": lambda r: format_html('<a href="{}">{}</a>', self.entry_url(r.pk), r.number),
+            "number": lambda r: html('<a href="{}">{}</a>', self.entry_url(r.pk), r.number),
             "colour": self.render_colour,
-            "title": lambda r: format_html('<a href="{}">{}</a>', self.entry_url(r.pk), r.title),
+            "title": lambda r: html('<a href="{}">{}</a>', self.entry_url(r.pk), r.title),
             "kind": lambda r: self.label(r, "kind"),
             "level": lambda r: self.label(r, "level"),
             "status": lambda r: self.label(r, "status"),
@@ -289,7 +287,7 @@ class EntryTable(tables.Table):
     def render_colour(self, record):
         if not record.colour:
             return "—"
-        return format_html(
+        return html(
             '<span class="badge ledger-colour-{}">{}</span>',
             record.colour,
             self.label(record, "colour"),
@@ -303,23 +301,23 @@ class EntryTable(tables.Table):
         if not awaiting_reply(record.status) or record.due_on is None:
             return "—"
         if record.suspended_on is not None:  # R20: the clock stands still
-            return format_html('<span class="badge text-bg-secondary">{}</span>', _("Suspended"))
+            return html('<span class="badge text-bg-secondary">{}</span>', _("Suspended"))
         days = self.calendar.working_days_between(self.today, record.due_on)
         if is_overdue(status=record.status, due_on=record.due_on, today=self.today):
             # if only by a weekend: 0 working days
-            return format_html(
+            return html(
                 '<span class="badge text-bg-danger">{}</span>',
                 ngettext("Overdue %(n)s working day", "Overdue %(n)s working days", -days)
                 % {"n": -days},
             )
         warn = is_due_soon(colour=record.colour, working_days_left=days)
-        left = format_html(
+        left = html(
             '<span class="{}">{}</span>',
             "badge text-bg-warning" if warn else "text-muted small",
             ngettext("%(n)s working day left", "%(n)s working days left", days) % {"n": days},
         )
         if record.extensions:  # R19: marked as extended for as long as the round lasts
-            return format_html('{} <span class="badge text-bg-info">{}</span>', left, _("Extended"))
+            return html('{} <span class="badge text-bg-info">{}</span>', left, _("Extended"))
         return left
 
 
@@ -359,14 +357,14 @@ class SupervisionTable(EntryTable):
         respond_by = record.open_respond_by
         if respond_by is not None:
             late = respond_by < self.today
-            return format_html(
+            return html(
                 '<span class="badge {}">{}</span>',
                 "text-bg-danger" if late else "text-bg-warning",
                 (_("Answer overdue since %(date)s") if late else _("Answer by %(date)s"))
                 % {"date": f"{respond_by:%Y-%m-%d}"},
             )
         if record.supervision_rounds:
-            return format_html(
+            return html(
                 '<span class="small text-muted">{}</span>',
                 ngettext(
                     "%(n)s notice answered", "%(n)s notices answered", record.supervision_rounds
@@ -405,9 +403,7 @@ class ReplyTemplateTable(tables.Table):
     def render_title(self, record, value):
         if record.is_active:
             return value
-        return format_html(
-            '{} <span class="badge text-bg-secondary">{}</span>', value, _("Retired")
-        )
+        return html('{} <span class="badge text-bg-secondary">{}</span>', value, _("Retired"))
 
     def render_item(self, record):
         if record.item_id is None:

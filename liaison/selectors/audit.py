@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import style_filter_fields
 from liaison.constants import Role
 from liaison.models import AuditEvent, User
 from liaison.permissions import can_manage_security, reads_audit_log
@@ -46,11 +47,8 @@ class AuditEventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        style_filter_fields(self.form)
         for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
             if isinstance(field, forms.CharField):
                 field.max_length = TEXT_MAX_LENGTH
                 field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
