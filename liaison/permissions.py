@@ -39,6 +39,7 @@ from liaison.models import (
     Unit,
     User,
     Visit,
+    in_subtree,
 )
 
 # -- Role sets: each named once -----------------------------------------------------------------
@@ -354,7 +355,7 @@ def visible_entries(user: User) -> QuerySet[Entry]:
         return Entry.objects.all()
     condition = Q(pk__in=[])
     if path is not None:
-        condition |= Q(org__path__startswith=path)
+        condition |= in_subtree("org_id", path)
     if user.is_authenticated:
         condition |= Q(owner_id=user.pk) | Q(recorded_by_id=user.pk)
         if user.role == Role.DEPARTMENT_HANDLER and user.department_id:

@@ -22,7 +22,7 @@ from liaison.models.ledger import (
 )
 from liaison.models.links import LINK_NOTE_MAX_LENGTH, EntryLink
 from liaison.models.notifications import Notification
-from liaison.models.orgs import CODE_MAX_LENGTH, OrgNode, Person, Unit, User
+from liaison.models.orgs import CODE_MAX_LENGTH, OrgNode, Person, Unit, User, in_subtree
 from liaison.models.pairings import (
     PAIRING_DUPLICATE_MESSAGE,
     PAIRING_SIDE_COLUMNS,
@@ -69,4 +69,5 @@ __all__ = [
     "User",
     "Visit",
     "active_on_q",
+    "in_subtree",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from common.expressions import AnyOf
 from liaison.constants import (
     ADMINISTRATOR_ROLES,
     EXTERNAL_PERSON_KINDS,
@@ -298,3 +299,9 @@ class User(AbstractUser):
             )
         if errors:
             raise ValidationError(errors)
+
+
+def in_subtree(field: str, path: str) -> Q:
+    """Whether a row's organisation (the column `field`, an org id) lies in the subtree under
+    `path`, without joining the org table: an index condition on `field` (see AnyOf)."""
+    return Q(AnyOf(field, OrgNode.objects.filter(path__startswith=path).values("pk")))
