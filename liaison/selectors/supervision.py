@@ -9,11 +9,10 @@ the overdue part of the subtree; the list is a paginated table.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from liaison.constants import (
 )
 from liaison.deadlines import awaiting_q, overdue_q
 from liaison.filters import SupervisionFilter, under_open_notice_q
-from liaison.models import Entry, OrgNode, Supervision, User
+from liaison.models import Entry, OrgNode, Supervision, User, in_subtree
 from liaison.workdays import WorkCalendar
 
 
@@ -68,13 +67,19 @@ def _open_notice():
     return Supervision.objects.filter(entry_id=OuterRef("pk"), responded_at__isnull=True)
 
 
+def _board_scope(user: User) -> QuerySet[Entry]:
+    """The entries of the user's subtree (the whole company: no condition on the tree); none
+    unless the user has the board."""
+    path = permissions.scope_path(user)
+    if path is None or not permissions.reads_supervision_board(user):
+        return Entry.objects.none()
+    return Entry.objects.filter(in_subtree("org_id", path)) if path else Entry.objects.all()
+
+
 def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry]:
     """Return the board's entries (unordered): in the user's subtree, awaiting a reply, and
     overdue today or under an unanswered notice; annotated with the open notice's answer date
     and the number of notices so far. None unless the user has the board."""
-    path = permissions.scope_path(user)
-    if path is None or not permissions.reads_supervision_board(user):
-        return Entry.objects.none()
     today = today or timezone.localdate()
     open_notice = _open_notice().order_by()
     rounds = (
@@ -85,7 +90,8 @@ def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry
         .values("n")
     )
     return (
-        Entry.objects.filter(awaiting_q(), org__path__startswith=path)
+        _board_scope(user)
+        .filter(awaiting_q())
         .filter(overdue_q(today) | under_open_notice_q())
         .annotate(
             open_respond_by=Subquery(open_notice.values("respond_by")[:1]),
@@ -154,10 +160,16 @@ def _columns() -> list[tuple[str, str]]:
 
 
 def board_summary(
-    *, user: User, entries: QuerySet[Entry], node: OrgNode | None, today: dt.date, bounds: AgeBounds
+    *,
+    user: User,
+    node: OrgNode | None,
+    today: dt.date,
+    bounds: AgeBounds,
+    narrow: Callable[[QuerySet[Entry]], QuerySet[Entry]] | None = None,
 ) -> Board:
-    """Count `entries` (the board's, filtered) by the org unit one level below `node` (the
-    user's scope when None) and by age; one row per unit, zeros included."""
+    """Count the board's entries by the org unit one level below `node` (the user's scope when
+    None) and by age; one row per unit, zeros included. `narrow` applies the board's filters
+    (the page's filter set) to each part counted."""
     if node is None and permissions.scope_path(user):
         node = user.scope_org
     roots: list[OrgNode] = []
@@ -166,21 +178,39 @@ def board_summary(
         node = roots[0] if len(roots) == 1 else None
     prefix_length = (len(node.path) if node else 0) + OrgNode.steplen
     units = roots if node is None else list(OrgNode.objects.get_children(node))
-    aggregates = {
-        "overdue": Count("pk", filter=overdue_q(today)),
-        **{age: Count("pk", filter=bounds.condition(age)) for age in OVERDUE_AGE_LIMITS},
-        "supervised": Count("pk", filter=under_open_notice_q()),
-        "answer_late": Count("pk", filter=under_open_notice_q(answer_late_on=today)),
-    }
-    # The counts are annotated under the keys of `aggregates`, which the rows' type cannot know.
-    grouped = {
-        row["unit"]: cast(dict[str, int], row)
-        for row in entries.order_by()
-        .annotate(unit=Substr("org__path", 1, prefix_length))
-        .values("unit")
-        .annotate(**aggregates)
-    }
-    keys = list(aggregates)
+    # Two counts: the overdue part by age (a range of the due-date index), and the part under
+    # an open notice (a few ids). One count over both would read every entry awaiting a reply.
+    parts = [
+        (
+            overdue_q(today),
+            {
+                "overdue": Count("pk"),
+                **{age: Count("pk", filter=bounds.condition(age)) for age in OVERDUE_AGE_LIMITS},
+            },
+        ),
+        (
+            awaiting_q() & under_open_notice_q(),
+            {
+                "supervised": Count("pk"),
+                "answer_late": Count("pk", filter=under_open_notice_q(answer_late_on=today)),
+            },
+        ),
+    ]
+    keys = [key for _part, aggregates in parts for key in aggregates]
+    # Counted by ledger (the org id, which the due-date index holds: no join to the tree), then
+    # added up by unit here from the paths of the subtree's organisations.
+    paths = dict(
+        OrgNode.objects.filter(path__startswith=node.path if node else "").values_list("pk", "path")
+    )
+    grouped: dict[str, dict[str, int]] = {}
+    for part, aggregates in parts:
+        entries = _board_scope(user).filter(part)
+        if narrow is not None:
+            entries = narrow(entries)
+        for row in entries.order_by().values("org_id").annotate(**aggregates):
+            unit = grouped.setdefault(paths[row["org_id"]][:prefix_length], dict.fromkeys(keys, 0))
+            for key in aggregates:
+                unit[key] += row[key]
     rows = []
     if node is not None and node.path in grouped:  # entries in the node's own ledger
         rows.append(BoardRow(node, _("%(name)s itself") % {"name": node.name}, False))

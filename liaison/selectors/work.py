@@ -27,10 +27,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from common.expressions import AnyOf
 from liaison import permissions
 from liaison.constants import EntryScope, EntryStatus, PairingKind, Role
 from liaison.deadlines import awaiting_q, due_soon_q, overdue_q
+from liaison.filters import under_open_notice_q
 from liaison.models import (
     Entry,
     MonthlyReview,
@@ -41,7 +41,7 @@ from liaison.models import (
     in_subtree,
 )
 from liaison.selectors.reviews import previous_month
-from liaison.selectors.supervision import AgeBounds, Board, board_entries, board_summary
+from liaison.selectors.supervision import AgeBounds, Board, board_summary
 from liaison.transitions import (
     awaiting_arbitration_q,
     awaiting_decision_q,
@@ -107,17 +107,11 @@ class WorkPage:
         return not (self.queues or self.review_to_sign or self.review_missing or self.board)
 
 
-def _open_notice() -> Q:
-    """Under a supervision notice not answered yet: the few open notices' entries, read once
-    (an index condition, which the count's other rules can be ORed with)."""
-    return Q(AnyOf("pk", Supervision.objects.filter(responded_at__isnull=True).values("entry_id")))
-
-
 def _owner_queues(today: dt.date, calendar: WorkCalendar) -> list[tuple[str, Promise, Q]]:
     """The owner's queues (R3: whoever records is responsible), in the order of urgency."""
     return [
         ("overdue", _("Overdue"), overdue_q(today)),
-        ("supervised", _("Supervision notices to answer"), _open_notice()),
+        ("supervised", _("Supervision notices to answer"), under_open_notice_q()),
         ("reopened", _("Reopened by an unsatisfied rating"), awaiting_q() & Q(reopen_count__gt=0)),
         ("to_reply", _("Resolved: reply to the informant"), Q(status=EntryStatus.RESOLVED)),
         ("due_soon", _("Due soon"), due_soon_q(today=today, calendar=calendar)),
@@ -293,9 +287,8 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     if not page.queues:  # nothing of their own: the page is about their scope
         page.title = _("My scope's work")
     page.board = board_summary(
-        user=user, entries=board_entries(user=user, today=today), node=None, today=today,
-        bounds=AgeBounds.of(today, calendar),
-    )  # fmt: skip
+        user=user, node=None, today=today, bounds=AgeBounds.of(today, calendar)
+    )
     page.open_notices = Supervision.objects.filter(
         responded_at__isnull=True, entry__org__path__startswith=path
     ).count()

@@ -37,7 +37,7 @@ def supervision_board(request):
     table.calendar = filterset.bounds.calendar  # one calendar for the counts and the rows
     board = selectors.board_summary(
         user=request.user,
-        entries=filterset.qs,
+        narrow=filterset.filter_queryset,
         node=filterset.form.cleaned_data.get("org"),
         today=today,
         bounds=filterset.bounds,
