@@ -159,6 +159,19 @@ if DATABASE_REPLICA_URL:
 if DATABASE_POOLER == "pgbouncer":
     for _alias in DATABASES:
         DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Parallel workers a query of this process may start (PostgreSQL's max_parallel_workers_per_
+# gather). A page's queries read a few thousand index rows at most, and starting workers costs
+# them more than it saves (the supervision board's count at a million entries: 10.5 ms with two
+# workers, 4 ms without), so it is 0 unless set: a worker node may allow some for the nightly
+# rebuild, and empty keeps the server's setting. Sent when connecting, which PgBouncer does not
+# pass on: behind it, set it on the database role (README "Production").
+DATABASE_PARALLEL_WORKERS = os.environ.get("DATABASE_PARALLEL_WORKERS", "0").strip()
+if DATABASE_PARALLEL_WORKERS and DATABASE_POOLER != "pgbouncer":
+    for _alias in DATABASES:
+        if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+            DATABASES[_alias].setdefault("OPTIONS", {})["options"] = (
+                f"-c max_parallel_workers_per_gather={int(DATABASE_PARALLEL_WORKERS)}"
+            )
 DATABASE_ROUTERS = ["ledger_site.db_routers.PrimaryReplicaRouter"]
 DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL) and env_bool("DATABASE_REPLICA_READS", True)
 # For this many seconds after a user's last write, their pages read from the primary (keep it
