@@ -295,7 +295,7 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     page.unsigned_reviews = MonthlyReview.objects.filter(
         month=previous_month(today), signed_at__isnull=True, org__path__startswith=path
     ).count()
-    new = Entry.objects.filter(recorded_on=today, org__path__startswith=path)
+    new = _in_scope(path).filter(recorded_on=today)
     page.new_today_count = new.count()
     page.new_today = list(new.select_related("org").order_by("-pk")[:WORK_LIST_LIMIT])
 
