@@ -419,11 +419,6 @@ class Entry(models.Model):
                 condition=Q(status__in=sorted(AWAITING_REPLY_STATUSES)),
             ),
             models.Index(
-                fields=["overdue_since", "id"],
-                name="entry_overdue_since",
-                condition=Q(is_overdue=True),
-            ),
-            models.Index(
                 fields=["org"],
                 name="entry_awaiting_arbitration",
                 condition=Q(

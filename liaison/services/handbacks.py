@@ -23,8 +23,8 @@ from liaison.constants import (
     Role,
     SuspendReason,
 )
-from liaison.models import Entry, Notification, OrgNode, User
-from liaison.services.notifications import notifications_create
+from liaison.models import Entry, OrgNode, User
+from liaison.services.notifications import NewNotification, notifications_create
 
 
 def entry_label(entry: Entry) -> str:
@@ -38,7 +38,7 @@ def _tell(
     told = {pk for pk in recipients if actor is None or pk != actor.pk}
     return notifications_create(
         [
-            Notification(
+            NewNotification(
                 recipient_id=pk, entry_id=entry.pk, kind=kind, occasion=occasion, message=message
             )
             for pk in sorted(told)

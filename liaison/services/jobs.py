@@ -15,6 +15,7 @@ the command and the logs.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from common.bulk import id_batches
+from common.bulk import bulk_insert, id_batches
 from liaison.constants import (
     NOT_RATED_CLOSE_WORKING_DAYS,
     SECRETARY_DECIDES_LEVELS,
@@ -51,7 +52,7 @@ from liaison.models import Entry, EntryEvent, Notification, OrgNode, User
 from liaison.selectors.escalation import escalation_ladder
 from liaison.services.entries import entries_write
 from liaison.services.handbacks import party_building_staff, referral_occasion
-from liaison.services.notifications import notifications_create
+from liaison.services.notifications import NewNotification, notifications_create
 from liaison.workdays import WorkCalendar
 
 EMAIL_BATCH = 500
@@ -134,7 +135,7 @@ def _suspension_reviews(today: dt.date) -> int:
     people = _People()
     staff = party_building_staff()
     template = _("%(entry)s has been suspended until its review on %(day)s: resume it or keep it.")
-    rows: list[Notification] = []
+    rows: list[NewNotification] = []
     for pk, number, title, path, level, owner_id, suspensions, review_on in entries:
         found: set[int] = set()
         if level in SECRETARY_DECIDES_LEVELS:
@@ -142,7 +143,7 @@ def _suspension_reviews(today: dt.date) -> int:
         found = found or {u for u in staff if u != owner_id}
         message = template % {"entry": _label(number, title), "day": _iso(review_on)}
         rows.extend(
-            Notification(
+            NewNotification(
                 recipient_id=user_pk,
                 entry_id=pk,
                 kind=NotificationKind.SUSPENSION_REVIEW,
@@ -170,7 +171,7 @@ def _unsigned_referrals(today: dt.date, calendar: WorkCalendar) -> int:
     template = _(
         "%(entry)s, referred to %(department)s, was not signed for within %(days)s working days."
     )
-    rows: list[Notification] = []
+    rows: list[NewNotification] = []
     for entry in entries:
         message = template % {
             "entry": _label(entry.number, entry.title),
@@ -178,7 +179,7 @@ def _unsigned_referrals(today: dt.date, calendar: WorkCalendar) -> int:
             "days": referral_sign_working_days(),
         }
         rows.extend(
-            Notification(
+            NewNotification(
                 recipient_id=user_pk,
                 entry_id=entry.pk,
                 kind=NotificationKind.REFERRAL_UNSIGNED,
@@ -206,17 +207,28 @@ def _clear_overdue(today: dt.date, now: dt.datetime) -> int:
         overdue_since=None,
         now=now,
     )
-    EntryEvent.objects.bulk_create(
-        EntryEvent(
-            entry_id=pk,
-            kind=EventKind.OVERDUE_CLEARED,
-            actor=None,
-            before={"is_overdue": True, "overdue_since": _iso(since)},
-            after={"is_overdue": False, "overdue_since": None},
+    cleared_events = [
+        (
+            pk,
+            EventKind.OVERDUE_CLEARED,
+            {"is_overdue": True, "overdue_since": _iso(since)},
+            {"is_overdue": False, "overdue_since": None},
         )
         for pk, since in rows
-    )
+    ]
+    _events_insert(cleared_events, now)
     return cleared
+
+
+def _events_insert(rows: Iterable[tuple[int, str, dict, dict]], now: dt.datetime) -> None:
+    """Add a job's events (entry, kind, before, after; no actor, no note) in one COPY: tens of
+    thousands of rows when a holiday or a calendar change makes many entries overdue at once."""
+    fields = ["entry", "kind", "actor", "at", "note", "before", "after"]
+    bulk_insert(
+        EntryEvent,
+        fields,
+        [(pk, kind, None, now, "", before, after) for pk, kind, before, after in rows],
+    )
 
 
 def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
@@ -253,17 +265,16 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
     for pk, due_on, since, owner_id, number, title, occasion, told in candidates:
         due_on = _due_date(due_on)  # overdue_q selects by it
         events.append(
-            EntryEvent(
-                entry_id=pk,
-                kind=EventKind.OVERDUE,
-                actor=None,
-                before={"is_overdue": False, "overdue_since": _iso(since)},
-                after={"is_overdue": True, "overdue_since": _iso(due_on + dt.timedelta(days=1))},
+            (
+                pk,
+                EventKind.OVERDUE,
+                {"is_overdue": False, "overdue_since": _iso(since)},
+                {"is_overdue": True, "overdue_since": _iso(due_on + dt.timedelta(days=1))},
             )
         )
         if not told:
             notifications.append(
-                Notification(
+                NewNotification(
                     recipient_id=owner_id,
                     entry_id=pk,
                     kind=NotificationKind.OVERDUE,
@@ -271,7 +282,7 @@ def _flag_overdue(today: dt.date, now: dt.datetime) -> tuple[int, int]:
                     message=message % {"entry": _label(number, title), "due": due_on.isoformat()},
                 )
             )
-    EntryEvent.objects.bulk_create(events)
+    _events_insert(events, now)
     return flagged, notifications_create(notifications, checked=True)
 
 
@@ -332,7 +343,7 @@ def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
     more for the handlers of the departments it tells."""
     steps = _ladder_steps()
     people: _People | None = None
-    rows: list[Notification] = []
+    rows: list[NewNotification] = []
     after = _("%(entry)s is still unanswered %(days)s working days after its due date %(due)s.")
     ahead = _("%(entry)s is due on %(due)s, in %(days)s working days or fewer.")
     for step in steps:
@@ -372,7 +383,7 @@ def _escalate(today: dt.date, calendar: WorkCalendar) -> int:
                 "due": _due_date(due_on).isoformat(),  # the step selects by it
             }
             rows.extend(
-                Notification(
+                NewNotification(
                     recipient_id=user_pk, entry_id=pk, kind=kind, occasion=occasion,
                     message=message,
                 )
@@ -399,7 +410,7 @@ def due_soon_warnings(*, today: dt.date | None = None) -> dict:
     message = _("%(entry)s is due on %(due)s.")
     notifications = notifications_create(
         [
-            Notification(
+            NewNotification(
                 recipient_id=owner_id,
                 entry_id=pk,
                 kind=NotificationKind.DUE_SOON,
@@ -468,7 +479,7 @@ def close_unrated(*, today: dt.date | None = None) -> dict:
         )
         if not told:
             notifications.append(
-                Notification(
+                NewNotification(
                     recipient_id=owner_id,
                     entry_id=pk,
                     kind=NotificationKind.CLOSED_NOT_RATED,

@@ -2,10 +2,12 @@
 them read, and the user's email preference."""
 
 import logging
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
 
+from common.bulk import bulk_insert
 from common.jobs import enqueue_on_commit
 from liaison.models import AuditEvent, Notification, User
 from liaison.services.audit import audit_record
@@ -13,7 +15,18 @@ from liaison.services.audit import audit_record
 logger = logging.getLogger(__name__)
 
 
-def notifications_create(rows: list[Notification], *, checked: bool = False) -> int:
+class NewNotification(NamedTuple):
+    """A notification to create, as plain values: a sweep may create tens of thousands, and
+    a model instance each cost more than inserting them."""
+
+    recipient_id: int
+    entry_id: int
+    kind: str
+    message: str
+    occasion: int = 0
+
+
+def notifications_create(rows: list[NewNotification], *, checked: bool = False) -> int:
     """Create the notifications not yet there (one per recipient, entry, kind and occasion),
     email them after the commit, and return how many were new. Unless the
     caller's query `checked` already (with an Exists subquery) that none exists, one query
@@ -34,7 +47,13 @@ def notifications_create(rows: list[Notification], *, checked: bool = False) -> 
         if key not in existing and key not in seen:
             seen.add(key)
             new.append(row)
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    now = timezone.now()
+    bulk_insert(
+        Notification,
+        ["recipient", "entry", "kind", "occasion", "message", "created_at"],
+        [(n.recipient_id, n.entry_id, n.kind, n.occasion, n.message, now) for n in new],
+        ignore_conflicts=True,
+    )
     if new:
         enqueue_on_commit("liaison.notifications_email")
     return len(new)

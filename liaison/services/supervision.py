@@ -21,9 +21,9 @@ from liaison.constants import (
     EventKind,
     NotificationKind,
 )
-from liaison.models import Entry, Notification, Supervision, User
+from liaison.models import Entry, Supervision, User
 from liaison.services.entries import entry_event, entry_lock
-from liaison.services.notifications import notifications_create
+from liaison.services.notifications import NewNotification, notifications_create
 from liaison.workdays import WorkCalendar
 
 
@@ -112,7 +112,7 @@ def supervision_issue(
     )
     notifications_create(
         [
-            Notification(
+            NewNotification(
                 recipient_id=entry.owner_id,
                 entry_id=entry.pk,
                 kind=NotificationKind.SUPERVISED,
@@ -153,7 +153,7 @@ def supervision_answer(*, supervision: Supervision, actor: User, response: str) 
     )
     notifications_create(
         [
-            Notification(
+            NewNotification(
                 recipient_id=supervision.issued_by_id,
                 entry_id=entry.pk,
                 kind=NotificationKind.SUPERVISION_ANSWERED,

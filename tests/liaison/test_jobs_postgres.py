@@ -112,6 +112,37 @@ def test_the_sweep_over_100_000_overdue_entries_is_a_handful_of_queries(
     print(f"\nsweep over {ENTRIES:,} overdue entries: {seconds:.1f} s")
 
 
+def test_flagging_writes_each_entry_in_place_touching_no_index(world):
+    """Migration 0032: no index names a column the sweep writes, so PostgreSQL updates the rows
+    as heap-only tuples (a new entry in none of the table's indexes) in the room each page
+    keeps (fillfactor 90): one entry in twenty overdue, as a ledger has them, not side by
+    side."""
+    owner = make_user(Role.GRASSROOTS_CADRE, scope=world.branch_a)
+    template = make_entry(owner, informant=world.special_a, recorded_on=dt.date(2026, 8, 3))
+    late, later = MONDAY - dt.timedelta(days=2), MONDAY + dt.timedelta(days=30)
+    _clone(
+        template,
+        [
+            {"number": f"{template.number}-{i:06d}", "due_on": late if i % 20 == 0 else later}
+            for i in range(1, 400)
+        ],
+    )
+    Entry.objects.filter(pk=template.pk).update(due_on=later)
+
+    def updates() -> tuple[int, int]:
+        with connection.cursor() as cursor:  # this transaction's own counts
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'liaison_entry'"
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    assert jobs.overdue_sweep(today=MONDAY)["flagged"] == 19
+    written, in_place = (after - start for after, start in zip(updates(), before, strict=True))
+    assert written == in_place == 19
+
+
 # --- A rating racing the not-rated job ----------------------------------------------------------
 
 
