@@ -49,7 +49,7 @@ from liaison.constants import (
     Role,
 )
 from liaison.deadlines import entry_calendar, in_sign_window
-from liaison.models import CoHandler, Entry, OrgNode, User
+from liaison.models import CoHandler, Entry, OrgNode, User, in_subtree
 from liaison.permissions import can_maintain_master_data
 
 
@@ -199,8 +199,10 @@ def awaiting_decision_q(user: User) -> Q:
     if can_maintain_master_data(user):
         return pending
     if user.role == Role.BRANCH_SECRETARY and user.scope_org_id and user.scope_org:
-        return pending & Q(
-            org__path__startswith=user.scope_org.path, level__in=SECRETARY_DECIDES_LEVELS
+        return (
+            pending
+            & in_subtree("org_id", user.scope_org.path)
+            & Q(level__in=SECRETARY_DECIDES_LEVELS)
         )
     return Q(pk__in=[])
 
