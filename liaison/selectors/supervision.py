@@ -51,11 +51,15 @@ class AgeBounds:
 
     def condition(self, age: str) -> Q:
         """The entries (awaiting a reply) overdue by an age in the bucket `age`."""
+        return overdue_q(self.today) & self.due_range(age)
+
+    def due_range(self, age: str) -> Q:
+        """The due dates of the bucket `age`, for entries known to be overdue."""
         limits = list(OVERDUE_AGE_LIMITS.items())
         index = [key for key, _limit in limits].index(age)
         lower = limits[index - 1][1] if index else None  # the bucket before's upper limit
         upper = limits[index][1]
-        q = overdue_q(self.today)
+        q = Q()
         if upper is not None:
             q &= Q(due_on__gt=self.cuts[upper])
         if lower is not None:
@@ -185,7 +189,8 @@ def board_summary(
             overdue_q(today),
             {
                 "overdue": Count("pk"),
-                **{age: Count("pk", filter=bounds.condition(age)) for age in OVERDUE_AGE_LIMITS},
+                # within the overdue part, the bucket is its due dates (rows read: half the time)
+                **{age: Count("pk", filter=bounds.due_range(age)) for age in OVERDUE_AGE_LIMITS},
             },
         ),
         (

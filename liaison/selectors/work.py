@@ -279,6 +279,13 @@ def _role_work(user: User, today: dt.date) -> WorkPage:
     return page
 
 
+def _open_notices(path: str) -> QuerySet[Supervision]:
+    """The supervision notices awaiting an answer on the entries of a subtree (the whole
+    company: no join)."""
+    notices = Supervision.objects.filter(responded_at__isnull=True)
+    return notices.filter(entry__org__path__startswith=path) if path else notices
+
+
 def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkCalendar) -> None:
     """Committee staff, leadership cadres and the party-building department: the overdue
     entries of their subtree by unit one level down (the supervision board's counts), notices
@@ -289,11 +296,10 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     page.board = board_summary(
         user=user, node=None, today=today, bounds=AgeBounds.of(today, calendar)
     )
-    page.open_notices = Supervision.objects.filter(
-        responded_at__isnull=True, entry__org__path__startswith=path
-    ).count()
-    page.unsigned_reviews = MonthlyReview.objects.filter(
-        month=previous_month(today), signed_at__isnull=True, org__path__startswith=path
+    page.open_notices = _open_notices(path).count()
+    reviews = MonthlyReview.objects.filter(month=previous_month(today), signed_at__isnull=True)
+    page.unsigned_reviews = (
+        reviews.filter(org__path__startswith=path) if path else reviews
     ).count()
     new = _in_scope(path).filter(recorded_on=today)
     page.new_today_count = new.count()
@@ -340,7 +346,5 @@ def nav_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
         counts["home"] = counts.get("home", 0) + waiting
     if permissions.reads_supervision_board(user) and permissions.can_supervise(user):
         path = permissions.scope_path(user) or ""
-        counts["supervision"] = Supervision.objects.filter(
-            responded_at__isnull=True, entry__org__path__startswith=path
-        ).count()
+        counts["supervision"] = _open_notices(path).count()
     return {key: n for key, n in counts.items() if n}
