@@ -93,10 +93,12 @@ def board_entries(*, user: User, today: dt.date | None = None) -> QuerySet[Entry
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # Each arm says "awaiting a reply" once (overdue implies it): a second, top-level copy made
+    # the planner square its selectivity, misjudge the rows by six times and sort them all
+    # where it could read the first page off the due-date index.
     return (
         _board_scope(user)
-        .filter(awaiting_q())
-        .filter(overdue_q(today) | under_open_notice_q())
+        .filter(overdue_q(today) | (awaiting_q() & under_open_notice_q()))
         .annotate(
             open_respond_by=Subquery(open_notice.values("respond_by")[:1]),
             supervision_rounds=Subquery(rounds),
