@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 
 from feedback.constants import ranking_min_ratings
-from feedback.models import EntryMonthlyLevel
+from feedback.models import RATING_FIELDS, EntryMonthlyLevel
 from feedback.periods import Period
 from feedback.selectors.figures import COUNT_SUMS, Counts, month_in
 from liaison.constants import OrgKind
 from liaison.models import OrgNode
+
+# What a ranking reads: the ratings and their values, a fifth of the roll-up's counts.
+RATING_SUMS = {name: COUNT_SUMS[name] for name in ("rated", *RATING_FIELDS.values())}
 
 
 @dataclass
@@ -113,8 +116,9 @@ def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
 
 
 def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
-    """Return every branch of the subtree with its figures for the period, ranked by
-    satisfaction rate (R8: only with enough ratings) (two queries)."""
+    """Return every branch of the subtree with its ratings for the period, ranked by
+    satisfaction rate (R8: only with enough ratings) (two queries). The rows' counts hold the
+    ratings only (rated and by value): what the ranking and its table read."""
     branches = {
         branch.pk: branch
         for branch in OrgNode.objects.filter(path__startswith=node.path, kind=OrgKind.BRANCH)
@@ -126,7 +130,7 @@ def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
         )
         .order_by()
         .values("node_id")
-        .annotate(**COUNT_SUMS)
+        .annotate(**RATING_SUMS)
     }
     rows = [
         UnitRow(branch, sums.get(pk, Counts()))
