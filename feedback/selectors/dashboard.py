@@ -148,8 +148,8 @@ def dashboard_for(
     scope = permissions.scope_path(user) or ""
     ancestors = list(OrgNode.objects.get_ancestors(node)) if node.depth > 1 else []
     parents = [n for n in ancestors if n.path.startswith(scope)] + [node]
-    the_report = report(node=node, period=period)
     trend = monthly_trend(node=node, period=period)
+    the_report = report(node=node, period=period, trend=trend)  # its figures: the trend's sums
     units = by_unit(node=node, period=period)
     branches = branch_ranking(node=node, period=period)
     charts = _charts(the_report, trend, units)

@@ -40,6 +40,7 @@ from feedback.selectors.figures import (
     monthly_trend,
     provisional_years,
     report,
+    trend_figures,
     visit_coverage,
 )
 from feedback.selectors.rankings import branch_ranking, by_unit
@@ -276,6 +277,18 @@ def test_the_monthly_trend_and_its_change(world):
     assert changes[2] == pytest.approx(3 / 5 - 2 / 3)
     assert trend[1].satisfaction_change_relative == pytest.approx((2 / 3) / (1 / 2) - 1)
     assert trend[2].levels[Level.OFFICE_BRANCH].rated == 1  # E10's second 不满意
+
+
+@pytest.mark.parametrize(
+    "period", [Q1, Period.year(2026), Period.month(2026, 2), Period.parse("2025-11..2026-02")]
+)
+def test_the_figures_added_up_from_the_trend_are_the_figures_read(world, period):
+    """The dashboard adds its head's figures up from the monthly trend it reads anyway."""
+    for node in (world.company, world.committee_a, world.branch_a, world.office_branch):
+        trend = monthly_trend(node=node, period=period)
+        from_trend = trend_figures(node=node, period=period, trend=trend)
+        assert from_trend == figures(node=node, period=period)
+        assert report(node=node, period=period, trend=trend) == report(node=node, period=period)
 
 
 def test_by_unit_and_the_ranking(world, settings):
