@@ -13,12 +13,12 @@ from django.db.models import Sum
 from feedback.constants import ranking_min_ratings
 from feedback.models import RATING_FIELDS, EntryMonthlyLevel
 from feedback.periods import Period
-from feedback.selectors.figures import COUNT_SUMS, Counts, month_in
+from feedback.selectors.figures import Counts, month_in, summed
 from liaison.constants import OrgKind
 from liaison.models import OrgNode
 
 # What a ranking reads: the ratings and their values, a fifth of the roll-up's counts.
-RATING_SUMS = {name: COUNT_SUMS[name] for name in ("rated", *RATING_FIELDS.values())}
+RATINGS = ("rated", *RATING_FIELDS.values())
 
 
 @dataclass
@@ -88,10 +88,7 @@ def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
     ids = [node.pk, *(child.pk for child in children)]
     sums = {
         row["node_id"]: Counts.of(row)
-        for row in EntryMonthlyLevel.objects.filter(month_in(period), node_id__in=ids)
-        .order_by()
-        .values("node_id")
-        .annotate(**COUNT_SUMS)
+        for row in summed("node_id").filter(month_in(period), node_id__in=ids)
     }
     now = {  # node → (awaiting, of those overdue)
         row["node_id"]: (row["awaiting"] or 0, row["open_overdue"] or 0)
@@ -125,12 +122,9 @@ def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
     }
     sums = {
         row["node_id"]: Counts.of(row)
-        for row in EntryMonthlyLevel.objects.filter(
+        for row in summed("node_id", counts=RATINGS).filter(
             month_in(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
         )
-        .order_by()
-        .values("node_id")
-        .annotate(**RATING_SUMS)
     }
     rows = [
         UnitRow(branch, sums.get(pk, Counts()))
