@@ -71,6 +71,7 @@ from liaison.selectors.orgs import PairingStat, pairing_statistics
 from liaison.workdays import statutory_covers
 
 _SCALE = tuple(Satisfaction.values)
+_COUNT_NAMES = frozenset(COUNT_FIELDS)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -109,8 +110,9 @@ class Counts:
 
     @classmethod
     def of(cls, row: Mapping[str, Any] | None) -> Counts:
-        row = row or {}
-        return cls(**{name: row.get(name) or 0 for name in COUNT_FIELDS})
+        """The counts of a roll-up row or sum (its other keys left out; a sum of nothing is
+        None, a count not asked for 0)."""
+        return cls(**{name: n or 0 for name, n in (row or {}).items() if name in _COUNT_NAMES})
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*map(operator.add, _values(self), _values(other)))

@@ -53,29 +53,25 @@ class UnitFigures:
         return sum(1 for row in self.rows if not row.counts.rated)
 
 
-def _best_first(row: UnitRow) -> tuple[float, int, str]:
-    """Highest rate first, then most ratings, then the tree's order."""
-    rate = row.counts.satisfaction_rate
-    if rate is None:
-        raise ValueError("A row without ratings has no rank.")
-    return (-rate, -row.counts.rated, row.node.path)
-
-
 def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
-    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first
-    (equal rates share a rank: 1, 2, 2, 4); the others keep rank None."""
-    ranked = sorted(
-        (row for row in rows if row.counts.rated >= min_ratings and row.counts.rated),
-        key=_best_first,
-    )
-    for position, row in enumerate(ranked, start=1):
-        previous = ranked[position - 2] if position > 1 else None
-        if previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate:
-            row.rank = previous.rank
-            row.tied = previous.tied = True
+    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first,
+    then by most ratings, then in the tree's order (equal rates share a rank: 1, 2, 2, 4);
+    the others keep rank None."""
+    scored = [  # each rate worked out once
+        (rate, row)
+        for row in rows
+        if row.counts.rated >= min_ratings and (rate := row.counts.satisfaction_rate) is not None
+    ]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].counts.rated, pair[1].node.path))
+    previous: tuple[float, UnitRow] | None = None
+    for position, (rate, row) in enumerate(scored, start=1):
+        if previous is not None and previous[0] == rate:
+            row.rank = previous[1].rank
+            row.tied = previous[1].tied = True
         else:
             row.rank = position
-    return ranked
+        previous = (rate, row)
+    return [row for _rate, row in scored]
 
 
 def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
