@@ -196,3 +196,20 @@ def channel_rows(scopes) -> SafeString:
             rows.append("\n      ")
         rows.append("\n    ")
     return mark_safe("".join(rows))
+
+
+@register.filter
+def channel_options(scopes, selection) -> SafeString:
+    """The options of the channel selector, a group per scope, the channels asked for
+    selected."""
+    asked = {channel.pk for channel in selection.channels_asked} if selection else set()
+    groups = []
+    for scope in scopes:
+        options = "".join(
+            f'<option value="{row.channel.pk}"{" selected" if row.channel.pk in asked else ""}>'
+            f"{escape(category.name)} · {escape(row.channel.name)}</option>"
+            for category in scope.categories
+            for row in category.channels
+        )
+        groups.append(f'<optgroup label="{escape(scope.label)}">{options}</optgroup>')
+    return mark_safe("".join(groups))
