@@ -17,7 +17,7 @@ subtree) and a ``Period`` (feedback.periods), then calls:
   now, and the children ranked by satisfaction rate (R8: only with enough ratings) (3 queries);
   in feedback.selectors.rankings.
 - ``branch_ranking(node=, period=)`` → every branch of the subtree, ranked (2 queries); in
-  feedback.selectors.rankings.
+  feedback.selectors.rankings, with ``units_and_branches``: both, the org nodes read once.
 - ``by_colour_and_kind(node=, period=)`` → the counts per colour and kind (1 query).
 
 All but the last read EntryMonthlyLevel (node × month × level); the last reads EntryMonthly.

@@ -160,10 +160,11 @@ def test_the_page_costs_the_same_for_few_and_many_entries_and_never_reads_them(
     assert len(matters) == 1
     for table in ("liaison_entry", "liaison_entryevent", "feedback_rating", "liaison_visit"):
         assert not [sql for sql in many if f'"{table}"' in sql and sql not in matters], table
-    # 18 before the matters of the month (2 of them the closed months and late adjustments,
+    # 17 before the matters of the month (2 of them the closed months and late adjustments,
     # R24; 2 the channel tree: its roll-up rows and the channels; the head's figures are added
-    # up from the monthly trend's rows); their card is one more.
-    with django_assert_max_num_queries(19):
+    # up from the monthly trend's rows; the children and the branches are read together);
+    # their card is one more.
+    with django_assert_max_num_queries(18):
         client.get(PAGE, {"period": "2026"})
 
 

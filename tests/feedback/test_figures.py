@@ -43,7 +43,7 @@ from feedback.selectors.figures import (
     trend_figures,
     visit_coverage,
 )
-from feedback.selectors.rankings import branch_ranking, by_unit
+from feedback.selectors.rankings import branch_ranking, by_unit, units_and_branches
 from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from liaison.constants import Level, PairingKind, PlaceType, Role
 from liaison.models import CalendarYear, OrgNode
@@ -289,6 +289,18 @@ def test_the_figures_added_up_from_the_trend_are_the_figures_read(world, period)
         from_trend = trend_figures(node=node, period=period, trend=trend)
         assert from_trend == figures(node=node, period=period)
         assert report(node=node, period=period, trend=trend) == report(node=node, period=period)
+
+
+def test_units_and_branches_read_together_are_the_same(world, settings):
+    """The dashboard reads a node's children and branches in one query: the same rows."""
+    settings.RANKING_MIN_RATINGS = 1
+    for node in (world.company, world.committee_a, world.branch_a, world.group_a):
+        together = units_and_branches(node=node, period=Q1)
+        assert together == (by_unit(node=node, period=Q1), branch_ranking(node=node, period=Q1))
+    # a group: its own ledger only, no branch
+    assert [row.own for row in together[0].rows] == [True] and together[1].rows == []
+    company = units_and_branches(node=world.company, period=Q1)
+    assert company[0].rows and [row.rank for row in company[1].ranking] == [1, 2, 3]
 
 
 def test_by_unit_and_the_ranking(world, settings):
