@@ -22,6 +22,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,7 +60,7 @@ def timed(function, runs: int, warm: int = 2) -> tuple[float, float, float, int]
     return statistics.median(times), min(times), db, len(ctx.captured_queries)
 
 
-SELECTORS = {
+SELECTORS: dict[str, Callable[..., object]] = {
     "report": figures.report,
     "monthly_trend": figures.monthly_trend,
     "by_unit": rankings.by_unit,

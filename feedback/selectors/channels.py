@@ -11,12 +11,13 @@ A campaign (a channel with dates) is read for the months its dates touch within 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,15 +84,17 @@ def _sums(row: Mapping[str, Any]) -> ChannelSums:
     return ChannelSums(**{name: row[name] or 0 for name in CHANNEL_COUNT_FIELDS})
 
 
+@functools.cache
+def _by_channel() -> QuerySet[Any, Any]:
+    """The roll-up by channel summed by channel, to be filtered on the node and the month:
+    built once, as feedback.selectors.figures.summed."""
+    return ChannelMonthly.objects.order_by().values("channel_id").annotate(**_SUMS)
+
+
 def channel_tree(*, node: OrgNode, period: Period) -> list[ScopeRow]:
     """The subtree's entries of the period by scope, category and channel (two queries).
     Listed: the active channels and any channel with entries in the period."""
-    rows = (
-        ChannelMonthly.objects.filter(node=node, month__gte=period.first, month__lte=period.last)
-        .order_by()
-        .values("channel_id")
-        .annotate(**_SUMS)
-    )
+    rows = _by_channel().filter(node=node, month__gte=period.first, month__lte=period.last)
     sums = {row["channel_id"]: _sums(row) for row in rows}
     channels = Channel.objects.select_related("category").order_by(
         "scope", "category__position", "category__name", "position", "name"

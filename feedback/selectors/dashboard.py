@@ -18,7 +18,7 @@ from feedback.percentages import percent_number
 from feedback.periods import Period, month_of
 from feedback.selectors.channels import ChannelSelection, ScopeRow, channel_selection, channel_tree
 from feedback.selectors.figures import MonthFigures, Report, monthly_trend, report
-from feedback.selectors.rankings import UnitFigures, branch_ranking, by_unit
+from feedback.selectors.rankings import UnitFigures, units_and_branches
 from liaison import permissions
 from liaison.models import Channel, OrgNode, User
 
@@ -148,10 +148,9 @@ def dashboard_for(
     scope = permissions.scope_path(user) or ""
     ancestors = list(OrgNode.objects.get_ancestors(node)) if node.depth > 1 else []
     parents = [n for n in ancestors if n.path.startswith(scope)] + [node]
-    the_report = report(node=node, period=period)
     trend = monthly_trend(node=node, period=period)
-    units = by_unit(node=node, period=period)
-    branches = branch_ranking(node=node, period=period)
+    the_report = report(node=node, period=period, trend=trend)  # its figures: the trend's sums
+    units, branches = units_and_branches(node=node, period=period)
     charts = _charts(the_report, trend, units)
     tree = channel_tree(node=node, period=period)
     selection = channel_selection(node=node, period=period, channels=channels) if channels else None

@@ -11,12 +11,13 @@ subtree) and a ``Period`` (feedback.periods), then calls:
   feedback.selectors.closing: 2 queries) (≤ 7 queries); what ``manage.py ledger_report``
   prints. ``figures`` alone is one query.
 - ``monthly_trend(node=, period=)`` → a ``MonthFigures`` per month with the change of the
-  satisfaction rate on the month before (环比) (1 query).
+  satisfaction rate on the month before (环比) (1 query); ``trend_figures`` adds the figures up
+  from it, and ``report(..., trend=)`` takes them from there (the dashboard: one query fewer).
 - ``by_unit(node=, period=)`` → ``UnitFigures``: each child's figures, open and overdue entries
   now, and the children ranked by satisfaction rate (R8: only with enough ratings) (3 queries);
   in feedback.selectors.rankings.
 - ``branch_ranking(node=, period=)`` → every branch of the subtree, ranked (2 queries); in
-  feedback.selectors.rankings.
+  feedback.selectors.rankings, with ``units_and_branches``: both, the org nodes read once.
 - ``by_colour_and_kind(node=, period=)`` → the counts per colour and kind (1 query).
 
 All but the last read EntryMonthlyLevel (node × month × level); the last reads EntryMonthly.
@@ -42,6 +43,8 @@ month of its first result, a duplicate not again; ``resolved`` (every round's re
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -68,6 +71,7 @@ from liaison.selectors.orgs import PairingStat, pairing_statistics
 from liaison.workdays import statutory_covers
 
 _SCALE = tuple(Satisfaction.values)
+_COUNT_NAMES = frozenset(COUNT_FIELDS)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -106,17 +110,18 @@ class Counts:
 
     @classmethod
     def of(cls, row: Mapping[str, Any] | None) -> Counts:
-        row = row or {}
-        return cls(**{name: row.get(name) or 0 for name in COUNT_FIELDS})
+        """The counts of a roll-up row or sum (its other keys left out; a sum of nothing is
+        None, a count not asked for 0)."""
+        return cls(**{name: n or 0 for name, n in (row or {}).items() if name in _COUNT_NAMES})
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in _FIELDS})
+        return Counts(*map(operator.add, _values(self), _values(other)))
 
     def __sub__(self, other: Counts) -> Counts:
-        return Counts(**{f.name: getattr(self, f.name) - getattr(other, f.name) for f in _FIELDS})
+        return Counts(*map(operator.sub, _values(self), _values(other)))
 
     def __bool__(self) -> bool:
-        return any(getattr(self, f.name) for f in _FIELDS)
+        return any(_values(self))
 
     @property
     def ratings(self) -> dict[str, int]:
@@ -165,8 +170,19 @@ class Counts:
         return _rate(self.rated_owner, self.rated)
 
 
-_FIELDS = fields(Counts)
+# The counts in the order of the fields, read at C speed (a page adds up hundreds of them).
+_values = operator.attrgetter(*(f.name for f in fields(Counts)))
 COUNT_SUMS = {name: Sum(name) for name in COUNT_FIELDS}
+
+
+@functools.cache
+def summed(*group_by: str, counts: tuple[str, ...] = COUNT_FIELDS) -> QuerySet[Any, Any]:
+    """EntryMonthlyLevel's `counts` summed by `group_by`: filter it on the month and the node
+    (a WHERE; a filter on a name in `counts` would be on the sum). Built once and filtered
+    (a copy) for each read: Django takes as long to resolve and hash two dozen aggregates as
+    PostgreSQL takes to add up a node's rows."""
+    sums = {name: COUNT_SUMS[name] for name in counts}
+    return EntryMonthlyLevel.objects.order_by().values(*group_by).annotate(**sums)
 
 
 @dataclass(frozen=True)
@@ -245,18 +261,27 @@ def month_in(period: Period) -> Q:
 
 def figures(*, node: OrgNode, period: Period) -> Figures:
     """Return the subtree's totals and four levels for the period (one query)."""
-    rows = (
-        EntryMonthlyLevel.objects.filter(month_in(period), node=node)
-        .order_by()
-        .values("level")
-        .annotate(**COUNT_SUMS)
-    )
+    rows = summed("level").filter(month_in(period), node=node)
     by_level = {row["level"]: Counts.of(row) for row in rows}
     levels = [
         LevelFigures(level.value, str(level.label), by_level.get(level.value, Counts()))
         for level in Level
     ]
     return Figures(node, period, sum(by_level.values(), Counts()), levels)
+
+
+def trend_figures(*, node: OrgNode, period: Period, trend: list[MonthFigures]) -> Figures:
+    """Return what figures() reads, added up from the months of the period's monthly_trend
+    (no query)."""
+    levels = [
+        LevelFigures(
+            level.value,
+            str(level.label),
+            sum((month.levels[level.value] for month in trend), Counts()),
+        )
+        for level in Level
+    ]
+    return Figures(node, period, sum((month.counts for month in trend), Counts()), levels)
 
 
 @dataclass(frozen=True)
@@ -336,14 +361,17 @@ def provisional_years(*, period: Period) -> list[int]:
     return [year for year in uncovered if year not in entered]
 
 
-def report(*, node: OrgNode, period: Period) -> Report:
+def report(*, node: OrgNode, period: Period, trend: list[MonthFigures] | None = None) -> Report:
     """Return the figures, visit coverage, pairing counts and calendar warning of a subtree
     and period, and for the whole company the departments' referrals, and the closed months and
-    late adjustments (R24: two queries) (at most nine queries)."""
+    late adjustments (R24: two queries) (at most nine queries). Given the period's
+    `trend` (monthly_trend), its figures are added up from it, one query fewer."""
     day = pairings_day(period)
     return Report(
         referrals=referral_figures(period=period) if node.depth == 1 else [],
-        figures=figures(node=node, period=period),
+        figures=figures(node=node, period=period)
+        if trend is None
+        else trend_figures(node=node, period=period, trend=trend),
         visits=visit_coverage(node=node, period=period),
         pairings=pairing_statistics(pairings=subtree_pairings(node=node), day=day),
         pairings_on=day,
@@ -358,12 +386,7 @@ def monthly_trend(*, node: OrgNode, period: Period) -> list[MonthFigures]:
     satisfaction rate on the month before (one query; the month before the period is read for
     the first month's change)."""
     before = period.previous().last
-    rows = (
-        EntryMonthlyLevel.objects.filter(node=node, month__gte=before, month__lte=period.last)
-        .order_by()
-        .values("month", "level")
-        .annotate(**COUNT_SUMS)
-    )
+    rows = summed("month", "level").filter(node=node, month__gte=before, month__lte=period.last)
     levels: dict[dt.date, dict[str, Counts]] = {}
     for row in rows:
         levels.setdefault(row["month"], {})[row["level"]] = Counts.of(row)

@@ -122,8 +122,9 @@ def matter_history(*, matter: MonthlyMatter) -> QuerySet[AuditEvent]:
 
 def _progress(matters: QuerySet[MonthlyMatter], path: str) -> QuerySet[MonthlyMatter]:
     """Annotate each matter with its entries of the subtree at `path` (total, answered) and
-    their ratings (rated, satisfied), in one query; keep those with an entry there."""
-    in_scope = Q(links__entry__org__path__startswith=path)
+    their ratings (rated, satisfied), in one query; keep those with an entry there. `path` ""
+    is the whole company (liaison.permissions.scope_path): every entry, no join to the tree."""
+    in_scope = Q(links__entry__org__path__startswith=path) if path else Q()
     rating = Q(links__entry__ratings__isnull=False)
     return (
         matters.annotate(
@@ -175,7 +176,8 @@ def dashboard_matters(*, user: User, node: OrgNode) -> list[MatterProgress]:
     if not reads_hot_topics(user):
         return []
     matters = MonthlyMatter.objects.filter(status=MatterStatus.OPEN)
-    rows = _progress(matters, node.path).order_by("due_on", "pk")[:DASHBOARD_MATTERS]
+    path = node.path if node.depth > 1 else ""  # the top of the tree: the whole company
+    rows = _progress(matters, path).order_by("due_on", "pk")[:DASHBOARD_MATTERS]
     return _progress_rows(rows)
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from feedback.constants import ranking_min_ratings
-from feedback.models import EntryMonthlyLevel
+from feedback.models import RATING_FIELDS, EntryMonthlyLevel
 from feedback.periods import Period
-from feedback.selectors.figures import COUNT_SUMS, Counts, month_in
+from feedback.selectors.figures import Counts, month_in, summed
 from liaison.constants import OrgKind
 from liaison.models import OrgNode
+
+# What a ranking reads: the ratings and their values, a fifth of the roll-up's counts.
+RATINGS = ("rated", *RATING_FIELDS.values())
 
 
 @dataclass
@@ -50,45 +53,70 @@ class UnitFigures:
         return sum(1 for row in self.rows if not row.counts.rated)
 
 
-def _best_first(row: UnitRow) -> tuple[float, int, str]:
-    """Highest rate first, then most ratings, then the tree's order."""
-    rate = row.counts.satisfaction_rate
-    if rate is None:
-        raise ValueError("A row without ratings has no rank.")
-    return (-rate, -row.counts.rated, row.node.path)
-
-
 def _rank(rows: list[UnitRow], min_ratings: int) -> list[UnitRow]:
-    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first
-    (equal rates share a rank: 1, 2, 2, 4); the others keep rank None."""
-    ranked = sorted(
-        (row for row in rows if row.counts.rated >= min_ratings and row.counts.rated),
-        key=_best_first,
-    )
-    for position, row in enumerate(ranked, start=1):
-        previous = ranked[position - 2] if position > 1 else None
-        if previous and previous.counts.satisfaction_rate == row.counts.satisfaction_rate:
-            row.rank = previous.rank
-            row.tied = previous.tied = True
+    """Rank the rows with at least `min_ratings` ratings by satisfaction rate, best first,
+    then by most ratings, then in the tree's order (equal rates share a rank: 1, 2, 2, 4);
+    the others keep rank None."""
+    scored = [  # each rate worked out once
+        (rate, row)
+        for row in rows
+        if row.counts.rated >= min_ratings and (rate := row.counts.satisfaction_rate) is not None
+    ]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].counts.rated, pair[1].node.path))
+    previous: tuple[float, UnitRow] | None = None
+    for position, (rate, row) in enumerate(scored, start=1):
+        if previous is not None and previous[0] == rate:
+            row.rank = previous[1].rank
+            row.tied = previous[1].tied = True
         else:
             row.rank = position
-    return ranked
+        previous = (rate, row)
+    return [row for _rate, row in scored]
+
+
+def _children(node: OrgNode) -> list[OrgNode]:
+    return list(
+        OrgNode.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path")
+    )
+
+
+def _branches(node: OrgNode) -> list[OrgNode]:
+    return list(
+        OrgNode.objects.filter(path__startswith=node.path, kind=OrgKind.BRANCH).order_by("path")
+    )
 
 
 def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
     """Return each child's figures for the period, the entries awaiting a reply and overdue
     now, and the children ranked by satisfaction rate (three queries). A last row, `own`,
     holds the entries of the node's own ledger if it has any."""
-    children = list(
-        OrgNode.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path")
+    return _by_unit(node, period, _children(node))
+
+
+def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
+    """Return every branch of the subtree with its ratings for the period, ranked by
+    satisfaction rate (R8: only with enough ratings) (two queries). The rows' counts hold the
+    ratings only (rated and by value): what the ranking and its table read."""
+    return _branch_ranking(node, period, _branches(node))
+
+
+def units_and_branches(*, node: OrgNode, period: Period) -> tuple[UnitFigures, UnitFigures]:
+    """Return by_unit and branch_ranking of the node, its children and branches read
+    together (four queries instead of five)."""
+    below = OrgNode.objects.filter(path__startswith=node.path).filter(
+        Q(depth=node.depth + 1) | Q(kind=OrgKind.BRANCH)
     )
+    nodes = list(below.order_by("path"))
+    children = [child for child in nodes if child.depth == node.depth + 1]
+    branches = [branch for branch in nodes if branch.kind == OrgKind.BRANCH]
+    return _by_unit(node, period, children), _branch_ranking(node, period, branches)
+
+
+def _by_unit(node: OrgNode, period: Period, children: list[OrgNode]) -> UnitFigures:
     ids = [node.pk, *(child.pk for child in children)]
     sums = {
         row["node_id"]: Counts.of(row)
-        for row in EntryMonthlyLevel.objects.filter(month_in(period), node_id__in=ids)
-        .order_by()
-        .values("node_id")
-        .annotate(**COUNT_SUMS)
+        for row in summed("node_id").filter(month_in(period), node_id__in=ids)
     }
     now = {  # node → (awaiting, of those overdue)
         row["node_id"]: (row["awaiting"] or 0, row["open_overdue"] or 0)
@@ -112,25 +140,14 @@ def by_unit(*, node: OrgNode, period: Period) -> UnitFigures:
     return UnitFigures(node, period, rows, ranking, minimum)
 
 
-def branch_ranking(*, node: OrgNode, period: Period) -> UnitFigures:
-    """Return every branch of the subtree with its figures for the period, ranked by
-    satisfaction rate (R8: only with enough ratings) (two queries)."""
-    branches = {
-        branch.pk: branch
-        for branch in OrgNode.objects.filter(path__startswith=node.path, kind=OrgKind.BRANCH)
-    }
+def _branch_ranking(node: OrgNode, period: Period, branches: list[OrgNode]) -> UnitFigures:
+    """`branches`: in the tree's order."""
     sums = {
         row["node_id"]: Counts.of(row)
-        for row in EntryMonthlyLevel.objects.filter(
+        for row in summed("node_id", counts=RATINGS).filter(
             month_in(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
         )
-        .order_by()
-        .values("node_id")
-        .annotate(**COUNT_SUMS)
     }
-    rows = [
-        UnitRow(branch, sums.get(pk, Counts()))
-        for pk, branch in sorted(branches.items(), key=lambda item: item[1].path)
-    ]
+    rows = [UnitRow(branch, sums.get(branch.pk, Counts())) for branch in branches]
     minimum = ranking_min_ratings()
     return UnitFigures(node, period, rows, _rank(rows, minimum), minimum)

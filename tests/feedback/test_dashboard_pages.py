@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from feedback.models import EntryMonthlyLevel, ReferralMonthly
 from feedback.services.rollups import rollups_rebuild
-from liaison.constants import Role
+from liaison.constants import Level, Role
 from tests.fixtures.factories import make_entry
 from tests.fixtures.figures import bulk_entries
 
@@ -159,7 +160,35 @@ def test_the_page_costs_the_same_for_few_and_many_entries_and_never_reads_them(
     assert len(matters) == 1
     for table in ("liaison_entry", "liaison_entryevent", "feedback_rating", "liaison_visit"):
         assert not [sql for sql in many if f'"{table}"' in sql and sql not in matters], table
-    # 19 before the matters of the month (2 of them the closed months and late adjustments,
-    # R24; 2 the channel tree: its roll-up rows and the channels); their card is one more.
-    with django_assert_max_num_queries(20):
+    # 17 before the matters of the month (2 of them the closed months and late adjustments,
+    # R24; 2 the channel tree: its roll-up rows and the channels; the head's figures are added
+    # up from the monthly trend's rows; the children and the branches are read together);
+    # their card is one more.
+    with django_assert_max_num_queries(18):
         client.get(PAGE, {"period": "2026"})
+
+
+def test_the_unit_and_referral_rows_say_what_they_hold(world, client_for):
+    """A unit with units of its own links down to its page; the node's own ledger is a row of
+    its own ("… 本级"); a unit without units below says so; a median time to sign for of three
+    working days or more reads "3 及以上"."""
+    march = dt.date(2026, 3, 1)
+    EntryMonthlyLevel.objects.create(
+        node=world.company, month=march, level=Level.PARTY_MEMBER, recorded=3
+    )
+    EntryMonthlyLevel.objects.create(
+        node=world.committee_a, month=march, level=Level.PARTY_MEMBER, recorded=2
+    )
+    ReferralMonthly.objects.create(
+        month=march, department=world.department, referred=2, signed=2, signed_later=2
+    )
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    page = client.get(PAGE, {"period": "2026-03"}).text
+    units = page[page.index('data-testid="units"') :].split("</section>")[0]
+    link = f'<a href="?org={world.committee_a.pk}&amp;period=2026-03">{world.committee_a.name}</a>'
+    assert link in units
+    assert f"{world.company.name}本级</th>" in units  # 1 of the 3 entries outside KA and KB
+    referrals = page[page.index('data-testid="referrals"') :].split("</section>")[0]
+    assert 'data-testid="median-sign">3 及以上</td>' in referrals
+    page = client.get(PAGE, {"org": world.group_a.pk, "period": "2026-03"}).text
+    assert "本级以下没有单位。" in page[page.index('data-testid="units"') :]

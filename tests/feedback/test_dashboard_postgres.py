@@ -41,10 +41,10 @@ def test_the_dashboard_costs_as_much_for_100000_entries_as_for_1000(client):
     # (common/sessions.py), and seeding 100,000 entries takes longer than that.
     client.force_login(User.objects.get(username="dangjian"))
     many = _page(client)
-    # 19 (2 of them the closed months and late adjustments, R24; 2 the channel tree), and one
+    # 17 (2 of them the closed months and late adjustments, R24; 2 the channel tree), and one
     # for the card of the open matters of the month (每月一题): the one query that reads
     # entries, through the link table of each matter (at most MATTER_MAX_ENTRIES each).
-    assert len(few) == len(many) <= 20
+    assert len(few) == len(many) <= 18
     matters = [sql for sql in many if '"feedback_monthlymatter"' in sql]
     assert len(matters) == 1
     assert not [

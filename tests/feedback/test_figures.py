@@ -40,9 +40,10 @@ from feedback.selectors.figures import (
     monthly_trend,
     provisional_years,
     report,
+    trend_figures,
     visit_coverage,
 )
-from feedback.selectors.rankings import branch_ranking, by_unit
+from feedback.selectors.rankings import branch_ranking, by_unit, units_and_branches
 from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from liaison.constants import Level, PairingKind, PlaceType, Role
 from liaison.models import CalendarYear, OrgNode
@@ -276,6 +277,30 @@ def test_the_monthly_trend_and_its_change(world):
     assert changes[2] == pytest.approx(3 / 5 - 2 / 3)
     assert trend[1].satisfaction_change_relative == pytest.approx((2 / 3) / (1 / 2) - 1)
     assert trend[2].levels[Level.OFFICE_BRANCH].rated == 1  # E10's second 不满意
+
+
+@pytest.mark.parametrize(
+    "period", [Q1, Period.year(2026), Period.month(2026, 2), Period.parse("2025-11..2026-02")]
+)
+def test_the_figures_added_up_from_the_trend_are_the_figures_read(world, period):
+    """The dashboard adds its head's figures up from the monthly trend it reads anyway."""
+    for node in (world.company, world.committee_a, world.branch_a, world.office_branch):
+        trend = monthly_trend(node=node, period=period)
+        from_trend = trend_figures(node=node, period=period, trend=trend)
+        assert from_trend == figures(node=node, period=period)
+        assert report(node=node, period=period, trend=trend) == report(node=node, period=period)
+
+
+def test_units_and_branches_read_together_are_the_same(world, settings):
+    """The dashboard reads a node's children and branches in one query: the same rows."""
+    settings.RANKING_MIN_RATINGS = 1
+    for node in (world.company, world.committee_a, world.branch_a, world.group_a):
+        together = units_and_branches(node=node, period=Q1)
+        assert together == (by_unit(node=node, period=Q1), branch_ranking(node=node, period=Q1))
+    # a group: its own ledger only, no branch
+    assert [row.own for row in together[0].rows] == [True] and together[1].rows == []
+    company = units_and_branches(node=world.company, period=Q1)
+    assert company[0].rows and [row.rank for row in company[1].ranking] == [1, 2, 3]
 
 
 def test_by_unit_and_the_ranking(world, settings):
