@@ -35,6 +35,25 @@ def test_the_inbox_lists_my_notifications_newest_first_and_the_bell_counts_unrea
     assert 'bg-danger ms-1">2<' in body
 
 
+def test_the_bell_shows_at_most_99_and_counts_no_further(world, client, django_assert_num_queries):
+    """After a mass sweep the party-building department has thousands unread: the bell reads
+    a hundred of them at most and says "99+", in Chinese for a screen reader too."""
+    owner = world.users[Role.GRASSROOTS_CADRE]
+    entry = make_entry(owner, informant=world.special_a)
+    Notification.objects.bulk_create(
+        Notification(recipient=owner, entry=entry, kind=NotificationKind.OVERDUE, occasion=i,
+                     message=f"第{i}条")
+        for i in range(120)
+    )  # fmt: skip
+    client.force_login(owner)
+    body = client.get(reverse("liaison:notification_list")).content.decode()
+    assert 'bg-danger ms-1">99+<' in body
+    assert "通知：超过 99 条未读" in body and "120" not in body.split("<main")[0]
+    Notification.objects.filter(occasion__gte=99).update(read_at=timezone.now())
+    body = client.get(reverse("liaison:notification_list")).content.decode()
+    assert 'bg-danger ms-1">99<' in body and "通知：99 条未读" in body
+
+
 def test_another_users_notification_is_404(world, client):
     note = _note(world.users[Role.BRANCH_SECRETARY])
     client.force_login(world.users[Role.GRASSROOTS_CADRE])
