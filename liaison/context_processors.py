@@ -116,7 +116,9 @@ def navigation(request):
         # One COUNT on the (recipient, read_at) index, only if the page shows the bell, of at
         # most one more than the bell shows.
         "unread_notifications": lambda: Unread(
-            user.notifications.filter(read_at__isnull=True)[: Unread.SHOWN_MAX + 1].count()
+            user.notifications.filter(read_at__isnull=True)
+            .order_by()[: Unread.SHOWN_MAX + 1]
+            .count()
         ),
     }
 
