@@ -23,7 +23,16 @@ from liaison.constants import (
     UnitKind,
 )
 from liaison.filters import PairingFilter, PersonFilter
-from liaison.models import ImportJob, OrgNode, Pairing, Person, Unit, User, active_on_q
+from liaison.models import (
+    ImportJob,
+    OrgNode,
+    Pairing,
+    Person,
+    Unit,
+    User,
+    active_on_q,
+    in_subtree,
+)
 from liaison.selectors.visits import (
     FILE_LIST_LIMIT,
     person_entries,
@@ -275,7 +284,10 @@ def home_summary(*, user: User) -> HomeSummary:
         summary.general_branches = by_kind.get(OrgKind.GENERAL_BRANCH, 0)
         summary.branches = by_kind.get(OrgKind.BRANCH, 0)
         summary.groups = by_kind.get(OrgKind.GROUP, 0)
-        people = Person.objects.filter(org__path__startswith=path, is_active=True).aggregate(
+        # The scope's people and units by their org's id (the whole company: no condition).
+        in_scope = in_subtree("org_id", path) if path else Q()
+        branch_in_scope = in_subtree("branch_id", path) if path else Q()
+        people = Person.objects.filter(in_scope, is_active=True).aggregate(
             members=Count("pk", filter=Q(is_party_member=True)),
             employees=Count("pk", filter=Q(kind=PersonKind.EMPLOYEE)),
             external=Count("pk", filter=~Q(kind=PersonKind.EMPLOYEE)),
@@ -283,16 +295,16 @@ def home_summary(*, user: User) -> HomeSummary:
         summary.members = people["members"]
         summary.employees = people["employees"]
         summary.external_parties = people["external"]
-        units = Unit.objects.filter(branch__path__startswith=path, is_active=True).aggregate(
+        units = Unit.objects.filter(branch_in_scope, is_active=True).aggregate(
             teams=Count("pk", filter=Q(kind__in=FRONTLINE_UNIT_KINDS)),
             departments=Count("pk", filter=Q(kind=UnitKind.DEPARTMENT)),
         )
         summary.teams = units["teams"]
         summary.departments = units["departments"]
         summary.special_needs = list(
-            Person.objects.filter(
-                org__path__startswith=path, is_special_needs=True, is_active=True
-            ).select_related("org", "unit")[:HOME_LIST_LIMIT]
+            Person.objects.filter(in_scope, is_special_needs=True, is_active=True).select_related(
+                "org", "unit"
+            )[:HOME_LIST_LIMIT]
         )
         summary.pairing_stats = pairing_statistics(pairings=permissions.visible_pairings(user))
     if user.person_id:
