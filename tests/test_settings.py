@@ -68,3 +68,27 @@ def test_every_beat_job_names_a_registered_task():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
+
+
+def _startup_options(env: dict) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    code = (
+        "import ledger_site.settings as s;"
+        "print(s.DATABASES['default'].get('OPTIONS', {}).get('options'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://u@db:5432/ledger", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_queries_start_no_parallel_workers_unless_told_except_behind_pgbouncer():
+    assert _startup_options({}) == "-c max_parallel_workers_per_gather=0"
+    assert _startup_options({"DATABASE_PARALLEL_WORKERS": "2"}).endswith("gather=2")
+    assert _startup_options({"DATABASE_PARALLEL_WORKERS": ""}) == "None"
+    assert _startup_options({"DATABASE_POOLER": "pgbouncer"}) == "None"  # it refuses options

@@ -59,11 +59,15 @@ def taxonomies(transactional_db):
 def pooled(transactional_db, pgbouncer):
     """A connection alias to the test database through PgBouncer, set as DATABASE_POOLER=
     pgbouncer sets the app's (no server-side cursors)."""
+    # Nor startup options: PgBouncer refuses them, so settings sends none behind it
+    # (DATABASE_PARALLEL_WORKERS goes on the role there).
+    options = {k: v for k, v in connection.settings_dict["OPTIONS"].items() if k != "options"}
     settings_dict = {
         **connection.settings_dict,
         "HOST": pgbouncer["host"],
         "PORT": pgbouncer["port"],
         "DISABLE_SERVER_SIDE_CURSORS": True,
+        "OPTIONS": options,
     }
     # A connection made here, not in settings.DATABASES (the test's allowed databases).
     connections[POOLED] = type(connections["default"])(settings_dict, alias=POOLED)
