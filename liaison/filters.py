@@ -87,6 +87,17 @@ class SharesTwoCharacters(Func):
         return f"ledger_bigrams(UPPER({text})) @> ARRAY[UPPER({piece})]", params
 
 
+def text_lookup(value: str) -> str:
+    """The lookup an entry search for `value` compares its columns with: `icontains`, except
+    for two characters none of which has a case (Chinese, digits), where `contains` finds the
+    same rows (folding the case changes nothing in the value, and only cased letters in the
+    text) at half the cost of upper-casing every description read. Three characters and more
+    keep `icontains`: the trigram indexes are over the upper-cased columns."""
+    if len(value) == 2 and value.upper() == value.lower():
+        return "contains"
+    return "icontains"
+
+
 def narrow_two_characters(queryset: QuerySet[Entry], value: str) -> QuerySet[Entry]:
     """Narrow an entry search for `value` (matched by icontains as well) through the bigram
     index when `value` has two characters, on PostgreSQL: trigrams cannot serve it, and
@@ -291,8 +302,11 @@ class EntryFilter(ScopedFilterSet):
             return queryset
         if ENTRY_NUMBER.fullmatch(value):  # a whole number: that entry, through its index
             return queryset.filter(number=value.upper())
+        lookup = text_lookup(value)
         return narrow_two_characters(queryset, value).filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
+            Q(**{f"number__{lookup}": value})
+            | Q(**{f"title__{lookup}": value})
+            | Q(**{f"description__{lookup}": value})
         )
 
     def in_subtree(self, queryset, name, value):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from liaison import permissions
-from liaison.filters import ENTRY_NUMBER, narrow_two_characters
+from liaison.filters import ENTRY_NUMBER, narrow_two_characters, text_lookup
 from liaison.models import Entry, Person, Unit, User
 
 SEARCH_LIMIT = 20
@@ -48,7 +48,7 @@ def search(*, user: User, text: str) -> SearchResults:
         return results
     results.entries = list(
         narrow_two_characters(entries, text)
-        .filter(title__icontains=text)
+        .filter(**{f"title__{text_lookup(text)}": text})
         .order_by("-pk")[:SEARCH_LIMIT]
     )
     results.people = list(

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from liaison.constants import Role
+from liaison.filters import text_lookup
+from liaison.models import Entry
 from liaison.selectors.search import SEARCH_LIMIT, search
 from tests.fixtures.factories import make_entry, make_user
 
@@ -142,3 +144,24 @@ def test_a_two_character_search_across_fields_finds_nothing_it_should_not(world,
     seam = roof.title[-1] + roof.description[0]  # "雨雨": the title's end, the description's start
     assert seam not in roof.title and seam not in roof.description
     assert search(user=world.users[Role.BRANCH_SECRETARY], text=seam).entries == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("修补", {"roof"}),  # nothing to fold: compared as it is (contains), the same rows
+        ("pt", {"meter"}),  # letters: still regardless of case (the title says "PT")
+        ("Pt", {"meter"}),
+        ("12", {"meter"}),
+    ],
+)
+def test_a_two_character_search_ignores_case_where_the_text_has_one(
+    world, worded, client_for, text, found
+):
+    Entry.objects.filter(pk=worded["meter"].pk).update(title="PT12电表箱")
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    body = client.get(reverse("liaison:ledger_branch"), {"q": text}).content.decode()
+    for key, entry in worded.items():
+        assert (entry.number in body) == (key in found), key
+    assert text_lookup("修补") == "contains" and text_lookup("pt") == "icontains"
+    assert text_lookup("修补门") == "icontains"  # three: the trigram index's upper-cased columns
