@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -215,9 +216,14 @@ def board_summary(
         if narrow is not None:
             entries = narrow(entries)
         for row in entries.order_by().values("org_id").annotate(**aggregates):
-            unit = grouped.setdefault(paths[row["org_id"]][:prefix_length], dict.fromkeys(keys, 0))
+            # The counts are annotated under the keys of `aggregates`, which the row's type
+            # cannot know.
+            counted = cast(dict[str, int], row)
+            unit = grouped.setdefault(
+                paths[counted["org_id"]][:prefix_length], dict.fromkeys(keys, 0)
+            )
             for key in aggregates:
-                unit[key] += row[key]
+                unit[key] += counted[key]
     rows = []
     if node is not None and node.path in grouped:  # entries in the node's own ledger
         rows.append(BoardRow(node, _("%(name)s itself") % {"name": node.name}, False))
