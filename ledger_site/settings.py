@@ -30,6 +30,20 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def private_files(location: str) -> dict:
+    """A folder of files only the app reads (attachments, exports): no public URL, readable by
+    the app's user and group alone."""
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": location,
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -361,15 +375,9 @@ if ATTACHMENTS_S3_BUCKET:
         },
     }
 else:
-    STORAGES["attachments"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": os.environ.get("ATTACHMENTS_DIR", str(VAR_DIR / "attachments")),
-            "base_url": None,
-            "file_permissions_mode": 0o640,
-            "directory_permissions_mode": 0o750,
-        },
-    }
+    STORAGES["attachments"] = private_files(
+        os.environ.get("ATTACHMENTS_DIR", str(VAR_DIR / "attachments"))
+    )
 # Background exports (issue 16): a list export over this many rows runs on a worker, into the
 # storage alias "exports" (var/exports by default), downloadable by its requester for a day.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
@@ -385,15 +393,7 @@ if ATTACHMENTS_S3_BUCKET:
         },
     }
 else:
-    STORAGES["exports"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": os.environ.get("EXPORTS_DIR", str(VAR_DIR / "exports")),
-            "base_url": None,
-            "file_permissions_mode": 0o640,
-            "directory_permissions_mode": 0o750,
-        },
-    }
+    STORAGES["exports"] = private_files(os.environ.get("EXPORTS_DIR", str(VAR_DIR / "exports")))
 # A file may be this large; an entry or a visit may carry this many (withdrawn ones count:
 # nothing is deleted); a photo may have this many pixels (a larger one is refused as a
 # decompression bomb); an Office document may unpack to this much (a zip bomb beyond).

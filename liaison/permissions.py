@@ -13,7 +13,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from common.expressions import AnyOf
 from liaison.constants import (
     COMPANY_WIDE_ROLES,
     NO_LEDGER_ROLES,
@@ -41,6 +40,7 @@ from liaison.models import (
     User,
     Visit,
     in_subtree,
+    pairings_in_subtree_q,
 )
 
 # -- Role sets: each named once -----------------------------------------------------------------
@@ -230,16 +230,8 @@ def visible_pairings(user: User) -> QuerySet[Pairing]:
     if path == "":
         return Pairing.objects.all()
     condition = Q(pk__in=[])
-    if path is not None:  # each side an id in a list worked out once: no join to the tree
-        people = Person.objects.filter(in_subtree("org_id", path)).values("pk")
-        units = Unit.objects.filter(in_subtree("branch_id", path)).values("pk")
-        condition |= (
-            Q(AnyOf("person_id", people))
-            | in_subtree("org_id", path)
-            | Q(AnyOf("target_person_id", people))
-            | Q(AnyOf("target_unit_id", units))
-            | in_subtree("target_org_id", path)
-        )
+    if path is not None:
+        condition |= pairings_in_subtree_q(path)
     if user.is_authenticated and user.person_id:
         condition |= Q(person_id=user.person_id) | Q(target_person_id=user.person_id)
     return Pairing.objects.filter(condition)

@@ -66,7 +66,7 @@ from feedback.periods import Period
 from feedback.selectors.closing import Closing, closing_for
 from feedback.selectors.referrals import DepartmentReferrals, referral_figures
 from liaison.constants import Colour, EntryKind, Level, PlaceType
-from liaison.models import CalendarYear, OrgNode, Pairing, Person, Unit
+from liaison.models import CalendarYear, OrgNode, Pairing, pairings_in_subtree_q
 from liaison.selectors.orgs import PairingStat, pairing_statistics
 from liaison.workdays import statutory_covers
 
@@ -175,12 +175,17 @@ _values = operator.attrgetter(*(f.name for f in fields(Counts)))
 COUNT_SUMS = {name: Sum(name) for name in COUNT_FIELDS}
 
 
-@functools.cache
 def summed(*group_by: str, counts: tuple[str, ...] = COUNT_FIELDS) -> QuerySet[Any, Any]:
     """EntryMonthlyLevel's `counts` summed by `group_by`: filter it on the month and the node
-    (a WHERE; a filter on a name in `counts` would be on the sum). Built once and filtered
-    (a copy) for each read: Django takes as long to resolve and hash two dozen aggregates as
-    PostgreSQL takes to add up a node's rows."""
+    (a WHERE; a filter on a name in `counts` would be on the sum). Built once and copied for
+    each read: Django takes as long to resolve and hash two dozen aggregates as PostgreSQL
+    takes to add up a node's rows. The copy is what the caller gets, so that no caller can
+    evaluate, and so fill, the one kept for the process."""
+    return _summed(group_by, counts).all()
+
+
+@functools.cache
+def _summed(group_by: tuple[str, ...], counts: tuple[str, ...]) -> QuerySet[Any, Any]:
     sums = {name: COUNT_SUMS[name] for name in counts}
     return EntryMonthlyLevel.objects.order_by().values(*group_by).annotate(**sums)
 
@@ -330,20 +335,10 @@ def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
 
 
 def subtree_pairings(*, node: OrgNode) -> QuerySet[Pairing]:
-    """Pairings with either side in the node's subtree (as visible_pairings scopes them;
-    subqueries rather than joins: twice as fast)."""
+    """Pairings with either side in the node's subtree (as visible_pairings scopes them)."""
     if node.depth == 1:
         return Pairing.objects.all()
-    orgs = OrgNode.objects.filter(path__startswith=node.path).values("pk")
-    people = Person.objects.filter(org__path__startswith=node.path).values("pk")
-    units = Unit.objects.filter(branch__path__startswith=node.path).values("pk")
-    return Pairing.objects.filter(
-        Q(person_id__in=people)
-        | Q(org_id__in=orgs)
-        | Q(target_person_id__in=people)
-        | Q(target_unit_id__in=units)
-        | Q(target_org_id__in=orgs)
-    )
+    return Pairing.objects.filter(pairings_in_subtree_q(node.path))
 
 
 def pairings_day(period: Period, today: dt.date | None = None) -> dt.date:

@@ -29,6 +29,7 @@ from liaison.models.pairings import (
     Pairing,
     PairingQuerySet,
     active_on_q,
+    pairings_in_subtree_q,
 )
 from liaison.models.passwords import PasswordHistory
 from liaison.models.reviews import MonthlyReview
@@ -70,4 +71,5 @@ __all__ = [
     "Visit",
     "active_on_q",
     "in_subtree",
+    "pairings_in_subtree_q",
 ]

@@ -9,12 +9,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from common.expressions import AnyOf
 from liaison.constants import (
     PAIRING_SHAPES,
     PairingKind,
     PairingShape,
 )
-from liaison.models.orgs import OrgNode, Person, Unit
+from liaison.models.orgs import OrgNode, Person, Unit, in_subtree
 
 PAIRING_SIDE_COLUMNS = ("person", "org", "target_person", "target_unit", "target_org")
 PAIRING_DUPLICATE_MESSAGE = _(
@@ -44,6 +45,21 @@ def _pairing_shape_condition() -> Q:
 def active_on_q(day: dt.date) -> Q:
     """The pairings running on `day`: started, and not yet ended."""
     return Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gte=day))
+
+
+def pairings_in_subtree_q(path: str) -> Q:
+    """The pairings with either side in the subtree under `path`: the person or org who keeps
+    it, or the person, unit or org paired with. Each side an id list worked out once (AnyOf),
+    no join to the tree (a five-way join on paths took 12 ms at a province's scale)."""
+    people = Person.objects.filter(in_subtree("org_id", path)).values("pk")
+    units = Unit.objects.filter(in_subtree("branch_id", path)).values("pk")
+    return (
+        Q(AnyOf("person_id", people))
+        | in_subtree("org_id", path)
+        | Q(AnyOf("target_person_id", people))
+        | Q(AnyOf("target_unit_id", units))
+        | in_subtree("target_org_id", path)
+    )
 
 
 class PairingQuerySet(models.QuerySet):
