@@ -9,15 +9,25 @@ JavaScript still shows every figure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from feedback.percentages import percent_number
 from feedback.periods import Period, month_of
 from feedback.selectors.channels import ChannelSelection, ScopeRow, channel_selection, channel_tree
-from feedback.selectors.figures import MonthFigures, Report, monthly_trend, report
+from feedback.selectors.figures import (
+    MonthFigures,
+    Report,
+    RolledUp,
+    monthly_trend,
+    report,
+    rolled_up,
+    rollups_as_of,
+)
 from feedback.selectors.rankings import UnitFigures, units_and_branches
 from liaison import permissions
 from liaison.models import Channel, OrgNode, User
@@ -76,16 +86,16 @@ class Dashboard:
         return self.report.figures.totals
 
 
-def _charts(report: Report, trend: list[MonthFigures], units: UnitFigures) -> dict:
+def _charts(rolled: RolledUp, trend: list[MonthFigures], units: UnitFigures) -> dict:
     """The data of the page's charts (names and numbers only; the page's script draws them)."""
     return {
         "levels": {
-            "categories": [level.label for level in report.figures.levels],
+            "categories": [level.label for level in rolled.figures.levels],
             "series": [
                 {
                     "name": _("Satisfaction rate (%)"),
                     "type": "bar",
-                    "data": [_percent(level.satisfaction_rate) for level in report.figures.levels],
+                    "data": [_percent(level.satisfaction_rate) for level in rolled.figures.levels],
                 }
             ],
             "percent": True,
@@ -127,16 +137,55 @@ def _charts(report: Report, trend: list[MonthFigures], units: UnitFigures) -> di
             "horizontal": True,
         },
         "visits": {
-            "categories": [visit.label for visit in report.visits],
+            "categories": [visit.label for visit in rolled.visits],
             "series": [
                 {
                     "name": _("Visits"),
                     "type": "bar",
-                    "data": [visit.visits for visit in report.visits],
+                    "data": [visit.visits for visit in rolled.visits],
                 }
             ],
         },
     }
+
+
+@dataclass(frozen=True)
+class FromRollups:
+    """What a dashboard reads from the roll-up tables (and the org tree and channels it names
+    them by), with the charts drawn from it: the same until the roll-ups are next refreshed."""
+
+    trend: list[MonthFigures]
+    rolled: RolledUp
+    units: UnitFigures
+    branches: UnitFigures
+    channels: list[ScopeRow]
+    charts: dict
+
+
+def from_rollups(*, node: OrgNode, period: Period, as_of: dt.datetime | None) -> FromRollups:
+    """Read the node's roll-up figures for the period (nine queries at most)."""
+    trend = monthly_trend(node=node, period=period)
+    rolled = rolled_up(node=node, period=period, trend=trend, as_of=as_of)
+    units, branches = units_and_branches(node=node, period=period)
+    tree = channel_tree(node=node, period=period)
+    return FromRollups(trend, rolled, units, branches, tree, _charts(rolled, trend, units))
+
+
+# The roll-up part of the dashboards read lately in this process, by node, period, version of
+# the roll-ups (rollups_as_of) and language (the charts' labels). A refresh moves the version,
+# so a figure is never older than the roll-ups; an org unit renamed or a channel added shows
+# at the next refresh (every two minutes), as a new figure does. About 100 kB a company node.
+DASHBOARDS_KEPT = 64
+
+
+@functools.lru_cache(maxsize=DASHBOARDS_KEPT)
+def _kept(node: OrgNode, period: Period, as_of: dt.datetime, language: str) -> FromRollups:
+    return from_rollups(node=node, period=period, as_of=as_of)
+
+
+def forget_kept() -> None:
+    """Empty this process's dashboards kept (the benchmark's first read after a refresh)."""
+    _kept.cache_clear()
 
 
 def dashboard_for(
@@ -144,16 +193,28 @@ def dashboard_for(
 ) -> Dashboard:
     """Return the dashboard of `node` (already checked to lie in the user's subtree) for
     `period`, with the figures of `channels` together if asked: a fixed number of queries on
-    the roll-up tables and the org tree."""
+    the roll-up tables and the org tree, of which those on the roll-up tables only once per
+    node, period and refresh of the roll-ups in a process (`_kept`)."""
     scope = permissions.scope_path(user) or ""
     ancestors = list(OrgNode.objects.get_ancestors(node)) if node.depth > 1 else []
     parents = [n for n in ancestors if n.path.startswith(scope)] + [node]
-    trend = monthly_trend(node=node, period=period)
-    the_report = report(node=node, period=period, trend=trend)  # its figures: the trend's sums
-    units, branches = units_and_branches(node=node, period=period)
-    charts = _charts(the_report, trend, units)
-    tree = channel_tree(node=node, period=period)
+    as_of = rollups_as_of()
+    read = (
+        from_rollups(node=node, period=period, as_of=None)  # never computed: nothing to keep
+        if as_of is None
+        else _kept(node, period, as_of, get_language() or "")
+    )
+    the_report = report(node=node, period=period, rolled=read.rolled)
     selection = channel_selection(node=node, period=period, channels=channels) if channels else None
     return Dashboard(
-        node, period, parents, the_report, trend, units, branches, charts, tree, selection
+        node,
+        period,
+        parents,
+        the_report,
+        read.trend,
+        read.units,
+        read.branches,
+        read.charts,
+        read.channels,
+        selection,
     )

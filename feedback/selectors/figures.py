@@ -356,22 +356,68 @@ def provisional_years(*, period: Period) -> list[int]:
     return [year for year in uncovered if year not in entered]
 
 
-def report(*, node: OrgNode, period: Period, trend: list[MonthFigures] | None = None) -> Report:
-    """Return the figures, visit coverage, pairing counts and calendar warning of a subtree
-    and period, and for the whole company the departments' referrals, and the closed months and
-    late adjustments (R24: two queries) (at most nine queries). Given the period's
-    `trend` (monthly_trend), its figures are added up from it, one query fewer."""
-    day = pairings_day(period)
-    return Report(
-        referrals=referral_figures(period=period) if node.depth == 1 else [],
+def rollups_as_of() -> dt.datetime | None:
+    """When the roll-ups were last brought up to date (None: never). Every job that writes the
+    roll-up tables — the refresh, the rebuild, closing and reopening a month (which run one
+    of them) — moves it, in the same transaction: it is also the version of what they hold."""
+    return RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class RolledUp:
+    """The part of a Report read from the roll-up tables alone (the same until they change)."""
+
+    as_of: dt.datetime | None  # the roll-ups' version they were read at (rollups_as_of)
+    figures: Figures
+    visits: list[VisitCoverage]
+    referrals: list[DepartmentReferrals]
+
+
+_UNREAD: Any = object()
+
+
+def rolled_up(
+    *,
+    node: OrgNode,
+    period: Period,
+    trend: list[MonthFigures] | None = None,
+    as_of: dt.datetime | None = _UNREAD,
+) -> RolledUp:
+    """Return the report's figures, visit coverage and, for the whole company, the departments'
+    referrals, with the roll-ups' version (at most four queries; one fewer given the period's
+    `trend`, from which the figures are added up, and one fewer given `as_of`, read before)."""
+    return RolledUp(
+        as_of=rollups_as_of() if as_of is _UNREAD else as_of,
         figures=figures(node=node, period=period)
         if trend is None
         else trend_figures(node=node, period=period, trend=trend),
         visits=visit_coverage(node=node, period=period),
+        referrals=referral_figures(period=period) if node.depth == 1 else [],
+    )
+
+
+def report(
+    *,
+    node: OrgNode,
+    period: Period,
+    trend: list[MonthFigures] | None = None,
+    rolled: RolledUp | None = None,
+) -> Report:
+    """Return the figures, visit coverage and pairing counts and calendar warning of a subtree
+    and period, and for the whole company the departments' referrals, and the closed months and
+    late adjustments (R24: two queries) (at most nine queries). Given the period's
+    `trend` (monthly_trend), its figures are added up from it, one query fewer; given what
+    `rolled_up` read (`rolled`), none of the roll-up tables is read again."""
+    day = pairings_day(period)
+    rolled = rolled or rolled_up(node=node, period=period, trend=trend)
+    return Report(
+        referrals=rolled.referrals,
+        figures=rolled.figures,
+        visits=rolled.visits,
         pairings=pairing_statistics(pairings=subtree_pairings(node=node), day=day),
         pairings_on=day,
         provisional_years=provisional_years(period=period),
-        as_of=RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first(),
+        as_of=rolled.as_of,
         closing=closing_for(node=node, period=period),
     )
 

@@ -109,10 +109,13 @@ def test_the_page_shows_the_roll_ups_figures(world, client_for):
     rollups_rebuild()
     client = client_for(world.users[Role.COMMITTEE_STAFF])
     page = client.get(PAGE, {"period": "2026-Q1"}).content.decode()
-    recorded = page[page.index('data-testid="headline"') :]
-    assert '<div class="ledger-stat">1</div><div class="ledger-stat-label">记录条目' in recorded
+    recorded = (
+        '<div class="ledger-stat" data-testid="recorded">%d</div>'
+        '<div class="ledger-stat-label">记录条目'
+    )
+    assert recorded % 1 in page
     page = client.get(PAGE, {"start": "2026-04", "end": "2026-06"}).content.decode()
-    assert '<div class="ledger-stat">0</div><div class="ledger-stat-label">记录条目' in page
+    assert recorded % 0 in page
 
 
 def test_the_export_holds_the_dashboards_tables(world, client_for):
@@ -163,9 +166,58 @@ def test_the_page_costs_the_same_for_few_and_many_entries_and_never_reads_them(
     # 17 before the matters of the month (2 of them the closed months and late adjustments,
     # R24; 2 the channel tree: its roll-up rows and the channels; the head's figures are added
     # up from the monthly trend's rows; the children and the branches are read together);
-    # their card is one more.
+    # their card is one more. The roll-ups were rebuilt since the first read: all read again.
     with django_assert_max_num_queries(18):
         client.get(PAGE, {"period": "2026"})
+
+
+ROLLUP_TABLES = (
+    '"feedback_entrymonthlylevel"',
+    '"feedback_visitmonthly"',
+    '"feedback_referralmonthly"',
+    '"feedback_channelmonthly"',
+)
+
+
+def _reads_rollups(queries: list[str]) -> list[str]:
+    return [sql for sql in queries if any(table in sql for table in ROLLUP_TABLES)]
+
+
+def _testid(page: str, testid: str) -> str:
+    return page.split(f'data-testid="{testid}">', 1)[1].split("<", 1)[0]
+
+
+def test_the_roll_ups_are_read_once_a_refresh_and_again_after_the_next(world, client_for):
+    """The roll-up part of a dashboard is kept in the process by node, period and version of
+    the roll-ups: read again once a refresh has moved them, so no figure is older than they
+    are; the live parts (pairings, closed months, the matters of the month) are read each time."""
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    bulk_entries(world, 3)
+    first = _page_queries(client)
+    again = _page_queries(client)
+    assert len(_reads_rollups(first)) == 7  # trend, units ×2, branches, visits, referrals, channels
+    assert _reads_rollups(again) == []
+    assert len(again) == len(first) - 9  # and the org tree below the node, and the channels
+    assert any('"liaison_pairing"' in sql for sql in again)
+    assert any('"feedback_monthclose"' in sql for sql in again)
+    assert _testid(client.get(PAGE, {"period": "2026"}).text, "recorded") == "3"
+
+    bulk_entries(world, 3)  # three more, and the roll-ups rebuilt: a new version
+    assert len(_reads_rollups(_page_queries(client))) == 7
+    assert _testid(client.get(PAGE, {"period": "2026"}).text, "recorded") == "6"
+    # Another period is another entry; so is another language (the charts' labels).
+    assert _testid(client.get(PAGE, {"period": "2026-01"}).text, "recorded") == "2"  # one a batch
+    client.cookies["django_language"] = "en"
+    english = client.get(PAGE, {"period": "2026"}).text
+    assert '"name": "Satisfaction rate (%)"' in english
+    assert _testid(english, "recorded") == "6"
+
+
+def test_a_dashboard_before_the_first_roll_up_is_read_each_time(world, client_for):
+    """Never computed (no version yet): nothing is kept, and each read asks the tables."""
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    assert len(_reads_rollups(_page_queries(client))) == 7
+    assert len(_reads_rollups(_page_queries(client))) == 7
 
 
 def test_the_unit_and_referral_rows_say_what_they_hold(world, client_for):
