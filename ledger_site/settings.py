@@ -52,6 +52,9 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("DJANGO_SECRET_KEY_FILE"):
+    # The key kept in a file readable by the app alone (`make run` generates var/secret_key).
+    SECRET_KEY = Path(os.environ["DJANGO_SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (required when DJANGO_DEBUG is off).")
@@ -600,7 +603,10 @@ LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+# DJANGO_HTTPS=0: served over plain HTTP on the machine itself (`make run`: production's
+# settings otherwise), so no redirect to HTTPS, no secure-only cookies and no HSTS.
+SERVED_OVER_HTTPS = env_bool("DJANGO_HTTPS", True)
+if not DEBUG and SERVED_OVER_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

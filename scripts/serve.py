@@ -101,7 +101,7 @@ def serve(commands: dict[str, str]) -> int:
     processes: dict[str, subprocess.Popen] = {}
     pumps = []
     for name, command in commands.items():
-        process = subprocess.Popen(  # noqa: S602 - the Procfile's own shell command
+        process = subprocess.Popen(  # the Procfile's own shell command
             f"exec {command}",
             shell=True,
             stdout=subprocess.PIPE,

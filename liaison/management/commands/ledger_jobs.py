@@ -1,9 +1,10 @@
-"""Run one periodic job once, exactly as Celery beat would, and print what it changed.
+"""Run periodic jobs once, exactly as Celery beat would, and print what each changed.
 
-python manage.py ledger_jobs sweep            → flagged 3, cleared 0, notifications 3
+python manage.py ledger_jobs sweep            → sweep: flagged 3, cleared 0, notifications 3
 python manage.py ledger_jobs warnings --json  → {"job": "warnings", "notifications": 2, ...}
 python manage.py ledger_jobs close_unrated
 python manage.py ledger_jobs monthly_review   → last month's review sheets (R9)
+python manage.py ledger_jobs sweep warnings monthly_review   → each in turn (`make run` does)
 Run twice, the second run reports zero.
 """
 
@@ -34,17 +35,21 @@ JOBS = {
 
 class Command(BaseCommand):
     help = (
-        "Run one periodic job (sweep, warnings, close_unrated, monthly_review) once and print "
-        "what it changed."
+        "Run periodic jobs (sweep, warnings, close_unrated, monthly_review) once each, in the "
+        "order given, and print what each changed."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("job", choices=sorted(JOBS))
-        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument("jobs", nargs="+", metavar="job", choices=sorted(JOBS))
+        parser.add_argument("--json", action="store_true", help="print each result as JSON")
 
-    def handle(self, *args, job: str, **options):
-        result = JOBS[job]()
-        if options["json"]:
-            self.stdout.write(json.dumps({"job": job, **result}, sort_keys=True))
-        else:
-            self.stdout.write(", ".join(f"{key} {value}" for key, value in result.items()))
+    def handle(self, *args, jobs: list[str], **options):
+        for job in jobs:
+            result = JOBS[job]()
+            if options["json"]:
+                self.stdout.write(json.dumps({"job": job, **result}, sort_keys=True))
+            elif len(jobs) == 1:
+                self.stdout.write(", ".join(f"{key} {value}" for key, value in result.items()))
+            else:
+                details = ", ".join(f"{key} {value}" for key, value in result.items())
+                self.stdout.write(f"{job}: {details}")
