@@ -43,7 +43,7 @@ var:
 	mkdir -p var/celery-broker/queue var/celery-broker/processed var/celery-broker/control var/media
 
 # The demo's own signing key, made once and kept (var/ is not in git).
-var/secret_key: | var
+var/secret_key: | install var
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 setup: install assets messages var

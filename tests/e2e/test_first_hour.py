@@ -84,15 +84,18 @@ class Terminal:
         os.write(self.master, b"\x03")
 
     def wait(self, seconds: float) -> int | None:
+        if self.status is not None:
+            return self.status
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self.read(0.2)
+        while True:
             done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
                 self.read(0.2)
                 self.status = os.waitstatus_to_exitcode(status)
                 return self.status
-        return None
+            if time.monotonic() >= deadline:
+                return None
+            self.read(0.2)
 
     def kill(self) -> None:
         if self.status is None:
