@@ -92,3 +92,53 @@ def test_queries_start_no_parallel_workers_unless_told_except_behind_pgbouncer()
     assert _startup_options({"DATABASE_PARALLEL_WORKERS": "2"}).endswith("gather=2")
     assert _startup_options({"DATABASE_PARALLEL_WORKERS": ""}) == "None"
     assert _startup_options({"DATABASE_POOLER": "pgbouncer"}) == "None"  # it refuses options
+
+
+def _value(env: dict, expression: str, module: str = "ledger_site.settings") -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module} as s; print({expression})"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_the_key_may_come_from_a_file(tmp_path):
+    """`make run` keeps the demo's generated key in var/secret_key (DJANGO_SECRET_KEY_FILE)."""
+    key = tmp_path / "secret_key"
+    key.write_text("from-a-file-" + "x" * 50 + "\n")
+    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY_FILE": str(key)}
+    assert _value(env, "s.SECRET_KEY") == "from-a-file-" + "x" * 50
+
+
+def test_plain_http_on_this_machine_drops_only_the_https_settings():
+    """DJANGO_HTTPS=0 (`make run`): no redirect, no secure-only cookies, no HSTS; DEBUG off."""
+    base = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50}
+    shown = ", ".join(  # Django's defaults where the module sets nothing
+        f"getattr(s, '{name}', {default})"
+        for name, default in [
+            ("DEBUG", True),
+            ("SECURE_SSL_REDIRECT", False),
+            ("SESSION_COOKIE_SECURE", False),
+            ("SECURE_HSTS_SECONDS", 0),
+        ]
+    )
+    assert _value({**base, "DJANGO_HTTPS": "0"}, shown) == "False False False 0"
+    assert _value(base, shown) == "False True True 31536000"
+
+
+def test_the_tests_never_use_the_demos_database_or_broker_folder():
+    """`make test` beside a running `make run` in one checkout: nothing of var/ is shared."""
+    env = {"REDIS_URL": ""}
+    shown = (
+        "s.DATABASES['default']['TEST']['NAME'], "
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], s.CELERY_TASK_DEFAULT_QUEUE"
+    )
+    database, broker, queue = _value(env, shown, "ledger_site.settings_test").split()
+    var = str(ROOT / "var")
+    assert not database.startswith(var) and not broker.startswith(var)
+    assert queue.startswith("ledger-test-")
