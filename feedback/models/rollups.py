@@ -268,11 +268,18 @@ class RollupState(models.Model):
 
     An id is handed out when a row is inserted, not when its transaction commits, so a row with
     a smaller id can become visible after one with a larger id was read. The floor therefore
-    stays below every row written in the last few minutes (feedback.services.rollups.OVERLAP),
-    and each run reads those again."""
+    stays below every row written in the last few minutes (feedback.services.rollups.OVERLAP);
+    a run reads those again only if more of them are there than the last run saw (a late
+    commit), and otherwise only the rows above the last one read."""
 
     event_floor = models.BigIntegerField(_("events read up to"), default=0)
     visit_floor = models.BigIntegerField(_("visits read up to"), default=0)
+    # The largest id the last run read, and how many rows with ids above the floor up to it
+    # were there before it read them: the same count next time means no late commit since.
+    event_last = models.BigIntegerField(_("last event read"), null=True, blank=True)
+    event_seen = models.IntegerField(_("events seen above the floor"), default=0)
+    visit_last = models.BigIntegerField(_("last visit read"), null=True, blank=True)
+    visit_seen = models.IntegerField(_("visits seen above the floor"), default=0)
     refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
     rebuilt_at = models.DateTimeField(_("rebuilt at"), null=True, blank=True)
 

@@ -16,9 +16,14 @@ event twice costs time, never a wrong count.
 The watermark is an id per table (ids are indexed; times are not), kept below every row
 written in the last OVERLAP (by the rows' own insert times, `at` and `created_at`, looking back
 at most MAX_REREAD ids): an id is handed out at insert, and a transaction can commit after one
-with a larger id was read, so each run reads the last OVERLAP again. A transaction open longer
-than that is caught by the nightly rebuild, as is anything written without an event
-(seed_demo's bulk load: rebuild after it).
+with a larger id was read. Above the floor, the state keeps the last id a run read and how many
+rows lay between the floor and it before it read them; the next run counts them again (an
+index-only count of at most MAX_REREAD ids): the same number means no late commit came, and it
+reads only the rows above the last id — none, with nothing new, so a quiet refresh reads no
+event and no visit —; a larger number means one did, and it reads the window again. The event
+log and the visits are append-only, so a count cannot stay the same while a row comes. A
+transaction open longer than OVERLAP is caught by the nightly rebuild, as is anything written
+without an event (seed_demo's bulk load: rebuild after it).
 
 Both jobs run in one transaction that first locks the state row, so two runs (two beats, a
 refresh during the rebuild) take turns, and readers see the old rows until it commits. What
@@ -31,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Model
@@ -119,6 +125,39 @@ def _floor(model: type[Model], floor: int, last: int, cutoff: dt.datetime, field
     return max(floor, last if first is None else first - 1)
 
 
+@dataclass(frozen=True)
+class _Window:
+    """What a run of the refresh reads of one table: the rows with ids in (start, last]; and
+    the watermark it leaves: the floor, `last`, and how many rows lay in (floor, last]."""
+
+    start: int
+    last: int
+    floor: int
+    seen: int
+
+
+def _window(
+    model: type[Model], field: str, *, floor: int, last_read: int | None, seen: int, cutoff
+) -> _Window:
+    """The rows to read of `model` (the events or the visits) since the last run, and the next
+    watermark (`field`: the rows' insert time). Counted before anything is read: a row that
+    commits meanwhile is read now and counted next time — once more read, never missed."""
+    rows = model._default_manager.order_by()
+    last = rows.aggregate(last=Max("pk"))["last"] or 0
+    start = floor
+    if (
+        last_read is not None
+        and floor <= last_read <= last
+        and rows.filter(pk__gt=floor, pk__lte=last_read).count() == seen
+    ):
+        start = last_read  # no late commit below the last row read: only what is newer
+    if start >= last:  # nothing to read: the watermark stays as it is
+        return _Window(start, last, floor, seen)
+    next_floor = _floor(model, floor, last, cutoff, field)
+    seen = rows.filter(pk__gt=next_floor, pk__lte=last).count()
+    return _Window(start, last, next_floor, seen)
+
+
 def _tree() -> dict[str, int]:
     return dict(OrgNode.objects.values_list("path", "pk"))
 
@@ -137,31 +176,50 @@ def rollups_refresh() -> dict:
     REBUILD_BACKLOG events, rebuilds."""
     state = _state()
     now = timezone.now()
-    last_event = EntryEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-    last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
     backlog = EntryEvent.objects.filter(pk__gt=state.event_floor)[: REBUILD_BACKLOG + 1]
     if state.rebuilt_at is None or backlog.count() > REBUILD_BACKLOG:
         return {"rebuilt": True, **_rebuild(state)}
-    tree = _tree()
-    through, current = closed_through(), local_month(now)
-    cells = _refresh_entries(tree, state.event_floor, last_event, through, current)
-    visits = _refresh_visits(tree, state.visit_floor, last_visit, through, current)
-    months = (
-        referral_months(state.event_floor, last_event) if last_event > state.event_floor else set()
+    cutoff = now - OVERLAP
+    events = _window(
+        EntryEvent,
+        "at",
+        floor=state.event_floor,
+        last_read=state.event_last,
+        seen=state.event_seen,
+        cutoff=cutoff,
     )
-    if months:  # the referrals of the months new events name (R17)
-        months = widen(months, through, current)
-        cells_of = settle(
-            REFERRALS,
-            referral_cells(months),
-            months=months,
-            through=through,
-            current=current,
-            nodes=None,
-        )
-        referral_rows_replace(cells_of, open_months(months, through), through)
-    state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
-    state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
+    visit_rows = _window(
+        Visit,
+        "created_at",
+        floor=state.visit_floor,
+        last_read=state.visit_last,
+        seen=state.visit_seen,
+        cutoff=cutoff,
+    )
+    cells, visits = {"events": 0, "cells": 0}, {"visits": 0}
+    if events.last > events.start or visit_rows.last > visit_rows.start:
+        tree = _tree()
+        through, current = closed_through(), local_month(now)
+        cells = _refresh_entries(tree, events.start, events.last, through, current)
+        visits = _refresh_visits(tree, visit_rows.start, visit_rows.last, through, current)
+        months = referral_months(events.start, events.last) if events.last > events.start else set()
+        if months:  # the referrals of the months new events name (R17)
+            months = widen(months, through, current)
+            cells_of = settle(
+                REFERRALS,
+                referral_cells(months),
+                months=months,
+                through=through,
+                current=current,
+                nodes=None,
+            )
+            referral_rows_replace(cells_of, open_months(months, through), through)
+    state.event_floor, state.event_last, state.event_seen = events.floor, events.last, events.seen
+    state.visit_floor, state.visit_last, state.visit_seen = (
+        visit_rows.floor,
+        visit_rows.last,
+        visit_rows.seen,
+    )
     state.refreshed_at = now
     state.save()
     return {"rebuilt": False, **cells, **visits}
@@ -420,6 +478,9 @@ def _rebuild(state: RollupState) -> dict:
     referrals = referral_rows_replace(frozen(REFERRALS, referral_cells(None)), None, through)
     state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
     state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
+    # Nothing read above the floor yet as far as the next refresh knows: it reads the window.
+    state.event_last = state.visit_last = None
+    state.event_seen = state.visit_seen = 0
     state.rebuilt_at = state.refreshed_at = now
     state.save()
     if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses wrong

@@ -67,11 +67,15 @@ def test_a_second_refresh_changes_nothing(world, clock):
     before = rollups_snapshot()
     clock.set(dt.date(2026, 4, 10), hour=12, minute=5)  # the last events still in the overlap
     again = rollups_refresh()
-    assert again["events"] > 0  # it read them again …
-    assert rollups_snapshot() == before  # … and changed nothing
+    assert again["events"] == 0  # nothing new, no late commit: nothing read again …
+    assert rollups_snapshot() == before  # … and nothing changed
     clock.set(dt.date(2026, 4, 10), hour=13)
-    assert rollups_refresh()["events"] == 0  # past the overlap: nothing to read
+    assert rollups_refresh()["events"] == 0
     assert rollups_snapshot() == before
+    rollups_rebuild()  # the rebuild leaves no last row read: the next run reads the overlap …
+    clock.set(dt.date(2026, 4, 10), hour=13, minute=5)
+    assert rollups_refresh()["events"] >= 0
+    assert rollups_snapshot() == before  # … to the same figures
 
 
 def test_the_first_refresh_rebuilds(world, clock):
@@ -91,10 +95,15 @@ def test_the_floor_stays_below_what_was_written_in_the_overlap(world, clock):
     last = EntryEvent.objects.aggregate(last=Max("pk"))["last"]
     clock.set(dt.date(2026, 1, 5), hour=10, minute=5)
     rollups_refresh()
-    assert RollupState.objects.get().event_floor == last - 1  # read again next time
+    assert RollupState.objects.get().event_floor == last - 1  # looked at again next time
     clock.set(dt.date(2026, 1, 5), hour=10, minute=20)
-    rollups_refresh()
-    assert RollupState.objects.get().event_floor == last
+    assert rollups_refresh()["events"] == 0  # nothing new: nothing read, the floor stays
+    assert RollupState.objects.get().event_floor == last - 1
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 1, 5))
+    newest = EntryEvent.objects.aggregate(last=Max("pk"))["last"]
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=25)
+    assert rollups_refresh()["events"] == newest - last  # only what is newer
+    assert RollupState.objects.get().event_floor == last  # the first past the overlap
 
 
 @pytest.mark.parametrize("overlap", [services.OVERLAP, dt.timedelta(0)])
@@ -201,3 +210,69 @@ def test_a_large_backlog_is_rebuilt(world, clock, monkeypatch):
     clock.set(dt.date(2026, 1, 6))
     assert rollups_refresh()["rebuilt"] is True
     assert EntryMonthly.objects.get(node=world.company).recorded == 4
+
+
+def _late_event(entry_event: EntryEvent, pk: int, at: dt.datetime) -> EntryEvent:
+    """A copy of an event under an id of our choosing: a row whose id was handed out before
+    the last refresh read, committed after it."""
+    return EntryEvent.objects.create(
+        pk=pk,
+        entry_id=entry_event.entry_id,
+        kind=entry_event.kind,
+        actor_id=entry_event.actor_id,
+        at=at,
+        note="late",
+        before={},
+        after={},
+    )
+
+
+def test_a_quiet_refresh_reads_no_event_and_no_visit(world, clock, django_assert_num_queries):
+    """With nothing written since the last run, the refresh locks its state, counts the ids
+    above each floor (no row read) and writes the time: no event and no visit is read."""
+    clock.set(dt.date(2026, 1, 5), hour=10)
+    rollups_refresh()
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 1, 5))
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=2)
+    assert rollups_refresh()["events"] > 0
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=4)  # the events still in the overlap
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = rollups_refresh()
+    assert (result["events"], result["visits"]) == (0, 0)
+    sql = [query["sql"] for query in ctx.captured_queries]
+    reading = [
+        q for q in sql if ('"liaison_entryevent"' in q or '"liaison_visit"' in q) and "SELECT" in q
+    ]
+    # The backlog's capped count; each table's largest id and the count of its ids between the
+    # floor and the last row read (index-only: no row is read).
+    assert len(reading) == 5, reading
+    assert all("MAX(" in q or "COUNT(" in q for q in reading), reading
+    assert not [q for q in sql if '"feedback_entrymonthly' in q]  # no cell recomputed
+    with django_assert_num_queries(len(sql)):
+        rollups_refresh()
+    assert len(sql) == 10  # and savepoints, the lock (get_or_create, for update), the save
+
+
+def test_a_late_commit_below_the_last_read_is_read_the_next_time(world, clock):
+    """An id handed out before the last run read the rows above it, committed after it: the
+    count between the floor and the last row read grows, and the next run reads that window
+    again (without it, the late row would wait for the nightly rebuild)."""
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    clock.set(dt.date(2026, 1, 5), hour=10)
+    rollups_refresh()
+    make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    first = EntryEvent.objects.order_by("pk").last()
+    gap = first.pk + 10
+    _late_event(first, gap, clock.now)  # the newest id; the nine below it not yet visible
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=2)
+    rollups_refresh()
+    assert RollupState.objects.get().event_last == gap
+    assert rollups_refresh()["events"] == 0
+    late = _late_event(first, gap - 5, clock.now)  # commits now
+    read = rollups_refresh()["events"]  # the span of ids read
+    state = RollupState.objects.get()
+    assert state.event_floor < late.pk and read == gap - state.event_floor
+    assert rollups_refresh()["events"] == 0  # and counted now
