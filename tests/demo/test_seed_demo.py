@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.entries import EntrySeedError, demo_seed_entries
+from demo.open_work import EMAIL_DOMAIN
 from demo.seed import DEMO_PASSWORD
 from feedback.constants import Satisfaction
 from feedback.models import Rating, RatingLink
@@ -41,6 +42,7 @@ from liaison.models import (
     OrgNode,
     Pairing,
     Person,
+    ServiceItem,
     Unit,
     User,
     Visit,
@@ -459,3 +461,44 @@ def test_the_demo_shows_matters_resolved_re_handled_and_reopened(ledger_seeded):
     assert 0 < totals.problems_resolved < totals.matters_resolved < totals.resolved
     assert totals.resolved >= totals.matters_resolved + totals.rehandled
     assert 0 < totals.reopen_rate < 1
+
+
+# -- what a company's ledger holds on the first morning (demo.open_work) ---------------------
+
+
+def test_every_service_item_has_its_department_and_every_demo_user_an_address():
+    seed("--scale", "small", "--entries", "120")
+    assert not ServiceItem.objects.filter(default_department__isnull=True).exists()
+    routed = dict(ServiceItem.objects.values_list("name", "default_department__name"))
+    assert routed["供电可靠性"] == "运维检修部" and routed["食堂饮水"] == "办公室"
+    users = User.objects.filter(person__code__startswith="DEMO") | User.objects.filter(
+        username__in=["admin", "anquan", "shenji"]
+    )
+    assert users.exists()
+    assert all(
+        email.endswith(f"@{EMAIL_DOMAIN}") for email in users.values_list("email", flat=True)
+    )
+    assert User.objects.get(username="shuji").email == f"shuji@{EMAIL_DOMAIN}"
+
+
+def test_the_department_handler_finds_referrals_waiting_on_the_first_morning(client):
+    """To sign for, signed awaiting a plan, planned awaiting the result: written through the
+    workflow service (events and notifications as a user's clicks leave them); once."""
+    seed("--scale", "small", "--entries", "200")
+    bumen = User.objects.get(username="bumen")
+    open_there = Entry.objects.filter(
+        department=bumen.department,
+        status__in=[EntryStatus.REFERRED, EntryStatus.IN_PROGRESS, EntryStatus.PLANNED],
+    )
+    assert open_there.count() >= 3
+    assert open_there.filter(status=EntryStatus.REFERRED, signed_at__isnull=True).exists()
+    assert open_there.filter(status=EntryStatus.PLANNED).exists()
+    referred = EntryEvent.objects.filter(entry__in=open_there, kind=EventKind.REFERRED)
+    assert referred.exists()
+    demo_login(client, "bumen")
+    page = client.get(reverse("home")).content.decode()
+    for queue in ("to_sign", "to_plan", "to_resolve"):
+        assert f'data-testid="work-{queue}"' in page, queue
+    events = EntryEvent.objects.count()
+    seed("--scale", "small", "--entries", "200")
+    assert EntryEvent.objects.count() == events  # a second run refers nothing more

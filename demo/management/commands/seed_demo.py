@@ -5,8 +5,8 @@ The work is in demo (see its docstring for what "idempotent" means here); this
 command parses the options and prints. Its output is for the operator at the terminal and, like
 Django's own commands, is not translated; role names are shown in Chinese and English.
 
-Its logins share a published password, so it writes only when DEBUG is on (`make run` sets
-DJANGO_DEBUG=1) or when told --yes.
+Its logins share a published password, so it writes only when DEBUG is on or when told --yes
+(`make run`, which serves with DEBUG off, passes it).
 """
 
 import unicodedata
@@ -14,13 +14,16 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from django.utils import translation
 
 from demo import seed as demo
 from demo.attachments import demo_seed_attachments
 from demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 from demo.matters import demo_seed_matter
+from demo.open_work import demo_emails, demo_open_referrals, demo_route_items
 from liaison.constants import Role
+from liaison.models import OrgNode, User
 
 
 def _width(text: str) -> int:
@@ -76,6 +79,7 @@ class Command(BaseCommand):
                         "a demo, run it again with --yes."
                     )
                 self.print_result(demo.demo_seed(scale=scale))
+                self.complete_master_data()
             if entries is not None:
                 self.seed_entries(entries)
         except (demo.DemoSeedError, EntrySeedError, ValidationError) as error:
@@ -88,6 +92,18 @@ class Command(BaseCommand):
                 f"Logins: {usernames}; password {demo.DEMO_PASSWORD} "
                 "(seed_demo --print-logins shows the table)."
             )
+
+    def complete_master_data(self) -> None:
+        root = OrgNode.objects.filter(depth=1).first()
+        if root is None:
+            return
+        routed = demo_route_items(root.path)
+        if routed:
+            self.stdout.write(f"Service items: {routed} routed to their departments.")
+        usernames = [login.username for login in demo.demo_logins()]
+        demo_emails(
+            User.objects.filter(Q(username__in=usernames) | Q(person__code__startswith="DEMO"))
+        )
 
     def seed_entries(self, count: int) -> None:
         if count < 0:
@@ -111,6 +127,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Matter of the month: {matter.title} ({matter.entries.count()} entries)."
             )
+        root = OrgNode.objects.filter(depth=1).first()
+        referred = demo_open_referrals(root.path) if root is not None else 0
+        if referred:
+            self.stdout.write(f"Referrals waiting at the department handler: {referred}.")
+        self.complete_master_data()  # the recording accounts made for the ledger too
         attached = demo_seed_attachments()
         if attached:
             self.stdout.write(self.style.SUCCESS(f"Attachments: {attached} photos and files."))

@@ -1,0 +1,131 @@
+"""What a company's ledger holds that the year's bulk walk leaves to chance: each service item
+routed to its department, an email address for every demo login, and work waiting at the
+demo's department handler (`bumen`, 运维检修部) on the first morning.
+
+Run by `seed_demo --entries` after the bulk load. The referrals go through the app's own
+workflow service (events, notifications, the version check), so they are exactly what a user's
+clicks would leave. Idempotent: items keep a department once they have one, an address once
+set, and the referrals are made only while the department has fewer than REFERRALS open.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Case, QuerySet, When
+
+from liaison.constants import EntryStatus, Role, UnitKind
+from liaison.models import Entry, ServiceItem, Unit, User
+from liaison.services import workflow
+
+EMAIL_DOMAIN = "demo.liaison-ledger.invalid"  # a reserved name: no mail can leave for it
+
+# The department a power-supply company routes each category to (服务事项 → 承办部门); the
+# demo has no marketing department, so its operations department (运维检修部) takes the
+# business items, as at a county company.
+CATEGORY_DEPARTMENTS = {
+    "安全生产": "安全监察部",
+    "经营管理": "运维检修部",
+    "廉洁自律": "党建部",
+    "党建政工": "党建部",
+    "生活保障": "办公室",
+}
+ITEM_DEPARTMENTS = {  # exceptions to their category's
+    "设备隐患整改": "运维检修部",
+    "安全技能培训": "人力资源部",
+    "困难帮扶": "人力资源部",
+    "子女教育": "人力资源部",
+}
+HANDLER_DEPARTMENT = "运维检修部"
+REFERRALS = 3  # one to sign for, one signed awaiting its plan, one planned awaiting the result
+
+
+def demo_route_items(root_path: str) -> int:
+    """Give every service item without one its default handling department; return how many."""
+    departments = dict(
+        Unit.objects.filter(
+            kind=UnitKind.DEPARTMENT, is_active=True, branch__path__startswith=root_path
+        ).values_list("name", "pk")
+    )
+    routed = 0
+    for item in ServiceItem.objects.filter(default_department__isnull=True).select_related(
+        "category"
+    ):
+        name = ITEM_DEPARTMENTS.get(item.name) or CATEGORY_DEPARTMENTS.get(item.category.name)
+        if name in departments:
+            item.default_department_id = departments[name]
+            item.save(update_fields=["default_department"])
+            routed += 1
+    return routed
+
+
+def demo_emails(users: QuerySet[User]) -> None:
+    """An address on the demo's reserved domain for each demo user that has none."""
+    for user in users.filter(email=""):
+        if not user.email:
+            user.email = f"{user.username}@{EMAIL_DOMAIN}"
+            user.save(update_fields=["email"])
+
+
+def demo_open_referrals(root_path: str) -> int:
+    """Refer open entries to the handler's department until REFERRALS are open there: the
+    owner refers; the handler signs for the second and records a plan for the third. Return
+    how many were referred."""
+    department = Unit.objects.filter(
+        kind=UnitKind.DEPARTMENT, name=HANDLER_DEPARTMENT, branch__path__startswith=root_path
+    ).first()
+    handler = User.objects.filter(
+        role=Role.DEPARTMENT_HANDLER, department=department, is_active=True
+    ).first()
+    if department is None or handler is None:
+        return 0
+    open_there = Entry.objects.filter(
+        department=department,
+        status__in=[EntryStatus.REFERRED, EntryStatus.IN_PROGRESS, EntryStatus.PLANNED],
+    ).count()
+    wanted = REFERRALS - open_there
+    if wanted <= 0:
+        return 0
+    candidates = (
+        Entry.objects.filter(
+            status__in=[EntryStatus.RECORDED, EntryStatus.IN_PROGRESS],
+            department__isnull=True,
+            suspended_on__isnull=True,
+            owner__is_active=True,
+        )
+        .select_related("owner", "item__default_department")
+        # The items it handles first, then any (a department also takes what is not its own).
+        .order_by(
+            Case(When(item__default_department=department, then=0), default=1),
+            "-recorded_on",
+            "pk",
+        )[:wanted]
+    )
+    referred = 0
+    for step, entry in enumerate(candidates):
+        with transaction.atomic():
+            entry = workflow.entry_act(
+                action="refer",
+                entry=entry,
+                actor=entry.owner,
+                expected_version=entry.version,
+                department=department,
+                note="请专业部门现场核实处理。",
+            )
+            if step >= 1:
+                entry = workflow.entry_act(
+                    action="sign_for",
+                    entry=entry,
+                    actor=handler,
+                    expected_version=entry.version,
+                    note="已签收，安排班组核实。",
+                )
+            if step >= 2:
+                workflow.entry_act(
+                    action="record_plan",
+                    entry=entry,
+                    actor=handler,
+                    expected_version=entry.version,
+                    plan="安排运维班组本周内现场勘查，制定整改计划后组织实施。",
+                )
+        referred += 1
+    return referred
