@@ -1,21 +1,27 @@
 """What a company's ledger holds that the year's bulk walk leaves to chance: each service item
-routed to its department, an email address for every demo login, and work waiting at the
-demo's department handler (`bumen`, 运维检修部) on the first morning.
+routed to its department, an email address for every demo user, work waiting at the demo's
+department handler (`bumen`, 运维检修部) on the first morning, an extension and a suspension
+waiting for the branch secretary (`shuji`) to decide, and a supervision notice (督办) for an
+owner to answer.
 
 Run by `seed_demo --entries` after the bulk load. The referrals go through the app's own
 workflow service (events, notifications, the version check), so they are exactly what a user's
 clicks would leave. Idempotent: items keep a department once they have one, an address once
-set, and the referrals are made only while the department has fewer than REFERRALS open.
+set, the referrals are made only while the department has fewer than REFERRALS open, a request
+only while none waits in the branch, a notice only while none is open.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import transaction
 from django.db.models import Case, QuerySet, When
 
 from liaison.constants import EntryStatus, Role, UnitKind
-from liaison.models import Entry, ServiceItem, Unit, User
+from liaison.models import Entry, ServiceItem, Supervision, Unit, User
 from liaison.services import workflow
+from liaison.services.supervision import supervision_default_respond_by, supervision_issue
 
 EMAIL_DOMAIN = "demo.liaison-ledger.invalid"  # a reserved name: no mail can leave for it
 
@@ -129,3 +135,73 @@ def demo_open_referrals(root_path: str) -> int:
                 )
         referred += 1
     return referred
+
+
+def _open_in_branch(branch_path: str):
+    """Open entries of the branch's ledger, owned by an active user, not waiting on anything."""
+    return (
+        Entry.objects.filter(
+            org__path__startswith=branch_path,
+            status__in=[EntryStatus.RECORDED, EntryStatus.IN_PROGRESS],
+            department__isnull=True,
+            suspended_on__isnull=True,
+            request_kind="",
+            owner__is_active=True,
+            due_on__isnull=False,
+        )
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    )
+
+
+def demo_requests(secretary: User) -> int:
+    """An extension (R19) and a suspension (R20) asked by owners in the secretary's branch,
+    waiting for the secretary's decision, if none waits yet; return how many were asked."""
+    branch = secretary.scope_org
+    if (
+        branch is None
+        or Entry.objects.filter(org__path__startswith=branch.path, request_kind__gt="").exists()
+    ):
+        return 0
+    asked = 0
+    candidates = list(_open_in_branch(branch.path).exclude(owner=secretary)[:2])
+    for entry, kind in zip(candidates, ("extension", "suspension"), strict=False):
+        with transaction.atomic():
+            if kind == "extension":
+                workflow.entry_act(
+                    action="request_extension",
+                    entry=entry,
+                    actor=entry.owner,
+                    expected_version=entry.version,
+                    due_on=entry.due_on + dt.timedelta(days=14),
+                    reason="需协调停电窗口，现场施工需顺延两周。",
+                )
+            else:
+                workflow.entry_act(
+                    action="suspend",
+                    entry=entry,
+                    actor=entry.owner,
+                    expected_version=entry.version,
+                    reason="awaiting_budget",
+                    note="改造资金列入下季度预算，待批复后实施。",
+                    review_on=max(entry.due_on, dt.date.today()) + dt.timedelta(days=30),
+                )
+        asked += 1
+    return asked
+
+
+def demo_supervision(issuer: User, branch_path: str) -> int:
+    """A supervision notice from the party-building department on the branch's entry closest
+    to its deadline, if no notice is open anywhere; return 1 if one was issued."""
+    if Supervision.objects.filter(responded_at__isnull=True).exists():
+        return 0
+    entry = _open_in_branch(branch_path).first()
+    if entry is None:
+        return 0
+    supervision_issue(
+        entry=entry,
+        actor=issuer,
+        instruction="请抓紧办理，按期答复反映人，并说明目前进展。",
+        respond_by=supervision_default_respond_by(),
+    )
+    return 1

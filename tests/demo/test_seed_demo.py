@@ -43,6 +43,7 @@ from liaison.models import (
     Pairing,
     Person,
     ServiceItem,
+    Supervision,
     Unit,
     User,
     Visit,
@@ -502,3 +503,20 @@ def test_the_department_handler_finds_referrals_waiting_on_the_first_morning(cli
     events = EntryEvent.objects.count()
     seed("--scale", "small", "--entries", "200")
     assert EntryEvent.objects.count() == events  # a second run refers nothing more
+
+
+def test_the_secretary_has_requests_to_decide_and_an_owner_a_notice_to_answer(client):
+    seed("--scale", "small", "--entries", "600")
+    shuji = User.objects.get(username="shuji")
+    in_branch = Entry.objects.filter(org__path__startswith=shuji.scope_org.path)
+    assert set(in_branch.exclude(request_kind="").values_list("request_kind", flat=True)) == {
+        "extension",
+        "suspension",
+    }
+    notice = Supervision.objects.get(responded_at__isnull=True)
+    assert notice.entry.org.path.startswith(shuji.scope_org.path)
+    demo_login(client, "shuji")
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="work-to_decide"' in page
+    seed("--scale", "small", "--entries", "600")
+    assert Supervision.objects.count() == 1  # once

@@ -21,7 +21,13 @@ from demo import seed as demo
 from demo.attachments import demo_seed_attachments
 from demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 from demo.matters import demo_seed_matter
-from demo.open_work import demo_emails, demo_open_referrals, demo_route_items
+from demo.open_work import (
+    demo_emails,
+    demo_open_referrals,
+    demo_requests,
+    demo_route_items,
+    demo_supervision,
+)
 from liaison.constants import Role
 from liaison.models import OrgNode, User
 
@@ -131,6 +137,15 @@ class Command(BaseCommand):
         referred = demo_open_referrals(root.path) if root is not None else 0
         if referred:
             self.stdout.write(f"Referrals waiting at the department handler: {referred}.")
+        secretary = User.objects.filter(username="shuji", scope_org__isnull=False).first()
+        issuer = User.objects.filter(username="dangjian").first()
+        if secretary is not None and issuer is not None:
+            asked = demo_requests(secretary)
+            noticed = demo_supervision(issuer, secretary.scope_org.path)
+            if asked or noticed:
+                self.stdout.write(
+                    f"Waiting for the secretary: {asked} requests; supervision notices: {noticed}."
+                )
         self.complete_master_data()  # the recording accounts made for the ledger too
         attached = demo_seed_attachments()
         if attached:
