@@ -18,6 +18,9 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Case, QuerySet, When
 
+from feedback.periods import month_of
+from feedback.services.closing import months_close
+from feedback.services.frozen import closed_through
 from liaison.constants import EntryStatus, Role, UnitKind
 from liaison.models import Entry, ServiceItem, Supervision, Unit, User
 from liaison.services import workflow
@@ -205,3 +208,24 @@ def demo_supervision(issuer: User, branch_path: str) -> int:
         respond_by=supervision_default_respond_by(),
     )
     return 1
+
+
+CLOSE_UP_TO = 50_000  # entries: closing rebuilds the roll-ups first, minutes at a million
+
+
+def demo_close_months(closer: User, today: dt.date) -> list[str]:
+    """Close the months up to the one before last (R24 月结), as the party-building department
+    does after each month's fifth working day, if none is closed that far; only on a ledger
+    small enough to try the app on. Return the months closed."""
+    target = month_of(month_of(today) - dt.timedelta(days=1)) - dt.timedelta(days=1)
+    target = month_of(target)
+    through = closed_through()
+    if (through is not None and through >= target) or Entry.objects.count() > CLOSE_UP_TO:
+        return []
+    first = Entry.objects.order_by("recorded_on").values_list("recorded_on", flat=True).first()
+    if first is None or month_of(first) > target:
+        return []
+    rows = [] if through is not None else months_close(month=month_of(first), actor=closer)
+    if month_of(first) < target:  # then the rest at once, up to the target
+        rows += months_close(month=target, actor=closer)
+    return [f"{row.month:%Y-%m}" for row in rows]

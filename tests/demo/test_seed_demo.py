@@ -520,3 +520,19 @@ def test_the_secretary_has_requests_to_decide_and_an_owner_a_notice_to_answer(cl
     assert 'data-testid="work-to_decide"' in page
     seed("--scale", "small", "--entries", "600")
     assert Supervision.objects.count() == 1  # once
+
+
+def test_the_months_before_last_are_closed_once():
+    """R24: closed through the month before last, from the ledger's first month, once."""
+    from feedback.models import MonthClose
+    from feedback.periods import month_of
+
+    seed("--scale", "small", "--entries", "120")
+    today = timezone.localdate()
+    before_last = month_of(month_of(month_of(today) - dt.timedelta(days=1)) - dt.timedelta(days=1))
+    months = list(MonthClose.objects.order_by("month").values_list("month", flat=True))
+    first = month_of(Entry.objects.aggregate(first=Min("recorded_on"))["first"])
+    assert months[0] == first and months[-1] == before_last
+    assert len(months) == len(set(months))
+    seed("--scale", "small", "--entries", "120")
+    assert MonthClose.objects.count() == len(months)

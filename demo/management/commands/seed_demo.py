@@ -15,13 +15,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 
 from demo import seed as demo
 from demo.attachments import demo_seed_attachments
 from demo.entries import BATCH_SIZE, EntrySeedError, demo_seed_entries
 from demo.matters import demo_seed_matter
 from demo.open_work import (
+    demo_close_months,
     demo_emails,
     demo_open_referrals,
     demo_requests,
@@ -147,6 +148,10 @@ class Command(BaseCommand):
                     f"Waiting for the secretary: {asked} requests; supervision notices: {noticed}."
                 )
         self.complete_master_data()  # the recording accounts made for the ledger too
+        if issuer is not None:
+            closed = demo_close_months(issuer, timezone.localdate())
+            if closed:
+                self.stdout.write(f"Months closed (月结): {closed[0]} to {closed[-1]}.")
         attached = demo_seed_attachments()
         if attached:
             self.stdout.write(self.style.SUCCESS(f"Attachments: {attached} photos and files."))
