@@ -14,11 +14,15 @@ only while none waits in the branch, a notice only while none is open.
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.db.models import Case, QuerySet, When
 
+from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
 from feedback.periods import month_of
+from feedback.services.answers import evaluation_submit
+from feedback.services.campaigns import campaign_close, campaign_create, campaign_open
 from feedback.services.closing import months_close
 from feedback.services.frozen import closed_through
 from liaison.constants import EntryStatus, Role, UnitKind
@@ -229,3 +233,36 @@ def demo_close_months(closer: User, today: dt.date) -> list[str]:
     if month_of(first) < target:  # then the rest at once, up to the target
         rows += months_close(month=target, actor=closer)
     return [f"{row.month:%Y-%m}" for row in rows]
+
+
+# The answers a demo rater gives (反向测评): mostly satisfied, as the articles report.
+_EVALUATION_VALUES = ("very_satisfied", "satisfied", "basically_satisfied", "unsatisfied")
+_EVALUATION_WEIGHTS = (50, 32, 12, 6)
+ANSWERED_SHARE = 0.85  # of the raters; the others never opened their link
+
+
+def demo_evaluation(organiser: User, today: dt.date) -> int | None:
+    """Last year's reverse evaluation (R12), run to its end through the campaign services:
+    proposed, opened, answered by most raters, closed (which computes the assessment table).
+    Only if no campaign of that year exists, and on a ledger small enough to try the app on;
+    return its year, or None."""
+    year = today.year - 1
+    done = EvaluationCampaign.objects.filter(year=year).exists()
+    if done or Entry.objects.count() > CLOSE_UP_TO:
+        return None
+    rng = random.Random(year)
+    campaign = campaign_create(actor=organiser, year=year, today=today)
+    campaign = campaign_open(
+        actor=organiser, campaign=campaign, closes_on=today + dt.timedelta(days=1), today=today
+    )
+    for rater in EvaluationRater.objects.filter(campaign=campaign).order_by("pk"):
+        if rng.random() > ANSWERED_SHARE:
+            continue
+        answers = {
+            assignment.pk: (rng.choices(_EVALUATION_VALUES, _EVALUATION_WEIGHTS)[0], "")
+            for assignment in EvaluationAssignment.objects.filter(rater=rater).order_by("pk")
+        }
+        if answers:
+            evaluation_submit(rater=rater, answers=answers)
+    campaign_close(actor=organiser, campaign=campaign)
+    return year

@@ -536,3 +536,18 @@ def test_the_months_before_last_are_closed_once():
     assert len(months) == len(set(months))
     seed("--scale", "small", "--entries", "120")
     assert MonthClose.objects.count() == len(months)
+
+
+def test_last_years_reverse_evaluation_is_closed_with_its_assessment():
+    """R12: proposed, opened, answered by most raters, closed (the table computed); once."""
+    from feedback.constants import CampaignStatus
+    from feedback.models import AssessmentRow, EvaluationAnswer, EvaluationCampaign
+
+    seed("--scale", "small", "--entries", "120")
+    campaign = EvaluationCampaign.objects.get()
+    assert campaign.year == timezone.localdate().year - 1
+    assert campaign.status == CampaignStatus.CLOSED
+    assert EvaluationAnswer.objects.filter(assignment__rater__campaign=campaign).exists()
+    assert AssessmentRow.objects.filter(campaign=campaign).exists()
+    seed("--scale", "small", "--entries", "120")
+    assert EvaluationCampaign.objects.count() == 1

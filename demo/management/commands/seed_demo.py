@@ -24,6 +24,7 @@ from demo.matters import demo_seed_matter
 from demo.open_work import (
     demo_close_months,
     demo_emails,
+    demo_evaluation,
     demo_open_referrals,
     demo_requests,
     demo_route_items,
@@ -152,6 +153,9 @@ class Command(BaseCommand):
             closed = demo_close_months(issuer, timezone.localdate())
             if closed:
                 self.stdout.write(f"Months closed (月结): {closed[0]} to {closed[-1]}.")
+            year = demo_evaluation(issuer, timezone.localdate())
+            if year is not None:
+                self.stdout.write(f"Reverse evaluation (反向测评) {year}: answered and closed.")
         attached = demo_seed_attachments()
         if attached:
             self.stdout.write(self.style.SUCCESS(f"Attachments: {attached} photos and files."))
