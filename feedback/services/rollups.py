@@ -448,8 +448,14 @@ def rollups_rebuild() -> dict:
 
 def _rebuild(state: RollupState) -> dict:
     now = timezone.now()
-    last_event = EntryEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-    last_visit = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
+    # The watermark the rebuild leaves, taken before it reads anything (as a refresh does): a
+    # row that commits while it runs is read by the next refresh.
+    events = _window(
+        EntryEvent, "at", floor=state.event_floor, last_read=None, seen=0, cutoff=now - OVERLAP
+    )
+    visit_rows = _window(
+        Visit, "created_at", floor=state.visit_floor, last_read=None, seen=0, cutoff=now - OVERLAP
+    )
     tree = _tree()
     by_id = {pk: path for path, pk in tree.items()}
     # R24: the closed months' rows stay; what differs there is booked into the current month.
@@ -476,11 +482,12 @@ def _rebuild(state: RollupState) -> dict:
     _insert(ChannelMonthly, channel_totals)
     _create_visits(visits)
     referrals = referral_rows_replace(frozen(REFERRALS, referral_cells(None)), None, through)
-    state.event_floor = _floor(EntryEvent, state.event_floor, last_event, now - OVERLAP, "at")
-    state.visit_floor = _floor(Visit, state.visit_floor, last_visit, now - OVERLAP, "created_at")
-    # Nothing read above the floor yet as far as the next refresh knows: it reads the window.
-    state.event_last = state.visit_last = None
-    state.event_seen = state.visit_seen = 0
+    state.event_floor, state.event_last, state.event_seen = events.floor, events.last, events.seen
+    state.visit_floor, state.visit_last, state.visit_seen = (
+        visit_rows.floor,
+        visit_rows.last,
+        visit_rows.seen,
+    )
     state.rebuilt_at = state.refreshed_at = now
     state.save()
     if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses wrong
