@@ -1,8 +1,8 @@
 """What a company's ledger holds that the year's bulk walk leaves to chance: each service item
 routed to its department, an email address for every demo user, work waiting at the demo's
 department handler (`bumen`, 运维检修部) on the first morning, an extension and a suspension
-waiting for the branch secretary (`shuji`) to decide, and a supervision notice (督办) for an
-owner to answer.
+waiting for the branch secretary (`shuji`) to decide, a supervision notice (督办) for an owner
+to answer, return visits (回访) logged, months closed and last year's reverse evaluation.
 
 Run by `seed_demo --entries` after the bulk load. The referrals go through the app's own
 workflow service (events, notifications, the version check), so they are exactly what a user's
@@ -19,12 +19,18 @@ import random
 from django.db import transaction
 from django.db.models import Case, QuerySet, When
 
-from feedback.models import EvaluationAssignment, EvaluationCampaign, EvaluationRater
+from feedback.models import (
+    EvaluationAssignment,
+    EvaluationCampaign,
+    EvaluationRater,
+    ReturnVisit,
+)
 from feedback.periods import month_of
 from feedback.services.answers import evaluation_submit
 from feedback.services.campaigns import campaign_close, campaign_create, campaign_open
 from feedback.services.closing import months_close
 from feedback.services.frozen import closed_through
+from feedback.services.return_visits import return_visit_record
 from liaison.constants import EntryStatus, Role, UnitKind
 from liaison.models import Entry, ServiceItem, Supervision, Unit, User
 from liaison.services import workflow
@@ -266,3 +272,26 @@ def demo_evaluation(organiser: User, today: dt.date) -> int | None:
             evaluation_submit(rater=rater, answers=answers)
     campaign_close(actor=organiser, campaign=campaign)
     return year
+
+
+def demo_return_visits(visitor: User) -> int:
+    """Third-party return visits (回访, R21) by the secretary to the informants of two replied
+    entries of the branch: one reached and rated, one not reached (the entry waits on); only if
+    the demo has none. Return how many were logged."""
+    branch = visitor.scope_org
+    if branch is None or ReturnVisit.objects.exists():
+        return 0
+    replied = list(
+        Entry.objects.filter(org__path__startswith=branch.path, status=EntryStatus.REPLIED)
+        .exclude(owner=visitor)
+        .order_by("replied_at", "pk")[:2]
+    )
+    outcomes = [
+        {"outcome": "rated", "value": "satisfied", "note": "电话回访，反映人认可处理结果。"},
+        {"outcome": "unreachable", "note": "电话无人接听，明日再联系。"},
+    ]
+    for entry, outcome in zip(replied, outcomes, strict=False):
+        return_visit_record(
+            entry=entry, actor=visitor, expected_version=entry.version, method="phone", **outcome
+        )
+    return len(replied[: len(outcomes)])

@@ -551,3 +551,12 @@ def test_last_years_reverse_evaluation_is_closed_with_its_assessment():
     assert AssessmentRow.objects.filter(campaign=campaign).exists()
     seed("--scale", "small", "--entries", "120")
     assert EvaluationCampaign.objects.count() == 1
+
+
+def test_the_demo_has_return_visits_rated_and_not_reached():
+    from feedback.models import ReturnVisit
+
+    seed("--scale", "small", "--entries", "600")
+    assert set(ReturnVisit.objects.values_list("outcome", flat=True)) == {"rated", "unreachable"}
+    seed("--scale", "small", "--entries", "600")
+    assert ReturnVisit.objects.count() == 2

@@ -27,6 +27,7 @@ from demo.open_work import (
     demo_evaluation,
     demo_open_referrals,
     demo_requests,
+    demo_return_visits,
     demo_route_items,
     demo_supervision,
 )
@@ -144,6 +145,9 @@ class Command(BaseCommand):
         if secretary is not None and issuer is not None:
             asked = demo_requests(secretary)
             noticed = demo_supervision(issuer, secretary.scope_org.path)
+            revisited = demo_return_visits(secretary)
+            if revisited:
+                self.stdout.write(f"Return visits (回访): {revisited}.")
             if asked or noticed:
                 self.stdout.write(
                     f"Waiting for the secretary: {asked} requests; supervision notices: {noticed}."
