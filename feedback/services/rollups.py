@@ -140,22 +140,29 @@ def _window(
     model: type[Model], field: str, *, floor: int, last_read: int | None, seen: int, cutoff
 ) -> _Window:
     """The rows to read of `model` (the events or the visits) since the last run, and the next
-    watermark (`field`: the rows' insert time). Counted before anything is read: a row that
-    commits meanwhile is read now and counted next time — once more read, never missed."""
+    watermark (`field`: the rows' insert time).
+
+    With nothing newer than the last row read and the same count below it, nothing is read
+    (two queries, no row). Otherwise the next watermark's count is taken first and the last
+    run's count checked after it: a row that commits between them is seen by the check, which
+    then makes the run read the window again; a row counted in the next watermark was thus
+    always read by this run (else the next run would believe it read)."""
     rows = model._default_manager.order_by()
     last = rows.aggregate(last=Max("pk"))["last"] or 0
-    start = floor
-    if (
-        last_read is not None
-        and floor <= last_read <= last
-        and rows.filter(pk__gt=floor, pk__lte=last_read).count() == seen
-    ):
-        start = last_read  # no late commit below the last row read: only what is newer
-    if start >= last:  # nothing to read: the watermark stays as it is
-        return _Window(start, last, floor, seen)
+
+    def unchanged_below() -> int | None:
+        """The last row read, if as many rows lie between the floor and it as then."""
+        if last_read is None or not floor <= last_read <= last:
+            return None
+        same = rows.filter(pk__gt=floor, pk__lte=last_read).count() == seen
+        return last_read if same else None
+
+    if last <= floor or (last_read == last and unchanged_below() is not None):
+        return _Window(last, last, floor, seen)  # nothing to read: the watermark stays
     next_floor = _floor(model, floor, last, cutoff, field)
-    seen = rows.filter(pk__gt=next_floor, pk__lte=last).count()
-    return _Window(start, last, next_floor, seen)
+    next_seen = rows.filter(pk__gt=next_floor, pk__lte=last).count()
+    below = unchanged_below()  # checked after the count above
+    return _Window(floor if below is None else below, last, next_floor, next_seen)
 
 
 def _tree() -> dict[str, int]:

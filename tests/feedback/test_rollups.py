@@ -246,14 +246,15 @@ def test_a_quiet_refresh_reads_no_event_and_no_visit(world, clock, django_assert
     reading = [
         q for q in sql if ('"liaison_entryevent"' in q or '"liaison_visit"' in q) and "SELECT" in q
     ]
-    # The backlog's capped count; each table's largest id and the count of its ids between the
-    # floor and the last row read (index-only: no row is read).
-    assert len(reading) == 5, reading
+    # The backlog's capped count; each table's largest id and, for the events (there are no
+    # visits above the floor), the count of its ids between the floor and the last row read
+    # (index-only: no row is read).
+    assert len(reading) == 4, reading
     assert all("MAX(" in q or "COUNT(" in q for q in reading), reading
     assert not [q for q in sql if '"feedback_entrymonthly' in q]  # no cell recomputed
     with django_assert_num_queries(len(sql)):
         rollups_refresh()
-    assert len(sql) == 10  # and savepoints, the lock (get_or_create, for update), the save
+    assert len(sql) == 9  # and savepoints, the lock (get_or_create, for update), the save
 
 
 def test_a_late_commit_below_the_last_read_is_read_the_next_time(world, clock):
@@ -276,3 +277,35 @@ def test_a_late_commit_below_the_last_read_is_read_the_next_time(world, clock):
     state = RollupState.objects.get()
     assert state.event_floor < late.pk and read == gap - state.event_floor
     assert rollups_refresh()["events"] == 0  # and counted now
+
+
+def test_a_row_committed_while_a_run_reads_is_read_by_it_or_the_next(world, clock, monkeypatch):
+    """A row below the last one read that commits during a run, after the run has looked at
+    what lies below: counted into the new watermark, so it must be read by this run (the run
+    checks the old count after taking the new one), never counted unread."""
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    clock.set(dt.date(2026, 1, 5), hour=10)
+    rollups_refresh()
+    make_entry(cadre, recorded_on=dt.date(2026, 1, 5))
+    first = EntryEvent.objects.order_by("pk").last()
+    gap = first.pk + 10
+    _late_event(first, gap, clock.now)
+    clock.set(dt.date(2026, 1, 5), hour=10, minute=2)
+    rollups_refresh()
+    make_entry(cadre, recorded_on=dt.date(2026, 1, 5))  # something new: the run reads
+    original = services._floor
+    late: list[EntryEvent] = []
+
+    def floor_while_a_late_row_commits(*args, **kwargs):
+        if not late and args[0] is EntryEvent:
+            late.append(_late_event(first, gap - 5, clock.now))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_floor", floor_while_a_late_row_commits)
+    read = rollups_refresh()["events"]
+    state = RollupState.objects.get()
+    newest = EntryEvent.objects.aggregate(last=Max("pk"))["last"]
+    assert late and read == newest - state.event_floor  # the whole window, the late row in it
+    assert state.event_floor < late[0].pk
+    monkeypatch.setattr(services, "_floor", original)
+    assert rollups_refresh()["events"] == 0
