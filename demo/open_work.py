@@ -18,6 +18,7 @@ import random
 
 from django.db import transaction
 from django.db.models import Case, QuerySet, When
+from django.utils import timezone
 
 from feedback.models import (
     EvaluationAssignment,
@@ -177,7 +178,11 @@ def demo_requests(secretary: User) -> int:
     ):
         return 0
     asked = 0
-    candidates = list(_open_in_branch(branch.path).exclude(owner=secretary)[:2])
+    # Only an entry not yet past its due date: an overdue one can no longer ask (R19, R20).
+    today = timezone.localdate()
+    candidates = list(
+        _open_in_branch(branch.path).exclude(owner=secretary).filter(due_on__gte=today)[:2]
+    )
     for entry, kind in zip(candidates, ("extension", "suspension"), strict=False):
         with transaction.atomic():
             if kind == "extension":
@@ -197,7 +202,7 @@ def demo_requests(secretary: User) -> int:
                     expected_version=entry.version,
                     reason="awaiting_budget",
                     note="改造资金列入下季度预算，待批复后实施。",
-                    review_on=max(entry.due_on, dt.date.today()) + dt.timedelta(days=30),
+                    review_on=max(entry.due_on, today) + dt.timedelta(days=30),
                 )
         asked += 1
     return asked

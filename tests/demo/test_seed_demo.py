@@ -513,6 +513,8 @@ def test_the_secretary_has_requests_to_decide_and_an_owner_a_notice_to_answer(cl
         "extension",
         "suspension",
     }
+    asked = in_branch.exclude(request_kind="")
+    assert not asked.filter(due_on__lt=timezone.localdate()).exists()  # asked before the due date
     notice = Supervision.objects.get(responded_at__isnull=True)
     assert notice.entry.org.path.startswith(shuji.scope_org.path)
     demo_login(client, "shuji")
