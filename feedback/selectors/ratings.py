@@ -22,7 +22,7 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 def entry_ratings(*, entry: Entry) -> list[Rating]:
     """Return the ratings of an entry, one per round, newest first."""
-    return list(entry.ratings.select_related("recorded_by").order_by("-round", "-pk"))
+    return list(entry.ratings.prefetch_related("recorded_by").order_by("-round", "-pk"))
 
 
 class LinkState(enum.StrEnum):

@@ -232,7 +232,8 @@ def entry_view(
         sign_late = not in_sign_window(
             referred_at=entry.referred_at, today=today, calendar=calendar
         )
-    events = list(entry.events.select_related("actor").order_by("at", "pk"))
+    # The actors in a second query: faster than joining the user table to every event.
+    events = list(entry.events.prefetch_related("actor").order_by("at", "pk"))
     panels = [
         panel
         for builder in (_PANELS if with_panels else ())

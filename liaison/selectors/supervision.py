@@ -30,8 +30,9 @@ from liaison.workdays import WorkCalendar
 
 
 def entry_supervisions(*, entry: Entry) -> list[Supervision]:
-    """Return the entry's notices, oldest first, with who issued and answered them."""
-    return list(entry.supervisions.select_related("issued_by", "responded_by").order_by("round"))
+    """Return the entry's notices, oldest first, with who issued and answered them (one query
+    when there are none: most entries have none)."""
+    return list(entry.supervisions.prefetch_related("issued_by", "responded_by").order_by("round"))
 
 
 @dataclass(frozen=True)

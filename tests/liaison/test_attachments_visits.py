@@ -147,18 +147,25 @@ def test_the_entry_page_visit_page_and_sheet_do_not_grow_with_files(world, clien
     visit, entry = Visit.objects.get(), Entry.objects.get()
     urls = [entry.get_absolute_url(), visit.get_absolute_url(),
             reverse("liaison:entry_print", args=[entry.pk])]  # fmt: skip
-    before = [count_queries(client, url) for url in urls]
+    empty = [count_queries(client, url) for url in urls]
     visit_attach(visit=visit, actor=secretary, files=[Upload("v.png", png_bytes())])
-    files = [Upload(f"{n}.png", png_bytes()) for n in range(4)] + [Upload("p.pdf", pdf_bytes())]
+    first = entry_attach(entry=entry, actor=secretary, files=[Upload("0.png", png_bytes())])
+    attachment_withdraw(attachment=first[0], actor=secretary, reason="拍错了")
+    some = [count_queries(client, url) for url in urls]
+    files = [Upload(f"{n}.png", png_bytes()) for n in range(1, 4)] + [Upload("p.pdf", pdf_bytes())]
     rows = entry_attach(entry=entry, actor=secretary, files=files)
     attachment_withdraw(attachment=rows[0], actor=secretary, reason="重复")
-    after = [count_queries(client, url) for url in urls]
-    assert after == before
+    visit_attach(visit=visit, actor=secretary, files=[Upload("w.png", png_bytes())])
+    more = [count_queries(client, url) for url in urls]
+    assert more == some
     # Measured: the entry page reads its files and its visit's in one query (two more read its
-    # related entries and duplicates), the visit page its own in one. The entry itself is one
-    # query of seven tables and four prefetches (its category, informant and org, visit):
-    # liaison.permissions.get_entry_for says why.
-    assert after == [19, 8, 13]  # the printed sheet reads no panel of the entry page
+    # related entries and duplicates), the visit page its own in one. Who uploaded and withdrew
+    # them and the visit's ledger come in prefetches only once there are files: none for a page
+    # without (most pages), up to four with some (uploaders, withdrawers, visit, its ledger).
+    # The entry itself is one query of seven tables and four prefetches (its category,
+    # informant and org, visit): liaison.permissions.get_entry_for says why.
+    assert empty == [20, 8, 14]  # the printed sheet reads no panel of the entry page
+    assert some == [24, 11, 18]
 
 
 def test_the_print_sheet_shows_thumbnails_and_files(world, client_for):

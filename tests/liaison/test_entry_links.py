@@ -336,14 +336,24 @@ def test_the_entry_pages_query_count_does_not_grow_with_links_or_duplicates(
 
     with CaptureQueriesContext(connection) as bare:
         client.get(entry.get_absolute_url())
-    for i in range(4):
+
+    def link_and_mark(i):
         other = make_entry(secretary, informant=world.special_a, title=f"相关{i}")
         entry_link(entry=entry, other=other, actor=secretary)
         duplicate = make_entry(secretary, informant=world.special_a, title=f"重复{i}")
         entry_mark_duplicate(
             entry=duplicate, original=entry, actor=secretary, expected_version=duplicate.version
         )
+
+    link_and_mark(0)
+    with CaptureQueriesContext(connection) as one:
+        client.get(entry.get_absolute_url())
+    # Once there are any: the linked entries in one query, the duplicates' ledgers and owners
+    # in two (none of these for an entry without: most entries).
+    assert len(one.captured_queries) == len(bare.captured_queries) + 3
+    for i in range(1, 4):
+        link_and_mark(i)
     # The same with four links and four duplicates (offered in the reply form too).
-    _page_queries(client, entry, django_assert_num_queries, len(bare.captured_queries))
+    _page_queries(client, entry, django_assert_num_queries, len(one.captured_queries))
     body = client.get(entry.get_absolute_url()).content.decode()
     assert body.count('name="duplicates"') == 4
