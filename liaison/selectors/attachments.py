@@ -20,7 +20,8 @@ def _listed(queryset: QuerySet[Attachment]) -> list[Attachment]:
 
 def entry_attachments(*, entry: Entry) -> list[Attachment]:
     """Return the entry's files and those of the visit it was heard at, oldest first (one
-    query when there are none). Whoever may see the entry may see these (permissions.visible_attachments)."""
+    query when there are none). Whoever may see the entry may see these
+    (permissions.visible_attachments)."""
     condition = Q(entry=entry)
     if entry.visit_id:
         condition |= Q(visit_id=entry.visit_id)
