@@ -162,10 +162,11 @@ def test_the_entry_page_visit_page_and_sheet_do_not_grow_with_files(world, clien
     # related entries and duplicates), the visit page its own in one. Who uploaded and withdrew
     # them and the visit's ledger come in prefetches only once there are files: none for a page
     # without (most pages), up to four with some (uploaders, withdrawers, visit, its ledger).
-    # The entry itself is one query of seven tables and four prefetches (its category,
-    # informant and org, visit): liaison.permissions.get_entry_for says why.
-    assert empty == [20, 8, 14]  # the printed sheet reads no panel of the entry page
-    assert some == [24, 11, 18]
+    # The entry itself is one query of six tables and one each for its item (with its
+    # category), informant (with their org) and visit: liaison.permissions.get_entry_for says
+    # why.
+    assert empty == [19, 8, 13]  # the printed sheet reads no panel of the entry page
+    assert some == [23, 11, 17]
 
 
 def test_the_print_sheet_shows_thumbnails_and_files(world, client_for):
