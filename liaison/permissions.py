@@ -390,7 +390,6 @@ def get_entry_for(user: User, pk: int) -> Entry:
     for name, related in (
         ("item", ServiceItem.objects.select_related("category")),
         ("informant", people),
-        ("visit", Visit.objects.all()),
         ("duplicate_of", Entry.objects.all()),
         ("party", people),
         ("party_unit", Unit.objects.select_related("branch")),

@@ -26,6 +26,7 @@ from liaison.constants import (
     Colour,
     Decision,
     EntryStatus,
+    EventKind,
     ReturnReason,
 )
 from liaison.deadlines import entry_calendar, in_sign_window, is_due_soon, is_overdue, sign_by
@@ -179,18 +180,36 @@ def _display(value, values: dict, names: dict) -> str:
     return str(value)
 
 
-def _event_rows(events: list[EntryEvent]) -> list[EventRow]:
-    """Return each event with its changes in words: labels, choice labels, names for ids."""
-    wanted: dict[type[User] | type[Unit], set[int]] = {}  # one query per model, all its keys
+def _entry_events(entry: Entry) -> list[EntryEvent]:
+    """The entry's events in order, each with its actor: the entry's owner and recorder come
+    loaded with it, the others in one more query if there are any."""
+    events = list(entry.events.order_by("at", "pk"))
+    actors = {entry.owner_id: entry.owner, entry.recorded_by_id: entry.recorded_by}
+    missing = {event.actor_id for event in events if event.actor_id not in actors}
+    missing.discard(None)
+    if missing:
+        actors.update(User.objects.in_bulk(missing))
+    for event in events:
+        event.actor = actors.get(event.actor_id) if event.actor_id is not None else None
+    return events
+
+
+def _event_rows(events: list[EntryEvent], known: list[User | Unit]) -> list[EventRow]:
+    """Return each event with its changes in words: labels, choice labels, names for ids (one
+    query per model for the keys not among the users and units `known` already)."""
+    found: dict[type[User] | type[Unit], dict[int, str]] = {}
+    for obj in known:
+        found.setdefault(type(obj), {})[obj.pk] = _name(obj)
+    wanted: dict[type[User] | type[Unit], set[int]] = {}
     for event in events:
         for key, model in _EVENT_REFERENCES.items():
             pks = {v for v in (event.before.get(key), event.after.get(key)) if v}
+            pks -= found.get(model, {}).keys()
             if pks:
                 wanted.setdefault(model, set()).update(pks)
-    found: dict[type[User] | type[Unit], dict[int, str]] = {
-        model: {obj.pk: _name(obj) for obj in model._default_manager.filter(pk__in=pks)}
-        for model, pks in wanted.items()
-    }
+    for model, pks in wanted.items():
+        read = found.setdefault(model, {})
+        read.update((obj.pk, _name(obj)) for obj in model._default_manager.filter(pk__in=pks))
     names = {key: found.get(model, {}) for key, model in _EVENT_REFERENCES.items()}
     rows = []
     for event in events:
@@ -232,8 +251,7 @@ def entry_view(
         sign_late = not in_sign_window(
             referred_at=entry.referred_at, today=today, calendar=calendar
         )
-    # The actors in a second query: faster than joining the user table to every event.
-    events = list(entry.events.prefetch_related("actor").order_by("at", "pk"))
+    events = _entry_events(entry)
     panels = [
         panel
         for builder in (_PANELS if with_panels else ())
@@ -241,7 +259,13 @@ def entry_view(
     ]
     return EntryView(
         entry=entry,
-        events=_event_rows(events),
+        events=_event_rows(
+            events,
+            known=[
+                *(event.actor for event in events if event.actor is not None),
+                *([entry.department] if entry.department is not None else []),
+            ],
+        ),
         awaiting_reply=due_on is not None,
         working_days_left=days_left,
         is_overdue=is_overdue(
@@ -256,7 +280,8 @@ def entry_view(
         panels=panels,
         sign_by=sign_by_day,
         sign_late=sign_late,
+        # Read only for an entry whose timeline says one was added (the service writes both).
         cohandlers=list(Unit.objects.filter(cohandled__entry=entry).order_by("cohandled__added_at"))
-        if entry.department_id
+        if any(event.kind == EventKind.COHANDLER_ADDED for event in events)
         else [],
     )

@@ -163,10 +163,9 @@ def test_the_entry_page_visit_page_and_sheet_do_not_grow_with_files(world, clien
     # them and the visit's ledger come in prefetches only once there are files: none for a page
     # without (most pages), up to four with some (uploaders, withdrawers, visit, its ledger).
     # The entry itself is one query of six tables and one each for its item (with its
-    # category), informant (with their org) and visit: liaison.permissions.get_entry_for says
-    # why.
-    assert empty == [19, 8, 13]  # the printed sheet reads no panel of the entry page
-    assert some == [23, 11, 17]
+    # category) and informant (with their org): liaison.permissions.get_entry_for says why.
+    assert empty == [16, 8, 10]  # the printed sheet reads no panel of the entry page
+    assert some == [20, 11, 14]
 
 
 def test_the_print_sheet_shows_thumbnails_and_files(world, client_for):
