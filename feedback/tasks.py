@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from feedback.selectors.dashboard import warm_dashboards
 from feedback.services.campaigns import campaign_close_due
 from feedback.services.closing import months_close_due
 from feedback.services.reminders import evaluation_reminders_send
@@ -11,14 +12,27 @@ from feedback.services.rollups import rollups_rebuild, rollups_refresh
 @shared_task(name="feedback.rollups_refresh")
 def rollups_refresh_task() -> dict:
     """Every two minutes: bring the roll-ups up to date with what changed since the last run
-    (R7). Idempotent, and two at once take turns."""
-    return rollups_refresh()
+    (R7), then have the dashboards read lately read again. Idempotent, and two at once take
+    turns."""
+    result = rollups_refresh()
+    dashboards_warm_task.delay()
+    return result
 
 
 @shared_task(name="feedback.rollups_rebuild")
 def rollups_rebuild_task() -> dict:
-    """Nightly: recompute every roll-up row from the entries, ratings and visits."""
-    return rollups_rebuild()
+    """Nightly: recompute every roll-up row from the entries, ratings and visits, then have the
+    dashboards read lately read again."""
+    result = rollups_rebuild()
+    dashboards_warm_task.delay()
+    return result
+
+
+@shared_task(name="feedback.dashboards_warm")
+def dashboards_warm_task() -> int:
+    """After a refresh or rebuild: read the roll-up part of the dashboards read in the last day
+    into the shared cache, for the roll-ups' new version; return how many were read."""
+    return warm_dashboards()
 
 
 @shared_task(name="feedback.evaluation_close_due")

@@ -38,6 +38,8 @@ STORAGES["exports"] = {  # noqa: F405
 # own process: neither a demo served from the same checkout (`make run`, var/celery-broker/) nor
 # another test process (pytest-xdist) can take its tasks, nor it theirs.
 CELERY_TASK_DEFAULT_QUEUE = f"ledger-test-{os.getpid()}"
+# The same for the cache (Redis when REDIS_URL is set): a test process's keys are its own.
+CACHES["default"]["KEY_PREFIX"] = f"ledger-test-{os.getpid()}"  # noqa: F405
 if not REDIS_URL:  # noqa: F405
     _test_broker = tempfile.mkdtemp(prefix="ledger-test-broker-")
     atexit.register(shutil.rmtree, _test_broker, True)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -176,16 +179,81 @@ def from_rollups(*, node: OrgNode, period: Period, as_of: dt.datetime | None) ->
 # so a figure is never older than the roll-ups; an org unit renamed or a channel added shows
 # at the next refresh (every two minutes), as a new figure does. About 100 kB a company node.
 DASHBOARDS_KEPT = 64
+# Kept for the other processes too, in the shared cache (Redis in production), for long enough
+# to outlive a few refreshes' versions; and the dashboards read in the last day (at most
+# DASHBOARDS_WARMED of them) are read again by the job after each refresh (warm_dashboards), so
+# the first reader after a refresh does not wait for the roll-ups to be added up.
+SHARED_SECONDS = 15 * 60
+READ_LATELY_SECONDS = 24 * 60 * 60
+DASHBOARDS_WARMED = 100
+_READ_KEY = "dashboards:read"
+
+
+def _shared_key(node_id: int, period: Period, as_of: dt.datetime, language: str) -> str:
+    return f"dashboard:{node_id}:{period}:{as_of.isoformat()}:{language}"
 
 
 @functools.lru_cache(maxsize=DASHBOARDS_KEPT)
 def _kept(node: OrgNode, period: Period, as_of: dt.datetime, language: str) -> FromRollups:
-    return from_rollups(node=node, period=period, as_of=as_of)
+    key = _shared_key(node.pk, period, as_of, language)
+    _shared_here.add(key)
+    read = cache.get(key)
+    if read is None:
+        read = from_rollups(node=node, period=period, as_of=as_of)
+        cache.set(key, read, SHARED_SECONDS)
+    _note_read(node.pk, period, language)
+    return read
 
 
-def forget_kept() -> None:
-    """Empty this process's dashboards kept (the benchmark's first read after a refresh)."""
+_shared_here: set[str] = set()  # the shared keys this process read or wrote (forget_kept)
+
+
+def _note_read(node_id: int, period: Period, language: str) -> None:
+    """Note that a process read this dashboard (once per refresh: what warm_dashboards reads).
+    Two processes noting at once may lose one note: the next refresh's reading notes it."""
+    read: dict[tuple[int, str, str], float] = cache.get(_READ_KEY) or {}
+    read[(node_id, str(period), language)] = time.time()
+    _shared_here.add(_READ_KEY)
+    if len(read) > DASHBOARDS_WARMED:
+        read = dict(sorted(read.items(), key=lambda item: item[1])[-DASHBOARDS_WARMED:])
+    cache.set(_READ_KEY, read, READ_LATELY_SECONDS)
+
+
+def warm_dashboards() -> int:
+    """Read the roll-up part of each dashboard read in the last day into the shared cache for
+    the roll-ups' current version (the job runs this after each refresh and rebuild); return
+    how many were read (those already there are not read again)."""
+    as_of = rollups_as_of()
+    if as_of is None:
+        return 0
+    since = time.time() - READ_LATELY_SECONDS
+    wanted = [key for key, at in (cache.get(_READ_KEY) or {}).items() if at >= since]
+    nodes = OrgNode.objects.in_bulk({node_id for node_id, _period, _language in wanted})
+    read = 0
+    for node_id, period_text, language in wanted:
+        node = nodes.get(node_id)
+        if node is None:  # removed from the tree since
+            continue
+        period = Period.parse(period_text)
+        key = _shared_key(node_id, period, as_of, language)
+        if cache.has_key(key):
+            continue
+        with translation.override(language or settings.LANGUAGE_CODE):
+            cache.set(key, from_rollups(node=node, period=period, as_of=as_of), SHARED_SECONDS)
+        _shared_here.add(key)
+        read += 1
+    return read
+
+
+def forget_kept(*, shared: bool = False) -> None:
+    """Empty this process's dashboards kept, as a refresh does (the benchmark's first read
+    after one): the shared cache's copies stay, as the job would have read them; with
+    `shared`, those this process read or wrote go too, and the notes of what was read (as if
+    nobody had read a dashboard lately; the tests start each from there)."""
     _kept.cache_clear()
+    if shared and _shared_here:
+        cache.delete_many([*_shared_here, _READ_KEY])
+        _shared_here.clear()
 
 
 def dashboard_for(

@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from feedback.constants import ranking_min_ratings
 from feedback.models import RATING_FIELDS, EntryMonthlyLevel
 from feedback.periods import Period
-from feedback.selectors.figures import Counts, month_in, summed
+from feedback.selectors.figures import Counts, level_sums
 from liaison.constants import OrgKind
 from liaison.models import OrgNode
 
@@ -115,8 +115,10 @@ def units_and_branches(*, node: OrgNode, period: Period) -> tuple[UnitFigures, U
 def _by_unit(node: OrgNode, period: Period, children: list[OrgNode]) -> UnitFigures:
     ids = [node.pk, *(child.pk for child in children)]
     sums = {
-        row["node_id"]: Counts.of(row)
-        for row in summed("node_id").filter(month_in(period), node_id__in=ids)
+        node_id: counts
+        for (node_id,), counts in level_sums(
+            "node", node_ids=ids, first=period.first, last=period.last
+        )
     }
     now = {  # node → (awaiting, of those overdue)
         row["node_id"]: (row["awaiting"] or 0, row["open_overdue"] or 0)
@@ -143,9 +145,13 @@ def _by_unit(node: OrgNode, period: Period, children: list[OrgNode]) -> UnitFigu
 def _branch_ranking(node: OrgNode, period: Period, branches: list[OrgNode]) -> UnitFigures:
     """`branches`: in the tree's order."""
     sums = {
-        row["node_id"]: Counts.of(row)
-        for row in summed("node_id", counts=RATINGS).filter(
-            month_in(period), node__path__startswith=node.path, node__kind=OrgKind.BRANCH
+        node_id: counts
+        for (node_id,), counts in level_sums(
+            "node",
+            node_ids=[branch.pk for branch in branches],
+            first=period.first,
+            last=period.last,
+            counts=RATINGS,
         )
     }
     rows = [UnitRow(branch, sums.get(branch.pk, Counts())) for branch in branches]

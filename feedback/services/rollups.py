@@ -227,9 +227,17 @@ def rollups_refresh() -> dict:
         visit_rows.last,
         visit_rows.seen,
     )
-    state.refreshed_at = now
+    state.refreshed_at = _version(state, now)
     state.save()
     return {"rebuilt": False, **cells, **visits}
+
+
+def _version(state: RollupState, now: dt.datetime) -> dt.datetime:
+    """The roll-ups' new version (refreshed_at): now, or just after the last one if the clock
+    says otherwise (a frozen clock in a test, a worker's clock behind another's) — a version
+    is never given twice, so a dashboard kept for one is never taken for another's."""
+    last = state.refreshed_at
+    return now if last is None or now > last else last + dt.timedelta(microseconds=1)
 
 
 def _event_months(floor: int, last: int) -> set[dt.date]:
@@ -495,7 +503,8 @@ def _rebuild(state: RollupState) -> dict:
         visit_rows.last,
         visit_rows.seen,
     )
-    state.rebuilt_at = state.refreshed_at = now
+    state.rebuilt_at = now
+    state.refreshed_at = _version(state, now)
     state.save()
     if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses wrong
         with connection.cursor() as cursor:

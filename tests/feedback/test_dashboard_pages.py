@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -14,7 +15,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from feedback.models import EntryMonthlyLevel, ReferralMonthly
-from feedback.services.rollups import rollups_rebuild
+from feedback.selectors.dashboard import forget_kept
+from feedback.selectors.figures import rollups_as_of
+from feedback.services.rollups import rollups_rebuild, rollups_refresh
+from feedback.tasks import rollups_refresh_task
 from liaison.constants import Level, Role
 from tests.fixtures.factories import make_entry
 from tests.fixtures.figures import bulk_entries
@@ -244,3 +248,54 @@ def test_the_unit_and_referral_rows_say_what_they_hold(world, client_for):
     assert 'data-testid="median-sign">3 及以上</td>' in referrals
     page = client.get(PAGE, {"org": world.group_a.pk, "period": "2026-03"}).text
     assert "本级以下没有单位。" in page[page.index('data-testid="units"') :]
+
+
+def test_a_refresh_reads_again_the_dashboards_read_lately_for_every_process(world, client_for):
+    """After a refresh the job reads each dashboard read in the last day into the shared cache
+    for the roll-ups' new version, in the language it was read in: the first reader of another
+    process (or of this one, after the refresh) takes it from there and reads no roll-up. A
+    dashboard nobody read is left to its first reader."""
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    bulk_entries(world, 3)
+    assert len(_reads_rollups(_page_queries(client))) == 7
+    client.cookies["django_language"] = "en"
+    assert len(_reads_rollups(_page_queries(client))) == 7  # another language: read
+    del client.cookies["django_language"]
+    cadre = world.users[Role.GRASSROOTS_CADRE]
+    make_entry(cadre, org=world.branch_a, recorded_on=dt.date(2026, 5, 4))
+
+    before = rollups_as_of()
+    assert rollups_refresh_task()["events"] == 1  # a refresh, not a rebuild
+    assert rollups_as_of() > before
+    forget_kept()  # what another process holds: nothing of the new version
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(PAGE, {"period": "2026"}).text
+    assert _reads_rollups([query["sql"] for query in ctx.captured_queries]) == []
+    assert _testid(page, "recorded") == "4"  # the new entry is in what the job read
+    client.cookies["django_language"] = "en"
+    forget_kept()
+    english = client.get(PAGE, {"period": "2026"}).text
+    assert '"name": "Satisfaction rate (%)"' in english
+    assert _testid(english, "recorded") == "4"
+
+    # A period nobody read: its first reader adds the roll-ups up.
+    assert len(_reads_rollups(_page_queries_for(client, "2026-05"))) == 7
+
+
+def _page_queries_for(client, period: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(PAGE, {"period": period}).status_code == 200
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def test_the_roll_ups_version_is_never_given_twice(world):
+    """Two refreshes at the same instant (a frozen clock, a worker's clock behind another's)
+    still give two versions, so a dashboard kept for one is never taken for the other."""
+    bulk_entries(world, 1)
+    at = rollups_as_of()
+    with mock.patch("feedback.services.rollups.timezone.now", return_value=at):
+        rollups_refresh()
+        once = rollups_as_of()
+        rollups_refresh()
+        twice = rollups_as_of()
+    assert at < once < twice
