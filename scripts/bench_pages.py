@@ -15,6 +15,8 @@ median and the fastest run, the query count, the median time of its SQL (the que
 round trips as the client sees them, planning included, timed with perf_counter), the ratio
 of the median to that SQL, and to the floor: a hello-world view served through the same
 middleware to the same user.
+A pure-Python reference loop says how fast the machine runs Python, to set figures from
+different machines side by side.
 The bounds the pages are held to (issue 16): median ≤ 2 × (SQL + 10 ms) and ≤ 50 ms
 (the dashboard ≤ 30 ms); the last column says whether a page is within them.
 """
@@ -105,6 +107,19 @@ class QueryTimer:
             self.durations.append(time.perf_counter() - started)
 
 
+def reference_ms() -> float:
+    """The median time of a fixed pure-Python loop (a million additions): how fast this machine
+    runs Python, to set figures from different machines side by side."""
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        total = 0
+        for n in range(1_000_000):
+            total += n
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def time_page(client: Client, url: str, runs: int, before=lambda: None) -> dict:
     for _ in range(3):
         before()
@@ -170,11 +185,13 @@ def main() -> int:
             )
             results.append(timing)
     entries = Entry.objects.count()
+    reference = reference_ms()
     if options.json:
         print(json.dumps({"database": connection.vendor, "entries": entries, "floor": floor,
-                          "pages": results}, indent=2))  # fmt: skip
+                          "reference_ms": reference, "pages": results}, indent=2))  # fmt: skip
         return 0
     print(f"database: {connection.vendor}, {entries:,} entries, runs per page: {options.runs}")
+    print(f"machine: a pure-Python loop of a million additions takes {reference:.0f} ms")
     print(f"floor (hello world through the middleware): median {floor['median_ms']:.1f} ms")
     header = f"{'page':<36} {'median':>7} {'min':>7} {'queries':>7} {'SQL':>7} {'×SQL':>6} "
     print(header + f"{'×floor':>7}  bounds")
