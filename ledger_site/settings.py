@@ -119,6 +119,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's form templates; the small ones every form draws many times, drawn in Python
+# (common.forms).
+FORM_RENDERER = "common.forms.LeanRenderer"
+
 ROOT_URLCONF = "ledger_site.urls"
 WSGI_APPLICATION = "ledger_site.wsgi.application"
 

@@ -497,11 +497,14 @@ def entry_check(
 
 
 def entry_actions(*, entry: Entry, user: User) -> list[str]:
-    """Return the actions the entry page offers `user` on `entry`, in the table's order."""
+    """Return the actions the entry page offers `user` on `entry`, in the table's order: those
+    entry_refusal would allow, the user's capacities worked out once for all of them (and no
+    refusal's message written for an action the page leaves out)."""
+    capacities = actor_capacities(entry=entry, actor=user)
     return [
         action
         for action, rule in TRANSITIONS.items()
-        if rule.on_page and entry_refusal(entry=entry, actor=user, action=action) is None
+        if rule.on_page and capacities & rule.actors and _state_refusal(entry, action) is None
     ]
 
 

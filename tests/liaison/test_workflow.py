@@ -25,6 +25,7 @@ from liaison.forms.entries import ACTION_FORMS
 from liaison.models import Entry, EntryEvent
 from liaison.services import workflow
 from liaison.services.workflow import Action
+from liaison.transitions import TRANSITIONS, entry_refusal
 from liaison.workdays import WorkCalendar
 from tests.fixtures.factories import make_entry
 from tests.fixtures.walks import act, data_for, entry_in, snapshot, today
@@ -558,3 +559,17 @@ def test_the_system_may_only_reopen_and_close(world):
     entry = entry_in(world, S.RESOLVED)
     with pytest.raises(workflow.WorkflowRefused):
         act(world, entry, A.REPLY, None)
+
+
+@pytest.mark.parametrize("status", [S.RECORDED, S.REFERRED, S.REPLIED, S.VOID])
+def test_the_page_offers_exactly_the_actions_entry_refusal_allows(world, status):
+    """entry_actions works the user's capacities out once; what it offers is still, for every
+    role, the actions on the page that entry_refusal lets that user take."""
+    entry = entry_in(world, status)
+    for user in world.users.values():
+        allowed = [
+            action
+            for action, rule in TRANSITIONS.items()
+            if rule.on_page and entry_refusal(entry=entry, actor=user, action=action) is None
+        ]
+        assert workflow.entry_actions(entry=entry, user=user) == allowed, user.role
