@@ -464,6 +464,14 @@ def _role_refusal(entry: Entry, actor: User | None, action: str) -> WorkflowErro
     )
 
 
+def _state_allows(entry: Entry, rule: Transition) -> bool:
+    """Whether the entry's state lets the rule's action be taken (what _state_refusal says
+    without writing why not)."""
+    return entry.status in _sources(entry, rule) and (
+        rule.guard is None or rule.guard(entry) is None
+    )
+
+
 def _state_refusal(entry: Entry, action: str) -> WorkflowError | None:
     rule = TRANSITIONS[action]
     if entry.status in _sources(entry, rule):
@@ -504,7 +512,7 @@ def entry_actions(*, entry: Entry, user: User) -> list[str]:
     return [
         action
         for action, rule in TRANSITIONS.items()
-        if rule.on_page and capacities & rule.actors and _state_refusal(entry, action) is None
+        if rule.on_page and capacities & rule.actors and _state_allows(entry, rule)
     ]
 
 
