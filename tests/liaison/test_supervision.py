@@ -491,3 +491,18 @@ def test_a_leadership_cadre_reads_his_committees_board_but_issues_nothing(world,
     data = {"instruction": "催办", "respond_by": supervision_default_respond_by().isoformat()}
     assert client_for(leader).post(issue, data).status_code == 403
     assert not in_scope.supervisions.exists()
+
+
+def test_a_count_links_to_the_entries_behind_it_and_a_zero_is_muted(world, client_for, board_world):
+    """Each count of the board links to the list below filtered to its unit, age and state,
+    keeping the page's other filters; a zero is muted and links nowhere."""
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    page = client.get(BOARD, {"colour": "red"}).content.decode()
+    org = world.committee_a.pk
+    assert (
+        '<td class="ledger-board-overdue" data-column="overdue"><a class="text-primary-emphasis" '
+        f'href="?colour=red&amp;org={org}&amp;state=overdue#entries">'
+    ) in page
+    rows = [row.split("</tr>", 1)[0] for row in page.split('data-testid="board-row"')[1:]]
+    (row,) = [row for row in rows if "营销服务党委" in row]  # 1 overdue, nothing supervised
+    assert '<td class="text-muted" data-column="supervised">0</td>' in row
