@@ -8,6 +8,7 @@ JavaScript still shows every figure.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import time
@@ -196,7 +197,7 @@ def _shared_key(node_id: int, period: Period, as_of: dt.datetime, language: str)
 @functools.lru_cache(maxsize=DASHBOARDS_KEPT)
 def _kept(node: OrgNode, period: Period, as_of: dt.datetime, language: str) -> FromRollups:
     key = _shared_key(node.pk, period, as_of, language)
-    _shared_here.add(key)
+    _shared_here.append(key)
     read = cache.get(key)
     if read is None:
         read = from_rollups(node=node, period=period, as_of=as_of)
@@ -205,7 +206,8 @@ def _kept(node: OrgNode, period: Period, as_of: dt.datetime, language: str) -> F
     return read
 
 
-_shared_here: set[str] = set()  # the shared keys this process read or wrote (forget_kept)
+# The shared keys this process read or wrote lately (for forget_kept; older ones have expired).
+_shared_here: collections.deque[str] = collections.deque(maxlen=4 * DASHBOARDS_KEPT)
 
 
 def _note_read(node_id: int, period: Period, language: str) -> None:
@@ -213,7 +215,6 @@ def _note_read(node_id: int, period: Period, language: str) -> None:
     Two processes noting at once may lose one note: the next refresh's reading notes it."""
     read: dict[tuple[int, str, str], float] = cache.get(_READ_KEY) or {}
     read[(node_id, str(period), language)] = time.time()
-    _shared_here.add(_READ_KEY)
     if len(read) > DASHBOARDS_WARMED:
         read = dict(sorted(read.items(), key=lambda item: item[1])[-DASHBOARDS_WARMED:])
     cache.set(_READ_KEY, read, READ_LATELY_SECONDS)
@@ -240,7 +241,7 @@ def warm_dashboards() -> int:
             continue
         with translation.override(language or settings.LANGUAGE_CODE):
             cache.set(key, from_rollups(node=node, period=period, as_of=as_of), SHARED_SECONDS)
-        _shared_here.add(key)
+        _shared_here.append(key)
         read += 1
     return read
 
@@ -251,8 +252,8 @@ def forget_kept(*, shared: bool = False) -> None:
     `shared`, those this process read or wrote go too, and the notes of what was read (as if
     nobody had read a dashboard lately; the tests start each from there)."""
     _kept.cache_clear()
-    if shared and _shared_here:
-        cache.delete_many([*_shared_here, _READ_KEY])
+    if shared:
+        cache.delete_many([*set(_shared_here), _READ_KEY])
         _shared_here.clear()
 
 
