@@ -189,7 +189,7 @@ def level_sums(
 
     The SQL is written once per shape (`_sums_sql`), not by the ORM per request: compiling two
     dozen aggregates, then converting and naming every sum of every row, cost the monthly trend
-    3.2 ms of Python against 0.6 ms of SQL at 1M (1.9 ms now; a dashboard reads four such sums).
+    3.2 ms of Python against 0.6 ms of SQL at 1M (1.9 ms now; a dashboard reads three such sums).
     """
     if not node_ids:
         return []
