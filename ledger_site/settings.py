@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "liaison.middleware.IdleSessionMiddleware",
     "liaison.middleware.PrivatePagesMiddleware",
     "liaison.middleware.PasswordPolicyMiddleware",
+    "liaison.middleware.ResolvedUserMiddleware",
     "liaison.middleware.SuperuserAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import LazyObject, empty
 
 from liaison.passwords import password_change_reason
 from liaison.services.audit import audit_superuser_request
@@ -114,6 +115,26 @@ class PasswordPolicyMiddleware:
         return match.url_name in PASSWORD_CHANGE_OPEN_URLS or bool(
             set(match.namespaces) & PASSWORD_CHANGE_OPEN_NAMESPACES
         )
+
+
+class ResolvedUserMiddleware:
+    """Put the user itself in request.user in place of the lazy wrappers that Django's
+    authentication and django-otp put there, once the password policy has read it (it does on
+    every request, so no query is added). Every attribute read through a SimpleLazyObject
+    raises and catches an AttributeError on its way, here two wrappers deep, and a page reads
+    the user's attributes hundreds of times in its permission checks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        while isinstance(user, LazyObject):
+            if user._wrapped is empty:
+                user._setup()
+            user = user._wrapped
+        request.user = user
+        return self.get_response(request)
 
 
 class SuperuserAuditMiddleware:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ChoiceLabels
 from liaison.constants import (
     AWAITING_REPLY_STATUSES,
     REFERRAL_RETURN_LIMIT,
@@ -235,7 +236,7 @@ class EntryNumberSequence(models.Model):
         return f"{self.prefix}-{self.year}: {self.last}"
 
 
-class Entry(models.Model):
+class Entry(ChoiceLabels, models.Model):
     """A ledger entry (台账条目 / 民情信息): a need heard, followed until answered and rated.
 
     `version` guards against lost updates (R16): every service checks and bumps it in the same
@@ -482,7 +483,7 @@ class Entry(models.Model):
         return reverse("liaison:entry_detail", args=[self.pk])
 
 
-class EntryEvent(models.Model):
+class EntryEvent(ChoiceLabels, models.Model):
     """One change on an entry's timeline: who, when, what, before and after (R16)."""
 
     entry = models.ForeignKey(
