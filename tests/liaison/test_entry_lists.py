@@ -456,6 +456,26 @@ def test_a_list_runs_the_same_queries_for_10_rows_as_for_100(
     assert count_queries(client, url(scope), {"page": "3", "sort": "-due_on"}) == small
 
 
+def test_a_list_page_reads_its_rows_with_the_columns_it_shows(world, client_for, today):
+    """The page's rows are read with EntryTable.ROW_FIELDS: not the entry's description nor
+    its owner's password hash (an entry has about sixty columns); the cells and cards still
+    show the title, the owner's name and the deadline from them."""
+    grow(world, 10, today)
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url("branch"))
+    rows = [q["sql"] for q in ctx.captured_queries if '"liaison_entry"."title"' in q["sql"]]
+    assert len(rows) == 1
+    assert '"liaison_entry"."description"' not in rows[0]
+    assert '"liaison_user"."password"' not in rows[0]
+    entry = Entry.objects.filter(org__path__startswith=world.branch_a.path).latest("pk")
+    html = response.content.decode()
+    assert entry.title in html
+    assert (entry.owner.get_full_name() or entry.owner.username) in html
+    # Each awaiting entry's deadline, in its table cell and on its card.
+    assert html.count("个工作日") + html.count("working day") >= 2 * 10
+
+
 # -- Export ---------------------------------------------------------------------------------
 
 
