@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from feedback.constants import EvaluationRule
 from feedback.models import EvaluationAssignment, EvaluationRater
 from feedback.selectors.campaigns import in_subtree
-from liaison.filters import ALL, ScopedFilterSet
+from liaison.filters import ALL, NameChoiceFilter, ScopedFilterSet
 from liaison.models import OrgNode
 
 SEARCH_MAX_LENGTH = 100
@@ -30,7 +30,7 @@ class PairFilter(ScopedFilterSet):
     rule = django_filters.ChoiceFilter(
         label=_("Rule"), choices=EvaluationRule.choices, empty_label=ALL
     )
-    org = django_filters.ModelChoiceFilter(
+    org = NameChoiceFilter(
         label=_("Organisation (with subtree)"),
         queryset=OrgNode.objects.none(),
         method="in_subtree",
@@ -64,7 +64,7 @@ class PairFilter(ScopedFilterSet):
 class RaterFilter(ScopedFilterSet):
     """The progress page: the subtree whose units are counted and whose raters are listed."""
 
-    org = django_filters.ModelChoiceFilter(
+    org = NameChoiceFilter(
         label=_("Organisation (with subtree)"),
         queryset=OrgNode.objects.none(),
         method="in_subtree",
