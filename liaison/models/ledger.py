@@ -452,7 +452,10 @@ class Entry(ChoiceLabels, models.Model):
             models.Index(
                 fields=["org", "colour", "recorded_on", "id"], name="entry_org_colour_recorded"
             ),
-            models.Index(fields=["recorded_on"], name="entry_recorded_on"),
+            # The day's entries, newest first (the home page's "today"): with the id, the
+            # index gives them in order; on the date alone PostgreSQL walked the primary key
+            # back from the newest entry, through the whole ledger on a day with none yet.
+            models.Index(fields=["recorded_on", "id"], name="entry_recorded_on"),
             # A list filtered by channel, newest first: a campaign's entries lie in its months,
             # so walking all entries back from today for them can read hundreds of thousands.
             models.Index(fields=["channel", "recorded_on", "id"], name="entry_channel_recorded"),

@@ -308,7 +308,9 @@ def _supervisor_view(page: WorkPage, user: User, today: dt.date, calendar: WorkC
     ).count()
     new = _in_scope(path).filter(recorded_on=today)
     page.new_today_count = new.count()
-    page.new_today = list(new.select_related("org").order_by("-pk")[:WORK_LIST_LIMIT])
+    # What the card shows of each: its title and organisation (and its link, by id).
+    shown = new.select_related("org").only("title", "org__name")
+    page.new_today = list(shown.order_by("-pk")[:WORK_LIST_LIMIT])
 
 
 def nav_counts(*, user: User, today: dt.date | None = None) -> dict[str, int]:
