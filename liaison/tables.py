@@ -5,7 +5,7 @@ from functools import cached_property
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Field, QuerySet, Value, When
+from django.db.models import F, Field, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -15,9 +15,9 @@ from django_tables2.rows import BoundRows
 from django_tables2.utils import AttributeDict
 
 from common.html import html, html_join
-from liaison.constants import Colour
 from liaison.deadlines import awaiting_reply, is_due_soon, is_overdue
 from liaison.models import AuditEvent, Entry, Pairing, Person, ReplyTemplate
+from liaison.models.ledger import COLOUR_RANK
 from liaison.permissions import Visibility
 from liaison.templatetags.liaison_tags import side_html
 from liaison.workdays import WorkCalendar
@@ -114,12 +114,6 @@ ENTRY_CARD = (
     '<span class="text-body-secondary">{}</span>{}<span class="ms-auto">{}</span></div>'
     '<a class="stretched-link d-block my-1 fw-semibold text-break" href="{}">{}</a>'
     '<div class="d-flex flex-wrap gap-2 small">{}</div></div></li>'
-)
-
-# Colours in order of urgency, for sorting by colour (red first); basic information has none.
-COLOUR_RANK = Case(
-    *(When(colour=colour, then=Value(rank)) for rank, colour in enumerate(Colour.values)),
-    default=Value(len(Colour.values)),
 )
 
 
@@ -305,8 +299,11 @@ class EntryTable(tables.Table):
         return WorkCalendar.load(self.today.year - 1, self.today.year + 1)
 
     def order_colour(self, queryset, is_descending):
-        rank = COLOUR_RANK.desc() if is_descending else COLOUR_RANK.asc()
-        return queryset.order_by(rank, "-recorded_on", "-pk"), True
+        """Red first, newest first within a colour; descending, the exact reverse (both read
+        in order from the entry_colour_rank index)."""
+        if is_descending:
+            return queryset.order_by(COLOUR_RANK.desc(), "recorded_on", "pk"), True
+        return queryset.order_by(COLOUR_RANK.asc(), "-recorded_on", "-pk"), True
 
     def order_due_on(self, queryset, is_descending):
         """Entries without a due date (basic information) come last either way."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -236,6 +236,14 @@ class EntryNumberSequence(models.Model):
         return f"{self.prefix}-{self.year}: {self.last}"
 
 
+# Colours in order of urgency, for sorting by colour (red first); basic information has none.
+# An index is made of it (entry_colour_rank): the query's expression must stay the same.
+COLOUR_RANK = Case(
+    *(When(colour=colour, then=Value(rank)) for rank, colour in enumerate(Colour.values)),
+    default=Value(len(Colour.values)),
+)
+
+
 class Entry(ChoiceLabels, models.Model):
     """A ledger entry (台账条目 / 民情信息): a need heard, followed until answered and rated.
 
@@ -459,6 +467,18 @@ class Entry(ChoiceLabels, models.Model):
             # A list filtered by channel, newest first: a campaign's entries lie in its months,
             # so walking all entries back from today for them can read hundreds of thousands.
             models.Index(fields=["channel", "recorded_on", "id"], name="entry_channel_recorded"),
+            # The lists' sorts that read the whole ledger otherwise (2.4–2.5 s at 1M for the
+            # whole company's list): by colour, red first and newest first within a colour,
+            # and its exact reverse (the same index read backwards). By due date, latest first
+            # and those without one last: entry_due_desc, on PostgreSQL only (SQLite's indexes
+            # take no NULLS LAST), made by migration 0035 (the ascending sort has entry_due_id).
+            models.Index(
+                COLOUR_RANK, F("recorded_on").desc(), F("id").desc(), name="entry_colour_rank"
+            ),
+            # "Extended" (R19): the few entries an extension moved this round, newest first.
+            models.Index(
+                fields=["recorded_on", "id"], name="entry_extended", condition=Q(extensions__gt=0)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

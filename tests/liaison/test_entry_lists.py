@@ -290,6 +290,16 @@ def test_sorting_by_colour_puts_red_first(world, client_for, varied):
     assert colours[listed[-1]] == ""
 
 
+def test_sorting_by_colour_descending_is_the_exact_reverse(world, client_for, varied):
+    """One index serves both directions (entry_colour_rank): yellow and no colour first, the
+    oldest first within a colour."""
+    client = client_for(world.users[Role.BRANCH_SECRETARY])
+    ascending = numbers(client.get(url(EntryScope.BRANCH), {"sort": "colour"}))
+    descending = numbers(client.get(url(EntryScope.BRANCH), {"sort": "-colour"}))
+    assert len(ascending) > 3
+    assert descending == ascending[::-1]
+
+
 @pytest.mark.parametrize("sort", ["due_on", "-due_on"])
 def test_sorting_by_due_date_puts_basic_information_last(world, client_for, varied, sort):
     client = client_for(world.users[Role.BRANCH_SECRETARY])
