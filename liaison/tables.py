@@ -250,12 +250,25 @@ class EntryTable(tables.Table):
         (the list's own queryset, which the export reads, keeps every column)."""
         rows = self.paginated_rows
         if hasattr(self, "page") and isinstance(rows.data, QuerySet):
-            rows = BoundRows(
-                data=rows.data.only(*self.ROW_FIELDS), table=self, pinned_data=rows.pinned_data
-            )
+            data = rows.data.only(*self.ROW_FIELDS)
+            if self.READ_IDS_FIRST:
+                data = self._by_ids(data)
+            rows = BoundRows(data=data, table=self, pinned_data=rows.pinned_data)
             # The pagination's own reads (the page's length) take these rows, not a query more.
             self.page.object_list = rows
         return list(rows)
+
+    # Whether a page's rows are read as their ids first, then the rows by id (see _by_ids).
+    READ_IDS_FIRST = False
+
+    def _by_ids(self, page: QuerySet[Entry]) -> list[Entry]:
+        """The page's rows in two reads: their ids, in the list's order, then the rows by id.
+        The first can walk an index that covers the list's conditions without reading the
+        table (an index-only scan), where reading whole rows in that order reads the table for
+        every entry the walk passes over."""
+        ids = list(page.values_list("pk", flat=True))
+        found = self.data.data.only(*self.ROW_FIELDS).in_bulk(ids)
+        return [found[pk] for pk in ids]
 
     def cell_renderers(self) -> dict:
         """How each column's cell is rendered, by column name."""
@@ -384,6 +397,19 @@ class SupervisionTable(EntryTable):
         exclude = ("kind", "level", "recorded_on")
         order_by = ("due_on",)
         empty_text = _("Nothing overdue or under supervision here.")
+
+    # The board's list is the open work past its due date or under a notice: its ids come
+    # from the open work's index (entry_awaiting_due) alone. Latest due first, reading whole
+    # rows in that order read the table for the 40,000 open entries not yet due at 1M (0.2-0.35
+    # s); the ids alone, 11-18 ms.
+    READ_IDS_FIRST = True
+
+    def order_due_on(self, queryset, is_descending):
+        """Every entry of the board has a due date: the open work's index gives either order
+        (NULLS LAST would take the ledger's entry_due_desc and walk past every future one)."""
+        if is_descending:
+            return queryset.order_by(F("due_on").desc(), "-pk"), True
+        return queryset.order_by("due_on", "pk"), True
 
     def cell_renderers(self) -> dict:
         return {**super().cell_renderers(), "supervision": self.render_supervision}

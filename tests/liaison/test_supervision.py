@@ -471,9 +471,29 @@ def test_board_query_count_does_not_grow_with_entries(
     grow(30)
     large = _queries(client), _queries(client, {"org": world.committee_a.pk})
     assert small == large
-    # The counts: the ledgers' paths, the overdue part, the part under notice.
-    with django_assert_max_num_queries(14):
+    # The counts: the ledgers' paths, the overdue part, the part under notice; the list's
+    # page as its ids, then its rows (SupervisionTable.READ_IDS_FIRST).
+    with django_assert_max_num_queries(15):
         client.get(BOARD, {"org": world.committee_a.pk, "age": OverdueAge.UP_TO_20})
+
+
+@pytest.mark.parametrize("sort", ["due_on", "-due_on"])
+def test_the_board_reads_its_page_as_ids_then_rows_in_order(world, client_for, calendar, sort):
+    """SupervisionTable.READ_IDS_FIRST: the page's ids in the board's order, then the rows by
+    id, shown in that order (the oldest or the latest due first) with their notice state."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    made = [overdue_by(make_entry(secretary, title=f"超期{i}"), calendar, 1 + i) for i in range(6)]
+    issue(world, made[2])
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(BOARD, {"sort": sort})
+    rows = [row.record for row in response.context["table"].page_rows]
+    dues = [entry.due_on for entry in rows]
+    assert len(rows) == 6 and dues == sorted(dues, reverse=sort.startswith("-"))
+    assert any(row.open_respond_by for row in rows)  # the notice's annotation survives
+    ids_only = [q["sql"] for q in ctx.captured_queries
+                if q["sql"].startswith('SELECT "liaison_entry"."id" AS "pk" FROM')]  # fmt: skip
+    assert len(ids_only) == 1
 
 
 def test_a_leadership_cadre_reads_his_committees_board_but_issues_nothing(world, client_for):
