@@ -47,6 +47,10 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+            # The user's notifications page, newest first (the model's order).
+            models.Index(
+                fields=["recipient", "-created_at", "-id"], name="notification_recipient_new"
+            ),
             models.Index(
                 fields=["emailed_at"],
                 name="notification_to_email",
