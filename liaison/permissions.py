@@ -13,7 +13,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from common.expressions import AnyOf
 from liaison.constants import (
     COMPANY_WIDE_ROLES,
     NO_LEDGER_ROLES,
@@ -359,8 +358,8 @@ def visible_entries(user: User) -> QuerySet[Entry]:
     if user.is_authenticated:
         condition |= Q(owner_id=user.pk) | Q(recorded_by_id=user.pk)
         if user.role == Role.DEPARTMENT_HANDLER and user.department_id:
-            condition |= Q(department_id=user.department_id) | AnyOf(
-                "pk", cohandled_entries(user.department_id)
+            condition |= Q(department_id=user.department_id) | Q(
+                pk__in=cohandled_entries(user.department_id)
             )
     return Entry.objects.filter(condition)
 

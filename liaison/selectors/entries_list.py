@@ -11,7 +11,6 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from common.expressions import AnyOf
 from liaison import permissions
 from liaison.constants import EntryScope
 from liaison.filters import EntryFilter
@@ -49,7 +48,7 @@ def entry_scope_queryset(*, user: User, scope: str) -> QuerySet[Entry]:
     if scope == EntryScope.DEPARTMENT and user.department_id:  # led, or co-handled (R18)
         return Entry.objects.filter(
             Q(department_id=user.department_id)
-            | AnyOf("pk", permissions.cohandled_entries(user.department_id))
+            | Q(pk__in=permissions.cohandled_entries(user.department_id))
         )
     return permissions.visible_entries(user)
 

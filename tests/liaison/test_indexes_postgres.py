@@ -144,21 +144,6 @@ def test_the_home_page_reads_the_day_s_entries_through_the_date_index(world, ent
     assert "liaison_entry_pkey" not in plan and "Sort" not in plan
 
 
-def test_a_department_inbox_takes_its_co_handled_entries_as_an_index_condition(
-    world, entries, client_for
-):
-    """Led by the department or co-handled by it (R18): the co-handled ids as an array worked
-    out once (AnyOf), which the planner ORs with the department's index; `IN (subquery)` made
-    it a filter run on every overdue entry of the company (0.7 s at 1M for "overdue")."""
-    client = client_for(world.users[Role.DEPARTMENT_HANDLER])
-    with CaptureQueriesContext(connection) as queries:
-        url = reverse("liaison:ledger_department")
-        assert client.get(url, {"overdue": "true"}).status_code == 200
-    ledger = [q["sql"] for q in queries.captured_queries if '"liaison_cohandler"' in q["sql"]]
-    assert ledger
-    assert all("= ANY(ARRAY(SELECT" in sql and " IN (SELECT" not in sql for sql in ledger)
-
-
 @pytest.mark.parametrize(
     ("params", "index"),
     [
