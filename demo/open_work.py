@@ -7,8 +7,10 @@ to answer, return visits (回访) logged, months closed and last year's reverse 
 Run by `seed_demo --entries` after the bulk load. The referrals go through the app's own
 workflow service (events, notifications, the version check), so they are exactly what a user's
 clicks would leave. Idempotent: items keep a department once they have one, an address once
-set, the referrals are made only while the department has fewer than REFERRALS open, a request
-only while none waits in the branch, a notice only while none is open.
+set, a referral only for a step none of the department's entries waits at, a request only while
+none waits in the branch, a notice only while none is open, return visits only while there are
+none. Where the year's walk left too little open work to show (a small ledger's branch has a few
+entries a month, and some weeks none stays open), an entry recorded today stands in.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import datetime as dt
 import random
 
 from django.db import transaction
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
+from demo import entry_words as words
 from feedback.models import (
     EvaluationAssignment,
     EvaluationCampaign,
@@ -32,9 +35,10 @@ from feedback.services.campaigns import campaign_close, campaign_create, campaig
 from feedback.services.closing import months_close
 from feedback.services.frozen import closed_through
 from feedback.services.return_visits import return_visit_record
-from liaison.constants import EntryStatus, Role, UnitKind
+from liaison.constants import Colour, EntryKind, EntryStatus, ReplyMethod, Role, UnitKind
 from liaison.models import Entry, ServiceItem, Supervision, Unit, User
 from liaison.services import workflow
+from liaison.services.entries import entry_record
 from liaison.services.supervision import supervision_default_respond_by, supervision_issue
 
 EMAIL_DOMAIN = "demo.liaison-ledger.invalid"  # a reserved name: no mail can leave for it
@@ -56,7 +60,13 @@ ITEM_DEPARTMENTS = {  # exceptions to their category's
     "子女教育": "人力资源部",
 }
 HANDLER_DEPARTMENT = "运维检修部"
-REFERRALS = 3  # one to sign for, one signed awaiting its plan, one planned awaiting the result
+# What waits at the department handler on the first morning (R4's referral steps), each the
+# next step along: referred to sign for, signed for awaiting a plan, planned awaiting the result.
+REFERRAL_STEPS = (
+    Q(status=EntryStatus.REFERRED, signed_at__isnull=True),
+    Q(status=EntryStatus.REFERRED, signed_at__isnull=False),
+    Q(status=EntryStatus.PLANNED),
+)
 
 
 def demo_route_items(root_path: str) -> int:
@@ -87,9 +97,10 @@ def demo_emails(users: QuerySet[User]) -> None:
 
 
 def demo_open_referrals(root_path: str) -> int:
-    """Refer open entries to the handler's department until REFERRALS are open there: the
-    owner refers; the handler signs for the second and records a plan for the third. Return
-    how many were referred."""
+    """Refer an open entry to the handler's department for each referral step none of its
+    entries waits at yet: the owner refers; the handler signs for it from the second step and
+    records a plan at the third. An entry recorded today stands in when the ledger has no open
+    one left to refer. Return how many were referred."""
     department = Unit.objects.filter(
         kind=UnitKind.DEPARTMENT, name=HANDLER_DEPARTMENT, branch__path__startswith=root_path
     ).first()
@@ -98,18 +109,16 @@ def demo_open_referrals(root_path: str) -> int:
     ).first()
     if department is None or handler is None:
         return 0
-    open_there = Entry.objects.filter(
-        department=department,
-        status__in=[EntryStatus.REFERRED, EntryStatus.IN_PROGRESS, EntryStatus.PLANNED],
-    ).count()
-    wanted = REFERRALS - open_there
-    if wanted <= 0:
+    there = Entry.objects.filter(department=department)
+    steps = [step for step, q in enumerate(REFERRAL_STEPS) if not there.filter(q).exists()]
+    if not steps:
         return 0
-    candidates = (
+    candidates = list(
         Entry.objects.filter(
             status__in=[EntryStatus.RECORDED, EntryStatus.IN_PROGRESS],
             department__isnull=True,
             suspended_on__isnull=True,
+            request_kind="",
             owner__is_active=True,
         )
         .select_related("owner", "item__default_department")
@@ -118,10 +127,10 @@ def demo_open_referrals(root_path: str) -> int:
             Case(When(item__default_department=department, then=0), default=1),
             "-recorded_on",
             "pk",
-        )[:wanted]
+        )[: len(steps)]
     )
-    referred = 0
-    for step, entry in enumerate(candidates):
+    candidates += _heard_today(root_path, besides=None, count=len(steps) - len(candidates))
+    for step, entry in zip(steps, candidates, strict=False):
         with transaction.atomic():
             entry = workflow.entry_act(
                 action="refer",
@@ -147,8 +156,7 @@ def demo_open_referrals(root_path: str) -> int:
                     expected_version=entry.version,
                     plan="安排运维班组本周内现场勘查，制定整改计划后组织实施。",
                 )
-        referred += 1
-    return referred
+    return min(len(steps), len(candidates))
 
 
 def _open_in_branch(branch_path: str):
@@ -168,6 +176,46 @@ def _open_in_branch(branch_path: str):
     )
 
 
+def _heard_today(branch_path: str, *, besides: User | None, count: int) -> list[Entry]:
+    """Record `count` problems (orange, 20 working days) in the branch today, each by the
+    owner of one of its latest entries (not `besides`), from the same informant through the
+    same channel, about the same item: what a member hears again on a quiet week. For when the
+    year's walk left the branch too little open or replied work to show (a small ledger's
+    branch has a few entries a month, and some weeks none stays open)."""
+    if count <= 0:
+        return []
+    sources = list(
+        Entry.objects.filter(
+            org__path__startswith=branch_path,
+            owner__is_active=True,
+            channel__starts_on__isnull=True,  # not a campaign's channel: it may have ended
+        )
+        .exclude(owner=besides)
+        .exclude(kind=EntryKind.BASIC)
+        .select_related("owner", "org", "channel", "item", "informant")
+        .order_by("-recorded_on", "-pk")[:count]
+    )
+    heard = []
+    for step in range(min(count, len(sources))):
+        source = sources[step]
+        needs = words.NEEDS.get(source.item.name, words.GENERIC_NEEDS)
+        title, said = needs[step % len(needs)]
+        heard.append(
+            entry_record(
+                actor=source.owner,
+                org=source.org,
+                kind=EntryKind.PROBLEM,
+                colour=Colour.ORANGE,
+                channel=source.channel,
+                item=source.item,
+                informant=source.informant,
+                title=title,
+                description=said,
+            )
+        )
+    return heard
+
+
 def demo_requests(secretary: User) -> int:
     """An extension (R19) and a suspension (R20) asked by owners in the secretary's branch,
     waiting for the secretary's decision, if none waits yet; return how many were asked."""
@@ -183,6 +231,7 @@ def demo_requests(secretary: User) -> int:
     candidates = list(
         _open_in_branch(branch.path).exclude(owner=secretary).filter(due_on__gte=today)[:2]
     )
+    candidates += _heard_today(branch.path, besides=secretary, count=2 - len(candidates))
     for entry, kind in zip(candidates, ("extension", "suspension"), strict=False):
         with transaction.atomic():
             if kind == "extension":
@@ -214,6 +263,8 @@ def demo_supervision(issuer: User, branch_path: str) -> int:
     if Supervision.objects.filter(responded_at__isnull=True).exists():
         return 0
     entry = _open_in_branch(branch_path).first()
+    if entry is None:
+        entry = next(iter(_heard_today(branch_path, besides=None, count=1)), None)
     if entry is None:
         return 0
     supervision_issue(
@@ -291,6 +342,24 @@ def demo_return_visits(visitor: User) -> int:
         .exclude(owner=visitor)
         .order_by("replied_at", "pk")[:2]
     )
+    for entry in _heard_today(branch.path, besides=visitor, count=2 - len(replied)):
+        entry = workflow.entry_act(
+            action="resolve_on_spot",
+            entry=entry,
+            actor=entry.owner,
+            expected_version=entry.version,
+            result=words.RESULTS[len(replied) % len(words.RESULTS)],
+        )
+        replied.append(
+            workflow.entry_act(
+                action="reply",
+                entry=entry,
+                actor=entry.owner,
+                expected_version=entry.version,
+                text=words.REPLIES[0],
+                method=ReplyMethod.PHONE,
+            )
+        )
     outcomes = [
         {"outcome": "rated", "value": "satisfied", "note": "电话回访，反映人认可处理结果。"},
         {"outcome": "unreachable", "note": "电话无人接听，明日再联系。"},
