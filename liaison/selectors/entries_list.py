@@ -11,6 +11,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.expressions import InValues
 from liaison import permissions
 from liaison.constants import EntryScope
 from liaison.filters import EntryFilter
@@ -38,6 +39,14 @@ def entry_scope_queryset(*, user: User, scope: str) -> QuerySet[Entry]:
     filter visible_entries again: its OR of four conditions hides the list's own index from
     PostgreSQL's planner, which then takes a branch's 8,000 entries for 60 and joins them all
     before sorting (measured on a million entries: 38 ms against 15 ms).
+
+    The department inbox reads the ids of the entries its department co-handles first (a few
+    hundred a year) and gives them to its query as one array. As `IN (subquery)` the condition
+    was a filter PostgreSQL could only test row by row along the date index or the
+    department's: filtered to overdue, to a colour or to a text, the inbox read the department's
+    whole history (0.2–0.5 s at a million entries). As an array (InValues) it is an index
+    condition the planner ORs with the department's index, and on the unfiltered walk in date
+    order a hashed lookup, as the subquery was.
     """
     if not permissions.has_entry_list(user, scope):
         return Entry.objects.none()
@@ -46,9 +55,12 @@ def entry_scope_queryset(*, user: User, scope: str) -> QuerySet[Entry]:
     if scope == EntryScope.MINE:
         return Entry.objects.filter(owner_id=user.pk)
     if scope == EntryScope.DEPARTMENT and user.department_id:  # led, or co-handled (R18)
+        # The co-handled ids first, as one array (see the docstring).
+        helped = permissions.cohandled_entries(user.department_id).values_list(
+            "entry_id", flat=True
+        )
         return Entry.objects.filter(
-            Q(department_id=user.department_id)
-            | Q(pk__in=permissions.cohandled_entries(user.department_id))
+            Q(department_id=user.department_id) | Q(InValues("pk", list(helped)))
         )
     return permissions.visible_entries(user)
 
