@@ -13,6 +13,7 @@ admin.site.site_title = _("Liaison Ledger")
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("home/figures/", pages.home_figures, name="home_figures"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -65,6 +65,9 @@ handler500 = getattr(ledger_site.urls, "handler500", None)
 PAGES = [
     ("home (secretary)", "shuji", "/"),
     ("home (party-building)", "dangjian", "/"),
+    # The home page's second part, which it fetches once it has loaded (htmx).
+    ("home figures (secretary)", "shuji", "/home/figures/"),
+    ("home figures (party-building)", "dangjian", "/home/figures/"),
     ("branch ledger", "shuji", "/ledger/"),
     ("branch ledger, red", "shuji", "/ledger/?colour=red"),
     ("my entries", "dangyuan", "/entries/mine/"),

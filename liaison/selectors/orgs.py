@@ -268,15 +268,19 @@ class HomeSummary:
 HOME_LIST_LIMIT = 10
 
 
-def home_summary(*, user: User) -> HomeSummary:
-    """Return what the user's home page shows for their role and scope (a fixed set of queries)."""
+def home_scope(*, user: User) -> OrgNode | None:
+    """The org node the user's scope is (the company's root for the whole company), or None."""
     path = permissions.scope_path(user)
-    scope = None
     if path == "":
-        scope = OrgNode.objects.get_first_root_node()
-    elif path is not None:
-        scope = user.scope_org
-    summary = HomeSummary(scope=scope, can_see=permissions.Visibility.of(user))
+        return OrgNode.objects.get_first_root_node()
+    return user.scope_org if path is not None else None
+
+
+def home_summary(*, user: User) -> HomeSummary:
+    """Return the user's scope in figures, their pairings and their department, as the home
+    page's second part shows them (a fixed set of queries)."""
+    path = permissions.scope_path(user)
+    summary = HomeSummary(scope=home_scope(user=user), can_see=permissions.Visibility.of(user))
     if path is not None:
         orgs = OrgNode.objects.filter(path__startswith=path, is_active=True)
         by_kind = dict(orgs.order_by().values_list("kind").annotate(n=Count("pk")))

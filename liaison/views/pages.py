@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -26,8 +27,24 @@ def home(request):
         context = administrator_home(user=request.user)
         return render(request, "liaison/home_administrator.html", context)
     work = work_page(user=request.user)
+    scope = selectors.home_scope(user=request.user)
+    return render(request, "liaison/home.html", {"scope": scope, "work": work})
+
+
+@require_safe
+@login_required
+@vary_on_headers("HX-Request")
+def home_figures(request):
+    """The home page's second part: the user's scope in figures, their pairings, their
+    department, the special-needs employees and the pairings running. The home page answers
+    with the work first and fetches this once it has loaded (htmx); without script its link
+    opens it as a page of its own. The security and audit administrators read no ledger."""
+    if request.user.role in NO_LEDGER_ROLES:
+        raise Http404
     summary = selectors.home_summary(user=request.user)
-    return render(request, "liaison/home.html", {"summary": summary, "work": work})
+    template = "liaison/home_figures.html"
+    template += "#figures" if wants_fragment(request) else ""
+    return render(request, template, {"summary": summary})
 
 
 @require_safe

@@ -12,7 +12,7 @@ from liaison.services.pairings import pairing_create
 from tests.fixtures.factories import PersonFactory, UnitFactory, make_org
 
 START = dt.date(2026, 1, 1)
-PAGES = ["liaison:person_list", "liaison:pairing_list", "liaison:org_tree", "home"]
+PAGES = ["liaison:person_list", "liaison:pairing_list", "liaison:org_tree", "home", "home_figures"]
 VIEWERS = [Role.PARTY_BUILDING, Role.BRANCH_SECRETARY, Role.OFFICE_CADRE, Role.PARTY_MEMBER]
 
 
@@ -70,6 +70,9 @@ def test_list_pages_query_count_does_not_grow_with_rows(world, client_for, url_n
         # test_home_work pins the queues. Dashboard readers' satisfaction card adds two
         # (tests/feedback/test_home_panels.py), the return-visit card one (R21).
         ("home", 25),
+        # The scope's node, its org, people and unit counts, the special-needs employees, the
+        # user's pairings, the pairings running (two) and the department's staff.
+        ("home_figures", 12),
     ],
 )
 @pytest.mark.parametrize("role", VIEWERS)
