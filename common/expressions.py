@@ -65,6 +65,6 @@ class InValues(Func):
         column = self.get_source_expressions()[0]
         field, params = compiler.compile(column)
         # The array typed as the column is: an integer[] against a bigint column is compared
-        # value by value, never hashed (a page of the department inbox took 87 ms, not 7).
+        # value by value, never hashed (a page of the department inbox: 87 ms of SQL, not 15).
         array_type = column.output_field.cast_db_type(connection)
         return f"{field} = ANY(%s::{array_type}[])", (*params, self.values)
