@@ -16,7 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from liaison.constants import Role
+from liaison.constants import Role, UnitKind
+from liaison.models import CoHandler, Entry, Unit
 from tests.fixtures.factories import make_entry
 
 pytestmark = pytest.mark.skipif(
@@ -195,14 +196,14 @@ def test_the_department_inbox_reads_co_handled_entries_by_an_index_condition(
     (0.2–0.5 s at 1M). Which index a tiny test table's plan starts from follows its
     statistics; with index walks priced out too, the inbox is still read by index conditions,
     never the whole table."""
-    from liaison.models import CoHandler, Entry, Unit
-
     handler = world.users[Role.DEPARTMENT_HANDLER]
     secretary = world.users[Role.BRANCH_SECRETARY]
     referred = make_entry(secretary, title="配电房屋顶漏雨")
     helped = make_entry(secretary, title="线路树障漏雨", colour="orange")
     elsewhere = make_entry(secretary, title="别的部门")
-    other = Unit.objects.create(name="营销部", kind="department", branch=world.department.branch)
+    other = Unit.objects.create(
+        name="营销部", kind=UnitKind.DEPARTMENT, branch=world.department.branch
+    )
     Entry.objects.filter(pk=referred.pk).update(department=world.department)
     Entry.objects.filter(pk__in=[helped.pk, elsewhere.pk]).update(department=other)
     CoHandler.objects.create(entry=helped, department=world.department, added_by=secretary)
