@@ -4,7 +4,9 @@ and for the knowledge base."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Sequence
 
 import django_filters
 from django import forms
@@ -319,9 +321,23 @@ class EntryFilter(ScopedFilterSet):
         model = Entry
         fields: list[str] = []
 
-    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        today: dt.date | None = None,
+        parts: Sequence[QuerySet[Entry]] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self.parts = parts
+
+    def part_querysets(self) -> list[QuerySet[Entry]]:
+        """The list's parts (entry_scope_parts), each filtered as qs is: their union is qs."""
+        if not self.is_bound:
+            return [part.all() for part in self.parts]
+        self.errors  # noqa: B018 (validates the filters, as qs does)
+        return [self.filter_queryset(part.all()) for part in self.parts]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -366,9 +382,14 @@ class EntryFilter(ScopedFilterSet):
     def by_due_within(self, queryset, name, value):
         if value is None:
             return queryset
-        # One calendar for the one cut-off date; the filter itself is a plain date comparison.
-        cutoff = WorkCalendar.load(self.today.year).add_working_days(self.today, value).due_on
-        return queryset.filter(awaiting_q(), due_on__lte=cutoff)
+        return queryset.filter(awaiting_q(), due_on__lte=self._due_within_cutoff(value))
+
+    @functools.cache  # noqa: B019 (a filter set lives for one request)
+    def _due_within_cutoff(self, working_days: int) -> dt.date:
+        """One calendar for the one cut-off date, read once for the list and each of its parts;
+        the filter itself is a plain date comparison."""
+        calendar = WorkCalendar.load(self.today.year)
+        return calendar.add_working_days(self.today, working_days).due_on
 
 
 def under_open_notice_q(*, answer_late_on: dt.date | None = None) -> Q:

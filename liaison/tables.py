@@ -1,6 +1,7 @@
 """django-tables2 tables: only the listed columns can be sorted."""
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 import django_tables2 as tables
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from django_tables2.rows import BoundRows
 from django_tables2.utils import AttributeDict
 
+from common.expressions import InValues
 from common.html import html, html_join
 from liaison.deadlines import awaiting_reply, is_due_soon, is_overdue
 from liaison.models import AuditEvent, Entry, Pairing, Person, ReplyTemplate
@@ -92,9 +94,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        """The rows, counted up to one past the cap, unordered (one cheap query)."""
-        queryset = self.object_list.data.data  # the table's filtered queryset
-        return queryset.order_by()[: self.cap + 1].count()
+        """The rows, counted up to one past the cap, unordered: one cheap query, or one for each
+        part of a list in parts (EntryTable.parts). The parts do not overlap, so their counts
+        add up to the list's; each stops past the cap, so the sum tells whether the list passes
+        it and is exact where it does not."""
+        table = self.object_list.table
+        parts = getattr(table, "parts", None) or [self.object_list.data.data]
+        return sum(part.order_by()[: self.cap + 1].count() for part in parts)
 
     @property
     def count(self) -> int:
@@ -187,9 +193,24 @@ class EntryTable(tables.Table):
         empty_text = _("No entry matches these filters.")
         template_name = "liaison/_entry_table.html"
 
-    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        today: dt.date | None = None,
+        parts: Callable[[], Sequence[QuerySet[Entry]]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self._parts = parts
+
+    @cached_property
+    def parts(self) -> Sequence[QuerySet[Entry]]:
+        """The parts the list is the union of, filtered as the table's data is
+        (entry_scope_parts; EntryFilter.part_querysets), or none: read once the filters are
+        checked. With parts, the count adds up their counts and a page is read through them
+        (_by_parts)."""
+        return self._parts() if self._parts else ()
 
     @cached_property
     def body_rows(self) -> list[str]:
@@ -251,7 +272,9 @@ class EntryTable(tables.Table):
         rows = self.paginated_rows
         if hasattr(self, "page") and isinstance(rows.data, QuerySet):
             data = rows.data.only(*self.ROW_FIELDS)
-            if self.READ_IDS_FIRST:
+            if self.parts:
+                data = self._by_parts(data)
+            elif self.READ_IDS_FIRST:
                 data = self._by_ids(data)
             rows = BoundRows(data=data, table=self, pinned_data=rows.pinned_data)
             # The pagination's own reads (the page's length) take these rows, not a query more.
@@ -269,6 +292,25 @@ class EntryTable(tables.Table):
         ids = list(page.values_list("pk", flat=True))
         found = self.data.data.only(*self.ROW_FIELDS).in_bulk(ids)
         return [found[pk] for pk in ids]
+
+    def _by_parts(self, page: QuerySet[Entry]) -> list[Entry]:
+        """The page's rows of a list in parts: the ids of each part's first rows in the list's
+        order, as many as the page reaches (each part walks its own index), then the page among
+        them, read by id: the list's rows up to the page's end are among each part's up to it.
+        The last read names the ids alone, not the list's condition again (whose array of
+        co-handled ids would cost more to send and test than the read itself)."""
+        low, high = page.query.low_mark, page.query.high_mark
+        order = page.query.order_by
+        ids = [
+            pk
+            for part in self.parts
+            for pk in part.order_by(*order).values_list("pk", flat=True)[:high]
+        ]
+        if not ids:
+            return []
+        relations = {name.partition("__")[0] for name in self.ROW_FIELDS if "__" in name}
+        rows = page.model.objects.filter(InValues("pk", ids)).select_related(*relations)
+        return list(rows.only(*self.ROW_FIELDS).order_by(*order)[low:high])
 
     def cell_renderers(self) -> dict:
         """How each column's cell is rendered, by column name."""

@@ -460,6 +460,13 @@ class Entry(ChoiceLabels, models.Model):
             models.Index(
                 fields=["org", "colour", "recorded_on", "id"], name="entry_org_colour_recorded"
             ),
+            # The department inbox filtered by colour, counted and paged without the table: on
+            # the department and the colour's indexes apart, PostgreSQL ANDed the department's
+            # 7,000 entries with the company's 260,000 red ones (30 ms at a million entries).
+            models.Index(
+                fields=["department", "colour", "recorded_on", "id"],
+                name="entry_department_colour",
+            ),
             # The day's entries, newest first (the home page's "today"): with the id, the
             # index gives them in order; on the date alone PostgreSQL walked the primary key
             # back from the newest entry, through the whole ledger on a day with none yet.

@@ -26,7 +26,8 @@ def _filtered_table(request, scope: str) -> tuple:
     if not has_entry_list(request.user, scope):
         raise Http404
     filterset = entry_list(user=request.user, filters=request.GET, scope=scope)
-    return filterset, build_table(request, filterset, EntryTable)
+    # A list in parts (the department inbox) is counted and paged through them.
+    return filterset, build_table(request, filterset, EntryTable, parts=filterset.part_querysets)
 
 
 @require_safe

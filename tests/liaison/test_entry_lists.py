@@ -9,16 +9,18 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from liaison import permissions
-from liaison.constants import Colour, EntryKind, EntryScope, EntryStatus, Level, Role
-from liaison.models import Channel, Entry, ServiceItem
+from liaison.constants import Colour, EntryKind, EntryScope, EntryStatus, Level, Role, UnitKind
+from liaison.models import Channel, CoHandler, Entry, ServiceItem, Unit
+from liaison.models.ledger import COLOUR_RANK
 from liaison.permissions import has_entry_list
-from liaison.selectors.entries_list import entry_scope_queryset
+from liaison.selectors.entries_list import entry_list, entry_scope_parts, entry_scope_queryset
 from liaison.services.exports import ENTRY_EXPORT_COLUMNS, entry_export_headers
 from liaison.tables import CappedPaginator
 from liaison.workdays import WorkCalendar
@@ -429,6 +431,9 @@ LIST_VIEWERS = [
     (EntryScope.ALL, Role.LEADERSHIP_CADRE),
 ]
 QUERY_BUDGET = 12
+# The department inbox is read in its two parts (entry_scope_parts): a count and a read of ids
+# for each, then the page by id, where another list has one count and one page.
+PARTS_QUERIES = 3
 
 
 def grow(world, n: int, today: dt.date) -> None:
@@ -459,10 +464,11 @@ def test_a_list_runs_the_same_queries_for_10_rows_as_for_100(
     small = count_queries(client, url(scope))
     small_filtered = count_queries(client, url(scope), params)
     grow(world, 90, today)
-    with django_assert_max_num_queries(QUERY_BUDGET):
+    budget = QUERY_BUDGET + (PARTS_QUERIES if scope == EntryScope.DEPARTMENT else 0)
+    with django_assert_max_num_queries(budget):
         large = count_queries(client, url(scope))
     assert small == large
-    assert count_queries(client, url(scope), params) == small_filtered <= QUERY_BUDGET + 2
+    assert count_queries(client, url(scope), params) == small_filtered <= budget + 2
     assert count_queries(client, url(scope), {"page": "3", "sort": "-due_on"}) == small
 
 
@@ -484,6 +490,98 @@ def test_a_list_page_reads_its_rows_with_the_columns_it_shows(world, client_for,
     assert (entry.owner.get_full_name() or entry.owner.username) in html
     # Each awaiting entry's deadline, in its table cell and on its card.
     assert html.count("个工作日") + html.count("working day") >= 2 * 10
+
+
+# -- A list in parts: the department inbox ----------------------------------------------------
+
+
+@pytest.fixture
+def inbox(world, today):
+    """The department's inbox, in its two parts and more than a page of each: 40 entries it
+    leads; 30 another department leads that it co-handles (R18), recorded on the same days
+    and due in between so that the parts interleave in every order; and one entry it leads and
+    co-handles as well (a former co-handler that became the lead), which is listed once."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    other = Unit.objects.create(
+        name="营销部", kind=UnitKind.DEPARTMENT, branch=world.department.branch
+    )
+    template = make_entry(secretary, informant=world.special_a, recorded_on=today)
+    led = clone(template, 40, department=world.department, status=EntryStatus.REFERRED)
+    helped = clone(template, 30, department=other, status=EntryStatus.REFERRED, title="协办")
+    for day, entry in enumerate(led + helped):
+        entry.recorded_on = today - dt.timedelta(days=day % 17)
+        entry.due_on = today + dt.timedelta(days=day % 23) if day % 5 else None
+        entry.colour = (Colour.RED, Colour.ORANGE, Colour.YELLOW)[day % 3]
+        entry.target_on = today + dt.timedelta(days=60)  # a yellow entry's (R2)
+    Entry.objects.bulk_update(led + helped, ["recorded_on", "due_on", "colour", "target_on"])
+    CoHandler.objects.bulk_create(
+        CoHandler(entry=entry, department=world.department, added_by=secretary)
+        for entry in [*helped, led[0]]
+    )
+    return world.users[Role.DEPARTMENT_HANDLER]
+
+
+# (sort parameter, the list's order as the ORM writes it)
+INBOX_ORDERS = [
+    ("", ("-recorded_on", "-pk")),
+    ("recorded_on", ("recorded_on", "pk")),
+    ("-due_on", (F("due_on").desc(nulls_last=True), "-pk")),
+    ("due_on", (F("due_on").asc(nulls_last=True), "pk")),
+    ("colour", (COLOUR_RANK.asc(), "-recorded_on", "-pk")),
+    ("-number", ("-number",)),
+]
+
+
+@pytest.mark.parametrize(("sort", "order"), INBOX_ORDERS)
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_the_inbox_read_in_parts_lists_what_its_whole_condition_lists(
+    client_for, inbox, sort, order, page
+):
+    """Counted and paged through its parts, the inbox shows the rows its whole condition gives
+    in the same order, page by page: the led and the co-handled interleaved, none twice."""
+    expected = list(
+        entry_scope_queryset(user=inbox, scope=EntryScope.DEPARTMENT)
+        .order_by(*order)
+        .values_list("number", flat=True)
+    )
+    assert len(expected) == 70
+    params = {"page": str(page), **({"sort": sort} if sort else {})}
+    response = client_for(inbox).get(url(EntryScope.DEPARTMENT), params)
+    assert numbers(response) == expected[(page - 1) * 25 : page * 25]
+    assert response.context["table"].paginator.count == 70
+
+
+def test_the_inbox_read_in_parts_is_filtered_part_by_part(client_for, inbox):
+    client = client_for(inbox)
+    for params in ({"colour": "red"}, {"q": "协办"}, {"colour": "orange", "sort": "-due_on"}):
+        expected = entry_list(user=inbox, filters=params, scope=EntryScope.DEPARTMENT).qs
+        response = client.get(url(EntryScope.DEPARTMENT), params)
+        assert response.context["table"].paginator.count == expected.count() > 0
+        assert set(numbers(response)) <= set(expected.values_list("number", flat=True))
+    # The text is only in the co-handled part's titles: that part alone is listed.
+    searched = client.get(url(EntryScope.DEPARTMENT), {"q": "协办"})
+    assert searched.context["table"].paginator.count == 30
+    assert all("协办" in number for number in numbers(searched))
+
+
+def test_the_inbox_s_parts_add_up_to_its_count_past_the_cap(client_for, inbox, monkeypatch):
+    """Each part's count stops past the cap; their sum still tells a list past it (40 led and
+    30 co-handled against a cap of 50), and is exact under it."""
+    client = client_for(inbox)
+    monkeypatch.setattr(CappedPaginator, "cap", 50)
+    paginator = client.get(url(EntryScope.DEPARTMENT)).context["table"].paginator
+    assert paginator.capped and paginator.count == 50
+    monkeypatch.setattr(CappedPaginator, "cap", 70)
+    paginator = client.get(url(EntryScope.DEPARTMENT)).context["table"].paginator
+    assert not paginator.capped and paginator.count == 70
+
+
+def test_only_the_department_inbox_is_a_list_in_parts(world):
+    for scope, role in LIST_VIEWERS:
+        parts = entry_scope_parts(user=world.users[role], scope=scope)
+        assert len(parts) == (2 if scope == EntryScope.DEPARTMENT else 0)
+    # A handler without a department, or a role without the inbox, has none.
+    assert entry_scope_parts(user=world.users[Role.PARTY_BUILDING], scope="department") == []
 
 
 # -- Export ---------------------------------------------------------------------------------
