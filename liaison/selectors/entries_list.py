@@ -7,8 +7,6 @@ list is one of its conditions (see entry_scope_queryset); the filters then narro
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import operator
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -50,44 +48,42 @@ def entry_scope_queryset(*, user: User, scope: str) -> QuerySet[Entry]:
     condition the planner ORs with the department's index, and on the unfiltered walk in date
     order a hashed lookup, as the subquery was.
     """
-    if not permissions.has_entry_list(user, scope):
-        return Entry.objects.none()
-    if scope == EntryScope.BRANCH:
-        return Entry.objects.filter(org__in=permissions.visible_orgs(user))
-    if scope == EntryScope.MINE:
-        return Entry.objects.filter(owner_id=user.pk)
-    if scope == EntryScope.DEPARTMENT and user.department_id:  # led, or co-handled (R18)
-        return _union(entry_scope_parts(user=user, scope=scope))
-    return permissions.visible_entries(user)
+    return _scoped(user, scope)[0]
 
 
 def entry_scope_parts(*, user: User, scope: str) -> list[Q]:
     """The parts a list is the union of, where reading them one by one is quicker than reading
     the list's own condition, else none. The parts never overlap.
 
-    Only the department inbox has them: the entries the department leads, and those it
-    co-handles that another department leads (R18). No index serves their OR in a list's order:
-    at a million entries the page walked the company's date index past 8,500 entries of other
-    departments to find its 25, and the count read the department's whole history from the
-    table (10 ms each). Each part alone has its index: the led part reads the department's
-    index in the list's order without the table, and the co-handled part is a few hundred
-    entries read by id. EntryTable counts and pages a list from its parts.
+    Only the department inbox has them, when the department co-handles entries: the entries it
+    leads, and those it co-handles that another department leads (R18). No index serves their
+    OR in a list's order: at a million entries the page walked the company's date index past
+    8,500 entries of other departments to find its 25, and the count read the department's
+    whole history from the table (10 ms each). Each part alone has its index: the led part
+    reads the department's index in the list's order without the table, and the co-handled
+    part is a few hundred entries read by id. EntryTable counts and pages a list from its parts.
     """
-    department = user.department_id
-    if scope != EntryScope.DEPARTMENT or not department:
-        return []
+    return _scoped(user, scope)[1]
+
+
+def _scoped(user: User, scope: str) -> tuple[QuerySet[Entry], list[Q]]:
+    """The list's entries before filters, and the parts they are the union of, if any."""
     if not permissions.has_entry_list(user, scope):
-        return []
-    # The co-handled ids first, as one array (see entry_scope_queryset).
-    helped = permissions.cohandled_entries(department).values_list("entry_id", flat=True)
-    return [
-        Q(department_id=department),
-        Q(InValues("pk", list(helped))) & ~Q(department_id=department),
-    ]
-
-
-def _union(parts: list[Q]) -> QuerySet[Entry]:
-    return Entry.objects.filter(functools.reduce(operator.or_, parts))
+        return Entry.objects.none(), []
+    if scope == EntryScope.BRANCH:
+        return Entry.objects.filter(org__in=permissions.visible_orgs(user)), []
+    if scope == EntryScope.MINE:
+        return Entry.objects.filter(owner_id=user.pk), []
+    if scope == EntryScope.DEPARTMENT and user.department_id:  # led, or co-handled (R18)
+        led = Q(department_id=user.department_id)
+        # The co-handled ids first, as one array (see entry_scope_queryset).
+        cohandled = permissions.cohandled_entries(user.department_id)
+        helped = list(cohandled.values_list("entry_id", flat=True))
+        if not helped:
+            return Entry.objects.filter(led), []
+        others_led = Q(InValues("pk", helped)) & ~led
+        return Entry.objects.filter(led | others_led), [led, others_led]
+    return permissions.visible_entries(user), []
 
 
 def entry_list(
@@ -98,8 +94,7 @@ def entry_list(
     The table sorts and paginates it: one count and one page query, or, for a list in parts
     (entry_scope_parts), a count and a read of ids for each part, then the page by id.
     """
-    parts = entry_scope_parts(user=user, scope=scope)
-    scoped = _union(parts) if parts else entry_scope_queryset(user=user, scope=scope)
+    scoped, parts = _scoped(user, scope)
     return EntryFilter(
         filters,
         queryset=scoped.select_related(*TABLE_RELATIONS),

@@ -461,6 +461,10 @@ def test_a_list_runs_the_same_queries_for_10_rows_as_for_100(
     client = client_for(world.users[role])
     params = {"due_within": "10", "overdue": "false", "q": "变压器"}
     grow(world, 10, today)
+    if scope == EntryScope.DEPARTMENT:  # an inbox in its two parts: one co-handled entry
+        secretary = world.users[Role.BRANCH_SECRETARY]
+        helped = make_entry(secretary, informant=world.special_a, recorded_on=today)
+        CoHandler.objects.create(entry=helped, department=world.department, added_by=secretary)
     small = count_queries(client, url(scope))
     small_filtered = count_queries(client, url(scope), params)
     grow(world, 90, today)
@@ -576,12 +580,14 @@ def test_the_inbox_s_parts_add_up_to_its_count_past_the_cap(client_for, inbox, m
     assert not paginator.capped and paginator.count == 70
 
 
-def test_only_the_department_inbox_is_a_list_in_parts(world):
+def test_only_a_department_inbox_with_co_handled_entries_is_a_list_in_parts(world, inbox):
     for scope, role in LIST_VIEWERS:
         parts = entry_scope_parts(user=world.users[role], scope=scope)
         assert len(parts) == (2 if scope == EntryScope.DEPARTMENT else 0)
-    # A handler without a department, or a role without the inbox, has none.
+    # A role without the inbox has none; a department that co-handles nothing is one list.
     assert entry_scope_parts(user=world.users[Role.PARTY_BUILDING], scope="department") == []
+    CoHandler.objects.all().delete()
+    assert entry_scope_parts(user=inbox, scope=EntryScope.DEPARTMENT) == []
 
 
 # -- Export ---------------------------------------------------------------------------------
