@@ -4,7 +4,6 @@ and for the knowledge base."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Sequence
 
@@ -331,6 +330,7 @@ class EntryFilter(ScopedFilterSet):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         self.parts = parts
+        self._cutoffs: dict[int, dt.date] = {}  # the due-within cut-off by working days
 
     def part_querysets(self) -> list[QuerySet[Entry]]:
         """The list's parts (entry_scope_parts), each filtered as qs is: their union is qs."""
@@ -384,12 +384,14 @@ class EntryFilter(ScopedFilterSet):
             return queryset
         return queryset.filter(awaiting_q(), due_on__lte=self._due_within_cutoff(value))
 
-    @functools.cache  # noqa: B019 (a filter set lives for one request)
     def _due_within_cutoff(self, working_days: int) -> dt.date:
         """One calendar for the one cut-off date, read once for the list and each of its parts;
         the filter itself is a plain date comparison."""
-        calendar = WorkCalendar.load(self.today.year)
-        return calendar.add_working_days(self.today, working_days).due_on
+        if working_days not in self._cutoffs:
+            calendar = WorkCalendar.load(self.today.year)
+            due = calendar.add_working_days(self.today, working_days).due_on
+            self._cutoffs[working_days] = due
+        return self._cutoffs[working_days]
 
 
 def under_open_notice_q(*, answer_late_on: dt.date | None = None) -> Q:

@@ -98,8 +98,7 @@ class CappedPaginator(Paginator):
         part of a list in parts (EntryTable.parts). The parts do not overlap, so their counts
         add up to the list's; each stops past the cap, so the sum tells whether the list passes
         it and is exact where it does not."""
-        table = self.object_list.table
-        parts = getattr(table, "parts", None) or [self.object_list.data.data]
+        parts = self.object_list.table.parts or [self.object_list.data.data]
         return sum(part.order_by()[: self.cap + 1].count() for part in parts)
 
     @property
@@ -294,13 +293,13 @@ class EntryTable(tables.Table):
         return [found[pk] for pk in ids]
 
     def _by_parts(self, page: QuerySet[Entry]) -> list[Entry]:
-        """The page's rows of a list in parts: the ids of each part's first rows in the list's
-        order, as many as the page reaches (each part walks its own index), then the page among
-        them, read by id: the list's rows up to the page's end are among each part's up to it.
-        The last read names the ids alone, not the list's condition again (whose array of
-        co-handled ids would cost more to send and test than the read itself)."""
+        """The page's rows of a list in parts: each part's first ids in the list's order, as
+        many as the page reaches (each part walks its own index), then the page among them.
+        The list's rows up to the page's end are among each part's up to it, provided the order
+        puts every row in one place: the id breaks its ties (a sort by status alone has
+        thousands), in each part's read and in the last."""
         low, high = page.query.low_mark, page.query.high_mark
-        order = page.query.order_by
+        order = (*page.query.order_by, "pk")
         ids = [
             pk
             for part in self.parts
@@ -308,9 +307,8 @@ class EntryTable(tables.Table):
         ]
         if not ids:
             return []
-        relations = {name.partition("__")[0] for name in self.ROW_FIELDS if "__" in name}
-        rows = page.model.objects.filter(InValues("pk", ids)).select_related(*relations)
-        return list(rows.only(*self.ROW_FIELDS).order_by(*order)[low:high])
+        among = self.data.data.only(*self.ROW_FIELDS).filter(InValues("pk", ids))
+        return list(among.order_by(*order)[low:high])
 
     def cell_renderers(self) -> dict:
         """How each column's cell is rendered, by column name."""

@@ -81,8 +81,8 @@ def _scoped(user: User, scope: str) -> tuple[QuerySet[Entry], list[Q]]:
         helped = list(cohandled.values_list("entry_id", flat=True))
         if not helped:
             return Entry.objects.filter(led), []
-        others_led = Q(InValues("pk", helped)) & ~led
-        return Entry.objects.filter(led | others_led), [led, others_led]
+        helped_part = Q(InValues("pk", helped))
+        return Entry.objects.filter(led | helped_part), [led, helped_part & ~led]
     return permissions.visible_entries(user), []
 
 

@@ -533,6 +533,9 @@ INBOX_ORDERS = [
     ("due_on", (F("due_on").asc(nulls_last=True), "pk")),
     ("colour", (COLOUR_RANK.asc(), "-recorded_on", "-pk")),
     ("-number", ("-number",)),
+    # Status alone ties thousands of entries: a list in parts breaks the ties by id.
+    ("status", ("status", "pk")),
+    ("-status", ("-status", "pk")),
 ]
 
 
@@ -568,16 +571,36 @@ def test_the_inbox_read_in_parts_is_filtered_part_by_part(client_for, inbox):
     assert all("协办" in number for number in numbers(searched))
 
 
-def test_the_inbox_s_parts_add_up_to_its_count_past_the_cap(client_for, inbox, monkeypatch):
-    """Each part's count stops past the cap; their sum still tells a list past it (40 led and
-    30 co-handled against a cap of 50), and is exact under it."""
-    client = client_for(inbox)
-    monkeypatch.setattr(CappedPaginator, "cap", 50)
-    paginator = client.get(url(EntryScope.DEPARTMENT)).context["table"].paginator
-    assert paginator.capped and paginator.count == 50
-    monkeypatch.setattr(CappedPaginator, "cap", 70)
-    paginator = client.get(url(EntryScope.DEPARTMENT)).context["table"].paginator
-    assert not paginator.capped and paginator.count == 70
+@pytest.mark.parametrize(
+    ("cap", "count", "capped"),
+    [(35, 35, True), (45, 45, True), (69, 69, True), (70, 70, False), (100, 70, False)],
+)
+def test_the_inbox_s_parts_add_up_to_its_count_past_the_cap(
+    client_for, inbox, monkeypatch, cap, count, capped
+):
+    """Each part's count stops one past the cap; their sum tells a list past it — the led part
+    alone (40), the two together (70), or only by one — and is exact under it."""
+    monkeypatch.setattr(CappedPaginator, "cap", cap)
+    paginator = client_for(inbox).get(url(EntryScope.DEPARTMENT)).context["table"].paginator
+    assert (paginator.count, paginator.capped) == (count, capped)
+
+
+@pytest.mark.parametrize(("limit", "inline"), [(69, False), (70, True)])
+def test_the_inbox_s_export_counts_its_parts_to_choose_inline_or_background(
+    client_for, inbox, settings, limit, inline
+):
+    """Over EXPORT_INLINE_MAX_ROWS rows the export offers to run in the background; the inbox's
+    70 rows are counted from its parts."""
+    settings.EXPORT_INLINE_MAX_ROWS = limit
+    response = client_for(inbox).get(url(EntryScope.DEPARTMENT, export=True))
+    if not inline:
+        assert response.status_code == HTTPStatus.OK
+        assert "liaison/export_start.html" in [t.name for t in response.templates]
+        return
+    expected = entry_scope_queryset(user=inbox, scope=EntryScope.DEPARTMENT)
+    rows = workbook_rows(response)
+    assert {row[0] for row in rows[1:]} == set(expected.values_list("number", flat=True))
+    assert len(rows) == 1 + 70
 
 
 def test_only_a_department_inbox_with_co_handled_entries_is_a_list_in_parts(world, inbox):
