@@ -80,16 +80,17 @@ PAGES = [
     ("supervision board", "dangjian", "/supervision/"),
     ("dashboard", "dangjian", "/feedback/dashboard/"),
     ("dashboard, roll-ups just refreshed", "dangjian", "/feedback/dashboard/"),
-    ("dashboard, read by nobody lately", "dangjian", "/feedback/dashboard/"),
+    ("dashboard of a branch, unread lately", "shuji", "/feedback/dashboard/"),
 ]
 # What runs before each request of a page, untimed. Each process keeps the roll-up part of a
 # dashboard until the next refresh of the roll-ups; the shared cache keeps it for the other
-# processes, and after a refresh the job reads again into it the dashboards read in the last day.
-# The first read in a process after a refresh takes it from the shared cache; the first read of
-# a dashboard nobody read in the last day adds the roll-ups up.
+# processes, and after a refresh the job reads again into it the company's and committees'
+# dashboards and those read in the last day. The first read in a process after a refresh takes
+# it from the shared cache; the first read of a dashboard the job does not read (a branch's
+# nobody read in the last day) adds the roll-ups up.
 BEFORE_EACH = {
     "dashboard, roll-ups just refreshed": dashboard_selectors.forget_kept,
-    "dashboard, read by nobody lately": lambda: dashboard_selectors.forget_kept(shared=True),
+    "dashboard of a branch, unread lately": lambda: dashboard_selectors.forget_kept(shared=True),
 }
 DASHBOARD_BOUND_MS = 30.0
 PAGE_BOUND_MS = 50.0

@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from feedback.models import EntryMonthlyLevel, ReferralMonthly
-from feedback.selectors.dashboard import forget_kept
+from feedback.selectors.dashboard import default_period, forget_kept
 from feedback.selectors.figures import rollups_as_of
 from feedback.services.rollups import rollups_rebuild, rollups_refresh
 from feedback.tasks import rollups_refresh_task
@@ -280,6 +280,27 @@ def test_a_refresh_reads_again_the_dashboards_read_lately_for_every_process(worl
 
     # A period nobody read: its first reader adds the roll-ups up.
     assert len(_reads_rollups(_page_queries_for(client, "2026-05"))) == 7
+
+
+def test_a_refresh_reads_again_the_top_dashboards_though_nobody_read_them(world, client_for):
+    """The company's dashboard and those right under it (ALWAYS_WARM_DEPTH) are read again after
+    every refresh, this year in the default language, even when nobody read them lately: their
+    first reader of the day reads no roll-up. A branch's, read by nobody, is left to its first
+    reader (a branch's roll-ups are quick to add up)."""
+    bulk_entries(world, 3)
+    forget_kept(shared=True)  # nobody has read a dashboard lately
+    make_entry(world.users[Role.GRASSROOTS_CADRE], org=world.branch_a)
+    rollups_refresh_task()
+    forget_kept()  # another process: nothing of its own
+    this_year = str(default_period())  # what the page opens on
+    for role in (Role.PARTY_BUILDING, Role.COMMITTEE_STAFF):
+        client = client_for(world.users[role])
+        assert _reads_rollups(_page_queries_for(client, this_year)) == [], role
+    secretary = client_for(world.users[Role.BRANCH_SECRETARY])
+    assert _reads_rollups(_page_queries_for(secretary, this_year))  # adds its roll-ups up
+    # Another period, or English, of a top dashboard: read by its first reader, as before.
+    top = client_for(world.users[Role.PARTY_BUILDING])
+    assert len(_reads_rollups(_page_queries_for(top, "2026-05"))) == 7
 
 
 def _page_queries_for(client, period: str) -> list[str]:
