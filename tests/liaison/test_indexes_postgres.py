@@ -107,9 +107,25 @@ def test_the_supervision_board_reads_the_open_work_through_its_index(world, entr
 
 
 def test_the_branch_ledger_by_colour_uses_the_org_and_colour_index(world, entries, client_for):
+    """With a handful of rows any index with the colour in it fits as well (entry_status_due
+    was taken in some runs): the other branch's 300 entries of every colour, analysed, make
+    the colour alone the poor choice it is at scale."""
+    other = Entry.objects.get(pk=entries[0].pk)
+    copies = []
+    for i in range(300):
+        other.pk, other.org = None, world.branch_b
+        other.number = f"B-{i:05d}"
+        other.colour = ("red", "orange", "yellow")[i % 3]
+        other.target_on = other.due_on  # a yellow entry's (R2)
+        copies.append(
+            Entry(**{f.attname: getattr(other, f.attname) for f in Entry._meta.concrete_fields})
+        )
+    Entry.objects.bulk_create(copies)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE liaison_entry")  # rolled back with the test
     client = client_for(world.users[Role.BRANCH_SECRETARY])
     plans = _entry_plans(client, reverse("liaison:ledger_branch"), {"colour": "orange"})
-    assert _uses(plans, "entry_org_colour_recorded")
+    assert _uses(plans, "entry_org_colour_recorded"), "\n\n".join(plans)
     assert not _scans_the_ledger(plans)
 
 
@@ -231,8 +247,8 @@ def test_the_department_inbox_reads_each_of_its_parts_through_its_own_index(
     assert not [sql for sql in entry_reads if '"liaison_cohandler"' in sql]
     plans = _entry_plans(client, url, params)
     assert not _scans_the_ledger(plans)
-    if index:
-        assert _uses(plans, index)
+    if index:  # the led part's page in the list's order (which index counts a tiny table varies)
+        assert _uses(_entry_plans(client, url, params, in_order=True), index)
 
 
 @pytest.mark.parametrize(
