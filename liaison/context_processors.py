@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liaison import permissions
-from liaison.constants import NO_LEDGER_ROLES, EntryScope
+from liaison.constants import EntryScope
 from liaison.permissions import (
     can_log_visit,
     can_manage_security,
@@ -69,7 +69,7 @@ def navigation(request):
         ("people", _("People"), reverse("liaison:person_list")),
         ("pairings", _("Pairings"), reverse("liaison:pairing_list")),
     ]
-    if user.role in NO_LEDGER_ROLES:
+    if not permissions.reads_ledger(user):
         # The security and audit administrators read no ledger (三员分立): their own work only.
         items = items[:1]
     elif permissions.scope_path(user) is None:

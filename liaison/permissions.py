@@ -150,10 +150,16 @@ def reads_supervision_board(user: User) -> bool:
     )
 
 
+def reads_ledger(user: User) -> bool:
+    """Whether the user reads the ledger at all: everyone but the security and audit
+    administrators (三员分立, DESIGN.md §3), who have their own work only."""
+    return user.role not in NO_LEDGER_ROLES
+
+
 def scope_path(user: User) -> str | None:
     """Return the path prefix of the user's subtree: "" for the whole company, None for none
     (the security and audit administrators read no ledger, whatever their account says)."""
-    if not user.is_authenticated or not user.is_active or user.role in NO_LEDGER_ROLES:
+    if not user.is_authenticated or not user.is_active or not reads_ledger(user):
         return None
     if sees_whole_company(user):
         return ""

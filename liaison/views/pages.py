@@ -5,7 +5,6 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from liaison import permissions, selectors
-from liaison.constants import NO_LEDGER_ROLES
 from liaison.listing import build_table
 from liaison.selectors.audit import administrator_home
 from liaison.selectors.search import search
@@ -23,7 +22,7 @@ def wants_fragment(request) -> bool:
 def home(request):
     """What the user must do now (their work queues), then their scope in figures; for the
     security and audit administrators, who read no ledger, their own work (三员分立)."""
-    if request.user.role in NO_LEDGER_ROLES:
+    if not permissions.reads_ledger(request.user):
         context = administrator_home(user=request.user)
         return render(request, "liaison/home_administrator.html", context)
     work = work_page(user=request.user)
@@ -39,7 +38,7 @@ def home_figures(request):
     department, the special-needs employees and the pairings running. The home page answers
     with the work first and fetches this once it has loaded (htmx); without script its link
     opens it as a page of its own. The security and audit administrators read no ledger."""
-    if request.user.role in NO_LEDGER_ROLES:
+    if not permissions.reads_ledger(request.user):
         raise Http404
     summary = selectors.home_summary(user=request.user)
     template = "liaison/home_figures.html"
