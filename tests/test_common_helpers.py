@@ -1,13 +1,16 @@
 """The neutral helpers of common/ that the hot pages and the jobs lean on: AnyOf and InValues (an id
-list as an index condition), bulk_insert's skipping of conflicting rows, html() and LeanSelect (the
-same markup as Django's, drawn faster). On SQLite and on PostgreSQL (CI sets DATABASE_URL)."""
+list as an index condition), PreparedQuery (a read compiled once), bulk_insert's skipping of
+conflicting rows, html() and LeanSelect (the same markup as Django's, drawn faster). On SQLite and
+on PostgreSQL (CI sets DATABASE_URL)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django import forms
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, Count, DateField, Max, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from common.bulk import bulk_insert
 from common.expressions import AnyOf, InValues
 from common.html import html, html_join
+from common.prepared import Param, PreparedQuery
 from common.widgets import LeanSelect, style_filter_fields
 from liaison.constants import NotificationKind, Role
 from liaison.models import Entry, Notification, OrgNode, in_subtree
@@ -61,6 +65,59 @@ def test_in_values_keeps_the_rows_whose_column_the_list_holds(world):
         assert [first.pk, third.pk] in params
     else:
         assert '"liaison_entry"."id" IN (%s, %s)' in sql
+
+
+def test_a_prepared_query_runs_its_compiled_sql_with_each_runs_values(
+    world, django_assert_num_queries
+):
+    """Built and compiled once, it gives what the ORM gives for the values of each run, a
+    path's LIKE pattern and a date column's value included, converted as the ORM converts."""
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    make_entry(secretary, recorded_on=dt.date(2026, 9, 1))
+    make_entry(secretary, recorded_on=dt.date(2026, 9, 3), colour="orange")
+    make_entry(secretary, org=world.branch_b, recorded_on=dt.date(2026, 9, 2))
+    built = []
+
+    def build():
+        built.append(1)
+        return (
+            Entry.objects.filter(
+                in_subtree("org_id", Param("path", CharField())),
+                recorded_on__gte=Param("since", DateField()),
+            )
+            .order_by("colour")
+            .values("colour")
+            .annotate(n=Count("pk"), last=Max("recorded_on"))
+        )
+
+    prepared = PreparedQuery(build)
+
+    def orm(path, since):
+        return list(
+            Entry.objects.filter(in_subtree("org_id", path), recorded_on__gte=since)
+            .order_by("colour")
+            .values("colour")
+            .annotate(n=Count("pk"), last=Max("recorded_on"))
+        )
+
+    for path, since in [
+        (world.company.path, dt.date(2026, 1, 1)),
+        (world.branch_a.path, dt.date(2026, 9, 2)),
+        (world.committee_b.path, dt.date(2026, 9, 2)),
+        (world.branch_b.path, dt.date(2026, 9, 3)),
+    ]:
+        with django_assert_num_queries(1):
+            rows = prepared.rows(path=path, since=since)
+        assert rows == orm(path, since)
+    assert rows == []
+    assert prepared.rows(path=world.branch_a.path, since=dt.date(2026, 1, 1))[-1] == {
+        "colour": "red",
+        "n": 1,
+        "last": dt.date(2026, 9, 1),  # a date, as the ORM gives it on SQLite too
+    }
+    assert len(built) == 1
+    with pytest.raises(TypeError):
+        prepared.rows(path=world.branch_a.path)  # a value missing
 
 
 def test_bulk_insert_skips_the_rows_a_unique_constraint_refuses(world):

@@ -8,7 +8,7 @@ subtree) and a ``Period`` (feedback.periods), then calls:
 
 - ``report(node=, period=)`` → ``Report``: the headline figures, the four levels, visit coverage,
   pairing counts, provisional calendar years, the closed months and late adjustments (R24,
-  feedback.selectors.closing: 2 queries) (≤ 7 queries); what ``manage.py ledger_report``
+  feedback.selectors.closing: 2 queries) (≤ 8 queries); what ``manage.py ledger_report``
   prints. ``figures`` alone is one query.
 - ``monthly_trend(node=, period=)`` → a ``MonthFigures`` per month with the change of the
   satisfaction rate on the month before (环比) (1 query); ``trend_figures`` adds the figures up
@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from feedback.constants import RatingChannel, Satisfaction, satisfaction_rate, satisfied_values
@@ -67,8 +67,8 @@ from feedback.periods import Period
 from feedback.selectors.closing import Closing, closing_for
 from feedback.selectors.referrals import DepartmentReferrals, referral_figures
 from liaison.constants import Colour, EntryKind, Level, PlaceType
-from liaison.models import CalendarYear, OrgNode, Pairing, pairings_in_subtree_q
-from liaison.selectors.orgs import PairingStat, pairing_statistics
+from liaison.models import CalendarYear, OrgNode
+from liaison.selectors.orgs import PairingStat, subtree_pairing_statistics
 from liaison.workdays import statutory_covers
 
 _SCALE = tuple(Satisfaction.values)
@@ -365,13 +365,6 @@ def visit_coverage(*, node: OrgNode, period: Period) -> list[VisitCoverage]:
     ]
 
 
-def subtree_pairings(*, node: OrgNode) -> QuerySet[Pairing]:
-    """Pairings with either side in the node's subtree (as visible_pairings scopes them)."""
-    if node.depth == 1:
-        return Pairing.objects.all()
-    return Pairing.objects.filter(pairings_in_subtree_q(node.path))
-
-
 def pairings_day(period: Period, today: dt.date | None = None) -> dt.date:
     """The day pairings are counted on: the period's last day, or today if it is not over."""
     return min(period.end, today or timezone.localdate())
@@ -396,12 +389,16 @@ def rollups_as_of() -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class RolledUp:
-    """The part of a Report read from the roll-up tables alone (the same until they change)."""
+    """The part of a Report that only the jobs writing the roll-ups change, in the transaction
+    that moves their version (rollups_as_of): the figures, and the closed months and late
+    adjustments (R24: closing or reopening a month refreshes or rebuilds them, and the refresh
+    books the adjustments). The same until the version moves."""
 
     as_of: dt.datetime | None  # the roll-ups' version they were read at (rollups_as_of)
     figures: Figures
     visits: list[VisitCoverage]
     referrals: list[DepartmentReferrals]
+    closing: Closing
 
 
 _UNREAD: Any = object()
@@ -414,9 +411,10 @@ def rolled_up(
     trend: list[MonthFigures] | None = None,
     as_of: dt.datetime | None = _UNREAD,
 ) -> RolledUp:
-    """Return the report's figures, visit coverage and, for the whole company, the departments'
-    referrals, with the roll-ups' version (at most four queries; one fewer given the period's
-    `trend`, from which the figures are added up, and one fewer given `as_of`, read before)."""
+    """Return the report's figures, visit coverage, closed months and late adjustments and, for
+    the whole company, the departments' referrals, with the roll-ups' version (at most six
+    queries; one fewer given the period's `trend`, from which the figures are added up, and one
+    fewer given `as_of`, read before)."""
     return RolledUp(
         as_of=rollups_as_of() if as_of is _UNREAD else as_of,
         figures=figures(node=node, period=period)
@@ -424,6 +422,7 @@ def rolled_up(
         else trend_figures(node=node, period=period, trend=trend),
         visits=visit_coverage(node=node, period=period),
         referrals=referral_figures(period=period) if node.depth == 1 else [],
+        closing=closing_for(node=node, period=period),
     )
 
 
@@ -436,20 +435,20 @@ def report(
 ) -> Report:
     """Return the figures, visit coverage and pairing counts and calendar warning of a subtree
     and period, and for the whole company the departments' referrals, and the closed months and
-    late adjustments (R24: two queries) (at most nine queries). Given the period's
-    `trend` (monthly_trend), its figures are added up from it, one query fewer; given what
-    `rolled_up` read (`rolled`), none of the roll-up tables is read again."""
+    late adjustments (R24) (at most eight queries). Given the period's `trend`
+    (monthly_trend), its figures are added up from it, one query fewer; given what `rolled_up`
+    read (`rolled`), only the pairings and the calendar are read."""
     day = pairings_day(period)
     rolled = rolled or rolled_up(node=node, period=period, trend=trend)
     return Report(
         referrals=rolled.referrals,
         figures=rolled.figures,
         visits=rolled.visits,
-        pairings=pairing_statistics(pairings=subtree_pairings(node=node), day=day),
+        pairings=subtree_pairing_statistics(path=node.path if node.depth > 1 else "", day=day),
         pairings_on=day,
         provisional_years=provisional_years(period=period),
         as_of=rolled.as_of,
-        closing=closing_for(node=node, period=period),
+        closing=rolled.closing,
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from common.expressions import AnyOf
+from common.prepared import Param
 from liaison.constants import (
     ADMINISTRATOR_ROLES,
     EXTERNAL_PERSON_KINDS,
@@ -301,7 +302,7 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
 
-def in_subtree(field: str, path: str) -> Q:
+def in_subtree(field: str, path: str | Param) -> Q:
     """Whether a row's organisation (the column `field`, an org id) lies in the subtree under
     `path`, without joining the org table: an index condition on `field` (see AnyOf)."""
     return Q(AnyOf(field, OrgNode.objects.filter(path__startswith=path).values("pk")))

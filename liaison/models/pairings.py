@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from common.expressions import AnyOf
+from common.prepared import Param
 from liaison.constants import (
     PAIRING_SHAPES,
     PairingKind,
@@ -42,13 +43,15 @@ def _pairing_shape_condition() -> Q:
     return condition
 
 
-def active_on_q(day: dt.date) -> Q:
-    """The pairings running on `day`: started, and not yet ended."""
+def active_on_q(day: dt.date | Param) -> Q:
+    """The pairings running on `day` (a day, or a prepared query's Param): started, and not yet
+    ended."""
     return Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gte=day))
 
 
-def pairings_in_subtree_q(path: str) -> Q:
-    """The pairings with either side in the subtree under `path`: the person or org who keeps
+def pairings_in_subtree_q(path: str | Param) -> Q:
+    """The pairings with either side in the subtree under `path` (a path, or a prepared
+    query's Param): the person or org who keeps
     it, or the person, unit or org paired with. Each side an id list worked out once (AnyOf),
     no join to the tree (a five-way join on paths took 12 ms at a province's scale)."""
     people = Person.objects.filter(in_subtree("org_id", path)).values("pk")

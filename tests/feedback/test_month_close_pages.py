@@ -80,6 +80,24 @@ def test_the_page_closes_in_order_and_reopens_with_a_reason(
     assert "三月补录" in body and "已结账" in body
 
 
+def test_a_dashboard_kept_in_the_process_shows_a_month_closed_and_reopened_at_once(
+    world, client_for, clock
+):
+    """The closed months are kept with the dashboard's roll-ups (by their version): closing and
+    reopening move the version in the same transaction, so the next read says so."""
+    from feedback.services.rollups import rollups_rebuild
+
+    rollups_rebuild()
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    dashboard = reverse("feedback:dashboard")
+    assert "已结月份" not in client.get(dashboard, {"period": "2026"}).text
+    assert "已结月份" not in client.get(dashboard, {"period": "2026"}).text  # kept
+    client.post(CLOSE, {"month": "2026-03-01", "confirm": "on"})
+    assert "已结月份" in client.get(dashboard, {"period": "2026"}).text
+    client.post(REOPEN, {"reason": "错结"})
+    assert "已结月份" not in client.get(dashboard, {"period": "2026"}).text
+
+
 def test_the_command_closes_and_reopens(world, clock):
     call_command("month_close", "--month", "2026-03")
     assert frozen.closed_through() == dt.date(2026, 3, 1)

@@ -91,3 +91,67 @@ def test_the_database_refuses_a_duplicate_whatever_columns_are_empty(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         PairingFactory(kind=K.CADRE_TEAM, person=world.cadre_person, target_unit=world.team_a)
     assert Pairing.objects.count() == 3
+
+
+def test_a_subtrees_pairing_counts_read_in_one_prepared_query_are_the_orms(
+    world, django_assert_num_queries
+):
+    """The dashboards' pairing counts (subtree_pairing_statistics, compiled once) are what
+    pairing_statistics counts of pairings_in_subtree_q, each side of a pairing reaching the
+    subtree, and a pairing only while it runs."""
+    from liaison.models import pairings_in_subtree_q
+    from liaison.selectors.orgs import pairing_statistics, subtree_pairing_statistics
+
+    january = dt.date(2026, 1, 1)
+    for kind, subject, target in [
+        (K.CADRE_TEAM, "cadre_person", "team_a"),  # office branch → branch A's team
+        (K.CADRE_TEAM, "cadre_person", "team_b"),  # → committee B's
+        (K.OFFICE_CADRE_FRONTLINE, "cadre_person", "member_a"),  # → a person of group A
+        (K.MEMBER_SERVED, "member_a", "customer_a"),
+        (K.BRANCH_JOINT, "office_branch", "branch_a"),  # org to org
+    ]:
+        pairing_create(
+            actor=None,
+            kind=kind,
+            subject=getattr(world, subject),
+            target=getattr(world, target),
+            start_on=january,
+        )
+    ended = pairing_create(
+        actor=None,
+        kind=K.SECRETARY_SPECIAL_NEEDS,
+        subject=world.cadre_person,
+        target=world.special_a,
+        start_on=january,
+    )
+    Pairing.objects.filter(pk=ended.pk).update(end_on=dt.date(2026, 6, 30))
+
+    def counts(stats):
+        return {(s.kind, s.pairings, s.subjects, s.targets) for s in stats if s.pairings}
+
+    nodes = [world.company, world.committee_a, world.committee_b, world.branch_a, world.group_a]
+    for node in nodes:
+        for day in (dt.date(2025, 12, 31), dt.date(2026, 3, 1), dt.date(2026, 9, 1)):
+            orm = (
+                Pairing.objects.filter(pairings_in_subtree_q(node.path))
+                if node.depth > 1
+                else Pairing.objects.all()
+            )
+            with django_assert_num_queries(1):
+                prepared = subtree_pairing_statistics(
+                    path=node.path if node.depth > 1 else "", day=day
+                )
+            assert prepared == pairing_statistics(pairings=orm, day=day), (node, day)
+    in_march = subtree_pairing_statistics(path=world.branch_a.path, day=dt.date(2026, 3, 1))
+    assert counts(in_march) == {
+        (K.CADRE_TEAM, 1, 1, 1),
+        (K.OFFICE_CADRE_FRONTLINE, 1, 1, 1),
+        (K.MEMBER_SERVED, 1, 1, 1),
+        (K.BRANCH_JOINT, 1, 1, 1),
+        (K.SECRETARY_SPECIAL_NEEDS, 1, 1, 1),
+    }
+    in_september = subtree_pairing_statistics(path=world.branch_a.path, day=dt.date(2026, 9, 1))
+    assert K.SECRETARY_SPECIAL_NEEDS not in {kind for kind, *_ in counts(in_september)}
+    assert counts(subtree_pairing_statistics(path=world.committee_b.path, day=january)) == {
+        (K.CADRE_TEAM, 1, 1, 1)
+    }
