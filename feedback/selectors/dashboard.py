@@ -11,8 +11,12 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import hashlib
+import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -196,8 +200,32 @@ ALWAYS_WARM_DEPTH = 2
 _READ_KEY = "dashboards:read"
 
 
+def code_fingerprint(paths: Iterable[str | Path]) -> str:
+    """A short digest of the files' contents."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+# The code that makes what the shared cache keeps (the selectors whose dataclasses it holds):
+# named in the key, so that after a deploy that changed it no process unpickles an object of
+# the old shape (a field missing); the first reader or the job reads it afresh.
+_CODE = code_fingerprint(
+    sys.modules[name].__file__ or ""
+    for name in (
+        __name__,
+        "feedback.selectors.figures",
+        "feedback.selectors.rankings",
+        "feedback.selectors.channels",
+        "feedback.selectors.closing",
+        "feedback.selectors.referrals",
+    )
+)
+
+
 def _shared_key(node_id: int, period: Period, as_of: dt.datetime, language: str) -> str:
-    return f"dashboard:{node_id}:{period}:{as_of.isoformat()}:{language}"
+    return f"dashboard:{_CODE}:{node_id}:{period}:{as_of.isoformat()}:{language}"
 
 
 @functools.lru_cache(maxsize=DASHBOARDS_KEPT)

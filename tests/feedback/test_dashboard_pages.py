@@ -221,6 +221,26 @@ def test_the_roll_ups_are_read_once_a_refresh_and_again_after_the_next(world, cl
     assert _testid(english, "recorded") == "6"
 
 
+def test_the_shared_copy_is_named_by_the_code_that_made_it(world, client_for, tmp_path):
+    """After a deploy that changes the selectors, no process takes a copy of the old shape
+    from the shared cache: the key names a digest of their code."""
+    from django.core.cache import cache
+
+    from feedback.selectors import dashboard
+
+    client = client_for(world.users[Role.PARTY_BUILDING])
+    bulk_entries(world, 1)
+    client.get(PAGE)
+    assert dashboard._CODE in dashboard._shared_here[-1]
+    assert cache.get(dashboard._shared_here[-1]) is not None
+    source = tmp_path / "figures.py"
+    source.write_text("a = 1\n")
+    before = dashboard.code_fingerprint([source])
+    assert dashboard.code_fingerprint([source]) == before
+    source.write_text("a = 2\n")
+    assert dashboard.code_fingerprint([source]) != before
+
+
 def test_a_dashboard_before_the_first_roll_up_is_read_each_time(world, client_for):
     """Never computed (no version yet): nothing is kept, and each read asks the tables."""
     client = client_for(world.users[Role.PARTY_BUILDING])
