@@ -77,7 +77,9 @@ class PreparedQuery:
             self._compiled[alias] = _Compiled(
                 sql,
                 tuple(params),
-                names=(*query.extra_select, *query.values_select, *query.annotation_select),
+                names=tuple(query.selected)  # the order values() was given, as Django reads it
+                if query.selected
+                else (*query.extra_select, *query.values_select, *query.annotation_select),
                 columns=tuple(column for column, _sql, _alias in compiler.select),
                 slots=frozenset(slot.name for slot in params if isinstance(slot, _Slot)),
             )

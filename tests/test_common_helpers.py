@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django import forms
 from django.db import connection
-from django.db.models import CharField, Count, DateField, Max, Q
+from django.db.models import CharField, Count, DateField, Max, Q, Value
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -118,6 +118,23 @@ def test_a_prepared_query_runs_its_compiled_sql_with_each_runs_values(
     assert len(built) == 1
     with pytest.raises(TypeError):
         prepared.rows(path=world.branch_a.path)  # a value missing
+    # Columns named in the order values() was given, an annotation first; a union too.
+    mixed = PreparedQuery(
+        lambda: Entry.objects.filter(recorded_on=Param("day", DateField()))
+        .annotate(tag=Value("x"))
+        .order_by()
+        .values("tag", "colour")
+        .union(
+            Entry.objects.filter(recorded_on__gt=Param("day", DateField()))
+            .annotate(tag=Value("y"))
+            .order_by()
+            .values("tag", "colour"),
+            all=True,
+        )
+    )
+    assert sorted(
+        (row["tag"], row["colour"]) for row in mixed.rows(day=dt.date(2026, 9, 2))
+    ) == [("x", "red"), ("y", "orange")]
 
 
 def test_bulk_insert_skips_the_rows_a_unique_constraint_refuses(world):

@@ -8,10 +8,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Value
+from django.db.models import CharField, DateField, IntegerField, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.prepared import Param, PreparedQuery
 from feedback.models import (
     EntryAdjustment,
     EntryMonthlyOwn,
@@ -111,33 +112,55 @@ def _label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def closing_for(*, node: OrgNode, period: Period) -> Closing:
-    """The period's closed months and the late adjustments booked into its months for the
-    node's subtree (two queries, whatever the number of entries)."""
-    closings = list(closed_months())
-    in_period = {"booked_month__gte": period.first, "booked_month__lte": period.last}
-    sources: dict[dt.date, set[dt.date]] = defaultdict(set)
-    entry: dict[dt.date, Counter] = defaultdict(Counter)
-    visit: dict[dt.date, Counter] = defaultdict(Counter)
+def _adjustment_rows(*, subtree: bool) -> QuerySet:
+    """The late adjustments booked into the months from Param "first" to "last" for the
+    subtree under Param "path" (the whole company: not `subtree`), of entries and of the visits
+    of Param "node": (booked month, source month, counts, "entry" or "visit") rows."""
+    in_period = {
+        "booked_month__gte": Param("first", DateField()),
+        "booked_month__lte": Param("last", DateField()),
+    }
     entry_rows = EntryAdjustment.objects.filter(**in_period)
-    if node.depth > 1:
-        entry_rows = entry_rows.filter(org__path__startswith=node.path)
+    if subtree:
+        entry_rows = entry_rows.filter(org__path__startswith=Param("path", CharField()))
     columns = ("booked_month", "source_month", "counts", "table")
-    rows = (
+    return (
         entry_rows.annotate(table=Value("entry"))
         .order_by()
         .values_list(*columns)
         .union(
-            VisitAdjustment.objects.filter(node=node, **in_period)
+            VisitAdjustment.objects.filter(node=Param("node", IntegerField()), **in_period)
             .annotate(table=Value("visit"))
             .order_by()
             .values_list(*columns),
             all=True,  # every row counts, two alike too
         )
     )
-    for booked, source, counts, table in rows:  # one query
-        sources[booked].add(source)
-        (entry if table == "entry" else visit)[booked].update(counts)
+
+
+# Compiled once (common.prepared): a dashboard added up reads them, and the union cost Django
+# four times its SQL to build and compile.
+_SUBTREE_ADJUSTMENTS = PreparedQuery(lambda: _adjustment_rows(subtree=True))
+_COMPANY_ADJUSTMENTS = PreparedQuery(lambda: _adjustment_rows(subtree=False))
+
+
+def closing_for(*, node: OrgNode, period: Period) -> Closing:
+    """The period's closed months and the late adjustments booked into its months for the
+    node's subtree (two queries, whatever the number of entries)."""
+    closings = list(closed_months())
+    sources: dict[dt.date, set[dt.date]] = defaultdict(set)
+    entry: dict[dt.date, Counter] = defaultdict(Counter)
+    visit: dict[dt.date, Counter] = defaultdict(Counter)
+    values = {"first": period.first, "last": period.last, "node": node.pk}
+    rows = (
+        _SUBTREE_ADJUSTMENTS.rows(path=node.path, **values)
+        if node.depth > 1
+        else _COMPANY_ADJUSTMENTS.rows(**values)
+    )
+    for row in rows:  # one query
+        booked, table = row["booked_month"], row["table"]
+        sources[booked].add(row["source_month"])
+        (entry if table == "entry" else visit)[booked].update(row["counts"])
     adjustments = []
     for month in sorted(sources):
         counts = [
