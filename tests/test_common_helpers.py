@@ -120,21 +120,24 @@ def test_a_prepared_query_runs_its_compiled_sql_with_each_runs_values(
         prepared.rows(path=world.branch_a.path)  # a value missing
     # Columns named in the order values() was given, an annotation first; a union too.
     mixed = PreparedQuery(
-        lambda: Entry.objects.filter(recorded_on=Param("day", DateField()))
-        .annotate(tag=Value("x"))
-        .order_by()
-        .values("tag", "colour")
-        .union(
-            Entry.objects.filter(recorded_on__gt=Param("day", DateField()))
-            .annotate(tag=Value("y"))
+        lambda: (
+            Entry.objects.filter(recorded_on=Param("day", DateField()))
+            .annotate(tag=Value("x"))
             .order_by()
-            .values("tag", "colour"),
-            all=True,
+            .values("tag", "colour")
+            .union(
+                Entry.objects.filter(recorded_on__gt=Param("day", DateField()))
+                .annotate(tag=Value("y"))
+                .order_by()
+                .values("tag", "colour"),
+                all=True,
+            )
         )
     )
-    assert sorted(
-        (row["tag"], row["colour"]) for row in mixed.rows(day=dt.date(2026, 9, 2))
-    ) == [("x", "red"), ("y", "orange")]
+    assert sorted((row["tag"], row["colour"]) for row in mixed.rows(day=dt.date(2026, 9, 2))) == [
+        ("x", "red"),
+        ("y", "orange"),
+    ]
 
 
 def test_bulk_insert_skips_the_rows_a_unique_constraint_refuses(world):
