@@ -7,7 +7,16 @@ each value goes, keeps its SQL, and at each run only puts the values in: the con
 written once, with the ORM, where the other reads use them.
 
 The rows are converted as the ORM converts them (a count to int, a JSON column parsed), with
-the converters of the connection that runs them.
+the converters of the connection that runs them. Nothing is prepared on the database server
+(the SQL is sent whole each time, as Django sends it): PgBouncer's transaction pooling is no
+concern.
+
+What the SQL holds is fixed when it is first compiled, so `build()` must not depend on the
+request: no value worked out in it (today, the user), no `.using()` or routing hints (the
+router picks the database at each run, as for a plain queryset; a built queryset that names
+one is refused), and the time zone of date functions (`__date`, Trunc) is the one active
+then. A Param compares with `=`: a None given for it matches nothing (write `__isnull` in the
+build instead).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Expression, Field, QuerySet
 
@@ -69,6 +79,8 @@ class PreparedQuery:
             return alias, compiled
         with self._lock:
             queryset = self._build()
+            if getattr(queryset, "_db", None) is not None or getattr(queryset, "_hints", None):
+                raise ImproperlyConfigured("a prepared query is routed at each run: no .using()")
             self._model = queryset.model
             alias = alias or queryset.db
             compiler = queryset.query.get_compiler(using=alias)

@@ -140,6 +140,28 @@ def test_a_prepared_query_runs_its_compiled_sql_with_each_runs_values(
     ]
 
 
+def test_a_prepared_querys_text_param_is_escaped_in_a_pattern_and_using_is_refused(world):
+    """A Param in `startswith` is escaped as the ORM escapes a value: "%" and "_" are
+    themselves, not wildcards. A built queryset that names its database is refused."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    secretary = world.users[Role.BRANCH_SECRETARY]
+    for title in ("50%_降损", "50xy降损", "50%a降损"):
+        make_entry(secretary, title=title)
+    prepared = PreparedQuery(
+        lambda: (
+            Entry.objects.filter(title__startswith=Param("start", CharField()))
+            .order_by("title")
+            .values("title")
+        )
+    )
+    assert [row["title"] for row in prepared.rows(start="50%_")] == ["50%_降损"]
+    assert [row["title"] for row in prepared.rows(start="50%")] == ["50%_降损", "50%a降损"]
+    assert len(prepared.rows(start="50")) == 3
+    with pytest.raises(ImproperlyConfigured):
+        PreparedQuery(lambda: Entry.objects.using("default").values("title")).rows()
+
+
 def test_bulk_insert_skips_the_rows_a_unique_constraint_refuses(world):
     user = world.users[Role.BRANCH_SECRETARY]
     entry = make_entry(user)

@@ -12,7 +12,7 @@ import collections
 import datetime as dt
 import functools
 import hashlib
-import sys
+import importlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -171,7 +172,8 @@ class FromRollups:
 
 
 def from_rollups(*, node: OrgNode, period: Period, as_of: dt.datetime | None) -> FromRollups:
-    """Read the node's roll-up figures for the period (nine queries at most)."""
+    """Read the node's roll-up figures for the period, with its closed months and late
+    adjustments (eleven queries at most)."""
     trend = monthly_trend(node=node, period=period)
     rolled = rolled_up(node=node, period=period, trend=trend, as_of=as_of)
     units, branches = units_and_branches(node=node, period=period)
@@ -208,20 +210,33 @@ def code_fingerprint(paths: Iterable[str | Path]) -> str:
     return digest.hexdigest()
 
 
-# The code that makes what the shared cache keeps (the selectors whose dataclasses it holds):
-# named in the key, so that after a deploy that changed it no process unpickles an object of
-# the old shape (a field missing); the first reader or the job reads it afresh.
-_CODE = code_fingerprint(
-    sys.modules[name].__file__ or ""
-    for name in (
-        __name__,
-        "feedback.selectors.figures",
-        "feedback.selectors.rankings",
-        "feedback.selectors.channels",
-        "feedback.selectors.closing",
-        "feedback.selectors.referrals",
-    )
+# The code of what the shared cache keeps: the selectors whose dataclasses it holds and the
+# classes of the objects in them. Its digest is named in the key, so that after a deploy that
+# changed it no process unpickles an object of the old shape (a field missing, an enum member
+# renamed); the first reader or the job reads it afresh. A test pickles a dashboard and fails
+# if one of its classes comes from a module not listed here.
+KEPT_CODE = (
+    __name__,
+    "feedback.periods",
+    "feedback.selectors.figures",
+    "feedback.selectors.rankings",
+    "feedback.selectors.channels",
+    "feedback.selectors.closing",
+    "feedback.selectors.referrals",
+    "feedback.models.closing",
+    "liaison.models.orgs",
+    "liaison.models.ledger",
 )
+
+
+def _source(module_name: str) -> str:
+    path = importlib.import_module(module_name).__file__
+    if path is None:
+        raise ImproperlyConfigured(f"{module_name} has no source file to take the digest of")
+    return path
+
+
+_CODE = code_fingerprint(_source(name) for name in KEPT_CODE)
 
 
 def _shared_key(node_id: int, period: Period, as_of: dt.datetime, language: str) -> str:

@@ -444,7 +444,7 @@ def report(
         referrals=rolled.referrals,
         figures=rolled.figures,
         visits=rolled.visits,
-        pairings=subtree_pairing_statistics(path=node.path if node.depth > 1 else "", day=day),
+        pairings=subtree_pairing_statistics(node=node, day=day),
         pairings_on=day,
         provisional_years=provisional_years(period=period),
         as_of=rolled.as_of,

@@ -281,11 +281,11 @@ _SUBTREE_COUNTS = PreparedQuery(
 _COMPANY_COUNTS = PreparedQuery(lambda: _pairing_counts(Pairing.objects.filter(active_on_q(_DAY))))
 
 
-def subtree_pairing_statistics(*, path: str, day: dt.date) -> list[PairingStat]:
-    """pairing_statistics of the pairings with a side in the subtree under `path` (the whole
-    company: "") running on `day`: one prepared query."""
-    if path:
-        return _pairing_stats(_SUBTREE_COUNTS.rows(path=path, day=day))
+def subtree_pairing_statistics(*, node: OrgNode, day: dt.date) -> list[PairingStat]:
+    """pairing_statistics of the pairings with a side in the node's subtree (at the top: every
+    pairing) running on `day`: one prepared query."""
+    if node.depth > 1:
+        return _pairing_stats(_SUBTREE_COUNTS.rows(path=node.path, day=day))
     return _pairing_stats(_COMPANY_COUNTS.rows(day=day))
 
 

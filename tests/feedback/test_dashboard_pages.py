@@ -221,18 +221,38 @@ def test_the_roll_ups_are_read_once_a_refresh_and_again_after_the_next(world, cl
     assert _testid(english, "recorded") == "6"
 
 
-def test_the_shared_copy_is_named_by_the_code_that_made_it(world, client_for, tmp_path):
-    """After a deploy that changes the selectors, no process takes a copy of the old shape
-    from the shared cache: the key names a digest of their code."""
+def test_the_shared_copy_is_named_by_the_code_of_every_class_in_it(world, client_for, tmp_path):
+    """After a deploy that changes the code of what the shared cache holds, no process takes a
+    copy of the old shape: the key names a digest of the modules of every class a kept
+    dashboard pickles (a month closed, so that its closing is in it too)."""
+    import io
+    import pickle
+
     from django.core.cache import cache
 
     from feedback.selectors import dashboard
+    from feedback.services.closing import months_close
 
-    client = client_for(world.users[Role.PARTY_BUILDING])
-    bulk_entries(world, 1)
-    client.get(PAGE)
-    assert dashboard._CODE in dashboard._shared_here[-1]
-    assert cache.get(dashboard._shared_here[-1]) is not None
+    bulk_entries(world, 2)
+    months_close(month=dt.date(2026, 1, 1), actor=world.users[Role.PARTY_BUILDING])
+    client_for(world.users[Role.PARTY_BUILDING]).get(PAGE, {"period": "2026"})
+    key = dashboard._shared_here[-1]
+    assert dashboard._CODE in key
+    kept = cache.get(key)
+    assert kept.rolled.closing.closed
+
+    modules = set()
+
+    class Collecting(pickle.Pickler):
+        def reducer_override(self, obj):
+            modules.add((obj if isinstance(obj, type) else type(obj)).__module__)
+            return NotImplemented
+
+    Collecting(io.BytesIO(), pickle.HIGHEST_PROTOCOL).dump(kept)
+    ours = {name for name in modules if name.split(".")[0] in {"feedback", "liaison", "common"}}
+    assert {"feedback.models.closing", "liaison.models.orgs"} <= ours
+    assert ours <= set(dashboard.KEPT_CODE)
+
     source = tmp_path / "figures.py"
     source.write_text("a = 1\n")
     before = dashboard.code_fingerprint([source])

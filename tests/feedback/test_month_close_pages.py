@@ -83,19 +83,39 @@ def test_the_page_closes_in_order_and_reopens_with_a_reason(
 def test_a_dashboard_kept_in_the_process_shows_a_month_closed_and_reopened_at_once(
     world, client_for, clock
 ):
-    """The closed months are kept with the dashboard's roll-ups (by their version): closing and
-    reopening move the version in the same transaction, so the next read says so."""
-    from feedback.services.rollups import rollups_rebuild
+    """The closed months and late adjustments are kept with the dashboard's roll-ups (by their
+    version): closing and reopening move the version in the same transaction, and so does the
+    refresh that books an adjustment, so the next read says so. What is kept names the closer
+    and holds nothing else of the account."""
+    import pickle
 
+    from feedback.periods import Period
+    from feedback.selectors.closing import closing_for
+    from feedback.services.rollups import rollups_rebuild, rollups_refresh
+    from tests.fixtures.factories import make_entry
+
+    user = world.users[Role.PARTY_BUILDING]
     rollups_rebuild()
-    client = client_for(world.users[Role.PARTY_BUILDING])
+    client = client_for(user)
     dashboard = reverse("feedback:dashboard")
-    assert "已结月份" not in client.get(dashboard, {"period": "2026"}).text
-    assert "已结月份" not in client.get(dashboard, {"period": "2026"}).text  # kept
+
+    def read(testid: str) -> bool:
+        return f'data-testid="{testid}"' in client.get(dashboard, {"period": "2026"}).text
+
+    assert not read("closed-months")
+    assert not read("closed-months")  # kept
     client.post(CLOSE, {"month": "2026-03-01", "confirm": "on"})
-    assert "已结月份" in client.get(dashboard, {"period": "2026"}).text
+    assert read("closed-months")
+    assert not read("late-adjustment")
+    make_entry(world.users[Role.GRASSROOTS_CADRE], recorded_on=dt.date(2026, 3, 3))
+    rollups_refresh()
+    assert read("late-adjustment")
+    kept = pickle.dumps(closing_for(node=world.company, period=Period.year(2026)))
+    assert user.username.encode() in kept
+    assert user.password.encode() not in kept and b"password" not in kept
     client.post(REOPEN, {"reason": "错结"})
-    assert "已结月份" not in client.get(dashboard, {"period": "2026"}).text
+    assert not read("closed-months")
+    assert not read("late-adjustment")
 
 
 def test_the_command_closes_and_reopens(world, clock):

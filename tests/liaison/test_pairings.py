@@ -138,11 +138,9 @@ def test_a_subtrees_pairing_counts_read_in_one_prepared_query_are_the_orms(
                 else Pairing.objects.all()
             )
             with django_assert_num_queries(1):
-                prepared = subtree_pairing_statistics(
-                    path=node.path if node.depth > 1 else "", day=day
-                )
+                prepared = subtree_pairing_statistics(node=node, day=day)
             assert prepared == pairing_statistics(pairings=orm, day=day), (node, day)
-    in_march = subtree_pairing_statistics(path=world.branch_a.path, day=dt.date(2026, 3, 1))
+    in_march = subtree_pairing_statistics(node=world.branch_a, day=dt.date(2026, 3, 1))
     assert counts(in_march) == {
         (K.CADRE_TEAM, 1, 1, 1),
         (K.OFFICE_CADRE_FRONTLINE, 1, 1, 1),
@@ -150,8 +148,8 @@ def test_a_subtrees_pairing_counts_read_in_one_prepared_query_are_the_orms(
         (K.BRANCH_JOINT, 1, 1, 1),
         (K.SECRETARY_SPECIAL_NEEDS, 1, 1, 1),
     }
-    in_september = subtree_pairing_statistics(path=world.branch_a.path, day=dt.date(2026, 9, 1))
+    in_september = subtree_pairing_statistics(node=world.branch_a, day=dt.date(2026, 9, 1))
     assert K.SECRETARY_SPECIAL_NEEDS not in {kind for kind, *_ in counts(in_september)}
-    assert counts(subtree_pairing_statistics(path=world.committee_b.path, day=january)) == {
+    assert counts(subtree_pairing_statistics(node=world.committee_b, day=january)) == {
         (K.CADRE_TEAM, 1, 1, 1)
     }

@@ -117,8 +117,11 @@ def test_the_dashboard_reads_from_the_replica_until_its_user_writes(world, clien
         response = client.get(DASHBOARD, {"period": "2026"})
     assert response.status_code == 200
     assert any("feedback_" in query["sql"] for query in replica.captured_queries)
+    # The pairing counts too, a prepared query (common.prepared) routed as the ORM's are.
+    assert any("liaison_pairing" in query["sql"] for query in replica.captured_queries)
     # The primary gave the session and the user (the middleware's, before the page) only.
     assert not any("feedback_" in query["sql"] for query in primary.captured_queries)
+    assert not any("liaison_pairing" in query["sql"] for query in primary.captured_queries)
     assert WROTE_AT_KEY not in client.session
 
     # A write of this user (any unsafe request): for REPLICA_MAX_LAG seconds their pages read
@@ -131,6 +134,7 @@ def test_the_dashboard_reads_from_the_replica_until_its_user_writes(world, clien
     assert response.status_code == 200
     assert replica.captured_queries == []
     assert any("feedback_" in query["sql"] for query in primary.captured_queries)
+    assert any("liaison_pairing" in query["sql"] for query in primary.captured_queries)
 
     # Past the lag, the replica again.
     session = client.session
