@@ -75,6 +75,8 @@ class PreparedQuery:
         self._model: type | None = None
 
     def _for(self, alias: str | None) -> tuple[str, _Compiled]:
+        """The query compiled for `alias` (None before the first run: the database the built
+        queryset is routed to), compiled now if it is not yet."""
         if alias is not None and (compiled := self._compiled.get(alias)) is not None:
             return alias, compiled
         with self._lock:

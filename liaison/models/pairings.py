@@ -51,9 +51,9 @@ def active_on_q(day: dt.date | Param) -> Q:
 
 def pairings_in_subtree_q(path: str | Param) -> Q:
     """The pairings with either side in the subtree under `path` (a path, or a prepared
-    query's Param): the person or org who keeps
-    it, or the person, unit or org paired with. Each side an id list worked out once (AnyOf),
-    no join to the tree (a five-way join on paths took 12 ms at a province's scale)."""
+    query's Param): the person or org who keeps it, or the person, unit or org paired with.
+    Each side an id list worked out once (AnyOf), no join to the tree (a five-way join on paths
+    took 12 ms at a province's scale)."""
     people = Person.objects.filter(in_subtree("org_id", path)).values("pk")
     units = Unit.objects.filter(in_subtree("branch_id", path)).values("pk")
     return (
